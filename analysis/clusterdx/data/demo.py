@@ -1,0 +1,401 @@
+"""Deterministic generator of the bundled demo data (``data_raw/demo/``).
+
+The demo mimics what researchers download for a provincial study of cluster digitalisation: yearbook
+sheets (wide XLSX, units 亿元 / 万人), a GBK-encoded CSV with Chinese headers, long UTF-8 CSVs,
+manufacturing employment by 2-digit industry, a listed-firm table with digital-keyword counts and a
+cluster registry. A few cells are deliberately dirty so the audit has work: one exact duplicate row,
+one blank cell and one unit slip (a GDP value typed in 万元 instead of 亿元).
+
+Data-generating process (true parameters in `TRUTH`, written to ``truth.json``)
+-------------------------------------------------------------------------------
+Regions i = 1..N (the 31 provinces), years t = 2011..2023, W the queen-contiguity matrix of the
+registry, row-standardised (Hainan linked to Guangdong, see ``regions/data/PROVENANCE.md``).
+Latent standardised drivers d_it ∈ {demand, gov, tech, core} follow region level + region trend +
+AR(1) noise. Each region has a dominant cluster type g(i) ∈ {symbiotic, epiphytic, parasitic}. The latent
+cluster digital-transformation level follows a spatial Durbin process with two-way effects,
+
+    dt_t = ρ W dt_t + Σ_k β_{g,k} d_{k,t} + Σ_k θ_k W d_{k,t} + μ + ξ_t + ε_t,   ε ~ N(0, σ² I),
+
+whose driver weights β_g differ by cluster type (symbiotic: demand + government; epiphytic:
+technology + government; parasitic: core firms). Observed indicators are noisy monotone transforms of
+the drivers and of dt (e.g. broadband ports per person rise with dt), in yearbook units.
+
+Same seed → byte-identical files: floats are written with fixed decimals, the XLSX archive gets fixed
+timestamps and document dates.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from openpyxl import Workbook
+
+from clusterdx import regions
+
+FIRST_YEAR, LAST_YEAR = 2011, 2023
+DEFAULT_SEED = 20241123
+DRIVERS = ("demand", "gov", "tech", "core")
+TYPES = ("symbiotic", "epiphytic", "parasitic")
+
+#: True parameters of the latent spatial Durbin process (see the module docstring).
+TRUTH: dict = {
+    "rho": 0.35,
+    "beta": {
+        "symbiotic": {"demand": 0.45, "gov": 0.30, "tech": 0.10, "core": 0.05},
+        "epiphytic": {"demand": 0.10, "gov": 0.30, "tech": 0.45, "core": 0.05},
+        "parasitic": {"demand": 0.10, "gov": 0.10, "tech": 0.10, "core": 0.45},
+    },
+    "theta": {"demand": 0.10, "gov": 0.05, "tech": 0.15, "core": 0.0},
+    "sigma": 0.15,
+    "sigma_mu": 0.30,
+    "time_trend": 0.08,
+}
+
+#: 2-digit manufacturing industries (GB/T 4754-2017) used in the employment table.
+INDUSTRIES = {
+    "13": "农副食品加工业", "14": "食品制造业", "15": "酒、饮料和精制茶制造业", "17": "纺织业",
+    "18": "纺织服装、服饰业", "22": "造纸和纸制品业", "25": "石油、煤炭及其他燃料加工业",
+    "26": "化学原料和化学制品制造业", "27": "医药制造业", "29": "橡胶和塑料制品业",
+    "30": "非金属矿物制品业", "31": "黑色金属冶炼和压延加工业", "32": "有色金属冶炼和压延加工业",
+    "33": "金属制品业", "34": "通用设备制造业", "35": "专用设备制造业", "36": "汽车制造业",
+    "37": "铁路、船舶、航空航天和其他运输设备制造业", "38": "电气机械和器材制造业",
+    "39": "计算机、通信和其他电子设备制造业", "40": "仪器仪表制造业",
+}
+KEYWORD_DIMENSIONS = ("ai", "blockchain", "cloud", "bigdata", "application")
+
+#: Wide XLSX sheets: variable -> (sheet name, unit as printed).
+YEARBOOK_SHEETS = {
+    "gdp": "地区生产总值(亿元)",
+    "population": "年末常住人口(万人)",
+    "retail": "社会消费品零售总额(亿元)",
+    "fiscal_exp": "一般公共预算支出(亿元)",
+    "st_exp": "科学技术支出(亿元)",
+}
+
+
+def _queen_matrix(codes: np.ndarray) -> sp.csr_matrix:
+    """Row-standardised queen contiguity among ``codes`` from the region registry's adjacency."""
+    pairs = regions.adjacency("province", rule="queen")
+    index = {code: i for i, code in enumerate(codes)}
+    pairs = pairs[pairs["code_i"].isin(index) & pairs["code_j"].isin(index)]
+    rows = pairs["code_i"].map(index).to_numpy()
+    cols = pairs["code_j"].map(index).to_numpy()
+    binary = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
+    binary = ((binary + binary.T) > 0).astype(float)
+    return sp.diags(1.0 / np.asarray(binary.sum(axis=1)).ravel()) @ binary
+
+
+def _drivers(rng: np.random.Generator, n: int, t: int) -> dict[str, np.ndarray]:
+    """Latent standardised drivers, shape (T, N): level + trend + AR(1) noise, mildly correlated."""
+    common = rng.normal(size=n)
+    out = {}
+    trend = np.linspace(0.0, 1.0, t)[:, None]
+    for name in DRIVERS:
+        level = 0.6 * common + 0.8 * rng.normal(size=n)
+        slope = 0.6 + 0.3 * rng.normal(size=n)
+        noise = np.zeros((t, n))
+        shocks = rng.normal(scale=0.25, size=(t, n))
+        for s in range(t):
+            noise[s] = (0.5 * noise[s - 1] if s else 0.0) + shocks[s]
+        out[name] = level[None, :] + slope[None, :] * trend + noise
+    return out
+
+
+def _latent_dt(rng, w, drivers, types) -> np.ndarray:
+    """Latent digital-transformation level from the spatial Durbin process, shape (T, N)."""
+    t, n = drivers["demand"].shape
+    mu = rng.normal(scale=TRUTH["sigma_mu"], size=n)
+    xi = TRUTH["time_trend"] * np.arange(t)
+    eps = rng.normal(scale=TRUTH["sigma"], size=(t, n))
+    beta = np.array([[TRUTH["beta"][g][k] for k in DRIVERS] for g in types])
+    a = sp.identity(n, format="csc") - TRUTH["rho"] * w.tocsc()
+    solve = sp.linalg.factorized(a)
+    dt = np.empty((t, n))
+    for s in range(t):
+        x = np.column_stack([drivers[k][s] for k in DRIVERS])
+        rhs = (x * beta).sum(axis=1) + (w @ x) @ np.array([TRUTH["theta"][k] for k in DRIVERS])
+        dt[s] = solve(rhs + mu + xi[s] + eps[s])
+    return dt
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+    """Simulate the demo tables (clean, before formatting and dirt) as data frames.
+
+    Returns
+    -------
+    dict
+        ``region_year`` (one row per province-year with every yearbook variable, the latent drivers
+        and ``dt_latent``), ``employment``, ``firms``, ``clusters`` and ``types`` (dominant cluster
+        type per province).
+    """
+    rng = np.random.default_rng(seed)
+    reg = regions.provinces()
+    codes = reg["code"].to_numpy()
+    n, years = len(codes), np.arange(FIRST_YEAR, LAST_YEAR + 1)
+    t = len(years)
+    w = _queen_matrix(codes)
+    types = np.array(TYPES)[rng.integers(0, 3, size=n)]
+    drivers = _drivers(rng, n, t)
+    dt = _latent_dt(rng, w, drivers, types)
+
+    def noise(scale):
+        return rng.normal(scale=scale, size=(t, n))
+
+    step = (years - FIRST_YEAR)[:, None]
+    pop = np.exp(np.log(rng.uniform(350, 11000, size=n)))[None, :] * (1.003 ** step) * np.exp(noise(0.005))
+    gdp_pc = np.exp(0.9 + 0.25 * drivers["demand"] + 0.045 * step + noise(0.03))  # 万元 per person
+    gdp = gdp_pc * pop  # 亿元 (万元/人 × 万人)
+    retail = gdp * (0.36 + 0.03 * np.tanh(drivers["demand"]) + noise(0.01))
+    online = retail * _sigmoid(-2.6 + 0.35 * drivers["demand"] + 0.45 * dt + 0.12 * step + noise(0.05))
+    fiscal = gdp * (0.22 + 0.02 * np.tanh(drivers["gov"]) + noise(0.01))
+    st_exp = fiscal * np.exp(-3.7 + 0.35 * drivers["gov"] + noise(0.05))
+    rd = gdp * np.exp(-4.1 + 0.40 * drivers["tech"] + noise(0.05)) * 1e4  # 万元
+    patents = np.round(np.exp(np.log(rd / 1e4) * 0.9 + 3.0 + 0.3 * drivers["tech"] + noise(0.08)))
+    tech_market = gdp * np.exp(-4.2 + 0.50 * drivers["tech"] + noise(0.08))
+    transfers = np.round(patents * _sigmoid(-1.8 + 0.4 * drivers["tech"] + noise(0.1)))
+    dt_scale = np.tanh(0.5 * dt)
+    broadband = pop * (0.25 + 0.10 * dt_scale + 0.04 * step + noise(0.01))  # 万个
+    internet = pop * (0.15 + 0.06 * dt_scale + 0.015 * step + noise(0.008))  # 万户
+    mobile = pop * (0.85 + 0.10 * dt_scale + 0.03 * step + noise(0.02))  # 万户
+    software = gdp * np.exp(-4.0 + 0.60 * dt + noise(0.10))
+    telecom = gdp * np.exp(-3.3 + 0.25 * dt + 0.08 * step + noise(0.05))
+    finance = 40.0 + 22.0 * step + 25.0 * dt + noise(4.0)
+
+    def long(values):
+        return values.reshape(-1)
+
+    region_year = pd.DataFrame(
+        {
+            "region": np.tile(codes, t),
+            "year": np.repeat(years, n),
+            "gdp": long(gdp), "population": long(pop), "retail": long(retail),
+            "fiscal_exp": long(fiscal), "st_exp": long(st_exp), "rd": long(rd),
+            "patents": long(patents), "tech_market": long(tech_market),
+            "patent_transfers": long(transfers), "broadband": long(broadband),
+            "internet_users": long(internet), "mobile_users": long(mobile),
+            "software": long(software), "telecom": long(telecom), "digital_finance": long(finance),
+            "online_retail": long(online), "dt_latent": long(dt),
+            **{f"{k}_latent": long(drivers[k]) for k in DRIVERS},
+        }
+    )
+    employment = _employment(rng, codes, years, pop, dt)
+    firms = _firms(rng, codes, years, dt, drivers["core"])
+    clusters = _clusters(rng, codes, types, firms)
+    return {
+        "region_year": region_year,
+        "employment": employment,
+        "firms": firms,
+        "clusters": clusters,
+        "types": pd.DataFrame({"region": codes, "cluster_type": types}),
+    }
+
+
+def _employment(rng, codes, years, pop, dt) -> pd.DataFrame:
+    """Manufacturing employment (万人) by province × 2-digit industry × year."""
+    inds = list(INDUSTRIES)
+    n, t, m = len(codes), len(years), len(inds)
+    shares = rng.dirichlet(np.full(m, 0.8), size=n)  # regional specialisation
+    electronics = inds.index("39")
+    rows = []
+    for s in range(t):
+        mfg = pop[s] * (0.07 + 0.01 * rng.normal(size=n)).clip(0.02)
+        tilt = shares.copy()
+        tilt[:, electronics] *= np.exp(0.3 * dt[s])
+        tilt /= tilt.sum(axis=1, keepdims=True)
+        emp = mfg[:, None] * tilt * np.exp(rng.normal(scale=0.03, size=(n, m)))
+        rows.append(pd.DataFrame({
+            "region": np.repeat(codes, m), "year": years[s],
+            "industry": np.tile(inds, n), "employment": emp.reshape(-1),
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
+    """Listed firms: revenue (亿元) and digital-keyword counts by dimension from annual reports."""
+    n_firms = 620
+    home = rng.integers(0, len(codes), size=n_firms)
+    industry = rng.choice(list(INDUSTRIES), size=n_firms)
+    listed = rng.integers(years[0] - 6, years[-1] - 1, size=n_firms).clip(years[0])
+    size = rng.normal(size=n_firms)
+    home[: len(codes)] = np.arange(len(codes))  # every province has a firm listed from the first year
+    listed[: len(codes)] = years[0]
+    frames = []
+    for s, year in enumerate(years):
+        alive = np.flatnonzero(listed <= year)
+        i = home[alive]
+        revenue = np.exp(3.0 + 1.2 * size[alive] + 0.35 * core[s, i] * (size[alive] > 1)
+                         + 0.03 * s + rng.normal(scale=0.2, size=alive.size))
+        counts = {
+            f"kw_{dim}": rng.poisson(np.exp(base + 0.6 * dt[s, i] + 0.12 * s + 0.3 * size[alive]))
+            for dim, base in zip(KEYWORD_DIMENSIONS, (-0.5, -1.6, 0.2, 0.4, 1.0), strict=True)
+        }
+        frames.append(pd.DataFrame({
+            "firm": [f"F{f:04d}" for f in alive], "region": codes[i], "industry": industry[alive],
+            "year": year, "revenue": revenue, **counts,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _clusters(rng, codes, types, firms) -> pd.DataFrame:
+    """Cluster registry: two clusters per province, type mostly the province's dominant type."""
+    reg = regions.provinces().set_index("code")
+    rows = []
+    for r, code in enumerate(codes):
+        for k in range(2):
+            kind = types[r] if k == 0 or rng.random() < 0.6 else rng.choice(TYPES)
+            industry = rng.choice(list(INDUSTRIES))
+            local = firms.loc[firms["region"] == code, "firm"].unique()
+            leader = str(rng.choice(local)) if len(local) else ""
+            rows.append({
+                "cluster": f"C{code // 10000:02d}{k + 1}",
+                "name": f"{reg.loc[code, 'name_zh']}{INDUSTRIES[industry]}集群",
+                "region": code, "industry": industry, "cluster_type": kind, "leading_firm": leader,
+                "designation_year": int(rng.integers(2015, 2022)),
+            })
+    return pd.DataFrame(rows)
+
+
+def _names(codes, column="name_zh", strip_suffix=False) -> np.ndarray:
+    reg = regions.provinces().set_index("code")
+    names = reg.loc[codes, column].to_numpy()
+    if strip_suffix:
+        from clusterdx.regions.names import base_name
+
+        names = np.array([base_name(x) for x in names])
+    return names
+
+
+def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write sheets to XLSX with fixed document dates and zip timestamps (byte-identical reruns)."""
+    book = Workbook()
+    book.remove(book.active)
+    fixed = datetime(2024, 1, 1)
+    book.properties.created = fixed
+    book.properties.modified = fixed
+    book.properties.creator = "clusterdx demo generator"
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([v.item() if hasattr(v, "item") else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _fix_core_dates(data)
+            stamped = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(stamped, data)
+
+
+def _fix_core_dates(xml: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2024-01-01T00:00:00Z\g<3>", xml)
+
+
+def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Generate the demo raw files into ``directory`` and return their paths.
+
+    Examples
+    --------
+    >>> paths = write_demo("data_raw/demo")  # doctest: +SKIP
+    >>> sorted(p.name for p in paths)[:2]  # doctest: +SKIP
+    ['cluster_registry.csv', 'digital_economy.csv']
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    sim = simulate(seed)
+    ry = sim["region_year"].copy()
+    codes = ry["region"].to_numpy()
+    written = []
+
+    # 1. Wide yearbook workbook, names without suffix ("北京"), headers "2011年"; one unit slip.
+    slip_row = ry.index[(ry["region"] == 420000) & (ry["year"] == 2017)][0]
+    ry_dirty = ry.copy()
+    ry_dirty.loc[slip_row, "gdp"] = ry.loc[slip_row, "gdp"] * 1e4  # typed in 万元
+    sheets = {}
+    short = dict(zip(np.unique(codes), _names(np.unique(codes), strip_suffix=True), strict=True))
+    for var, sheet in YEARBOOK_SHEETS.items():
+        wide = ry_dirty.pivot(index="region", columns="year", values=var).round(2)
+        wide.columns = [f"{y}年" for y in wide.columns]
+        wide.insert(0, "地区", [short[c] for c in wide.index])
+        sheets[sheet] = wide.reset_index(drop=True)
+    path = out / "yearbook_macro.xlsx"
+    _write_xlsx(path, sheets)
+    written.append(path)
+
+    # 2. GBK CSV with Chinese headers and full names; one blank cell (R&D of 山西 in 2015).
+    innov = pd.DataFrame({
+        "地区": _names(codes), "年份": ry["year"],
+        "R&D经费内部支出(万元)": ry["rd"].round(1).astype(str),
+        "发明专利授权数(件)": ry["patents"].astype("int64").astype(str),
+        "技术市场成交额(亿元)": ry["tech_market"].round(3).astype(str),
+        "专利转让数(件)": ry["patent_transfers"].astype("int64").astype(str),
+    })
+    blank = innov.index[(ry["region"] == 140000) & (ry["year"] == 2015)][0]
+    innov.loc[blank, "R&D经费内部支出(万元)"] = ""
+    path = out / "innovation_gbk.csv"
+    innov.to_csv(path, index=False, encoding="gbk", lineterminator="\n")
+    written.append(path)
+
+    # 3. Long UTF-8 CSV keyed by code; one exact duplicate row.
+    digital = pd.DataFrame({
+        "province_code": codes, "year": ry["year"],
+        "broadband_ports_10k": ry["broadband"].round(2), "internet_users_10k": ry["internet_users"].round(2),
+        "mobile_users_10k": ry["mobile_users"].round(2), "software_revenue_100m_yuan": ry["software"].round(2),
+        "telecom_volume_100m_yuan": ry["telecom"].round(2), "digital_finance_index": ry["digital_finance"].round(2),
+        "online_retail_100m_yuan": ry["online_retail"].round(2),
+    })
+    dup = digital.index[(ry["region"] == 330000) & (ry["year"] == 2019)][0]
+    digital = pd.concat([digital.loc[:dup], digital.loc[[dup]], digital.loc[dup + 1:]], ignore_index=True)
+    path = out / "digital_economy.csv"
+    digital.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
+    written.append(path)
+
+    emp = sim["employment"]
+    path = out / "manufacturing_employment.csv"
+    pd.DataFrame({
+        "province_code": emp["region"], "year": emp["year"], "industry_code": emp["industry"],
+        "industry_name": emp["industry"].map(INDUSTRIES), "employment_10k": emp["employment"].round(4),
+    }).to_csv(path, index=False, lineterminator="\n", float_format="%.4f")
+    written.append(path)
+
+    firms = sim["firms"]
+    path = out / "listed_firms.csv"
+    pd.DataFrame({
+        "firm_id": firms["firm"], "province": _names(firms["region"].to_numpy()),
+        "industry_code": firms["industry"], "year": firms["year"], "revenue_100m_yuan": firms["revenue"].round(3),
+        **{c: firms[c] for c in firms.columns if c.startswith("kw_")},
+    }).to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
+    written.append(path)
+
+    clusters = sim["clusters"]
+    path = out / "cluster_registry.csv"
+    pd.DataFrame({
+        "cluster_id": clusters["cluster"], "cluster_name": clusters["name"],
+        "province": _names(clusters["region"].to_numpy()), "industry_code": clusters["industry"],
+        "cluster_type": clusters["cluster_type"], "leading_firm": clusters["leading_firm"],
+        "designation_year": clusters["designation_year"],
+    }).to_csv(path, index=False, lineterminator="\n")
+    written.append(path)
+
+    truth = {"seed": seed, "years": [FIRST_YEAR, LAST_YEAR], **TRUTH,
+             "cluster_type": dict(zip(map(str, sim["types"]["region"]), sim["types"]["cluster_type"], strict=True))}
+    path = out / "truth.json"
+    path.write_text(json.dumps(truth, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    written.append(path)
+    return written

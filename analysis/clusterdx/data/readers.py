@@ -1,0 +1,143 @@
+"""Read raw CSV (UTF-8 / GBK / GB18030) and XLSX files into string tables that remember row numbers.
+
+Cells are read as text and parsed into numbers by `parse_numeric`, so that a non-numeric cell is
+reported with its file, row and column instead of being coerced to NaN. Row numbers are those a person
+sees: the line number in a CSV file (header = line 1) or the row number in an Excel sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from charset_normalizer import from_bytes
+
+from clusterdx.errors import DataError
+
+#: Cell texts that mean "no value" in Chinese yearbooks and exports (blank, NA, dashes, ellipses).
+MISSING_TOKENS = frozenset({"", "NA", "N/A", "NaN", "nan", "-", "--", "—", "…", "...", "……"})
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table as text: ``frame`` holds strings, ``rows`` the human row number of each record."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    file: Path
+    encoding: str | None = None
+    sheet: str | None = None
+
+    def where(self, position: int, column: str | None = None) -> str:
+        """Human location of a record, e.g. ``"innovation.csv, row 57, column '年份'"``."""
+        sheet = f", sheet '{self.sheet}'" if self.sheet else ""
+        col = f", column '{column}'" if column is not None else ""
+        return f"{self.file.name}{sheet}, row {int(self.rows[position])}{col}"
+
+
+def detect_encoding(path: Path, declared: str = "auto") -> str:
+    """Return the encoding of a CSV file: ``utf-8`` (with or without BOM) or ``gb18030``.
+
+    GB18030 is a superset of GBK and GB2312, so GBK files are read as GB18030.
+
+    Raises
+    ------
+    DataError
+        If ``declared`` is ``"utf-8"`` but the bytes are not valid UTF-8 (typically a GBK export from
+        Excel), or if no Chinese encoding decodes the file.
+    """
+    data = path.read_bytes()
+    if declared in ("gbk", "gb18030"):
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{path.name}: declared encoding '{declared}' cannot decode byte {data[exc.start]:#04x} "
+                f"at offset {exc.start}; set encoding = 'auto' in the [[sources]] entry"
+            ) from None
+        return "gb18030"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        guess = from_bytes(data[:200_000], cp_isolation=["gb18030", "gbk", "big5", "utf_16"]).best()
+        guessed = guess.encoding if guess is not None else "unknown"
+        if declared == "utf-8":
+            raise DataError(
+                f"{path.name}: not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); it looks "
+                f"like {guessed.upper()}. Set encoding = 'gbk' (or 'auto') in the [[sources]] entry "
+                "for this file, or re-save it as UTF-8"
+            ) from None
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{path.name}: neither UTF-8 nor GBK/GB18030 (best guess {guessed}); re-save it as UTF-8"
+            ) from None
+        return "gb18030"
+    return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+
+
+def read_csv(path: Path, encoding: str = "auto") -> RawTable:
+    """Read a CSV file as text, detecting UTF-8 / GBK / GB18030."""
+    if not path.exists():
+        raise DataError(f"raw file {path} does not exist (check [[sources]].file and [paths].raw)")
+    enc = detect_encoding(path, encoding)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, skipinitialspace=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return RawTable(frame, np.arange(len(frame)) + 2, path, encoding=enc)
+
+
+def read_xlsx_sheet(path: Path, sheet: str) -> RawTable:
+    """Read one sheet of an XLSX workbook as text (first row = header)."""
+    if not path.exists():
+        raise DataError(f"raw file {path} does not exist (check [[sources]].file and [paths].raw)")
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        if sheet not in book.sheet_names:
+            raise DataError(
+                f"{path.name}: no sheet named {sheet!r}; sheets: {', '.join(map(str, book.sheet_names))}"
+            )
+        frame = book.parse(sheet, dtype=str, keep_default_na=False, na_filter=False)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return RawTable(frame, np.arange(len(frame)) + 2, path, sheet=sheet)
+
+
+def require_columns(table: RawTable, columns: list[str]) -> None:
+    """Raise `DataError` naming every required column that the table lacks."""
+    missing = [c for c in columns if c not in table.frame.columns]
+    if missing:
+        sheet = f", sheet '{table.sheet}'" if table.sheet else ""
+        raise DataError(
+            f"{table.file.name}{sheet}: missing required column(s) {', '.join(map(repr, missing))}; "
+            f"the file has {', '.join(map(repr, table.frame.columns))}. Fix the column names in the "
+            "[[sources]] entry or in the file"
+        )
+
+
+def parse_numeric(table: RawTable, column: str) -> pd.Series:
+    """Parse a text column into floats; missing tokens become NaN, anything else non-numeric is an error.
+
+    Thousands separators (``12,345.6``) and surrounding spaces are accepted; text such as ``12.3亿`` or
+    ``n.a.`` is not.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row, column and cell of the first non-numeric cells.
+    """
+    text = table.frame[column].astype(str).str.strip().str.replace(",", "", regex=False)
+    missing = text.isin(MISSING_TOKENS)
+    valid = text.str.match(_NUMBER)
+    bad = np.flatnonzero(~(missing | valid).to_numpy())
+    if bad.size:
+        shown = "; ".join(f"{table.where(i, column)}: {table.frame[column].iloc[i]!r}" for i in bad[:5])
+        raise DataError(
+            f"non-numeric cell(s) ({bad.size} in total): {shown}. Correct the cell(s) or blank them "
+            "to mark a missing value"
+        )
+    values = pd.to_numeric(text.where(~missing, None), errors="raise").astype("float64")
+    return values

@@ -1,0 +1,577 @@
+"""Linear panel regressions (pooled, fixed/random effects, between, first differences).
+
+A thin layer over linearmodels (Sheppard et al., ``linearmodels.panel``): it parses the formula,
+checks the panel, chooses one documented covariance convention, and returns a ``PanelResult``
+that shares its core interface (``params``, ``bse``, ``pvalues``, ``nobs``, ``summary()``) with
+the spatial estimators, so one table renderer handles both. The least-squares fits themselves
+are linearmodels'; only the small-sample scale of clustered covariances is set here (see
+``fit``), because linearmodels counts every effect of a two-way model in the degrees of
+freedom, while Stata/fixest leave out the effects nested in the clusters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from linearmodels import BetweenOLS, FirstDifferenceOLS, PanelOLS, PooledOLS, RandomEffects
+from linearmodels.panel.utility import AbsorbingEffectError
+from scipy import stats
+
+from clusterdx.errors import EstimationError, PanelError
+from clusterdx.panel._checks import check_option, check_rank, panel_frame
+from clusterdx.panel._formula import parse_formula
+
+Model = Literal["pooled", "fe", "re", "between", "fd"]
+Effects = Literal["individual", "time", "twoways"]
+Cov = Literal["unadjusted", "robust", "cluster", "driscoll-kraay"]
+ClusterAdjustment = Literal["crv1", "hc1"]
+Missing = Literal["raise", "drop"]
+
+MODELS: tuple[str, ...] = ("pooled", "fe", "re", "between", "fd")
+EFFECTS: tuple[str, ...] = ("individual", "time", "twoways")
+COVS: tuple[str, ...] = ("unadjusted", "robust", "cluster", "driscoll-kraay")
+CLUSTER_ADJUSTMENTS: tuple[str, ...] = ("crv1", "hc1")
+MISSING: tuple[str, ...] = ("raise", "drop")
+_COVS_BY_MODEL = {
+    "pooled": COVS,
+    "fe": COVS,
+    "re": COVS,
+    "fd": COVS,
+    "between": ("unadjusted", "robust"),
+}
+_CONST = "const"
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    """Estimates of a linear panel regression, with the interface shared by all estimators.
+
+    Attributes
+    ----------
+    params, bse : Series
+        Coefficients and standard errors indexed by regressor name (``"const"`` for the
+        intercept of pooled, random-effects and between models).
+    cov : DataFrame
+        Covariance of ``params`` under the convention in ``cov_type``.
+    nobs : int
+        Observations used (after ``missing="drop"``).
+    model, effects : str
+        ``"pooled" | "fe" | "re" | "between" | "fd"``; ``"individual" | "time" | "twoways"``
+        for fixed and random effects, ``"none"`` otherwise.
+    depvar : str
+        The response.
+    exog_names : list of str
+        Names of ``params`` in order.
+    cov_type : str
+        The covariance convention in words, including its small-sample factor.
+    df_inference : float
+        Degrees of freedom of the Student t used for ``pvalues`` and ``conf_int``.
+    rsquared : float
+        The R² that fits the model: within (of the demeaned model) for fixed effects, of the
+        quasi-demeaned GLS regression for random effects, of the means for between, of the
+        differences for first differences, the ordinary R² for pooled OLS.
+    rsquared_within, rsquared_between, rsquared_overall : float
+        R² of the fitted coefficients on the entity-demeaned, entity-mean and raw data.
+    llf : float or None
+        Gaussian log-likelihood of the estimated (transformed) regression with the ML variance
+        SSR/n; ``None`` for random effects, whose GLS fit is not a likelihood fit.
+    fixed_effects : dict
+        ``{"entity": bool, "time": bool}``: which fixed effects are absorbed.
+    dropped : int
+        Rows dropped for missing values (``missing="drop"``); 0 otherwise.
+    n_entities, n_periods : int
+        Panel dimensions of the estimation sample.
+    theta : float or None
+        Random-effects quasi-demeaning weight (balanced panels; the mean otherwise).
+    raw : linearmodels results
+        The linearmodels result object, for anything not exposed here.
+    data : DataFrame
+        The estimation sample indexed by (entity, time), used by :func:`hausman`.
+    """
+
+    params: pd.Series
+    bse: pd.Series
+    cov: pd.DataFrame
+    nobs: int
+    model: str
+    effects: str
+    depvar: str
+    exog_names: list[str]
+    cov_type: str
+    df_inference: float
+    rsquared: float
+    rsquared_within: float
+    rsquared_between: float
+    rsquared_overall: float
+    llf: float | None
+    fixed_effects: dict[str, bool]
+    dropped: int
+    n_entities: int
+    n_periods: int
+    theta: float | None
+    raw: Any = field(repr=False)
+    data: pd.DataFrame = field(repr=False)
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Coefficients divided by their standard errors."""
+        return self.params / self.bse
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values from Student's t with ``df_inference`` degrees of freedom."""
+        p = 2 * stats.t.sf(np.abs(self.tvalues.to_numpy()), self.df_inference)
+        return pd.Series(p, index=self.params.index, name="pvalue")
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals ``params ± t_{1-alpha/2, df_inference} * bse``."""
+        if not 0 < alpha < 1:
+            raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
+        q = stats.t.ppf(1 - alpha / 2, self.df_inference)
+        return pd.DataFrame(
+            {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
+        )
+
+    def summary(self) -> str:
+        """A plain-text coefficient table with the sample and fit statistics."""
+        fe = ", ".join(k for k, v in self.fixed_effects.items() if v) or "none"
+        head = [
+            f"Panel regression: {self.model} (effects: {self.effects}); dependent: {self.depvar}",
+            f"Observations: {self.nobs} ({self.n_entities} entities x {self.n_periods} periods,"
+            f" {self.dropped} rows dropped)   Fixed effects: {fe}",
+            f"R²: {self.rsquared:.4f}   within: {self.rsquared_within:.4f}   "
+            f"overall: {self.rsquared_overall:.4f}   log-likelihood: "
+            + ("n/a" if self.llf is None else f"{self.llf:.4f}"),
+            f"Covariance: {self.cov_type}",
+        ]
+        ci = self.conf_int()
+        table = pd.DataFrame(
+            {
+                "coef": self.params,
+                "std err": self.bse,
+                "t": self.tvalues,
+                "P>|t|": self.pvalues,
+                "[0.025": ci["lower"],
+                "0.975]": ci["upper"],
+            }
+        )
+        return "\n".join([*head, table.to_string(float_format=lambda v: f"{v:.6g}")])
+
+
+def fit(
+    panel: pd.DataFrame,
+    formula: str,
+    entity: str,
+    time: str,
+    model: Model = "fe",
+    effects: Effects | None = None,
+    cov: Cov | None = None,
+    cluster: str | None = None,
+    *,
+    cluster_adjustment: ClusterAdjustment | None = None,
+    bandwidth: float | None = None,
+    missing: Missing = "raise",
+) -> PanelResult:
+    r"""Fit a linear panel regression with linearmodels and a documented covariance.
+
+    The model is :math:`y_{it} = x_{it}'\beta + \alpha_i + \lambda_t + \varepsilon_{it}`:
+
+    * ``"pooled"``: OLS with an intercept, no effects;
+    * ``"fe"``: within estimator, :math:`\alpha_i` (``effects="individual"``), :math:`\lambda_t`
+      (``"time"``) or both (``"twoways"``) absorbed by demeaning (Wooldridge 2010, *Econometric
+      Analysis of Cross Section and Panel Data*, 2nd ed., §10.5);
+    * ``"re"``: random individual effects, feasible GLS with Swamy & Arora (1972, *Econometrica*
+      40, 311-323) variance components, i.e. OLS of :math:`y_{it}-\theta\bar y_i` on
+      :math:`x_{it}-\theta\bar x_i` (plm's ``random.method="swar"``);
+    * ``"between"``: OLS on entity means; ``"fd"``: OLS on first differences (no intercept).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Long panel, one row per (entity, period).
+    formula : str
+        ``"y ~ x1 + x2"``; every name is a column of ``panel``.
+    entity, time : str
+        Key columns.
+    model : {"pooled", "fe", "re", "between", "fd"}
+    effects : {"individual", "time", "twoways"}, optional
+        Effects of ``"fe"`` (default ``"individual"``) and ``"re"`` (only ``"individual"``).
+        Must be left out for the other models.
+    cov : {"unadjusted", "robust", "cluster", "driscoll-kraay"}, optional
+        Default ``"cluster"`` (by entity), and ``"robust"`` for the between model, which has
+        one observation per entity.
+        ``"unadjusted"``: :math:`s^2(X'X)^{-1}`, :math:`s^2=SSR/(n-k-d)`;
+        ``"robust"``: White with factor :math:`n/(n-k-d)` (not consistent for FE with small T,
+        Stock & Watson 2008, *Econometrica* 76, 155-174: prefer clustering);
+        ``"cluster"``: Liang-Zeger sandwich with the factor of ``cluster_adjustment``;
+        ``"driscoll-kraay"``: Driscoll & Kraay (1998, *REStat* 80, 549-560), Bartlett kernel on
+        the period sums of the scores with bandwidth ``bandwidth`` (default, as in Hoechle's
+        2007 ``xtscc`` and linearmodels, :math:`\lfloor 4(T/100)^{2/9}\rfloor`), factor
+        :math:`n/(n-k-d)`. Here k is the number of coefficients and d the number of absorbed
+        effect parameters. The between model allows only the first two.
+    cluster : {"entity", "time", "both"} or str, optional
+        Cluster variable for ``cov="cluster"`` (default ``"entity"``): the entity, the period,
+        both (Cameron, Gelbach & Miller 2011, *JBES* 29, 238-249) or any column of ``panel``.
+    cluster_adjustment : {"crv1", "hc1"}, optional
+        Small-sample factor of clustered covariances. ``"crv1"`` (default, Stata/fixest):
+        :math:`G/(G-1)\cdot(n-1)/(n-K)`; ``"hc1"``: :math:`n/(n-K)`, which is plm's
+        ``vcovHC(method="arellano", type="HC1")``. K counts the coefficients plus the effect
+        parameters that are *not* nested in a cluster variable (entity effects clustered by
+        entity are not counted; the T−1 time effects of a two-way model clustered by entity
+        are). With two-way clustering each of the three one-way terms gets its own G.
+    bandwidth : float, optional
+        Bartlett bandwidth of the Driscoll-Kraay covariance.
+
+    ``cluster`` and ``cluster_adjustment`` apply only to ``cov="cluster"`` and ``bandwidth``
+    only to ``cov="driscoll-kraay"``; passing them with another ``cov`` raises
+    ``EstimationError`` rather than being ignored.
+    missing : {"raise", "drop"}
+        Rows with a missing used variable raise ``PanelError`` (default) or are dropped and
+        counted in ``result.dropped``.
+
+    Returns
+    -------
+    PanelResult
+
+    Raises
+    ------
+    PanelError
+        Bad formula or columns, duplicate (entity, time) pairs, missing values.
+    EstimationError
+        Singular design (the regressors at fault are named), unsupported model options.
+    StudySpecError
+        An option outside its allowed set.
+
+    Notes
+    -----
+    p-values and intervals use Student's t with n−k−d degrees of freedom, and with G−1 (G the
+    smallest number of clusters) for clustered and T−1 for Driscoll-Kraay covariances, as Stata.
+
+    Examples
+    --------
+    >>> fe = fit(panel, "dt ~ demand + gov", entity="region", time="year",
+    ...          model="fe", effects="twoways", cov="cluster")  # doctest: +SKIP
+    >>> fe.params, fe.bse, fe.rsquared_within  # doctest: +SKIP
+    """
+    check_option("model", model, MODELS)
+    if cov is None:
+        cov = "robust" if model == "between" else "cluster"
+    check_option("cov", cov, COVS)
+    check_option("missing", missing, MISSING)
+    _check_cov_options(cov, cluster, cluster_adjustment, bandwidth)
+    cluster = "entity" if cluster is None else cluster
+    cluster_adjustment = "crv1" if cluster_adjustment is None else cluster_adjustment
+    check_option("cluster_adjustment", cluster_adjustment, CLUSTER_ADJUSTMENTS)
+    effects = _resolve_effects(model, effects)
+    if cov not in _COVS_BY_MODEL[model]:
+        raise EstimationError(
+            f"cov={cov!r} is not available for model={model!r}; use one of "
+            f"{list(_COVS_BY_MODEL[model])}."
+        )
+    if not isinstance(panel, pd.DataFrame):
+        raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
+    depvar, exog = parse_formula(formula, panel.columns)
+    cluster_cols = _cluster_columns(cov, cluster, panel, entity, time)
+    frame, dropped = panel_frame(panel, [depvar, *exog], entity, time, missing, cluster_cols)
+    if frame.empty:
+        raise PanelError("no rows are left after dropping missing values; check the data.")
+
+    fixed = {
+        "entity": model == "fe" and effects in ("individual", "twoways"),
+        "time": model == "fe" and effects in ("time", "twoways"),
+    }
+    names = exog if model in ("fe", "fd") else [_CONST, *exog]
+    x = frame[exog]
+    if model not in ("fe", "fd"):
+        x = x.assign(**{_CONST: 1.0})[names]
+    check_rank(*_rank_design(x, model, fixed))
+    fit_kwargs, label, df_inference = _cov_config(
+        cov, cluster, cluster_adjustment, bandwidth, frame, entity, time, model
+    )
+    try:
+        raw = _estimator(model, frame[depvar], x, fixed).fit(**fit_kwargs)
+    except AbsorbingEffectError as err:
+        raise EstimationError(
+            f"regressors are absorbed by the fixed effects ({err}); drop them from the formula."
+        ) from err
+    except ValueError as err:
+        raise EstimationError(f"linearmodels could not fit the model: {err}") from err
+
+    params = raw.params.reindex(names)
+    covariance = raw.cov.reindex(index=names, columns=names)
+    nobs = int(raw.nobs)
+    n_params = len(names)
+    n_effects = _n_effects(fixed, frame)
+    if cov == "cluster" and model == "fe":
+        nested = _nested_effects(fixed, frame, cluster, entity, time)
+        counted = n_effects - sum(_effect_size(kind, fixed, frame) for kind in nested)
+        covariance = covariance * (nobs - n_params) / (nobs - n_params - counted)
+        label += f"; K = {n_params} coefficients + {counted} effect parameters not nested in the clusters"
+    if df_inference is None:
+        df_inference = float(raw.df_resid)
+    index = frame.index
+    return PanelResult(
+        params=params.rename("coef"),
+        bse=pd.Series(np.sqrt(np.diag(covariance)), index=names, name="std err"),
+        cov=covariance,
+        nobs=nobs,
+        model=model,
+        effects=effects,
+        depvar=depvar,
+        exog_names=list(names),
+        cov_type=label,
+        df_inference=df_inference,
+        rsquared=float(raw.rsquared),
+        rsquared_within=float(raw.rsquared_within),
+        rsquared_between=float(raw.rsquared_between),
+        rsquared_overall=float(raw.rsquared_overall),
+        llf=None if model == "re" else float(raw.loglik),
+        fixed_effects=fixed,
+        dropped=dropped,
+        n_entities=int(index.get_level_values(0).nunique()),
+        n_periods=int(index.get_level_values(1).nunique()),
+        theta=float(raw.theta.to_numpy().mean()) if model == "re" else None,
+        raw=raw,
+        data=frame,
+    )
+
+
+def fit_stepwise(
+    panel: pd.DataFrame,
+    y: str,
+    x_steps: Sequence[Sequence[str]],
+    entity: str,
+    time: str,
+    **kwargs: Any,
+) -> list[PanelResult]:
+    """Fit the usual stepwise table: regressors added block by block.
+
+    Model j regresses ``y`` on the union of ``x_steps[0] ... x_steps[j]``; every model is fit on
+    the same rows (those complete in all regressors of the last step) so that the columns of the
+    table are comparable.
+
+    Parameters
+    ----------
+    panel : DataFrame
+    y : str
+        Response.
+    x_steps : sequence of sequences of str
+        Blocks of regressors, e.g. ``[["demand"], ["gov"], ["tech", "core"]]``.
+    entity, time : str
+        Key columns.
+    **kwargs
+        Passed to :func:`fit` (``model``, ``effects``, ``cov``, ``cluster``, ``missing`` ...).
+
+    Returns
+    -------
+    list of PanelResult
+        One result per step.
+
+    Examples
+    --------
+    >>> steps = fit_stepwise(panel, "dt", [["demand"], ["gov"]], "region", "year")  # doctest: +SKIP
+    """
+    if isinstance(x_steps, str) or not x_steps or any(isinstance(s, str) for s in x_steps):
+        raise PanelError(
+            "x_steps must be a non-empty list of lists of column names, e.g. "
+            "[['demand'], ['gov'], ['tech', 'core']]."
+        )
+    empty = [j for j, step in enumerate(x_steps) if not step]
+    if empty:
+        raise PanelError(f"x_steps has empty blocks at positions {empty}; give each a column.")
+    all_x = list(dict.fromkeys(name for step in x_steps for name in step))
+    if kwargs.get("missing", "raise") == "drop":
+        complete = panel[[y, *all_x]].notna().all(axis=1)
+        panel = panel.loc[complete.to_numpy()]
+    results = []
+    used: list[str] = []
+    for step in x_steps:
+        used += [name for name in step if name not in used]
+        results.append(fit(panel, f"{y} ~ {' + '.join(used)}", entity, time, **kwargs))
+    if kwargs.get("missing", "raise") == "drop":
+        lost = int((~complete).sum())
+        results = [_replace_dropped(res, lost) for res in results]
+    return results
+
+
+def _replace_dropped(result: PanelResult, dropped: int) -> PanelResult:
+    """Report the rows dropped before the stepwise fits in every step's ``dropped``."""
+    values = {name: getattr(result, name) for name in result.__dataclass_fields__}
+    values["dropped"] = dropped
+    return PanelResult(**values)
+
+
+def _check_cov_options(
+    cov: str, cluster: str | None, adjustment: str | None, bandwidth: float | None
+) -> None:
+    """Raise when an option of one covariance is passed with another."""
+    if cov != "cluster" and (cluster is not None or adjustment is not None):
+        raise EstimationError(
+            f"cluster/cluster_adjustment apply only to cov='cluster', not cov={cov!r}; "
+            "leave them out or use cov='cluster'."
+        )
+    if cov != "driscoll-kraay" and bandwidth is not None:
+        raise EstimationError(
+            f"bandwidth applies only to cov='driscoll-kraay', not cov={cov!r}; leave it out."
+        )
+    if bandwidth is not None and not bandwidth >= 0:
+        raise EstimationError(f"bandwidth={bandwidth!r} must be a non-negative number.")
+
+
+def _resolve_effects(model: str, effects: str | None) -> str:
+    """Default and check ``effects`` for ``model``."""
+    if model in ("fe", "re"):
+        effects = "individual" if effects is None else effects
+        check_option("effects", effects, EFFECTS)
+        if model == "re" and effects != "individual":
+            raise EstimationError(
+                f"effects={effects!r} is not available for model='re': only random individual "
+                "effects are estimated; use model='fe' with time or two-way fixed effects."
+            )
+        return effects
+    if effects is not None:
+        raise EstimationError(
+            f"effects={effects!r} does not apply to model={model!r}; leave it out (effects "
+            "are only for model='fe' or 're')."
+        )
+    return "none"
+
+
+def _cluster_columns(
+    cov: str, cluster: str, panel: pd.DataFrame, entity: str, time: str
+) -> list[str]:
+    """Extra columns that the cluster option needs carried into the estimation frame."""
+    if cov != "cluster" or cluster in ("entity", "time", "both"):
+        return []
+    if cluster not in panel.columns:
+        raise PanelError(
+            f"cluster={cluster!r} is neither 'entity', 'time', 'both' nor a column of the panel."
+        )
+    return [] if cluster in (entity, time) else [cluster]
+
+
+def _rank_design(x: pd.DataFrame, model: str, fixed: dict[str, bool]) -> tuple[pd.DataFrame, str]:
+    """The regressors after the model's transformation, for the rank check, and a description."""
+    if model == "between":
+        return x.groupby(level=0).mean(), "in the entity means"
+    if model == "fd":
+        return x.groupby(level=0).diff().dropna(), "after first differencing"
+    if model != "fe":
+        return x, "in the pooled data"
+    levels = [lvl for lvl, on in ((0, fixed["entity"]), (1, fixed["time"])) if on]
+    where = {(0,): "within entities", (1,): "within periods", (0, 1): "after two-way demeaning"}
+    demeaned = x
+    for _ in range(1 if len(levels) == 1 else 200):
+        previous = demeaned
+        for lvl in levels:
+            demeaned = demeaned - demeaned.groupby(level=lvl).transform("mean")
+        if np.allclose(demeaned.to_numpy(), previous.to_numpy(), rtol=0, atol=1e-13):
+            break
+    scale = np.maximum(np.abs(x.to_numpy()).max(axis=0), 1.0)
+    demeaned = demeaned.where(np.abs(demeaned.to_numpy()) > 1e-10 * scale, 0.0)
+    return demeaned, where[tuple(levels)]
+
+
+def _estimator(model: str, y: pd.Series, x: pd.DataFrame, fixed: dict[str, bool]) -> Any:
+    """The linearmodels estimator of ``model``."""
+    if model == "fe":
+        return PanelOLS(y, x, entity_effects=fixed["entity"], time_effects=fixed["time"])
+    return {
+        "pooled": PooledOLS,
+        "re": RandomEffects,
+        "between": BetweenOLS,
+        "fd": FirstDifferenceOLS,
+    }[model](y, x)
+
+
+def _cov_config(
+    cov: str,
+    cluster: str,
+    adjustment: str,
+    bandwidth: float | None,
+    frame: pd.DataFrame,
+    entity: str,
+    time: str,
+    model: str,
+) -> tuple[dict[str, Any], str, float | None]:
+    """linearmodels ``fit`` keywords, the convention in words, and t degrees of freedom."""
+    if cov == "unadjusted":
+        return {"cov_type": "unadjusted", "debiased": True}, "unadjusted, s² = SSR/(n−k−d)", None
+    if cov == "robust":
+        return (
+            {"cov_type": "robust", "debiased": True},
+            "heteroskedasticity-robust (White), factor n/(n−k−d)",
+            None,
+        )
+    n_periods = frame.index.get_level_values(1).nunique()
+    if cov == "driscoll-kraay":
+        bw = math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
+        kwargs = {"cov_type": "kernel", "kernel": "bartlett", "bandwidth": bw, "debiased": True}
+        label = f"Driscoll-Kraay, Bartlett kernel, bandwidth {bw:g}, factor n/(n−k−d)"
+        return kwargs, label, float(n_periods - 1)
+    clusters = _cluster_codes(cluster, frame, entity, time)
+    n_groups = int(min(clusters[col].nunique() for col in clusters.columns))
+    kwargs: dict[str, Any] = {"cov_type": "clustered", "clusters": clusters, "debiased": True}
+    if model == "fe":
+        kwargs.update(auto_df=False, count_effects=False)
+    if adjustment == "crv1":
+        kwargs["group_debias"] = True
+        factor = "CRV1 factor G/(G−1)·(n−1)/(n−K) (Stata/fixest)"
+    else:
+        factor = "HC1 factor n/(n−K) (plm vcovHC arellano HC1)"
+    label = f"clustered by {cluster} (G = {n_groups}), {factor}"
+    return kwargs, label, float(n_groups - 1)
+
+
+def _cluster_codes(cluster: str, frame: pd.DataFrame, entity: str, time: str) -> pd.DataFrame:
+    """Integer cluster codes aligned with ``frame`` (one or two columns)."""
+    index = frame.index
+    sources = {
+        "entity": [index.get_level_values(0)],
+        "time": [index.get_level_values(1)],
+        "both": [index.get_level_values(0), index.get_level_values(1)],
+    }
+    if cluster in sources:
+        values = sources[cluster]
+    elif cluster == entity:
+        values = sources["entity"]
+    elif cluster == time:
+        values = sources["time"]
+    else:
+        values = [frame[cluster]]
+    codes = {f"cluster{j}": pd.factorize(v)[0] for j, v in enumerate(values)}
+    return pd.DataFrame(codes, index=index)
+
+
+def _n_effects(fixed: dict[str, bool], frame: pd.DataFrame) -> int:
+    """Absorbed effect parameters (entity effects carry the level; time effects drop one)."""
+    return sum(_effect_size(kind, fixed, frame) for kind in ("entity", "time") if fixed[kind])
+
+
+def _effect_size(kind: str, fixed: dict[str, bool], frame: pd.DataFrame) -> int:
+    """Parameters of one absorbed effect given the others in the model."""
+    level = 0 if kind == "entity" else 1
+    count = frame.index.get_level_values(level).nunique()
+    return count - 1 if kind == "time" and fixed["entity"] else count
+
+
+def _nested_effects(
+    fixed: dict[str, bool], frame: pd.DataFrame, cluster: str, entity: str, time: str
+) -> list[str]:
+    """Absorbed effects whose every group lies inside one group of some cluster variable."""
+    codes = _cluster_codes(cluster, frame, entity, time)
+    nested = []
+    for kind, level in (("entity", 0), ("time", 1)):
+        if not fixed[kind]:
+            continue
+        groups = frame.index.get_level_values(level)
+        for col in codes.columns:
+            if codes[col].groupby(np.asarray(groups)).nunique().max() == 1:
+                nested.append(kind)
+                break
+    return nested

@@ -1,0 +1,152 @@
+"""Write a table grid as a Word three-line table (三线表) with python-docx.
+
+Exactly three horizontal rules: the table's top border, a rule under the last header row (cell
+bottom borders) and the table's bottom border; no vertical rules and no inside rules. The east-Asian
+font is set through ``w:rFonts/@w:eastAsia`` so Chinese text gets 宋体 while numbers and Latin text
+get Times New Roman, as Chinese journals ask.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from clusterdx.report import _package
+from clusterdx.report._grid import Grid
+
+THICK = 12  # eighths of a point: 1.5 pt top and bottom rules
+THIN = 6  # 0.75 pt rule under the header
+TEXT_WIDTH_CM = 21.0 - 2 * 2.54  # A4 with 2.54 cm margins
+LABEL_WIDTH_CM = 4.0
+MAX_COLUMN_CM = 2.8
+
+_TBL_PR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
+_TC_PR_AFTER_BORDERS = (
+    "w:shd",
+    "w:noWrap",
+    "w:tcMar",
+    "w:textDirection",
+    "w:tcFitText",
+    "w:vAlign",
+    "w:hideMark",
+)
+
+
+def _insert(parent, child, before: tuple[str, ...]) -> None:
+    for tag in before:
+        found = parent.find(qn(tag))
+        if found is not None:
+            found.addprevious(child)
+            return
+    parent.append(child)
+
+
+def _border(tag: str, size: int | None) -> OxmlElement:
+    element = OxmlElement(tag)
+    if size is None:
+        element.set(qn("w:val"), "nil")
+    else:
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), str(size))
+        element.set(qn("w:space"), "0")
+        element.set(qn("w:color"), "000000")
+    return element
+
+
+def _table_borders(table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge, size in (
+        ("top", THICK),
+        ("left", None),
+        ("bottom", THICK),
+        ("right", None),
+        ("insideH", None),
+        ("insideV", None),
+    ):
+        borders.append(_border(f"w:{edge}", size))
+    _insert(table._tbl.tblPr, borders, _TBL_PR_AFTER_BORDERS)
+
+
+def _rule_below(row) -> None:
+    seen = set()
+    for cell in row.cells:
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        borders = OxmlElement("w:tcBorders")
+        borders.append(_border("w:bottom", THIN))
+        _insert(cell._tc.get_or_add_tcPr(), borders, _TC_PR_AFTER_BORDERS)
+
+
+def _style_run(run, *, latin: str, east_asia: str, size: float, bold: bool = False) -> None:
+    run.font.name = latin
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
+
+
+def _write(paragraph, text: str, align, **font) -> None:
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_before = Pt(0)
+    paragraph.paragraph_format.space_after = Pt(0)
+    if text:
+        _style_run(paragraph.add_run(text), **font)
+
+
+def render(
+    grid: Grid,
+    *,
+    font_east_asia: str = "宋体",
+    font_latin: str = "Times New Roman",
+    size_pt: float = 10.5,
+) -> bytes:
+    """Return the bytes of a .docx holding the title, the three-line table and the notes."""
+    font = {"latin": font_latin, "east_asia": font_east_asia, "size": size_pt}
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.54))
+    normal = document.styles["Normal"]
+    normal.font.name = font_latin
+    normal.font.size = Pt(size_pt)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font_east_asia)
+
+    if grid.title is not None:
+        _write(document.add_paragraph(), grid.title, WD_ALIGN_PARAGRAPH.CENTER, bold=True, **font)
+
+    nheader = len(grid.header)
+    table = document.add_table(rows=nheader + len(grid.body), cols=grid.ncols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _table_borders(table)
+    data_width = min(MAX_COLUMN_CM, (TEXT_WIDTH_CM - LABEL_WIDTH_CM) / max(grid.ncols - 1, 1))
+    for c, column in enumerate(table.columns):
+        width = Cm(LABEL_WIDTH_CM if c == 0 else data_width)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    for r, spans in enumerate(grid.header):
+        for span in spans:
+            cell = table.cell(r, span.start)
+            if span.width > 1:
+                cell = cell.merge(table.cell(r, span.start + span.width - 1))
+            align = WD_ALIGN_PARAGRAPH.LEFT if span.start == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            _write(cell.paragraphs[0], span.text, align, **font)
+    _rule_below(table.rows[nheader - 1])
+    for r, row in enumerate(grid.body, start=nheader):
+        for c, text in enumerate(row):
+            align = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            _write(table.cell(r, c).paragraphs[0], text, align, **font)
+
+    for note in grid.notes:
+        _write(document.add_paragraph(), note, WD_ALIGN_PARAGRAPH.LEFT, **font)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _package.normalise(buffer.getvalue(), title=grid.title or "")

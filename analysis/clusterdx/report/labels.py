@@ -1,0 +1,209 @@
+"""Fixed table wording in Chinese and English: row labels, yes/no, notes and SE conventions.
+
+Variable labels (``demand`` -> ``市场需求``) come from the study spec or the ``labels`` argument of a
+table; this module only holds the words a table adds itself. Chinese wording follows the usage of
+《经济研究》 and 《管理世界》 (注：括号内为……；*、**、*** 分别表示在 10%、5%、1% 的水平上显著).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[str, ...] = ("zh", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "variable": "变量",
+        "const": "常数项",
+        "rho": "ρ",
+        "lambda": "λ",
+        "sigma2": "σ²",
+        "fe_entity": "个体固定效应",
+        "fe_time": "时间固定效应",
+        "fe_other": "{name}固定效应",
+        "yes": "是",
+        "no": "否",
+        "nobs": "观测值",
+        "rsquared": "R²",
+        "rsquared_within": "组内R²",
+        "llf": "对数似然值",
+        "model": "模型",
+        "notes_prefix": "注：",
+        "paren_se": "括号内为标准误",
+        "paren_t": "括号内为t统计量",
+        "stars": "{marks}分别表示在{levels}的水平上显著",
+        "star_one": "{marks}表示在{levels}的水平上显著",
+        "list_sep": "、",
+        "sentence_sep": "；",
+        "sentence_end": "。",
+        "se_is": "标准误为{what}",
+        "se_mixed": "标准误：{items}",
+        "se_item": "第{cols}列为{what}",
+        "se_item_sep": "，",
+        "descriptive_n": "观测值",
+        "descriptive_mean": "均值",
+        "descriptive_sd": "标准差",
+        "descriptive_min": "最小值",
+        "descriptive_p50": "中位数",
+        "descriptive_max": "最大值",
+        "corr_pearson": "表中为Pearson相关系数",
+        "corr_spearman": "表中为Spearman秩相关系数",
+    },
+    "en": {
+        "variable": "Variables",
+        "const": "Constant",
+        "rho": "ρ",
+        "lambda": "λ",
+        "sigma2": "σ²",
+        "fe_entity": "Entity FE",
+        "fe_time": "Time FE",
+        "fe_other": "{name} FE",
+        "yes": "Yes",
+        "no": "No",
+        "nobs": "Observations",
+        "rsquared": "R²",
+        "rsquared_within": "Within R²",
+        "llf": "Log-likelihood",
+        "model": "Model",
+        "notes_prefix": "Notes: ",
+        "paren_se": "Standard errors in parentheses",
+        "paren_t": "t statistics in parentheses",
+        "stars": "{marks} denote significance at the {levels} levels",
+        "star_one": "{marks} denotes significance at the {levels} level",
+        "list_sep": ", ",
+        "sentence_sep": ". ",
+        "sentence_end": ".",
+        "se_is": "Standard errors are {what}",
+        "se_mixed": "Standard errors: {items}",
+        "se_item": "{cols} {what}",
+        "se_item_sep": "; ",
+        "descriptive_n": "N",
+        "descriptive_mean": "Mean",
+        "descriptive_sd": "SD",
+        "descriptive_min": "Min",
+        "descriptive_p50": "Median",
+        "descriptive_max": "Max",
+        "corr_pearson": "Pearson correlation coefficients",
+        "corr_spearman": "Spearman rank correlation coefficients",
+    },
+}
+
+# Names estimators give the intercept; all are shown as one "Constant" row.
+CONST_NAMES: frozenset[str] = frozenset({"const", "Intercept", "intercept", "_cons", "(Intercept)"})
+
+# Short model names for the "Model" row, keyed by the result's ``model`` attribute.
+MODEL_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "pooled": "混合OLS",
+        "fe": "固定效应",
+        "re": "随机效应",
+        "between": "组间估计",
+        "fd": "一阶差分",
+        "sar": "SAR",
+        "sem": "SEM",
+        "sdm": "SDM",
+        "sac": "SAC",
+        "sdem": "SDEM",
+        "slx": "SLX",
+    },
+    "en": {
+        "pooled": "Pooled OLS",
+        "fe": "FE",
+        "re": "RE",
+        "between": "Between",
+        "fd": "FD",
+        "sar": "SAR",
+        "sem": "SEM",
+        "sdm": "SDM",
+        "sac": "SAC",
+        "sdem": "SDEM",
+        "slx": "SLX",
+    },
+}
+
+# Wording of the standard-error conventions named by a result's ``cov_type``; an unknown
+# ``cov_type`` is printed as given.
+COV_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "unadjusted": "常规标准误",
+        "nonrobust": "常规标准误",
+        "homoskedastic": "常规标准误",
+        "robust": "异方差稳健标准误",
+        "heteroskedastic": "异方差稳健标准误",
+        "hc0": "异方差稳健标准误（HC0）",
+        "hc1": "异方差稳健标准误（HC1）",
+        "cluster": "聚类稳健标准误",
+        "clustered": "聚类稳健标准误",
+        "driscoll-kraay": "Driscoll-Kraay标准误",
+        "kernel": "Driscoll-Kraay标准误",
+        "ml": "基于信息矩阵的极大似然标准误",
+    },
+    "en": {
+        "unadjusted": "conventional",
+        "nonrobust": "conventional",
+        "homoskedastic": "conventional",
+        "robust": "heteroskedasticity-robust",
+        "heteroskedastic": "heteroskedasticity-robust",
+        "hc0": "heteroskedasticity-robust (HC0)",
+        "hc1": "heteroskedasticity-robust (HC1)",
+        "cluster": "clustered",
+        "clustered": "clustered",
+        "driscoll-kraay": "Driscoll-Kraay",
+        "kernel": "Driscoll-Kraay",
+        "ml": "maximum-likelihood (information matrix)",
+    },
+}
+
+
+def text(lang: Lang, key: str) -> str:
+    """Return the fixed wording ``key`` in ``lang``."""
+    return TEXT[lang][key]
+
+
+def model_name(lang: Lang, model: str) -> str:
+    """Return the display name of a model code (``"fe"`` -> ``"固定效应"``); unknown codes upper-cased."""
+    return MODEL_NAMES[lang].get(model.lower(), model.upper())
+
+
+# Chinese wording of the leading words of descriptive ``cov_type`` strings such as clusterdx.panel's
+# "heteroskedasticity-robust (White), factor n/(n−k−d)"; the English string is printed as given.
+_COV_PREFIXES_ZH: tuple[tuple[str, str], ...] = (
+    ("unadjusted", "常规标准误"),
+    ("nonrobust", "常规标准误"),
+    ("heteroskedasticity-robust", "异方差稳健标准误"),
+    ("robust", "异方差稳健标准误"),
+    ("driscoll-kraay", "Driscoll-Kraay标准误"),
+)
+_CLUSTER_LEVELS_ZH = {"entity": "个体", "time": "时间", "both": "个体和时间"}
+_CLUSTERED_BY = re.compile(r"^clustered by ([^\s,(]+)", re.IGNORECASE)
+
+
+def cov_name(lang: Lang, cov_type: str, labels: Mapping[str, str] | None = None) -> str:
+    """Return the wording of a standard-error convention named by a result's ``cov_type``.
+
+    Short codes (``"cluster"``, ``"robust"``) are translated; for ``lang="zh"`` the leading words
+    of a descriptive string are too (``"clustered by province (G = 31), ..."`` ->
+    ``"在省份层面聚类的稳健标准误"`` with ``labels={"province": "省份"}``). Anything else is
+    returned as given.
+    """
+    key = cov_type.strip().lower()
+    if key in COV_NAMES[lang]:
+        return COV_NAMES[lang][key]
+    if lang == "zh":
+        clustered = _CLUSTERED_BY.match(cov_type.strip())
+        if clustered:
+            level = clustered.group(1)
+            name = _CLUSTER_LEVELS_ZH.get(level) or (labels or {}).get(level, level)
+            return f"在{name}层面聚类的稳健标准误"
+        for prefix, words in _COV_PREFIXES_ZH:
+            if key.startswith(prefix):
+                return words
+    return cov_type
+
+
+def percent(level: float) -> str:
+    """Format a significance level as a percentage without trailing zeros (0.1 -> ``10%``)."""
+    return f"{level * 100:g}%"

@@ -1,0 +1,142 @@
+"""Result object of the spatial panel ML estimators: estimates, covariance, tests, summary."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+if TYPE_CHECKING:
+    from clusterdx.spatial.logdet import LogDet
+
+_EFFECT_LABELS = {
+    "individual": "individual fixed effects",
+    "time": "time fixed effects",
+    "twoways": "two-way fixed effects",
+    "random": "individual random effects",
+    "pooled": "no effects (pooled)",
+}
+
+
+@dataclass
+class SpatialPanelResults:
+    """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Estimates indexed by ``const`` (random / pooled), the x names, ``W_<x>``, ``rho``,
+        ``lambda``, ``phi`` (random effects: σ²_μ/σ²) and ``sigma2`` (ML estimate e'e/n).
+    cov : pandas.DataFrame
+        Asymptotic covariance of ``params`` (inverse analytic information matrix; see
+        :mod:`clusterdx.spatial.models`).
+    llf : float
+        Full Gaussian log-likelihood of the transformed model.
+    nobs : int
+        Number of observations N·T in the data (before any transformation).
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    llf: float
+    nobs: int
+    n_entities: int
+    n_periods: int
+    model: str
+    effects: str
+    bias_correction: bool
+    depvar: str
+    exog_names: list[str]
+    entities: list[Hashable]
+    periods: list[Hashable]
+    logdet_method: str
+    resid: np.ndarray = field(repr=False)
+    engine: LogDet = field(repr=False)
+    theta_re: float = 0.0
+    cov_type: str = "analytic information matrix"
+    rsquared: float | None = None
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors (square roots of the diagonal of ``cov``)."""
+        return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index, name="bse")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """z statistics ``params / bse``."""
+        return (self.params / self.bse).rename("tvalues")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values from the standard normal distribution."""
+        return pd.Series(
+            2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())),
+            index=self.params.index,
+            name="pvalues",
+        )
+
+    @property
+    def rho(self) -> float | None:
+        """Spatial lag coefficient ρ (None when the model has none)."""
+        return float(self.params["rho"]) if "rho" in self.params.index else None
+
+    @property
+    def lam(self) -> float | None:
+        """Spatial error coefficient λ (None when the model has none)."""
+        return float(self.params["lambda"]) if "lambda" in self.params.index else None
+
+    @property
+    def sigma2(self) -> float:
+        """ML estimate of the idiosyncratic error variance."""
+        return float(self.params["sigma2"])
+
+    @property
+    def fixed_effects(self) -> dict[str, bool]:
+        """Which fixed effects were swept out: ``{"entity": bool, "time": bool}``."""
+        return {
+            "entity": self.effects in ("individual", "twoways"),
+            "time": self.effects in ("time", "twoways"),
+        }
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals ``params ± z_{1−α/2} · bse``, columns ``lower`` / ``upper``."""
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha={alpha} must lie strictly between 0 and 1")
+        half = stats.norm.ppf(1 - alpha / 2) * self.bse
+        return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
+
+    def impacts(self, draws: int = 1000, seed: int = 0):
+        """Direct, indirect and total impacts (LeSage & Pace 2009); see :func:`effects.impacts`."""
+        from clusterdx.spatial.effects import impacts
+
+        return impacts(self, draws=draws, seed=seed)
+
+    def summary(self) -> str:
+        """A plain-text table of estimates with the model description."""
+        table = pd.DataFrame(
+            {
+                "coef": self.params,
+                "std err": self.bse,
+                "z": self.tvalues,
+                "P>|z|": self.pvalues,
+            }
+        )
+        ci = self.conf_int()
+        table["[0.025"] = ci["lower"]
+        table["0.975]"] = ci["upper"]
+        head = [
+            f"Spatial panel ML: {self.model.upper()}, {_EFFECT_LABELS[self.effects]}",
+            f"Dependent variable: {self.depvar}",
+            f"N = {self.n_entities}, T = {self.n_periods}, observations = {self.nobs}",
+            f"Lee-Yu bias correction: {'yes' if self.bias_correction else 'no'}",
+            f"Log-likelihood: {self.llf:.4f}   log-determinant: {self.logdet_method}",
+            f"Covariance: {self.cov_type}",
+        ]
+        return "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.6g}")
+
+    def __str__(self) -> str:
+        return self.summary()

@@ -1,0 +1,334 @@
+"""The study specification: load and validate ``analysis/study.toml``.
+
+A study is declared in one TOML file: where the raw files are and how to read them, what each
+variable is and in which unit it is stored, the cleaning policy, the indicator recipes, the spatial
+weights, the models and the table layout. Researchers change the study by editing that file, never
+the code. Every key is validated; an unknown key or a bad value fails with a `StudySpecError` that
+names the file, the key path, the bad value and the allowed ones.
+
+Paths inside the file are relative to ``paths.root``, itself relative to the folder of the TOML file
+(default ``".."``: the project root when the file sits in ``analysis/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from clusterdx.errors import StudySpecError
+
+Level = Literal["province", "city", "county"]
+Language = Literal["zh", "en"]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudyMeta(_Spec):
+    """``[study]``: the study's name, territorial level, year window, seed and language."""
+
+    name: str
+    level: Level = "province"
+    years: tuple[int, int]
+    seed: int = 0
+    language: Language = "zh"
+
+    @model_validator(mode="after")
+    def _years_ordered(self) -> StudyMeta:
+        if self.years[0] > self.years[1]:
+            raise ValueError(f"years must be [first, last] with first <= last, got {list(self.years)}")
+        return self
+
+
+class Paths(_Spec):
+    """``[paths]``: folders, relative to ``root`` (itself relative to the TOML file's folder)."""
+
+    root: str = ".."
+    raw: str = "data_raw/demo"
+    clean: str = "data_clean"
+    reports: str = "reports"
+
+
+class Cleaning(_Spec):
+    """``[cleaning]``: what to do with duplicates, missing cells and unit slips (all audited)."""
+
+    duplicates: Literal["error", "drop_exact"] = "drop_exact"
+    missing: Literal["error", "drop", "interpolate"] = "error"
+    unit_slip: Literal["error", "rescale"] = "error"
+    unit_slip_factor: float = Field(default=1000.0, gt=1.0)
+    out_of_window: Literal["error", "drop"] = "error"
+
+
+class Variable(_Spec):
+    """``[variables.<name>]``: the stored unit and the labels of one variable."""
+
+    unit: str = "1"
+    label_zh: str = ""
+    label_en: str = ""
+
+
+class SourceVariable(_Spec):
+    """Where a variable sits in a raw file (``column`` for long files, ``sheet`` for wide XLSX)."""
+
+    column: str | None = None
+    sheet: str | None = None
+    unit: str = "1"
+
+    @model_validator(mode="after")
+    def _one_location(self) -> SourceVariable:
+        if (self.column is None) == (self.sheet is None):
+            raise ValueError("give exactly one of 'column' (long layout) or 'sheet' (wide layout)")
+        return self
+
+
+class Source(_Spec):
+    """``[[sources]]``: one raw file and how to read it.
+
+    ``region`` names the column with region names or codes; ``year`` the year column (long layout);
+    ``industry`` the industry column (kind ``region_industry_year``); ``id`` the firm or cluster
+    identifier (kinds ``firm_year`` and ``cluster``); ``keep`` text columns carried along unchanged.
+    """
+
+    name: str
+    file: str
+    kind: Literal["region_year", "region_industry_year", "firm_year", "cluster"] = "region_year"
+    layout: Literal["long", "wide"] = "long"
+    encoding: Literal["auto", "utf-8", "gbk", "gb18030"] = "auto"
+    region: str
+    year: str | None = None
+    industry: str | None = None
+    id: str | None = None
+    keep: list[str] = Field(default_factory=list)
+    variables: dict[str, SourceVariable] = Field(default_factory=dict)
+
+
+class Indicator(_Spec):
+    """``[indicators.<name>]``: one derived variable and its recipe.
+
+    Indicators are computed in the order they are declared; each may use the panel's variables and
+    the indicators declared before it. ``source`` names a non-panel table (employment by industry,
+    listed firms) for the methods that aggregate one.
+    """
+
+    method: Literal["formula", "entropy", "ratio", "location_quotient", "firm_share", "firm_keywords"]
+    formula: str | None = None
+    positive: list[str] = Field(default_factory=list)
+    negative: list[str] = Field(default_factory=list)
+    standardise: Literal["pooled", "by_year"] = "pooled"
+    shift: float = 0.0001
+    numerator: str | None = None
+    denominator: str | None = None
+    denominator_lag: int = 0
+    scale: float = 1.0
+    source: str | None = None
+    value: str | None = None
+    industries: list[str] = Field(default_factory=list)
+    top: int = 4
+    keywords: list[str] = Field(default_factory=list)
+    label_zh: str = ""
+    label_en: str = ""
+
+    @model_validator(mode="after")
+    def _recipe_complete(self) -> Indicator:
+        required = {
+            "formula": ["formula"],
+            "entropy": ["positive"],
+            "ratio": ["numerator", "denominator"],
+            "location_quotient": ["source", "value", "industries"],
+            "firm_share": ["source", "value"],
+            "firm_keywords": ["source", "keywords"],
+        }[self.method]
+        missing = [key for key in required if not getattr(self, key)]
+        if missing:
+            raise ValueError(f"method '{self.method}' needs {', '.join(missing)}")
+        return self
+
+
+class Weights(_Spec):
+    """``[weights.<name>]``: one spatial weights matrix."""
+
+    type: Literal["contiguity", "inverse_distance", "knn", "economic_distance", "nested"]
+    rule: Literal["queen", "rook"] = "queen"
+    power: float = 1.0
+    cutoff: float | None = None
+    k: int = 4
+    variable: str | None = None
+    geo: str | None = None
+    econ: str | None = None
+    share: float = 0.5
+
+
+class Diagnostics(_Spec):
+    """``[diagnostics]``: global Moran's I by year for these variables, under one weights matrix."""
+
+    moran: list[str] = Field(default_factory=list)
+    weights: str | None = None
+    permutations: int = 999
+
+
+class PanelModel(_Spec):
+    """``[[models]]`` with ``kind = "panel"``: a linear panel regression."""
+
+    kind: Literal["panel"]
+    name: str
+    title: str = ""
+    formula: str
+    model: Literal["pooled", "fe", "re", "between", "fd"] = "fe"
+    effects: Literal["individual", "time", "twoways"] = "twoways"
+    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
+
+
+class SpatialModel(_Spec):
+    """``[[models]]`` with ``kind = "spatial"``: a spatial panel model by maximum likelihood."""
+
+    kind: Literal["spatial"]
+    name: str
+    title: str = ""
+    y: str
+    x: list[str]
+    model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
+    effects: Literal["individual", "time", "twoways", "random"] = "twoways"
+    weights: str
+    bias_correction: bool = True
+    impacts_draws: int = 1000
+
+
+ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
+
+
+class Tables(_Spec):
+    """``[tables]``: output formats and layout of regression tables."""
+
+    formats: list[Literal["md", "tex", "docx", "html", "xlsx"]] = Field(
+        default_factory=lambda: ["md", "tex", "docx", "html", "xlsx"]
+    )
+    stat: Literal["se", "t"] = "se"
+    digits: int = Field(default=3, ge=0, le=8)
+
+
+class StudySpec(_Spec):
+    """The whole ``study.toml``."""
+
+    study: StudyMeta
+    paths: Paths = Field(default_factory=Paths)
+    cleaning: Cleaning = Field(default_factory=Cleaning)
+    variables: dict[str, Variable] = Field(default_factory=dict)
+    sources: list[Source]
+    indicators: dict[str, Indicator] = Field(default_factory=dict)
+    weights: dict[str, Weights] = Field(default_factory=dict)
+    diagnostics: Diagnostics = Field(default_factory=Diagnostics)
+    models: list[ModelSpec] = Field(default_factory=list)
+    tables: Tables = Field(default_factory=Tables)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> StudySpec:
+        for source in self.sources:
+            for var in source.variables:
+                if var not in self.variables:
+                    raise ValueError(
+                        f"source '{source.name}' declares variable '{var}' that has no "
+                        f"[variables.{var}] entry (declare its unit and labels there)"
+                    )
+        for model in self.models:
+            if isinstance(model, SpatialModel) and model.weights not in self.weights:
+                raise ValueError(
+                    f"model '{model.name}' uses weights '{model.weights}'; defined weights: "
+                    f"{sorted(self.weights)}"
+                )
+        if self.diagnostics.moran and self.diagnostics.weights not in self.weights:
+            raise ValueError(
+                f"diagnostics.weights '{self.diagnostics.weights}' is not one of the defined weights "
+                f"{sorted(self.weights)}"
+            )
+        return self
+
+
+def _format_error(path: Path, error: Any) -> str:
+    loc = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
+    if error["type"] == "extra_forbidden":
+        return f"{path}: unknown key '{loc}' (check the spelling against README's study spec reference)"
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else f"; got {value!r}"
+    return f"{path}: key '{loc}': {error['msg']}{shown}"
+
+
+class Study:
+    """A validated study: the spec plus the folder it was loaded from.
+
+    Examples
+    --------
+    >>> import clusterdx as cdx
+    >>> study = cdx.Study.load("analysis/study.toml")  # doctest: +SKIP
+    >>> study.spec.study.years  # doctest: +SKIP
+    (2011, 2023)
+    """
+
+    def __init__(self, spec: StudySpec, path: Path) -> None:
+        self.spec = spec
+        self.path = path
+        self.root = (path.parent / spec.paths.root).resolve()
+
+    @classmethod
+    def load(cls, path: str | Path) -> Study:
+        """Read and validate a study TOML file.
+
+        Raises
+        ------
+        StudySpecError
+            If the file is missing, is not valid TOML, or has an unknown key or a bad value; the message
+            names the file, the key path, the bad value and the allowed values.
+        """
+        path = Path(path).resolve()
+        if not path.exists():
+            raise StudySpecError(f"study file {path} does not exist")
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise StudySpecError(f"{path}: not valid TOML: {exc}") from exc
+        return cls.from_dict(raw, path)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], path: Path) -> Study:
+        """Validate an already-parsed study mapping (``path`` is used for messages and paths)."""
+        try:
+            spec = StudySpec.model_validate(raw)
+        except ValidationError as exc:
+            lines = [_format_error(path, err) for err in exc.errors()]
+            raise StudySpecError("\n".join(lines)) from None
+        return cls(spec, path)
+
+    @property
+    def raw_dir(self) -> Path:
+        """Folder of the raw input files."""
+        return self.root / self.spec.paths.raw
+
+    @property
+    def clean_dir(self) -> Path:
+        """Folder of the cleaned data and the audit log."""
+        return self.root / self.spec.paths.clean
+
+    @property
+    def reports_dir(self) -> Path:
+        """Folder of tables, figures and the manifest."""
+        return self.root / self.spec.paths.reports
+
+    def section_hash(self, *names: str) -> str:
+        """SHA-256 of the named top-level sections, so a step reruns only when its part changes."""
+        dumped = self.spec.model_dump(mode="json")
+        payload = json.dumps({name: dumped[name] for name in names}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def label(self, name: str, lang: Language | None = None) -> str:
+        """Label of a variable or indicator in the study language (falls back to its name)."""
+        lang = lang or self.spec.study.language
+        entry = self.spec.variables.get(name) or self.spec.indicators.get(name)
+        if entry is None:
+            return name
+        text = entry.label_zh if lang == "zh" else entry.label_en
+        return text or name

@@ -1,0 +1,147 @@
+"""The study pipeline as pytask tasks with declared inputs and products.
+
+    raw file ──clean:<source>──► data_clean/sources/<source>.parquet (+ .audit.json)   one task per source
+    sources  ──panel──────────► data_clean/panel.parquet, data_clean/audit.json
+    panel    ──indicators─────► data_clean/indicators.parquet
+    indicators ──models───────► reports/tables/*, reports/figures/*
+    all of it ──manifest──────► reports/manifest.json
+
+pytask (https://pytask-dev.readthedocs.io) records the state of every input, product and task source
+in ``data_clean/.pytask.sqlite3``: a second run with nothing changed skips every task, and a changed raw
+file reruns its ``clean`` task and what depends on it. Each task also depends on a hash of the part of
+``study.toml`` it reads, so editing the model list does not re-read the raw files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pytask
+from pytask import Product, PythonNode, task
+
+from clusterdx.errors import ClusterDXError
+from clusterdx.study import SpatialModel, Study
+from clusterdx.tasks import steps
+from clusterdx.tasks.manifest import write_manifest
+
+
+def _hash(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _spec_node(payload: Any) -> PythonNode:
+    return PythonNode(value=_hash(payload), hash=True)
+
+
+def source_outputs(study: Study, name: str) -> tuple[Path, Path]:
+    """Clean table and audit entry written for one source."""
+    folder = study.clean_dir / "sources"
+    return folder / f"{name}.parquet", folder / f"{name}.audit.json"
+
+
+def model_outputs(study: Study) -> dict[str, Path]:
+    """Every table and figure the models step writes, derived from the study spec."""
+    spec = study.spec
+    tables, figures = study.reports_dir / "tables", study.reports_dir / "figures"
+    out: dict[str, Path] = {}
+    if spec.models:
+        out |= {f"models.{fmt}": tables / f"models.{fmt}" for fmt in spec.tables.formats}
+    if spec.diagnostics.moran:
+        out["moran_by_year.csv"] = tables / "moran_by_year.csv"
+        out |= {f"moran_{v}.png": figures / f"moran_{v}.png" for v in spec.diagnostics.moran}
+    ys = {m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models}
+    out |= {f"trend_{v}.png": figures / f"trend_{v}.png" for v in ys | set(spec.diagnostics.moran)}
+    return out
+
+
+def collect_tasks(study: Study) -> list:
+    """The pytask task functions of a study, with their dependencies declared."""
+    dumped = study.spec.model_dump(mode="json")
+    meta = {"study": dumped["study"], "cleaning": dumped["cleaning"], "variables": dumped["variables"]}
+    tasks = []
+    tables: dict[str, Path] = {}
+    audits: dict[str, Path] = {}
+    for source, raw in zip(study.spec.sources, dumped["sources"], strict=True):
+        table, audit = source_outputs(study, source.name)
+        tables[source.name], audits[source.name] = table, audit
+        tasks.append(_clean_task(study, source.name, study.raw_dir / source.file, {"source": raw, **meta},
+                                 table, audit))
+
+    clean = study.clean_dir
+    panel_path, audit_path = clean / "panel.parquet", clean / "audit.json"
+    region_year = {n: p for n, p in tables.items()
+                   if next(s for s in study.spec.sources if s.name == n).kind == "region_year"}
+    others = {n: p for n, p in tables.items() if n not in region_year}
+
+    @task(id="panel", kwargs={"tables": tables, "audits": audits, "spec": _spec_node(meta),
+                              "panel": panel_path, "audit": audit_path})
+    def task_panel(tables: dict[str, Path], audits: dict[str, Path], spec: str,
+                   panel: Annotated[Path, Product], audit: Annotated[Path, Product]) -> None:
+        steps.assemble_panel(study, tables, audits, panel, audit)
+
+    indicators_path = clean / "indicators.parquet"
+
+    @task(id="indicators", kwargs={"panel": panel_path, "others": others,
+                                   "spec": _spec_node(dumped["indicators"]), "out": indicators_path})
+    def task_indicators(panel: Path, others: dict[str, Path], spec: str, out: Annotated[Path, Product]) -> None:
+        steps.build_indicators(study, panel, others, out)
+
+    products = model_outputs(study)
+    model_spec = {k: dumped[k] for k in ("study", "weights", "diagnostics", "models", "tables", "variables",
+                                          "indicators")}
+
+    @task(id="models", kwargs={"indicators": indicators_path, "spec": _spec_node(model_spec),
+                               "products": products})
+    def task_models(indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]) -> None:
+        steps.fit_models(study, indicators, study.reports_dir / "tables", study.reports_dir / "figures")
+
+    manifest_inputs = {"study": study.path, **{f"raw:{s.name}": study.raw_dir / s.file
+                                               for s in study.spec.sources}}
+    outputs = {"panel.parquet": panel_path, "audit.json": audit_path, "indicators.parquet": indicators_path,
+               **products}
+
+    @task(id="manifest", kwargs={"inputs": manifest_inputs, "outputs": outputs,
+                                 "manifest": study.reports_dir / "manifest.json"})
+    def task_manifest(inputs: dict[str, Path], outputs: dict[str, Path],
+                      manifest: Annotated[Path, Product]) -> None:
+        write_manifest(study, inputs, outputs, manifest)
+
+    return [*tasks, task_panel, task_indicators, task_models, task_manifest]
+
+
+def _clean_task(study: Study, name: str, raw: Path, spec: dict, table: Path, audit: Path):
+    @task(id=f"clean:{name}", kwargs={"raw": raw, "spec": _spec_node(spec), "table": table, "audit": audit})
+    def task_clean(raw: Path, spec: str, table: Annotated[Path, Product], audit: Annotated[Path, Product]) -> None:
+        steps.clean_source(study, name, table, audit)
+
+    return task_clean
+
+
+def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Session:
+    """Build the study: run every task whose inputs, spec section or code changed.
+
+    Raises
+    ------
+    ClusterDXError
+        The first data or estimation error raised by a task, with its original message.
+    """
+    study.clean_dir.mkdir(parents=True, exist_ok=True)
+    session = pytask.build(
+        tasks=collect_tasks(study),
+        paths=study.root,
+        database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
+        force=force,
+        capture="no",
+        show_traceback=False,
+        verbose=verbose,
+    )
+    for report in session.execution_reports:
+        if report.exc_info and isinstance(report.exc_info[1], ClusterDXError):
+            raise report.exc_info[1]
+    if session.exit_code != 0:
+        raise ClusterDXError(f"the pipeline failed (pytask exit code {int(session.exit_code)}); see above")
+    return session

@@ -1,0 +1,97 @@
+"""Contiguity weights for China's regions from the committed adjacency lists of the registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from libpysal.weights import W
+
+from clusterdx.errors import WeightsError
+from clusterdx.regions import registry
+from clusterdx.regions.registry import Rule
+from clusterdx.regions.source import LEVELS, Level, check_level
+from clusterdx.weights.matrix import Transform, check_transform, from_matrix
+from clusterdx.weights.validate import check
+
+
+def region_codes(regions: pd.DataFrame) -> list[int]:
+    """The ``code`` column of a registry frame as a list of unique ints, in frame order."""
+    if "code" not in regions.columns:
+        raise WeightsError(
+            f"regions has no 'code' column (columns: {list(regions.columns)}); pass a frame from "
+            "clusterdx.regions.provinces(), cities() or counties(), or a subset of one"
+        )
+    codes = pd.Index(regions["code"].astype("int64"))
+    if codes.has_duplicates:
+        raise WeightsError(
+            f"region codes are duplicated: {codes[codes.duplicated()].unique().tolist()[:10]}"
+        )
+    return codes.tolist()
+
+
+def _infer_level(codes: list[int]) -> Level:
+    for level in LEVELS:
+        known = set(registry.table(level, include_sar_taiwan=True)["code"])
+        if known.issuperset(codes):
+            return level
+    known = set().union(
+        *(registry.table(level, include_sar_taiwan=True)["code"] for level in LEVELS)
+    )
+    unknown = [code for code in codes if code not in known]
+    raise WeightsError(
+        f"codes {unknown[:10]} are not in the province, city or county registry; "
+        "use clusterdx.regions.lookup() to find the right codes"
+    )
+
+
+def contiguity(
+    regions: pd.DataFrame,
+    rule: Rule = "queen",
+    transform: Transform = "r",
+    level: Level | None = None,
+) -> W:
+    """Contiguity weights among the regions of a registry frame (ids = region codes).
+
+    w_ij = 1 if regions i and j are neighbours under ``rule`` (or linked as nearest neighbours
+    because one of them has no border neighbour, e.g. Hainan-Guangdong), 0 otherwise; then
+    ``transform``. The codes passed define the matrix and its order: a subset of the registry gives
+    the sub-matrix.
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        Has a ``code`` column, e.g. ``clusterdx.regions.provinces()`` or a subset of it.
+    rule : {"queen", "rook"}
+        queen: at least one shared boundary point; rook: a shared boundary segment.
+    transform : {"r", "b", "none"}, default "r"
+        Row-standardised, binary, or raw (binary for contiguity).
+    level : {"province", "city", "county"}, optional
+        Registry level of the codes; inferred (first level holding all codes) when omitted.
+
+    Raises
+    ------
+    WeightsError
+        Unknown codes, or regions left without any neighbour inside the subset (named).
+
+    Examples
+    --------
+    >>> from clusterdx import regions, weights
+    >>> w = weights.contiguity(regions.provinces())
+    >>> sorted(w.neighbors[110000])
+    [120000, 130000]
+    """
+    rule = registry.check_rule(rule)
+    transform = check_transform(transform)
+    codes = region_codes(regions)
+    level = _infer_level(codes) if level is None else check_level(level)
+    pairs = registry.adjacency(level, rule, include_sar_taiwan=True)
+    position = pd.Series(np.arange(len(codes)), index=codes)
+    inside = pairs["code_i"].isin(codes) & pairs["code_j"].isin(codes)
+    pairs = pairs[inside]
+    rows = position[pairs["code_i"]].to_numpy()
+    cols = position[pairs["code_j"]].to_numpy()
+    binary = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
+    w = from_matrix(binary, codes, transform=transform)
+    check(w)
+    return w

@@ -1,0 +1,98 @@
+"""Distance-based weights from region points: inverse great-circle distance and k nearest neighbours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from libpysal.weights import W
+
+from clusterdx.errors import WeightsError
+from clusterdx.regions.geodesy import great_circle_km
+from clusterdx.weights.contiguity import region_codes
+from clusterdx.weights.matrix import Transform, check_transform, from_matrix
+
+
+def distance_matrix_km(regions: pd.DataFrame) -> np.ndarray:
+    """Great-circle distances (km) between the ``lon``/``lat`` points of ``regions``."""
+    missing = [c for c in ("lon", "lat") if c not in regions.columns]
+    if missing:
+        raise WeightsError(
+            f"regions lacks column(s) {missing}; distance weights need lon/lat in degrees, as in "
+            "clusterdx.regions.provinces()"
+        )
+    lon = regions["lon"].to_numpy(dtype=float)
+    lat = regions["lat"].to_numpy(dtype=float)
+    if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))):
+        bad = regions.loc[~(np.isfinite(lon) & np.isfinite(lat)), "code"].tolist()
+        raise WeightsError(f"lon/lat missing or not finite for codes {bad[:10]}")
+    return great_circle_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+
+
+def inverse_distance(
+    regions: pd.DataFrame,
+    power: float = 1,
+    cutoff: float | None = None,
+    transform: Transform = "r",
+) -> W:
+    """Inverse-distance weights w_ij = d_ij^(-power) for i != j and d_ij <= cutoff, else 0.
+
+    d_ij is the great-circle distance in km between the regions' ``lon``/``lat`` points (haversine
+    on the mean Earth sphere); ``power = 2`` gives the gravity form. See Anselin (1988, Spatial
+    Econometrics, Kluwer, ch. 3) for distance-decay weights.
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        With ``code``, ``lon`` and ``lat`` columns (e.g. ``clusterdx.regions.provinces()``).
+    power : float, default 1
+        Distance-decay exponent, > 0.
+    cutoff : float, optional
+        Distance band in km; pairs farther apart get weight 0.
+    transform : {"r", "b", "none"}, default "r"
+
+    Raises
+    ------
+    WeightsError
+        Non-positive power or cutoff, two regions at the same point, or (through ``check`` by the
+        caller) regions left without neighbours inside the cutoff.
+    """
+    transform = check_transform(transform)
+    if not power > 0:
+        raise WeightsError(f"power must be > 0; got {power!r}")
+    if cutoff is not None and not cutoff > 0:
+        raise WeightsError(f"cutoff must be a positive distance in km or None; got {cutoff!r}")
+    codes = region_codes(regions)
+    distance = distance_matrix_km(regions)
+    off_diagonal = ~np.eye(len(codes), dtype=bool)
+    same_point = np.argwhere((distance == 0) & off_diagonal)
+    if len(same_point):
+        i, j = same_point[0]
+        raise WeightsError(
+            f"regions {codes[i]} and {codes[j]} have the same lon/lat; inverse distance is infinite"
+        )
+    weights = np.zeros_like(distance)
+    weights[off_diagonal] = distance[off_diagonal] ** (-float(power))
+    if cutoff is not None:
+        weights[distance > cutoff] = 0.0
+    return from_matrix(weights, codes, transform=transform)
+
+
+def knn(regions: pd.DataFrame, k: int, transform: Transform = "r") -> W:
+    """k-nearest-neighbour weights by great-circle distance (w_ij = 1 for the k nearest j).
+
+    Ties at the k-th distance are broken by row order of ``regions``, so the result is
+    deterministic. The neighbour structure is in general not symmetric.
+    """
+    transform = check_transform(transform)
+    codes = region_codes(regions)
+    if not isinstance(k, int | np.integer) or not 1 <= k < len(codes):
+        raise WeightsError(
+            f"k must be an integer between 1 and {len(codes) - 1} (number of regions - 1); got {k!r}"
+        )
+    distance = distance_matrix_km(regions)
+    np.fill_diagonal(distance, np.inf)
+    nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    rows = np.repeat(np.arange(len(codes)), k)
+    binary = sp.csr_matrix((np.ones(rows.size), (rows, nearest.ravel())), shape=(len(codes),) * 2)
+    return from_matrix(binary, codes, transform=transform)

@@ -1,0 +1,108 @@
+"""Check a spatial weights object against the data: id alignment, islands, symmetry, row sums."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from libpysal.weights import W
+
+from clusterdx.errors import WeightsError
+from clusterdx.weights.matrix import from_matrix
+
+_SHOWN = 10
+
+
+def _listing(items: list) -> str:
+    extra = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
+    return ", ".join(repr(i) for i in items[:_SHOWN]) + extra
+
+
+def align(w: W, ids: Sequence) -> W:
+    """Reorder ``w`` to the given ids (e.g. the entity order of a panel's cross-section).
+
+    Raises
+    ------
+    WeightsError
+        Naming the ids in ``ids`` that ``w`` lacks and the ids of ``w`` not in ``ids``.
+    """
+    ids = list(ids)
+    wanted, present = pd.Index(ids), pd.Index(w.id_order)
+    if wanted.has_duplicates:
+        raise WeightsError(
+            f"ids to align to are duplicated: {_listing(wanted[wanted.duplicated()].unique().tolist())}"
+        )
+    missing_in_w = wanted.difference(present, sort=False).tolist()
+    missing_in_ids = present.difference(wanted, sort=False).tolist()
+    if missing_in_w or missing_in_ids:
+        parts = []
+        if missing_in_w:
+            parts.append(f"ids not in the weights: {_listing(missing_in_w)}")
+        if missing_in_ids:
+            parts.append(f"weights ids not in the data: {_listing(missing_in_ids)}")
+        raise WeightsError(
+            "weights and data ids differ; " + "; ".join(parts) + ". Build the weights from the "
+            "same regions as the data, or drop the unmatched regions from the data."
+        )
+    order = present.get_indexer(wanted)
+    raw_transform = w.transform
+    w.transform = "O"
+    matrix = w.sparse.tocsr()[order][:, order]
+    w.transform = raw_transform
+    aligned = from_matrix(matrix, ids, transform="none")
+    aligned.transform = raw_transform
+    return aligned
+
+
+@dataclass(frozen=True)
+class WeightsReport:
+    """What ``check`` found: size, links, symmetry of the neighbour structure, row sums."""
+
+    n: int
+    links: int
+    mean_neighbours: float
+    symmetric: bool
+    row_sums: pd.Series
+
+
+def check(w: W) -> WeightsReport:
+    """Check a weights object before estimation.
+
+    Raises ``WeightsError`` naming the islands (rows without neighbours), warns (``UserWarning``)
+    when the neighbour structure is not symmetric (a contiguity matrix should be, a k-nearest
+    neighbour one need not), and reports the row sums (all 1 after row standardisation).
+    """
+    ids = list(w.id_order)
+    binary = (w.sparse.tocsr() != 0).astype(np.int8)
+    counts = np.asarray(binary.sum(axis=1)).ravel()
+    islands = [ids[i] for i in np.flatnonzero(counts == 0)]
+    if islands:
+        raise WeightsError(
+            f"{len(islands)} region(s) have no neighbour (islands): {_listing(islands)}. "
+            "Use contiguity on the full registry (islands get a nearest link), knn(), or "
+            "inverse_distance(), or drop these regions."
+        )
+    asymmetric = binary - binary.T
+    symmetric = asymmetric.count_nonzero() == 0
+    if not symmetric:
+        rows, cols = asymmetric.nonzero()
+        pairs = [(ids[r], ids[c]) for r, c in zip(rows, cols, strict=True) if asymmetric[r, c] > 0]
+        warnings.warn(
+            f"the neighbour structure is not symmetric: {len(pairs)} link(s) i->j without j->i, "
+            f"e.g. {_listing(pairs)}. Expected for knn; for contiguity check the adjacency list.",
+            UserWarning,
+            stacklevel=2,
+        )
+    row_sums = pd.Series(
+        np.asarray(w.sparse.sum(axis=1)).ravel(), index=pd.Index(ids, name="id"), name="row_sum"
+    )
+    return WeightsReport(
+        n=len(ids),
+        links=int(counts.sum()),
+        mean_neighbours=float(counts.mean()),
+        symmetric=bool(symmetric),
+        row_sums=row_sums,
+    )

@@ -1,0 +1,239 @@
+"""Tests of clusterdx.panel.models: fits, covariance conventions, checks of the inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from clusterdx.errors import EstimationError, PanelError, StudySpecError
+from clusterdx.panel import PanelResult, fit, fit_stepwise
+from scipy import stats
+
+FORMULA = "dt ~ demand + gov"
+
+
+def _lsdv(frame: pd.DataFrame, y: str, x: list[str], entity: str, time: str):
+    """statsmodels OLS with an intercept and entity and period dummies (LSDV)."""
+    dummies = pd.get_dummies(frame[[entity, time]].astype(str), drop_first=True, dtype=float)
+    design = sm.add_constant(pd.concat([frame[x], dummies], axis=1))
+    return sm.OLS(frame[y], design)
+
+
+@pytest.mark.parametrize("drop_rows", [0, 7])
+def test_twoways_fe_equals_lsdv(sim_panel, drop_rows):
+    # Independent computation: LSDV with statsmodels, balanced and unbalanced (7 rows dropped).
+    frame = sim_panel.drop(index=sim_panel.index[3 : 3 + drop_rows * 9 : 9])
+    res = fit(frame, FORMULA, "region", "year", model="fe", effects="twoways", cov="unadjusted")
+    ols = _lsdv(frame, "dt", ["demand", "gov"], "region", "year").fit()
+    np.testing.assert_allclose(res.params, ols.params[["demand", "gov"]], rtol=1e-8)
+    np.testing.assert_allclose(res.bse, ols.bse[["demand", "gov"]], rtol=1e-8)
+    assert res.nobs == len(frame)
+    assert res.fixed_effects == {"entity": True, "time": True}
+
+
+def test_twoways_crv1_counts_only_effects_not_nested_in_clusters(sim_panel):
+    # statsmodels' CRV1 on the LSDV design counts all K_lsdv = k + N + T - 1 columns; ours counts
+    # the k slopes and the T - 1 time effects (entity effects are nested in entity clusters).
+    res = fit(sim_panel, FORMULA, "region", "year", model="fe", effects="twoways", cov="cluster")
+    groups = pd.factorize(sim_panel["region"])[0]
+    ols = _lsdv(sim_panel, "dt", ["demand", "gov"], "region", "year").fit(
+        cov_type="cluster", cov_kwds={"groups": groups}
+    )
+    n, k_lsdv, k_ours = len(sim_panel), len(ols.params), 2 + 8 - 1
+    expected = ols.bse[["demand", "gov"]] * np.sqrt((n - k_lsdv) / (n - k_ours))
+    np.testing.assert_allclose(res.bse, expected, rtol=1e-8)
+    assert res.df_inference == 11
+    assert "G = 12" in res.cov_type and "CRV1" in res.cov_type
+
+
+def test_cluster_on_column_nests_entity_effects(sim_panel):
+    # Regions are nested in provinces: entity effects are not counted; 4 clusters.
+    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cluster="province")
+    dummies = pd.get_dummies(sim_panel["region"], drop_first=True, dtype=float)
+    design = sm.add_constant(pd.concat([sim_panel[["demand", "gov"]], dummies], axis=1))
+    groups = pd.factorize(sim_panel["province"])[0]
+    lsdv = sm.OLS(sim_panel["dt"], design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    n, k_lsdv = len(sim_panel), lsdv.params.size
+    expected = lsdv.bse[["demand", "gov"]] * np.sqrt((n - k_lsdv) / (n - 2))
+    np.testing.assert_allclose(res.bse, expected, rtol=1e-8)
+    assert res.df_inference == 3
+
+
+def test_result_interface(sim_panel):
+    res = fit(sim_panel, FORMULA, "region", "year", model="pooled", cov="robust")
+    assert isinstance(res, PanelResult)
+    assert list(res.params.index) == ["const", "demand", "gov"] == res.exog_names
+    np.testing.assert_allclose(res.tvalues, res.params / res.bse)
+    ols = sm.OLS(sim_panel["dt"], sm.add_constant(sim_panel[["demand", "gov"]])).fit(cov_type="HC1")
+    np.testing.assert_allclose(res.params, ols.params, rtol=1e-10)
+    np.testing.assert_allclose(res.bse, ols.bse, rtol=1e-10)
+    np.testing.assert_allclose(res.pvalues, 2 * stats.t.sf(np.abs(ols.tvalues), 93), rtol=1e-8)
+    np.testing.assert_allclose(res.llf, ols.llf, rtol=1e-10)
+    np.testing.assert_allclose(res.rsquared, ols.rsquared, rtol=1e-10)
+    ci = res.conf_int(0.1)
+    np.testing.assert_allclose(ci["upper"] - res.params, res.bse * stats.t.ppf(0.95, 93))
+    assert res.fixed_effects == {"entity": False, "time": False}
+    text = res.summary()
+    assert "Panel regression: pooled" in text and "demand" in text and "96 (12 entities" in text
+
+
+def test_pvalues_use_t_with_residual_df(sim_panel):
+    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="unadjusted")
+    ols = _lsdv(sim_panel, "dt", ["demand", "gov"], "region", "year")
+    design = ols.exog[:, :14]  # const, slopes, 11 region dummies
+    lsdv = sm.OLS(ols.endog, design).fit()
+    np.testing.assert_allclose(res.pvalues, lsdv.pvalues[[1, 2]], rtol=1e-8)
+    assert res.df_inference == 96 - 12 - 2
+
+
+def test_default_covariances(sim_panel):
+    assert fit(sim_panel, FORMULA, "region", "year").cov_type.startswith("clustered by entity")
+    between = fit(sim_panel, FORMULA, "region", "year", model="between")
+    assert between.cov_type.startswith("heteroskedasticity-robust")
+
+
+def test_first_differences_and_between_match_ols(sim_panel):
+    fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="unadjusted")
+    diffs = sim_panel.sort_values(["region", "year"]).groupby("region")[["dt", "demand", "gov"]]
+    d = diffs.diff().dropna()
+    ols = sm.OLS(d["dt"], d[["demand", "gov"]]).fit()
+    np.testing.assert_allclose(fd.params, ols.params, rtol=1e-10)
+    np.testing.assert_allclose(fd.bse, ols.bse, rtol=1e-10)
+    assert fd.nobs == 84
+    be = fit(sim_panel, FORMULA, "region", "year", model="between", cov="unadjusted")
+    means = sim_panel.groupby("region")[["dt", "demand", "gov"]].mean()
+    ols = sm.OLS(means["dt"], sm.add_constant(means[["demand", "gov"]])).fit()
+    np.testing.assert_allclose(be.params, ols.params, rtol=1e-10)
+    np.testing.assert_allclose(be.bse, ols.bse, rtol=1e-10)
+
+
+def test_driscoll_kraay_bandwidth_is_documented(sim_panel):
+    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay")
+    assert "bandwidth 2" in res.cov_type  # floor(4 (8/100)^(2/9)) = floor(2.28)
+    wider = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay", bandwidth=5)
+    assert "bandwidth 5" in wider.cov_type
+    assert not np.allclose(wider.bse, res.bse)
+    assert res.df_inference == 7
+
+
+def test_missing_values_raise_by_default_and_drop_on_request(sim_panel):
+    frame = sim_panel.copy()
+    frame.loc[[5, 40], "gov"] = np.nan
+    with pytest.raises(
+        PanelError, match=r"column 'gov' is missing or infinite in 2 rows, first \[5, 40\]"
+    ):
+        fit(frame, FORMULA, "region", "year")
+    res = fit(frame, FORMULA, "region", "year", missing="drop")
+    assert res.dropped == 2 and res.nobs == 94
+
+
+def test_duplicate_keys_are_named(sim_panel):
+    frame = pd.concat([sim_panel, sim_panel.iloc[[3]]], ignore_index=True)
+    with pytest.raises(
+        PanelError, match=r"2 rows sharing an \(region, year\) pair, first \[\('R00', 2014\)\]"
+    ):
+        fit(frame, FORMULA, "region", "year")
+
+
+def test_unknown_columns_and_keys(sim_panel):
+    with pytest.raises(PanelError, match=r"names \['capital'\]"):
+        fit(sim_panel, "dt ~ demand + capital", "region", "year")
+    with pytest.raises(PanelError, match="entity column 'city' is not in the panel"):
+        fit(sim_panel, FORMULA, "city", "year")
+    with pytest.raises(PanelError, match="cluster='industry' is neither"):
+        fit(sim_panel, FORMULA, "region", "year", cluster="industry")
+
+
+def test_non_numeric_column_is_named(sim_panel):
+    frame = sim_panel.assign(gov=sim_panel["gov"].astype(str))
+    with pytest.raises(PanelError, match="column 'gov' has dtype"):
+        fit(frame, FORMULA, "region", "year")
+
+
+def test_singular_designs_name_the_columns(sim_panel):
+    frame = sim_panel.assign(demand2=2 * sim_panel["demand"] - sim_panel["gov"])
+    with pytest.raises(
+        EstimationError, match=r"regressors \['demand', 'gov', 'demand2'\] are linearly dependent"
+    ):
+        fit(frame, "dt ~ demand + gov + demand2 + tech", "region", "year", model="pooled")
+    with pytest.raises(
+        EstimationError, match=r"regressors \['area'\] are identically zero within entities"
+    ):
+        fit(sim_panel, "dt ~ demand + area", "region", "year", model="fe")
+    fit(sim_panel, "dt ~ demand + area", "region", "year", model="fe", effects="time")
+    with pytest.raises(
+        EstimationError, match=r"\['area'\] are identically zero after first differencing"
+    ):
+        fit(sim_panel, "dt ~ demand + area", "region", "year", model="fd")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"model": "ols"}, StudySpecError, r"model='ols' is not allowed; use one of \['pooled'"),
+        ({"cov": "hac"}, StudySpecError, r"cov='hac' is not allowed; use one of \['unadjusted'"),
+        ({"effects": "both"}, StudySpecError, r"effects='both' is not allowed; use one of"),
+        ({"missing": "ignore"}, StudySpecError, r"missing='ignore' is not allowed"),
+        ({"cluster_adjustment": "hc3"}, StudySpecError, r"cluster_adjustment='hc3'"),
+        (
+            {"model": "pooled", "effects": "time"},
+            EstimationError,
+            "does not apply to model='pooled'",
+        ),
+        ({"model": "re", "effects": "twoways"}, EstimationError, "only random individual effects"),
+        (
+            {"model": "between", "cov": "cluster"},
+            EstimationError,
+            r"not available for model='between'",
+        ),
+        ({"cov": "robust", "cluster": "time"}, EstimationError, r"apply only to cov='cluster'"),
+        ({"cov": "cluster", "bandwidth": 3}, EstimationError, r"only to cov='driscoll-kraay'"),
+        ({"cov": "driscoll-kraay", "bandwidth": -1}, EstimationError, r"bandwidth=-1 must be"),
+    ],
+)
+def test_bad_options_list_the_allowed_values(sim_panel, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        fit(sim_panel, FORMULA, "region", "year", **kwargs)
+
+
+def test_stepwise_adds_blocks_on_common_rows(sim_panel):
+    frame = sim_panel.copy()
+    frame.loc[7, "tech"] = np.nan
+    steps = fit_stepwise(
+        frame, "dt", [["demand"], ["gov"], ["tech"]], "region", "year", missing="drop", cov="robust"
+    )
+    assert [r.exog_names for r in steps] == [
+        ["demand"],
+        ["demand", "gov"],
+        ["demand", "gov", "tech"],
+    ]
+    assert [r.nobs for r in steps] == [95, 95, 95]
+    assert [r.dropped for r in steps] == [1, 1, 1]
+    direct = fit(frame.drop(index=7), "dt ~ demand + gov", "region", "year", cov="robust")
+    np.testing.assert_allclose(steps[1].params, direct.params, rtol=1e-12)
+    with pytest.raises(PanelError, match="non-empty list of lists"):
+        fit_stepwise(frame, "dt", ["demand", "gov"], "region", "year")
+    with pytest.raises(PanelError, match=r"empty blocks at positions \[1\]"):
+        fit_stepwise(frame, "dt", [["demand"], []], "region", "year")
+
+
+def test_text_years_are_converted_and_bad_ones_named(sim_panel):
+    res = fit(sim_panel, FORMULA, "region", "year", effects="twoways")
+    text = sim_panel.assign(year=sim_panel["year"].astype(str))
+    again = fit(text, FORMULA, "region", "year", effects="twoways")
+    np.testing.assert_allclose(again.bse, res.bse, rtol=1e-12)
+    chinese = sim_panel.assign(year=sim_panel["year"].astype(str) + "年")
+    with pytest.raises(PanelError, match=r"time column 'year' has values .* e.g. \['2011年'"):
+        fit(chinese, FORMULA, "region", "year")
+
+
+def test_two_way_and_time_clustering(sim_panel):
+    both = fit(sim_panel, FORMULA, "region", "year", effects="twoways", cluster="both")
+    assert both.df_inference == 7 and "clustered by both (G = 8)" in both.cov_type
+    by_time = fit(sim_panel, FORMULA, "region", "year", model="pooled", cluster="time")
+    groups = pd.factorize(sim_panel["year"])[0]
+    ols = sm.OLS(sim_panel["dt"], sm.add_constant(sim_panel[["demand", "gov"]])).fit(
+        cov_type="cluster", cov_kwds={"groups": groups}
+    )
+    np.testing.assert_allclose(by_time.bse, ols.bse, rtol=1e-8)
