@@ -24,7 +24,9 @@ def _fail(exc: ClusterDXError) -> None:
 @app.command()
 def run(
     study: StudyOption = Path("analysis/study.toml"),
-    force: Annotated[bool, typer.Option(help="Rebuild every step even if nothing changed.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild every step even if nothing changed.")
+    ] = False,
 ) -> None:
     """Build the whole study: raw → clean → indicators → models → reports/ (only what changed)."""
     from clusterdx.study import Study
@@ -39,7 +41,9 @@ def run(
     if outcomes and all("SKIP_UNCHANGED" in o for o in outcomes):
         console.print("[green]Everything is up to date[/]: no input, spec section or code changed.")
     else:
-        console.print(f"[green]Done[/]: outputs in {spec.reports_dir}, audit in {spec.clean_dir / 'audit.json'}")
+        console.print(
+            f"[green]Done[/]: outputs in {spec.reports_dir}, audit in {spec.clean_dir / 'audit.json'}"
+        )
 
 
 @app.command()
@@ -64,7 +68,9 @@ def validate(study: StudyOption = Path("analysis/study.toml")) -> None:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo raw files.")] = Path("data_raw/demo"),
+    out: Annotated[Path, typer.Option(help="Folder for the demo raw files.")] = Path(
+        "data_raw/demo"
+    ),
     seed: Annotated[int, typer.Option(help="Seed of the data-generating process.")] = 20241123,
 ) -> None:
     """Regenerate the bundled demo raw data (deterministic: same seed, same bytes)."""

@@ -42,7 +42,9 @@ class StudyMeta(_Spec):
     @model_validator(mode="after")
     def _years_ordered(self) -> StudyMeta:
         if self.years[0] > self.years[1]:
-            raise ValueError(f"years must be [first, last] with first <= last, got {list(self.years)}")
+            raise ValueError(
+                f"years must be [first, last] with first <= last, got {list(self.years)}"
+            )
         return self
 
 
@@ -116,7 +118,9 @@ class Indicator(_Spec):
     listed firms) for the methods that aggregate one.
     """
 
-    method: Literal["formula", "entropy", "ratio", "location_quotient", "firm_share", "firm_keywords"]
+    method: Literal[
+        "formula", "entropy", "ratio", "location_quotient", "firm_share", "firm_keywords"
+    ]
     formula: str | None = None
     positive: list[str] = Field(default_factory=list)
     negative: list[str] = Field(default_factory=list)
@@ -321,7 +325,9 @@ class Study:
     def section_hash(self, *names: str) -> str:
         """SHA-256 of the named top-level sections, so a step reruns only when its part changes."""
         dumped = self.spec.model_dump(mode="json")
-        payload = json.dumps({name: dumped[name] for name in names}, sort_keys=True, ensure_ascii=False)
+        payload = json.dumps(
+            {name: dumped[name] for name in names}, sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def label(self, name: str, lang: Language | None = None) -> str:

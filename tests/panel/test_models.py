@@ -229,11 +229,46 @@ def test_text_years_are_converted_and_bad_ones_named(sim_panel):
 
 
 def test_two_way_and_time_clustering(sim_panel):
-    both = fit(sim_panel, FORMULA, "region", "year", effects="twoways", cluster="both")
+    # statsmodels' Cameron-Gelbach-Miller two-way clustering with its per-component correction.
+    both = fit(sim_panel, FORMULA, "region", "year", model="pooled", cluster="both")
+    groups = np.column_stack(
+        [pd.factorize(sim_panel["region"])[0], pd.factorize(sim_panel["year"])[0]]
+    )
+    design = sm.add_constant(sim_panel[["demand", "gov"]])
+    ols = sm.OLS(sim_panel["dt"], design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    np.testing.assert_allclose(both.bse, ols.bse, rtol=1e-8)
     assert both.df_inference == 7 and "clustered by both (G = 8)" in both.cov_type
     by_time = fit(sim_panel, FORMULA, "region", "year", model="pooled", cluster="time")
-    groups = pd.factorize(sim_panel["year"])[0]
-    ols = sm.OLS(sim_panel["dt"], sm.add_constant(sim_panel[["demand", "gov"]])).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}
-    )
+    ols = sm.OLS(sim_panel["dt"], design).fit(cov_type="cluster", cov_kwds={"groups": groups[:, 1]})
     np.testing.assert_allclose(by_time.bse, ols.bse, rtol=1e-8)
+
+
+def test_driscoll_kraay_matches_its_formula(sim_panel):
+    # Driscoll & Kraay (1998): V = (X'X)^-1 S (X'X)^-1 n/(n-k-d) with the Bartlett-weighted
+    # autocovariances of the period sums h_t of the within scores x_it e_it.
+    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay", bandwidth=3)
+    data = res.data
+    demeaned = data - data.groupby(level=0).transform("mean")
+    x = demeaned[["demand", "gov"]].to_numpy()
+    e = demeaned["dt"].to_numpy() - x @ res.params.to_numpy()
+    h = pd.DataFrame(x * e[:, None]).groupby(data.index.get_level_values(1).to_numpy()).sum()
+    h = h.sort_index().to_numpy()
+    s = h.T @ h
+    for lag in range(1, 4):
+        gamma = h[lag:].T @ h[:-lag]
+        s += (1 - lag / 4) * (gamma + gamma.T)
+    xtx_inv = np.linalg.inv(x.T @ x)
+    n = len(e)
+    v = xtx_inv @ s @ xtx_inv * n / (n - 2 - 12)
+    np.testing.assert_allclose(res.bse, np.sqrt(np.diag(v)), rtol=1e-8)
+
+
+def test_key_columns_can_be_regressors(sim_panel):
+    # A linear trend in the period: allowed with entity effects, absorbed under two-way effects.
+    res = fit(sim_panel, "dt ~ demand + year", "region", "year", cov="unadjusted")
+    dummies = pd.get_dummies(sim_panel["region"], drop_first=True, dtype=float)
+    design = sm.add_constant(pd.concat([sim_panel[["demand", "year"]], dummies], axis=1))
+    ols = sm.OLS(sim_panel["dt"], design).fit()
+    np.testing.assert_allclose(res.params, ols.params[["demand", "year"]], rtol=1e-8)
+    with pytest.raises(EstimationError, match=r"\['year'\] are identically zero after two-way"):
+        fit(sim_panel, "dt ~ demand + year", "region", "year", effects="twoways")

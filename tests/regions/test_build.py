@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from clusterdx.regions import build, registry
 
 
@@ -48,3 +50,13 @@ def test_nearest_links_never_leave_a_mainland_unit_isolated_without_sar_taiwan()
         for rule in ("queen", "rook"):
             pairs = registry.adjacency(level, rule)
             assert set(pairs["code_i"]) == codes, (level, rule)
+
+
+def test_hainan_main_island_area_matches_the_official_figure():
+    hainan = next(unit for unit in build.read_units("province") if unit.code == 460000)
+    parts = shapely.get_parts(build.project(hainan.geometry))
+    island_km2 = shapely.area(parts).max() / 1e6
+    # Hainan Island 33,920 km² (海南省人民政府, 海南概况: "海南岛面积3.39万平方公里").
+    np.testing.assert_allclose(island_km2, 33920, rtol=5e-3)
+    lon, lat = build.representative_point(build.project(hainan.geometry))
+    assert hainan.geometry.contains(shapely.Point(lon, lat))

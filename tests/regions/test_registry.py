@@ -140,3 +140,24 @@ def test_geometry_is_in_cgcs2000_and_matches_registry_codes():
     frame = regions.geometry("province")
     assert frame.crs.to_epsg() == 4490
     assert frame["code"].tolist() == regions.provinces()["code"].tolist()
+
+
+@pytest.mark.parametrize("level", ["province", "city", "county"])
+@pytest.mark.parametrize("include_sar_taiwan", [False, True])
+def test_every_level_forms_one_connected_graph(level, include_sar_taiwan):
+    sparse = pytest.importorskip("scipy.sparse")
+    csgraph = pytest.importorskip("scipy.sparse.csgraph")
+    codes = regions.registry.table(level, include_sar_taiwan)["code"]
+    position = dict(zip(codes, range(len(codes)), strict=True))
+    pairs = regions.adjacency(level, "rook", include_sar_taiwan)
+    graph = sparse.csr_matrix(
+        (np.ones(len(pairs)), (pairs["code_i"].map(position), pairs["code_j"].map(position))),
+        shape=(len(codes), len(codes)),
+    )
+    assert csgraph.connected_components(graph, directed=False)[0] == 1
+
+
+def test_hainan_city_group_joins_the_mainland_across_the_qiongzhou_strait():
+    pairs = regions.adjacency("city", "queen")
+    link = pairs[(pairs["code_i"] == 440800) & (pairs["code_j"] == 460100)]  # 湛江市 - 海口市
+    assert link["link"].tolist() == ["nearest"]

@@ -17,12 +17,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
 from clusterdx.errors import StudySpecError
 from clusterdx.report import RegressionTable
 from clusterdx.report._grid import format_number
-from docx import Document
-from docx.oxml.ns import qn
-from openpyxl import load_workbook
 
 LEVELS = (0.1, 0.05, 0.01)
 LABELS = {"value": "市值", "capital": "资本存量", "inv": "投资", "INC": "收入", "HOVAL": "房价"}
@@ -30,6 +33,12 @@ LABELS = {"value": "市值", "capital": "资本存量", "inv": "投资", "INC": 
 
 def stars(p: float, levels=LEVELS) -> str:
     return "*" * sum(p < a for a in levels)
+
+
+def fixed(value: float, digits: int) -> str:
+    """``value`` to ``digits`` decimals as a paper prints it: no negative zero."""
+    out = f"{value:.{digits}f}"
+    return out[1:] if out.startswith("-") and not out.strip("-0.") else out
 
 
 def coef_cell(value: float, p: float, digits: int = 3, levels=LEVELS) -> str:
@@ -515,3 +524,78 @@ def test_renders_clusterdx_panel_fit(grunfeld, tmp_path):
     assert table.grid.notes[0].endswith(
         "标准误：第(1)列为异方差稳健标准误，第(2)列为在个体层面聚类的稳健标准误。"
     )
+
+
+def test_save_writes_each_format_from_the_same_grid(tmp_path, ols):
+    table = RegressionTable([ols], lang="en")
+    paths = table.save(tmp_path / "out" / "baseline", ["md", "tex", "xlsx"])
+    assert [p.name for p in paths] == ["baseline.md", "baseline.tex", "baseline.xlsx"]
+    assert paths[0].read_text(encoding="utf-8") == table.to_markdown()
+    assert paths[1].read_text(encoding="utf-8") == table.to_latex()
+    with pytest.raises(StudySpecError, match=r"format='pdf' is not one of the allowed values"):
+        table.save(tmp_path / "x", ["pdf"])
+
+
+def _one_term(p: float) -> SimpleNamespace:
+    return wrap(
+        {"x": 1.0},
+        {"x": 0.5},
+        {"x": p},
+        nobs=10,
+        model="pooled",
+        fixed=None,
+        cov_type="",
+        rsquared=None,
+        llf=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("p", "marks"), [(0.1, ""), (0.0999, "*"), (0.05, "*"), (0.01, "**"), (0.0099, "***")]
+)
+def test_star_thresholds_are_strict(p, marks):
+    assert RegressionTable([_one_term(p)]).grid.body[0][1] == "1.000" + marks
+
+
+def _latex_cell(cell: str) -> str:
+    cell = re.sub(r"^\\multicolumn\{1\}\{c\}\{(.*)\}$", r"\1", cell)
+    return re.sub(r"\^\{(\*+)\}$", r"\1", cell)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-1e4, 1e4),
+            st.floats(1e-6, 1e3),
+            st.floats(0, 1),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(0, 5),
+)
+def test_latex_and_markdown_show_the_same_cells(terms, digits):
+    names = [f"x_{i}" for i in range(len(terms))]
+    result = wrap(
+        dict(zip(names, [t[0] for t in terms], strict=True)),
+        dict(zip(names, [t[1] for t in terms], strict=True)),
+        dict(zip(names, [t[2] for t in terms], strict=True)),
+        nobs=50,
+        model="fe",
+        fixed={"entity": True, "time": True},
+        cov_type="cluster",
+        rsquared=0.5,
+        llf=-10.0,
+    )
+    table = RegressionTable([result, result], lang="en", digits=digits)
+    latex = [[_latex_cell(c) for c in row] for row in latex_rows(table.to_latex())]
+    markdown = [
+        [c.strip().replace("\\*", "*").replace("\\_", "_") for c in line.strip("|").split(" | ")]
+        for line in table.to_markdown().splitlines()
+        if line.startswith("| ")
+    ][len(table.grid.header) :]
+    assert [row[1:] for row in latex] == [row[1:] for row in markdown]
+    for i, (value, se, p) in enumerate(terms):
+        assert markdown[2 * i][1] == fixed(value, digits) + stars(p)
+        assert markdown[2 * i + 1][1] == f"({fixed(se, digits)})"

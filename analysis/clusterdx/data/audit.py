@@ -37,7 +37,9 @@ class FileAudit:
             "rows_kept": self.rows_kept,
             "rows_dropped": len(self.dropped),
             "dropped_by_reason": dict(sorted(Counter(d["reason"] for d in self.dropped).items())),
-            "cells_changed_by_action": dict(sorted(Counter(c["action"] for c in self.changed).items())),
+            "cells_changed_by_action": dict(
+                sorted(Counter(c["action"] for c in self.changed).items())
+            ),
             "dropped": self.dropped,
             "changed": self.changed,
         }
@@ -107,7 +109,9 @@ class Audit:
     def write(self, path: Path) -> None:
         """Write the audit as pretty, key-sorted UTF-8 JSON (stable bytes for the same build)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True, default=_jsonable)
+        text = json.dumps(
+            self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True, default=_jsonable
+        )
         path.write_text(text + "\n", encoding="utf-8")
 
 

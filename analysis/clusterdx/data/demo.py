@@ -37,7 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 from openpyxl import Workbook
 
-from clusterdx import regions
+from clusterdx import regions, weights
 
 FIRST_YEAR, LAST_YEAR = 2011, 2023
 DEFAULT_SEED = 20241123
@@ -60,13 +60,27 @@ TRUTH: dict = {
 
 #: 2-digit manufacturing industries (GB/T 4754-2017) used in the employment table.
 INDUSTRIES = {
-    "13": "农副食品加工业", "14": "食品制造业", "15": "酒、饮料和精制茶制造业", "17": "纺织业",
-    "18": "纺织服装、服饰业", "22": "造纸和纸制品业", "25": "石油、煤炭及其他燃料加工业",
-    "26": "化学原料和化学制品制造业", "27": "医药制造业", "29": "橡胶和塑料制品业",
-    "30": "非金属矿物制品业", "31": "黑色金属冶炼和压延加工业", "32": "有色金属冶炼和压延加工业",
-    "33": "金属制品业", "34": "通用设备制造业", "35": "专用设备制造业", "36": "汽车制造业",
-    "37": "铁路、船舶、航空航天和其他运输设备制造业", "38": "电气机械和器材制造业",
-    "39": "计算机、通信和其他电子设备制造业", "40": "仪器仪表制造业",
+    "13": "农副食品加工业",
+    "14": "食品制造业",
+    "15": "酒、饮料和精制茶制造业",
+    "17": "纺织业",
+    "18": "纺织服装、服饰业",
+    "22": "造纸和纸制品业",
+    "25": "石油、煤炭及其他燃料加工业",
+    "26": "化学原料和化学制品制造业",
+    "27": "医药制造业",
+    "29": "橡胶和塑料制品业",
+    "30": "非金属矿物制品业",
+    "31": "黑色金属冶炼和压延加工业",
+    "32": "有色金属冶炼和压延加工业",
+    "33": "金属制品业",
+    "34": "通用设备制造业",
+    "35": "专用设备制造业",
+    "36": "汽车制造业",
+    "37": "铁路、船舶、航空航天和其他运输设备制造业",
+    "38": "电气机械和器材制造业",
+    "39": "计算机、通信和其他电子设备制造业",
+    "40": "仪器仪表制造业",
 }
 KEYWORD_DIMENSIONS = ("ai", "blockchain", "cloud", "bigdata", "application")
 
@@ -80,16 +94,11 @@ YEARBOOK_SHEETS = {
 }
 
 
-def _queen_matrix(codes: np.ndarray) -> sp.csr_matrix:
-    """Row-standardised queen contiguity among ``codes`` from the region registry's adjacency."""
-    pairs = regions.adjacency("province", rule="queen")
-    index = {code: i for i, code in enumerate(codes)}
-    pairs = pairs[pairs["code_i"].isin(index) & pairs["code_j"].isin(index)]
-    rows = pairs["code_i"].map(index).to_numpy()
-    cols = pairs["code_j"].map(index).to_numpy()
-    binary = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
-    binary = ((binary + binary.T) > 0).astype(float)
-    return sp.diags(1.0 / np.asarray(binary.sum(axis=1)).ravel()) @ binary
+def contiguity_matrix(codes: np.ndarray) -> sp.csr_matrix:
+    """Row-standardised queen contiguity among ``codes`` (registry order), as a sparse matrix."""
+    reg = regions.provinces()
+    w = weights.align(weights.contiguity(reg[reg["code"].isin(codes)], rule="queen"), list(codes))
+    return w.sparse.tocsr()
 
 
 def _drivers(rng: np.random.Generator, n: int, t: int) -> dict[str, np.ndarray]:
@@ -144,7 +153,7 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     codes = reg["code"].to_numpy()
     n, years = len(codes), np.arange(FIRST_YEAR, LAST_YEAR + 1)
     t = len(years)
-    w = _queen_matrix(codes)
+    w = contiguity_matrix(codes)
     types = np.array(TYPES)[rng.integers(0, 3, size=n)]
     drivers = _drivers(rng, n, t)
     dt = _latent_dt(rng, w, drivers, types)
@@ -153,11 +162,17 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         return rng.normal(scale=scale, size=(t, n))
 
     step = (years - FIRST_YEAR)[:, None]
-    pop = np.exp(np.log(rng.uniform(350, 11000, size=n)))[None, :] * (1.003 ** step) * np.exp(noise(0.005))
+    pop = (
+        np.exp(np.log(rng.uniform(350, 11000, size=n)))[None, :]
+        * (1.003**step)
+        * np.exp(noise(0.005))
+    )
     gdp_pc = np.exp(0.9 + 0.25 * drivers["demand"] + 0.045 * step + noise(0.03))  # 万元 per person
     gdp = gdp_pc * pop  # 亿元 (万元/人 × 万人)
     retail = gdp * (0.36 + 0.03 * np.tanh(drivers["demand"]) + noise(0.01))
-    online = retail * _sigmoid(-2.6 + 0.35 * drivers["demand"] + 0.45 * dt + 0.12 * step + noise(0.05))
+    online = retail * _sigmoid(
+        -2.6 + 0.35 * drivers["demand"] + 0.45 * dt + 0.12 * step + noise(0.05)
+    )
     fiscal = gdp * (0.22 + 0.02 * np.tanh(drivers["gov"]) + noise(0.01))
     st_exp = fiscal * np.exp(-3.7 + 0.35 * drivers["gov"] + noise(0.05))
     rd = gdp * np.exp(-4.1 + 0.40 * drivers["tech"] + noise(0.05)) * 1e4  # 万元
@@ -179,13 +194,23 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         {
             "region": np.tile(codes, t),
             "year": np.repeat(years, n),
-            "gdp": long(gdp), "population": long(pop), "retail": long(retail),
-            "fiscal_exp": long(fiscal), "st_exp": long(st_exp), "rd": long(rd),
-            "patents": long(patents), "tech_market": long(tech_market),
-            "patent_transfers": long(transfers), "broadband": long(broadband),
-            "internet_users": long(internet), "mobile_users": long(mobile),
-            "software": long(software), "telecom": long(telecom), "digital_finance": long(finance),
-            "online_retail": long(online), "dt_latent": long(dt),
+            "gdp": long(gdp),
+            "population": long(pop),
+            "retail": long(retail),
+            "fiscal_exp": long(fiscal),
+            "st_exp": long(st_exp),
+            "rd": long(rd),
+            "patents": long(patents),
+            "tech_market": long(tech_market),
+            "patent_transfers": long(transfers),
+            "broadband": long(broadband),
+            "internet_users": long(internet),
+            "mobile_users": long(mobile),
+            "software": long(software),
+            "telecom": long(telecom),
+            "digital_finance": long(finance),
+            "online_retail": long(online),
+            "dt_latent": long(dt),
             **{f"{k}_latent": long(drivers[k]) for k in DRIVERS},
         }
     )
@@ -214,10 +239,16 @@ def _employment(rng, codes, years, pop, dt) -> pd.DataFrame:
         tilt[:, electronics] *= np.exp(0.3 * dt[s])
         tilt /= tilt.sum(axis=1, keepdims=True)
         emp = mfg[:, None] * tilt * np.exp(rng.normal(scale=0.03, size=(n, m)))
-        rows.append(pd.DataFrame({
-            "region": np.repeat(codes, m), "year": years[s],
-            "industry": np.tile(inds, n), "employment": emp.reshape(-1),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "region": np.repeat(codes, m),
+                    "year": years[s],
+                    "industry": np.tile(inds, n),
+                    "employment": emp.reshape(-1),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -228,22 +259,37 @@ def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
     industry = rng.choice(list(INDUSTRIES), size=n_firms)
     listed = rng.integers(years[0] - 6, years[-1] - 1, size=n_firms).clip(years[0])
     size = rng.normal(size=n_firms)
-    home[: len(codes)] = np.arange(len(codes))  # every province has a firm listed from the first year
+    home[: len(codes)] = np.arange(
+        len(codes)
+    )  # every province has a firm listed from the first year
     listed[: len(codes)] = years[0]
     frames = []
     for s, year in enumerate(years):
         alive = np.flatnonzero(listed <= year)
         i = home[alive]
-        revenue = np.exp(3.0 + 1.2 * size[alive] + 0.35 * core[s, i] * (size[alive] > 1)
-                         + 0.03 * s + rng.normal(scale=0.2, size=alive.size))
+        revenue = np.exp(
+            3.0
+            + 1.2 * size[alive]
+            + 0.35 * core[s, i] * (size[alive] > 1)
+            + 0.03 * s
+            + rng.normal(scale=0.2, size=alive.size)
+        )
         counts = {
             f"kw_{dim}": rng.poisson(np.exp(base + 0.6 * dt[s, i] + 0.12 * s + 0.3 * size[alive]))
             for dim, base in zip(KEYWORD_DIMENSIONS, (-0.5, -1.6, 0.2, 0.4, 1.0), strict=True)
         }
-        frames.append(pd.DataFrame({
-            "firm": [f"F{f:04d}" for f in alive], "region": codes[i], "industry": industry[alive],
-            "year": year, "revenue": revenue, **counts,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "firm": [f"F{f:04d}" for f in alive],
+                    "region": codes[i],
+                    "industry": industry[alive],
+                    "year": year,
+                    "revenue": revenue,
+                    **counts,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -257,12 +303,17 @@ def _clusters(rng, codes, types, firms) -> pd.DataFrame:
             industry = rng.choice(list(INDUSTRIES))
             local = firms.loc[firms["region"] == code, "firm"].unique()
             leader = str(rng.choice(local)) if len(local) else ""
-            rows.append({
-                "cluster": f"C{code // 10000:02d}{k + 1}",
-                "name": f"{reg.loc[code, 'name_zh']}{INDUSTRIES[industry]}集群",
-                "region": code, "industry": industry, "cluster_type": kind, "leading_firm": leader,
-                "designation_year": int(rng.integers(2015, 2022)),
-            })
+            rows.append(
+                {
+                    "cluster": f"C{code // 10000:02d}{k + 1}",
+                    "name": f"{reg.loc[code, 'name_zh']}{INDUSTRIES[industry]}集群",
+                    "region": code,
+                    "industry": industry,
+                    "cluster_type": kind,
+                    "leading_firm": leader,
+                    "designation_year": int(rng.integers(2015, 2022)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -304,7 +355,11 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
 def _fix_core_dates(xml: bytes) -> bytes:
     import re
 
-    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2024-01-01T00:00:00Z\g<3>", xml)
+    return re.sub(
+        rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+        rb"\g<1>2024-01-01T00:00:00Z\g<3>",
+        xml,
+    )
 
 
 def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
@@ -339,13 +394,16 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     written.append(path)
 
     # 2. GBK CSV with Chinese headers and full names; one blank cell (R&D of 山西 in 2015).
-    innov = pd.DataFrame({
-        "地区": _names(codes), "年份": ry["year"],
-        "R&D经费内部支出(万元)": ry["rd"].round(1).astype(str),
-        "发明专利授权数(件)": ry["patents"].astype("int64").astype(str),
-        "技术市场成交额(亿元)": ry["tech_market"].round(3).astype(str),
-        "专利转让数(件)": ry["patent_transfers"].astype("int64").astype(str),
-    })
+    innov = pd.DataFrame(
+        {
+            "地区": _names(codes),
+            "年份": ry["year"],
+            "R&D经费内部支出(万元)": ry["rd"].round(1).astype(str),
+            "发明专利授权数(件)": ry["patents"].astype("int64").astype(str),
+            "技术市场成交额(亿元)": ry["tech_market"].round(3).astype(str),
+            "专利转让数(件)": ry["patent_transfers"].astype("int64").astype(str),
+        }
+    )
     blank = innov.index[(ry["region"] == 140000) & (ry["year"] == 2015)][0]
     innov.loc[blank, "R&D经费内部支出(万元)"] = ""
     path = out / "innovation_gbk.csv"
@@ -353,49 +411,80 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     written.append(path)
 
     # 3. Long UTF-8 CSV keyed by code; one exact duplicate row.
-    digital = pd.DataFrame({
-        "province_code": codes, "year": ry["year"],
-        "broadband_ports_10k": ry["broadband"].round(2), "internet_users_10k": ry["internet_users"].round(2),
-        "mobile_users_10k": ry["mobile_users"].round(2), "software_revenue_100m_yuan": ry["software"].round(2),
-        "telecom_volume_100m_yuan": ry["telecom"].round(2), "digital_finance_index": ry["digital_finance"].round(2),
-        "online_retail_100m_yuan": ry["online_retail"].round(2),
-    })
+    digital = pd.DataFrame(
+        {
+            "province_code": codes,
+            "year": ry["year"],
+            "broadband_ports_10k": ry["broadband"].round(2),
+            "internet_users_10k": ry["internet_users"].round(2),
+            "mobile_users_10k": ry["mobile_users"].round(2),
+            "software_revenue_100m_yuan": ry["software"].round(2),
+            "telecom_volume_100m_yuan": ry["telecom"].round(2),
+            "digital_finance_index": ry["digital_finance"].round(2),
+            "online_retail_100m_yuan": ry["online_retail"].round(2),
+        }
+    )
     dup = digital.index[(ry["region"] == 330000) & (ry["year"] == 2019)][0]
-    digital = pd.concat([digital.loc[:dup], digital.loc[[dup]], digital.loc[dup + 1:]], ignore_index=True)
+    digital = pd.concat(
+        [digital.loc[:dup], digital.loc[[dup]], digital.loc[dup + 1 :]], ignore_index=True
+    )
     path = out / "digital_economy.csv"
     digital.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
     written.append(path)
 
     emp = sim["employment"]
     path = out / "manufacturing_employment.csv"
-    pd.DataFrame({
-        "province_code": emp["region"], "year": emp["year"], "industry_code": emp["industry"],
-        "industry_name": emp["industry"].map(INDUSTRIES), "employment_10k": emp["employment"].round(4),
-    }).to_csv(path, index=False, lineterminator="\n", float_format="%.4f")
+    pd.DataFrame(
+        {
+            "province_code": emp["region"],
+            "year": emp["year"],
+            "industry_code": emp["industry"],
+            "industry_name": emp["industry"].map(INDUSTRIES),
+            "employment_10k": emp["employment"].round(4),
+        }
+    ).to_csv(path, index=False, lineterminator="\n", float_format="%.4f")
     written.append(path)
 
     firms = sim["firms"]
     path = out / "listed_firms.csv"
-    pd.DataFrame({
-        "firm_id": firms["firm"], "province": _names(firms["region"].to_numpy()),
-        "industry_code": firms["industry"], "year": firms["year"], "revenue_100m_yuan": firms["revenue"].round(3),
-        **{c: firms[c] for c in firms.columns if c.startswith("kw_")},
-    }).to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
+    pd.DataFrame(
+        {
+            "firm_id": firms["firm"],
+            "province": _names(firms["region"].to_numpy()),
+            "industry_code": firms["industry"],
+            "year": firms["year"],
+            "revenue_100m_yuan": firms["revenue"].round(3),
+            **{c: firms[c] for c in firms.columns if c.startswith("kw_")},
+        }
+    ).to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
     written.append(path)
 
     clusters = sim["clusters"]
     path = out / "cluster_registry.csv"
-    pd.DataFrame({
-        "cluster_id": clusters["cluster"], "cluster_name": clusters["name"],
-        "province": _names(clusters["region"].to_numpy()), "industry_code": clusters["industry"],
-        "cluster_type": clusters["cluster_type"], "leading_firm": clusters["leading_firm"],
-        "designation_year": clusters["designation_year"],
-    }).to_csv(path, index=False, lineterminator="\n")
+    pd.DataFrame(
+        {
+            "cluster_id": clusters["cluster"],
+            "cluster_name": clusters["name"],
+            "province": _names(clusters["region"].to_numpy()),
+            "industry_code": clusters["industry"],
+            "cluster_type": clusters["cluster_type"],
+            "leading_firm": clusters["leading_firm"],
+            "designation_year": clusters["designation_year"],
+        }
+    ).to_csv(path, index=False, lineterminator="\n")
     written.append(path)
 
-    truth = {"seed": seed, "years": [FIRST_YEAR, LAST_YEAR], **TRUTH,
-             "cluster_type": dict(zip(map(str, sim["types"]["region"]), sim["types"]["cluster_type"], strict=True))}
+    truth = {
+        "seed": seed,
+        "years": [FIRST_YEAR, LAST_YEAR],
+        **TRUTH,
+        "cluster_type": dict(
+            zip(map(str, sim["types"]["region"]), sim["types"]["cluster_type"], strict=True)
+        ),
+    }
     path = out / "truth.json"
-    path.write_text(json.dumps(truth, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(truth, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     written.append(path)
     return written

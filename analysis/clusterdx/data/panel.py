@@ -18,7 +18,13 @@ import pandas as pd
 
 from clusterdx import regions
 from clusterdx.data.audit import Audit
-from clusterdx.data.readers import RawTable, parse_numeric, read_csv, read_xlsx_sheet, require_columns
+from clusterdx.data.readers import (
+    RawTable,
+    parse_numeric,
+    read_csv,
+    read_xlsx_sheet,
+    require_columns,
+)
 from clusterdx.data.units import SCALED_DIMENSIONS, UNITS, conversion_factor
 from clusterdx.errors import DataError, PanelError
 from clusterdx.study import Source, Study
@@ -56,7 +62,9 @@ def _read_raw(study: Study, source: Source) -> list[tuple[RawTable, dict[str, st
         out = []
         for var, loc in source.variables.items():
             if loc.sheet is None:
-                raise DataError(f"source '{source.name}': wide layout needs 'sheet' for variable '{var}'")
+                raise DataError(
+                    f"source '{source.name}': wide layout needs 'sheet' for variable '{var}'"
+                )
             out.append((read_xlsx_sheet(path, loc.sheet), {var: loc.sheet}))
         return out
     if any(loc.column is None for loc in source.variables.values()):
@@ -83,7 +91,9 @@ def _wide_to_long(table: RawTable, region_col: str, var: str) -> RawTable:
                 f"has the region column {region_col!r} and one column per year"
             )
         years[col] = digits
-    frame = table.frame.melt(id_vars=[region_col], value_vars=year_cols, var_name="_year", value_name=var)
+    frame = table.frame.melt(
+        id_vars=[region_col], value_vars=year_cols, var_name="_year", value_name=var
+    )
     frame["_year"] = frame["_year"].map(years)
     rows = np.tile(table.rows, len(year_cols))
     return RawTable(frame, rows, table.file, sheet=table.sheet)
@@ -98,13 +108,16 @@ def _region_codes(table: RawTable, column: str, level: str) -> pd.Series:
             mapping[value] = regions.lookup(value, level=level)
         except DataError as exc:
             first = int(np.flatnonzero((values == value).to_numpy())[0])
-            raise DataError(f"{table.where(first, column)}: region {value!r} is not in the {level} "
-                            f"registry. {exc}") from None
+            raise DataError(
+                f"{table.where(first, column)}: region {value!r} is not in the {level} "
+                f"registry. {exc}"
+            ) from None
     return values.map(mapping).astype("int64")
 
 
-def _years(table: RawTable, column: str, window: tuple[int, int], policy: str, audit: Audit,
-           name: str) -> tuple[pd.Series, np.ndarray]:
+def _years(
+    table: RawTable, column: str, window: tuple[int, int], policy: str, audit: Audit, name: str
+) -> tuple[pd.Series, np.ndarray]:
     """Parse years; rows outside the window are an error or dropped (audited) by policy."""
     text = table.frame[column].astype(str).str.strip().str.replace("年", "", regex=False)
     bad = np.flatnonzero(~text.str.fullmatch(r"\d{4}").to_numpy())
@@ -122,8 +135,12 @@ def _years(table: RawTable, column: str, window: tuple[int, int], policy: str, a
                 "[cleaning].out_of_window = 'drop' to drop them (they are then counted in the audit)"
             )
         for i in np.flatnonzero(outside):
-            audit.drop(name, row=table.rows[i], reason="year outside study window",
-                       key={"year": int(years.iloc[i])})
+            audit.drop(
+                name,
+                row=table.rows[i],
+                reason="year outside study window",
+                key={"year": int(years.iloc[i])},
+            )
     return years, ~outside
 
 
@@ -146,7 +163,7 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     pieces = []
     for table, columns in _read_raw(study, source):
         if source.layout == "wide":
-            (var, _sheet), = columns.items()
+            ((var, _sheet),) = columns.items()
             table = _wide_to_long(table, source.region, var)
             columns = {var: var}
             year_col = "_year"
@@ -161,8 +178,9 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
         piece["region"] = _region_codes(table, source.region, spec.study.level).to_numpy()
         keep_mask = np.ones(len(piece), dtype=bool)
         if year_col is not None:
-            years, keep_mask = _years(table, year_col, spec.study.years, spec.cleaning.out_of_window,
-                                      audit, source.file)
+            years, keep_mask = _years(
+                table, year_col, spec.study.years, spec.cleaning.out_of_window, audit, source.file
+            )
             piece["year"] = years.to_numpy()
         if source.industry:
             piece["industry"] = table.frame[source.industry].astype(str).str.strip().to_numpy()
@@ -172,7 +190,8 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
             piece[col] = table.frame[col].astype(str).str.strip().to_numpy()
         for var, col in columns.items():
             factor = conversion_factor(
-                source.variables[var].unit, spec.variables[var].unit,
+                source.variables[var].unit,
+                spec.variables[var].unit,
                 where=f"{source.file}, column '{col}': ",
             )
             piece[var] = (parse_numeric(table, col) * factor).to_numpy()
@@ -200,8 +219,9 @@ def _join_wide(pieces: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _handle_duplicates(frame: pd.DataFrame, key: list[str], study: Study, source: Source,
-                       audit: Audit) -> pd.DataFrame:
+def _handle_duplicates(
+    frame: pd.DataFrame, key: list[str], study: Study, source: Source, audit: Audit
+) -> pd.DataFrame:
     dup = frame.duplicated(key, keep=False)
     if not dup.any():
         return frame
@@ -221,13 +241,23 @@ def _handle_duplicates(frame: pd.DataFrame, key: list[str], study: Study, source
             + ("" if conflicting.any() else ", or set [cleaning].duplicates = 'drop_exact'")
         )
     for r in frame.loc[exact, ["row_in_file", *key]].itertuples(index=False):
-        audit.drop(source.file, row=r.row_in_file, reason="exact duplicate of an earlier row",
-                   key={k: _py(getattr(r, k)) for k in key})
+        audit.drop(
+            source.file,
+            row=r.row_in_file,
+            reason="exact duplicate of an earlier row",
+            key={k: _py(getattr(r, k)) for k in key},
+        )
     return frame.loc[~exact]
 
 
-def _handle_unit_slips(frame: pd.DataFrame, key: list[str], variables: list[str], study: Study,
-                       source: Source, audit: Audit) -> pd.DataFrame:
+def _handle_unit_slips(
+    frame: pd.DataFrame,
+    key: list[str],
+    variables: list[str],
+    study: Study,
+    source: Source,
+    audit: Audit,
+) -> pd.DataFrame:
     """Flag cells off from their entity's median by more than ``unit_slip_factor`` (e.g. 万元 as 亿元).
 
     Only variables measured in scaled units (money, persons, items, accounts) are checked: a slip means
@@ -257,15 +287,27 @@ def _handle_unit_slips(frame: pd.DataFrame, key: list[str], variables: list[str]
                 )
             power = int(np.round(np.log10(ratio.iloc[i])))
             new = float(row[var] / 10.0**power)
-            audit.change(source.file, row=int(row["row_in_file"]), column=var,
-                         action=f"unit slip rescaled by 1e{-power}", old=float(row[var]), new=new,
-                         key=keys)
+            audit.change(
+                source.file,
+                row=int(row["row_in_file"]),
+                column=var,
+                action=f"unit slip rescaled by 1e{-power}",
+                old=float(row[var]),
+                new=new,
+                key=keys,
+            )
             frame.iloc[i, frame.columns.get_loc(var)] = new
     return frame
 
 
-def _handle_missing(frame: pd.DataFrame, key: list[str], variables: list[str], study: Study,
-                    source: Source, audit: Audit) -> pd.DataFrame:
+def _handle_missing(
+    frame: pd.DataFrame,
+    key: list[str],
+    variables: list[str],
+    study: Study,
+    source: Source,
+    audit: Audit,
+) -> pd.DataFrame:
     """Apply the missing-cell policy: error, drop the row, or interpolate linearly within the entity."""
     policy = study.spec.cleaning.missing
     missing = frame[variables].isna()
@@ -273,7 +315,9 @@ def _handle_missing(frame: pd.DataFrame, key: list[str], variables: list[str], s
         return frame
     cells = [(i, var) for var in variables for i in np.flatnonzero(missing[var].to_numpy())]
     if policy == "error":
-        shown = "; ".join(f"row {int(frame['row_in_file'].iloc[i])}, column '{v}'" for i, v in cells[:5])
+        shown = "; ".join(
+            f"row {int(frame['row_in_file'].iloc[i])}, column '{v}'" for i, v in cells[:5]
+        )
         raise DataError(
             f"{source.file}: {len(cells)} missing cell(s): {shown}. Fill them in the file, or set "
             "[cleaning].missing = 'interpolate' (within region, audited) or 'drop' (rows dropped, audited)"
@@ -281,13 +325,19 @@ def _handle_missing(frame: pd.DataFrame, key: list[str], variables: list[str], s
     if policy == "drop":
         rows = missing.any(axis=1).to_numpy()
         for r in frame.loc[rows, ["row_in_file", *key]].itertuples(index=False):
-            audit.drop(source.file, row=r.row_in_file, reason="missing value",
-                       key={k: _py(getattr(r, k)) for k in key})
+            audit.drop(
+                source.file,
+                row=r.row_in_file,
+                reason="missing value",
+                key={k: _py(getattr(r, k)) for k in key},
+            )
         return frame.loc[~rows]
     group = key[:-1] if "year" in key else None
     if not group:
-        raise DataError(f"{source.file}: cannot interpolate a table without a year column; "
-                        "use [cleaning].missing = 'drop' or fill the cells")
+        raise DataError(
+            f"{source.file}: cannot interpolate a table without a year column; "
+            "use [cleaning].missing = 'drop' or fill the cells"
+        )
     frame = frame.sort_values(key, kind="stable").copy()
     for var in variables:
         before = frame[var].copy()
@@ -304,9 +354,15 @@ def _handle_missing(frame: pd.DataFrame, key: list[str], variables: list[str], s
                 "gaps between two observed years. Fill the cell or use [cleaning].missing = 'drop'"
             )
         for i in np.flatnonzero(filled.to_numpy()):
-            audit.change(source.file, row=int(frame["row_in_file"].iloc[i]), column=var,
-                         action="interpolated", old=None, new=float(frame[var].iloc[i]),
-                         key={k: _py(frame[k].iloc[i]) for k in key})
+            audit.change(
+                source.file,
+                row=int(frame["row_in_file"].iloc[i]),
+                column=var,
+                action="interpolated",
+                old=None,
+                new=float(frame[var].iloc[i]),
+                key={k: _py(frame[k].iloc[i]) for k in key},
+            )
     return frame
 
 
@@ -324,10 +380,17 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
     for name, frame in frames.items():
         for col in frame.columns.difference(["region", "year"]):
             if col in seen:
-                raise PanelError(f"variable '{col}' comes from both source '{seen[col]}' and '{name}'")
+                raise PanelError(
+                    f"variable '{col}' comes from both source '{seen[col]}' and '{name}'"
+                )
             seen[col] = name
-        panel = frame if panel is None else panel.merge(frame, on=["region", "year"], how="outer",
-                                                       validate="1:1", indicator=False)
+        panel = (
+            frame
+            if panel is None
+            else panel.merge(
+                frame, on=["region", "year"], how="outer", validate="1:1", indicator=False
+            )
+        )
     if panel is None:
         raise PanelError("the study declares no region_year source")
     first, last = study.spec.study.years

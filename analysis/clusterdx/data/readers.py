@@ -101,7 +101,9 @@ def read_xlsx_sheet(path: Path, sheet: str) -> RawTable:
             raise DataError(
                 f"{path.name}: no sheet named {sheet!r}; sheets: {', '.join(map(str, book.sheet_names))}"
             )
-        frame = book.parse(sheet, dtype=str, keep_default_na=False, na_filter=False)
+        frame = pd.read_excel(
+            book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     return RawTable(frame, np.arange(len(frame)) + 2, path, sheet=sheet)
 
@@ -134,7 +136,9 @@ def parse_numeric(table: RawTable, column: str) -> pd.Series:
     valid = text.str.match(_NUMBER)
     bad = np.flatnonzero(~(missing | valid).to_numpy())
     if bad.size:
-        shown = "; ".join(f"{table.where(i, column)}: {table.frame[column].iloc[i]!r}" for i in bad[:5])
+        shown = "; ".join(
+            f"{table.where(i, column)}: {table.frame[column].iloc[i]!r}" for i in bad[:5]
+        )
         raise DataError(
             f"non-numeric cell(s) ({bad.size} in total): {shown}. Correct the cell(s) or blank them "
             "to mark a missing value"

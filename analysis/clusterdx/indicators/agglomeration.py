@@ -14,9 +14,14 @@ import pandas as pd
 from clusterdx.errors import DataError
 
 
-def location_quotient(frame: pd.DataFrame, industries: list[str], value: str = "employment",
-                      region: str = "region", industry: str = "industry",
-                      time: str = "year") -> pd.Series:
+def location_quotient(
+    frame: pd.DataFrame,
+    industries: list[str],
+    value: str = "employment",
+    region: str = "region",
+    industry: str = "industry",
+    time: str = "year",
+) -> pd.Series:
     """Location quotient of each region-year in the industry set ``industries``.
 
     Parameters
@@ -40,10 +45,16 @@ def location_quotient(frame: pd.DataFrame, industries: list[str], value: str = "
     """
     missing = [c for c in (region, industry, time, value) if c not in frame.columns]
     if missing:
-        raise DataError(f"location_quotient: column(s) {missing} absent; available {list(frame.columns)}")
+        raise DataError(
+            f"location_quotient: column(s) {missing} absent; available {list(frame.columns)}"
+        )
     if frame.duplicated([region, industry, time]).any():
-        first = frame.loc[frame.duplicated([region, industry, time], keep=False), [region, industry, time]]
-        raise DataError(f"location_quotient: duplicate region-industry-year keys, e.g. {first.iloc[0].to_dict()}")
+        first = frame.loc[
+            frame.duplicated([region, industry, time], keep=False), [region, industry, time]
+        ]
+        raise DataError(
+            f"location_quotient: duplicate region-industry-year keys, e.g. {first.iloc[0].to_dict()}"
+        )
     if (frame[value] < 0).any() or frame[value].isna().any():
         raise DataError(f"location_quotient: column '{value}' has negative or missing values")
     known = set(frame[industry].astype(str))
@@ -52,9 +63,13 @@ def location_quotient(frame: pd.DataFrame, industries: list[str], value: str = "
         raise DataError(f"location_quotient: industries {unknown} not in column '{industry}'")
     in_set = frame[industry].astype(str).isin([str(i) for i in industries])
     by_region = frame.groupby([region, time])[value].sum()
-    set_region = frame[in_set].groupby([region, time])[value].sum().reindex(by_region.index, fill_value=0.0)
+    set_region = (
+        frame[in_set].groupby([region, time])[value].sum().reindex(by_region.index, fill_value=0.0)
+    )
     nation = frame.groupby(time)[value].sum()
     set_nation = frame[in_set].groupby(time)[value].sum()
     years = by_region.index.get_level_values(time)
-    lq = (set_region / by_region) / (set_nation.reindex(years).to_numpy() / nation.reindex(years).to_numpy())
+    lq = (set_region / by_region) / (
+        set_nation.reindex(years).to_numpy() / nation.reindex(years).to_numpy()
+    )
     return lq.rename("lq")

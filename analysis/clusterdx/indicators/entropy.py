@@ -34,7 +34,9 @@ def _checked(frame: pd.DataFrame, positive: list[str], negative: list[str]) -> p
         raise DataError("entropy method needs at least one positive or negative indicator")
     absent = [c for c in columns if c not in frame.columns]
     if absent:
-        raise DataError(f"indicator column(s) {absent} declared but absent; available: {list(frame.columns)}")
+        raise DataError(
+            f"indicator column(s) {absent} declared but absent; available: {list(frame.columns)}"
+        )
     both = sorted(set(positive) & set(negative))
     if both:
         raise DataError(f"indicator(s) {both} declared both positive and negative")
@@ -42,12 +44,15 @@ def _checked(frame: pd.DataFrame, positive: list[str], negative: list[str]) -> p
     bad = data.columns[data.isna().any()].tolist()
     if bad:
         rows = data.index[data[bad[0]].isna()][:5].tolist()
-        raise DataError(f"indicator column '{bad[0]}' has missing values (rows {rows}); fill or drop them first")
+        raise DataError(
+            f"indicator column '{bad[0]}' has missing values (rows {rows}); fill or drop them first"
+        )
     return data
 
 
-def standardised(frame: pd.DataFrame, positive: list[str], negative: list[str] = (),
-                 shift: float = 1e-4) -> pd.DataFrame:
+def standardised(
+    frame: pd.DataFrame, positive: list[str], negative: list[str] = (), shift: float = 1e-4
+) -> pd.DataFrame:
     """Min-max standardise positive and negative indicators into [s, 1 + s] (see module formula)."""
     data = _checked(frame, list(positive), list(negative))
     low, high = data.min(), data.max()
@@ -60,8 +65,9 @@ def standardised(frame: pd.DataFrame, positive: list[str], negative: list[str] =
     return out + shift
 
 
-def entropy_weights(frame: pd.DataFrame, positive: list[str], negative: list[str] = (),
-                    shift: float = 1e-4) -> pd.Series:
+def entropy_weights(
+    frame: pd.DataFrame, positive: list[str], negative: list[str] = (), shift: float = 1e-4
+) -> pd.Series:
     """Entropy weights of the indicators (non-negative, summing to 1).
 
     Parameters
@@ -98,7 +104,9 @@ def entropy_weights(frame: pd.DataFrame, positive: list[str], negative: list[str
     divergence = (1.0 - entropy).clip(lower=0.0)
     constant = x.columns[(x.max() - x.min()) == 0].tolist()
     if constant:
-        warnings.warn(f"constant indicator(s) {constant} carry no information: weight 0", stacklevel=2)
+        warnings.warn(
+            f"constant indicator(s) {constant} carry no information: weight 0", stacklevel=2
+        )
         divergence[constant] = 0.0
     total = divergence.sum()
     if total == 0:
@@ -106,9 +114,14 @@ def entropy_weights(frame: pd.DataFrame, positive: list[str], negative: list[str
     return divergence / total
 
 
-def entropy_index(frame: pd.DataFrame, positive: list[str], negative: list[str] = (),
-                  shift: float = 1e-4, standardise: Standardise = "pooled",
-                  time: str = "year") -> pd.Series:
+def entropy_index(
+    frame: pd.DataFrame,
+    positive: list[str],
+    negative: list[str] = (),
+    shift: float = 1e-4,
+    standardise: Standardise = "pooled",
+    time: str = "year",
+) -> pd.Series:
     """Composite index Σ_j w_j x'_ij with entropy weights (pooled or by year; see module docstring).
 
     Examples
@@ -122,7 +135,9 @@ def entropy_index(frame: pd.DataFrame, positive: list[str], negative: list[str] 
     if standardise == "by_year":
         if time not in frame.columns:
             raise DataError(f"standardise='by_year' needs the time column '{time}'")
-        parts = [entropy_index(g, positive, negative, shift) for _, g in frame.groupby(time, sort=True)]
+        parts = [
+            entropy_index(g, positive, negative, shift) for _, g in frame.groupby(time, sort=True)
+        ]
         return pd.concat(parts).reindex(frame.index)
     weights = entropy_weights(frame, positive, negative, shift)
     x = standardised(frame, positive, negative, shift)

@@ -19,8 +19,10 @@ from clusterdx.study import Indicator, Study
 
 def _table(tables: dict[str, pd.DataFrame], name: str, source: str | None) -> pd.DataFrame:
     if source not in tables:
-        raise DataError(f"indicator '{name}': source '{source}' is not a loaded non-panel table; "
-                        f"available: {sorted(tables)}")
+        raise DataError(
+            f"indicator '{name}': source '{source}' is not a loaded non-panel table; "
+            f"available: {sorted(tables)}"
+        )
     return tables[source]
 
 
@@ -31,7 +33,9 @@ def _per_region_year(values: pd.Series, panel: pd.DataFrame) -> np.ndarray:
 
 def top_revenue_share(firms: pd.DataFrame, value: str, top: int) -> pd.Series:
     """Share of the ``top`` largest firms in the region-year total of ``value`` (core-firm strength)."""
-    ranked = firms.sort_values(["region", "year", value], ascending=[True, True, False], kind="stable")
+    ranked = firms.sort_values(
+        ["region", "year", value], ascending=[True, True, False], kind="stable"
+    )
     total = ranked.groupby(["region", "year"])[value].sum()
     head = ranked.groupby(["region", "year"]).head(top).groupby(["region", "year"])[value].sum()
     return head / total
@@ -41,7 +45,9 @@ def keyword_intensity(firms: pd.DataFrame, keywords: list[str]) -> pd.Series:
     """Region-year mean over firms of ln(1 + Σ keyword counts) (Wu et al. 2021, 《管理世界》)."""
     absent = [k for k in keywords if k not in firms.columns]
     if absent:
-        raise DataError(f"keyword column(s) {absent} absent from the firm table; available {list(firms.columns)}")
+        raise DataError(
+            f"keyword column(s) {absent} absent from the firm table; available {list(firms.columns)}"
+        )
     per_firm = np.log1p(firms[keywords].sum(axis=1))
     return per_firm.groupby([firms["region"], firms["year"]]).mean()
 
@@ -51,10 +57,13 @@ def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.nd
         try:
             return panel.eval(recipe.formula, engine="python").to_numpy(dtype="float64")
         except (NameError, KeyError, SyntaxError, pd.errors.UndefinedVariableError) as exc:
-            raise DataError(f"indicator '{name}': cannot evaluate formula {recipe.formula!r}: {exc}") from None
+            raise DataError(
+                f"indicator '{name}': cannot evaluate formula {recipe.formula!r}: {exc}"
+            ) from None
     if recipe.method == "entropy":
-        return entropy_index(panel, recipe.positive, recipe.negative, recipe.shift,
-                             recipe.standardise, time="year").to_numpy()
+        return entropy_index(
+            panel, recipe.positive, recipe.negative, recipe.shift, recipe.standardise, time="year"
+        ).to_numpy()
     if recipe.method == "ratio":
         den = panel.groupby("region")[recipe.denominator].shift(recipe.denominator_lag)
         return (recipe.scale * panel[recipe.numerator] / den).to_numpy()
@@ -68,7 +77,9 @@ def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.nd
     return _per_region_year(values, panel)
 
 
-def compute_indicators(study: Study, panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def compute_indicators(
+    study: Study, panel: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
     """Return ``panel`` with one added column per ``[indicators.<name>]`` recipe.
 
     Raises
@@ -86,7 +97,9 @@ def compute_indicators(study: Study, panel: pd.DataFrame, tables: dict[str, pd.D
         bad = ~np.isfinite(values)
         if bad.any():
             keys = out.loc[bad, ["region", "year"]].head(5).to_dict("records")
-            raise DataError(f"indicator '{name}' ({recipe.method}) is missing or infinite for "
-                            f"{int(bad.sum())} region-year(s), e.g. {keys}")
+            raise DataError(
+                f"indicator '{name}' ({recipe.method}) is missing or infinite for "
+                f"{int(bad.sum())} region-year(s), e.g. {keys}"
+            )
         out[name] = values
     return out

@@ -76,27 +76,31 @@ def panel_frame(
             f"the panel has {int(duplicated.sum())} rows sharing an ({entity}, {time}) pair, "
             f"first {pairs}; aggregate or remove the duplicates so each pair is one row."
         )
-    frame = panel[[entity, time, *columns, *extra]]
+    values = panel[list(dict.fromkeys([*columns, *extra]))]
     for col in columns:
-        if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
+        if not pd.api.types.is_numeric_dtype(values[col]) or pd.api.types.is_bool_dtype(
+            values[col]
+        ):
             raise PanelError(
-                f"column {col!r} has dtype {frame[col].dtype}, not a number; convert it "
+                f"column {col!r} has dtype {values[col].dtype}, not a number; convert it "
                 "(e.g. pd.to_numeric) before fitting."
             )
-    values = frame[[*columns, *extra]]
     bad = values.isna() | values.isin([np.inf, -np.inf])
     n_bad = int(bad.any(axis=1).sum())
     if n_bad and missing == "raise":
         col = next(c for c in values.columns if bad[c].any())
-        rows = list(frame.index[bad[col].to_numpy()][:_SHOW])
+        rows = list(values.index[bad[col].to_numpy()][:_SHOW])
         raise PanelError(
             f"column {col!r} is missing or infinite in {int(bad[col].sum())} rows, first "
             f"{rows} (index labels); {n_bad} rows in all have a missing used variable. Fill "
             "them or pass missing='drop' to drop those rows."
         )
-    frame = frame.loc[~bad.any(axis=1).to_numpy()]
-    frame = frame.assign(**{time: _period_values(frame[time], time)})
-    frame = frame.set_index([entity, time]).sort_index()
+    keep = ~bad.any(axis=1).to_numpy()
+    index = pd.MultiIndex.from_arrays(
+        [keys[entity].to_numpy()[keep], _period_values(keys[time].loc[keep], time).to_numpy()],
+        names=[entity, time],
+    )
+    frame = values.loc[keep].set_axis(index).sort_index()
     return frame.astype(dict.fromkeys(columns, "float64")), n_bad
 
 

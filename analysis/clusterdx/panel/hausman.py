@@ -138,7 +138,8 @@ def _robust(fe: PanelResult, re: PanelResult) -> HausmanResult:
     y = data[re.depvar].to_numpy() - theta * means[re.depvar].to_numpy()
     quasi = data[slopes].to_numpy() - theta[:, None] * means[slopes].to_numpy()
     within = data[slopes].to_numpy() - means[slopes].to_numpy()
-    varying = np.abs(within).max(axis=0) > 1e-10 * np.maximum(np.abs(data[slopes]).max(), 1)
+    scale = np.maximum(np.abs(data[slopes].to_numpy()).max(axis=0), 1.0)
+    varying = np.abs(within).max(axis=0) > 1e-10 * scale
     if not varying.any():
         raise EstimationError("no regressor varies within entities; there is nothing to test.")
     tested = [f"within_{name}" for name, v in zip(slopes, varying, strict=True) if v]

@@ -307,7 +307,7 @@ def _provenance(adjacency: dict[str, pd.DataFrame], tables: dict[str, pd.DataFra
         "  Mongolian, Tibetan or Uyghur spellings, e.g. 锡林郭勒 -> Xilinguolei, not Xilingol).",
         "- Macro-regions: NBS four regions (east, central, west, northeast).",
         "",
-        "## Nearest-neighbour links (units without a border neighbour)",
+        "## Nearest links (units and groups of units without a border path to the rest)",
         "",
     ]
     for level in LEVELS:

@@ -41,7 +41,8 @@ class Column:
     llf: float | None
 
 
-def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series:
+def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | None:
+    """The first of the attributes ``names`` that ``result`` has, as floats by canonical term."""
     for name in names:
         value = getattr(result, name, None)
         if value is not None:
@@ -53,11 +54,18 @@ def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series:
                     f"{sorted(lab.CONST_NAMES)}; keep one"
                 )
             return series
-    raise TypeError(
-        f"result {position + 1} ({type(result).__name__}) has no attribute "
-        f"{' or '.join(repr(n) for n in names)}; a table needs params, bse, pvalues and nobs "
-        "(the common result interface of clusterdx estimators)"
-    )
+    return None
+
+
+def _required(result: Any, names: tuple[str, ...], position: int) -> pd.Series:
+    series = _series(result, names, position)
+    if series is None:
+        raise TypeError(
+            f"result {position + 1} ({type(result).__name__}) has no attribute "
+            f"{' or '.join(repr(n) for n in names)}; a table needs params, bse, pvalues and nobs "
+            "(the common result interface of clusterdx estimators)"
+        )
+    return series
 
 
 def _optional_float(value: Any) -> float | None:
@@ -73,12 +81,11 @@ def _canonical(term: str) -> str:
 
 def read_result(result: Any, position: int) -> Column:
     """Read the common result interface from ``result`` (the ``position``-th column, 0-based)."""
-    params = _series(result, ("params",), position)
-    bse = _series(result, ("bse", "std_errors"), position)
-    pvalues = _series(result, ("pvalues",), position)
-    try:
-        tvalues = _series(result, ("tvalues", "tstats"), position)
-    except TypeError:
+    params = _required(result, ("params",), position)
+    bse = _required(result, ("bse", "std_errors"), position)
+    pvalues = _required(result, ("pvalues",), position)
+    tvalues = _series(result, ("tvalues", "tstats"), position)
+    if tvalues is None:
         tvalues = params / bse
     nobs = getattr(result, "nobs", None)
     if nobs is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from clusterdx.report._grid import Grid
+from clusterdx.report._grid import Grid, is_numeric
 
 CSS_CLASS = "cdx-table"
 
@@ -40,6 +40,9 @@ def render_html(grid: Grid, *, css_class: str = CSS_CLASS) -> str:
 
 
 def _md_cell(text: str) -> str:
+    if is_numeric(text):
+        # trailing stars after a digit cannot open emphasis, so ``0.121***`` stays readable
+        return text
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
 
 

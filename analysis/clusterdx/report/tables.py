@@ -4,10 +4,12 @@ Every table is built once as a grid of formatted strings (:class:`clusterdx.repo
 each format is written from that grid, so a number can never differ between the .tex, the .docx and
 the .xlsx of the same table — retyping numbers from console output is what this module replaces.
 
-The renderer is our own rather than ``maketables`` or ``great-tables``: those render each format
-with their own layout code (no shared cell grid to test once), neither writes a Word table with
-exactly the three rules of a Chinese 三线表 nor sets the east-Asian font (``w:eastAsia``), and
-neither promises byte-identical .docx/.xlsx files, which the pipeline's manifest hashes rely on.
+The renderer is our own rather than ``maketables`` (0.2) or ``great-tables``: maketables takes a
+DataFrame and renders each format with separate code, needs IPython and great-tables, writes no
+Excel, sets a single Word font name (no ``w:eastAsia``, so 宋体 cannot be set for Chinese beside
+Times New Roman for numbers) and adds rules around row groups; great-tables writes HTML, LaTeX and
+Typst but no Word or Excel. Neither has Chinese table wording nor byte-identical .docx/.xlsx
+files, which the pipeline's manifest hashes rely on. Our writers are small, one module per format.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from clusterdx.report._grid import Grid
 Stat = Literal["se", "t"]
 Style = Literal["default", "aer"]
 CorrelationMethod = Literal["pearson", "spearman"]
+Format = Literal["md", "tex", "docx", "html", "xlsx"]
 
 STATS: tuple[str, ...] = ("se", "t")
 STYLES: tuple[str, ...] = ("default", "aer")
 CORRELATION_METHODS: tuple[str, ...] = ("pearson", "spearman")
+FORMATS: tuple[str, ...] = ("md", "tex", "docx", "html", "xlsx")
 DEFAULT_STARS: tuple[float, ...] = (0.1, 0.05, 0.01)
 
 
@@ -129,6 +133,29 @@ class Table:
     ) -> Path:
         """Write an .xlsx sheet ruled as a three-line table; return its path."""
         return _write_bytes(path, _excel.render(self.grid, font=font, size_pt=size_pt))
+
+    def save(self, stem: str | Path, formats: Sequence[Format] = FORMATS) -> list[Path]:
+        """Write the table as ``<stem>.<ext>`` for each format and return the paths.
+
+        ``formats`` takes the values of ``[tables] formats`` in study.toml: ``"md"``, ``"tex"``,
+        ``"docx"``, ``"html"``, ``"xlsx"``.
+        """
+        for fmt in formats:
+            _choice("format", fmt, FORMATS)
+        base = Path(stem)
+        writers = {
+            "md": self.to_markdown,
+            "tex": self.to_latex,
+            "docx": self.to_docx,
+            "html": self.to_html,
+            "xlsx": self.to_excel,
+        }
+        paths = []
+        for fmt in formats:
+            path = base.with_name(f"{base.name}.{fmt}")
+            writers[fmt](path)
+            paths.append(path)
+        return paths
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -1,1 +1,35 @@
-"""clusterdx.spatial."""
+"""Spatial panel econometrics: ML estimation, impacts, specification tests and diagnostics.
+
+::
+
+    import clusterdx as cdx
+    res = cdx.spatial.fit(panel, y="dt", x=["demand", "gov"], w=W, entity="region", time="year",
+                          model="sdm", effects="twoways")
+    res.summary(); res.impacts(draws=1000, seed=0)
+    cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
+"""
+
+from __future__ import annotations
+
+from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
+from clusterdx.spatial.effects import impacts
+from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds
+from clusterdx.spatial.models import fit
+from clusterdx.spatial.tests import SpecTestResult, hausman, lr_test, wald_test
+
+__all__ = [
+    "LogDet",
+    "SpatialPanelResults",
+    "SpecTestResult",
+    "fit",
+    "hausman",
+    "impacts",
+    "lm_tests",
+    "logdet",
+    "lr_test",
+    "moran_by_year",
+    "rho_bounds",
+    "wald_test",
+]
+

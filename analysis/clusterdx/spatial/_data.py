@@ -82,10 +82,11 @@ def stack_panel(
         values = frame[column].to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isfinite(values)
         if bad.any():
-            first = frame.iloc[int(np.flatnonzero(bad)[0])]
+            row = int(np.flatnonzero(bad)[0])
+            first_entity, first_time = (frame[c].iloc[row : row + 1].tolist()[0] for c in (entity, time))
             raise EstimationError(
                 f"column {column!r} has {int(bad.sum())} missing or infinite value(s), the first "
-                f"at ({entity}={first[entity]!r}, {time}={first[time]!r}); impute or drop them "
+                f"at ({entity}={first_entity!r}, {time}={first_time!r}); impute or drop them "
                 "and keep the panel balanced"
             )
     yy = frame[y].to_numpy(dtype=float).reshape(n, t)

@@ -229,7 +229,8 @@ def _keyed(panel: pd.DataFrame, columns: Sequence[str], entity: str, time: str) 
             f"the panel has rows sharing an ({entity}, {time}) pair, first {pairs}; make each "
             "pair one row."
         )
-    return panel.set_index([entity, time])[list(columns)]
+    index = pd.MultiIndex.from_frame(keys)
+    return panel[list(dict.fromkeys(columns))].set_axis(index)
 
 
 def _align_ids(entities: pd.Index, w: libpysal.weights.W, entity: str) -> list:

@@ -182,7 +182,8 @@ class LogDet:
         self.eigenvalues: np.ndarray | None = None
         if method == "eigen":
             self.eigenvalues = self._eigenvalues()
-            real = self.eigenvalues.real
+            vals = self.eigenvalues
+            real = vals.real if not np.iscomplexobj(vals) else vals[np.abs(vals.imag) < 1e-10].real
             self.bounds = _bounds_from(float(real.min()), float(real.max()))
         else:
             if method == "chebyshev" and (self._d is None or not _is_row_stochastic(self.w)):

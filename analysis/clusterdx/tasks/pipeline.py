@@ -53,7 +53,9 @@ def model_outputs(study: Study) -> dict[str, Path]:
     if spec.diagnostics.moran:
         out["moran_by_year.csv"] = tables / "moran_by_year.csv"
         out |= {f"moran_{v}.png": figures / f"moran_{v}.png" for v in spec.diagnostics.moran}
-    ys = {m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models}
+    ys = {
+        m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models
+    }
     out |= {f"trend_{v}.png": figures / f"trend_{v}.png" for v in ys | set(spec.diagnostics.moran)}
     return out
 
@@ -61,61 +63,128 @@ def model_outputs(study: Study) -> dict[str, Path]:
 def collect_tasks(study: Study) -> list:
     """The pytask task functions of a study, with their dependencies declared."""
     dumped = study.spec.model_dump(mode="json")
-    meta = {"study": dumped["study"], "cleaning": dumped["cleaning"], "variables": dumped["variables"]}
+    meta = {
+        "study": dumped["study"],
+        "cleaning": dumped["cleaning"],
+        "variables": dumped["variables"],
+    }
     tasks = []
     tables: dict[str, Path] = {}
     audits: dict[str, Path] = {}
     for source, raw in zip(study.spec.sources, dumped["sources"], strict=True):
         table, audit = source_outputs(study, source.name)
         tables[source.name], audits[source.name] = table, audit
-        tasks.append(_clean_task(study, source.name, study.raw_dir / source.file, {"source": raw, **meta},
-                                 table, audit))
+        tasks.append(
+            _clean_task(
+                study,
+                source.name,
+                study.raw_dir / source.file,
+                {"source": raw, **meta},
+                table,
+                audit,
+            )
+        )
 
     clean = study.clean_dir
     panel_path, audit_path = clean / "panel.parquet", clean / "audit.json"
-    region_year = {n: p for n, p in tables.items()
-                   if next(s for s in study.spec.sources if s.name == n).kind == "region_year"}
+    region_year = {
+        n: p
+        for n, p in tables.items()
+        if next(s for s in study.spec.sources if s.name == n).kind == "region_year"
+    }
     others = {n: p for n, p in tables.items() if n not in region_year}
 
-    @task(id="panel", kwargs={"tables": tables, "audits": audits, "spec": _spec_node(meta),
-                              "panel": panel_path, "audit": audit_path})
-    def task_panel(tables: dict[str, Path], audits: dict[str, Path], spec: str,
-                   panel: Annotated[Path, Product], audit: Annotated[Path, Product]) -> None:
+    @task(
+        id="panel",
+        kwargs={
+            "tables": tables,
+            "audits": audits,
+            "spec": _spec_node(meta),
+            "panel": panel_path,
+            "audit": audit_path,
+        },
+    )
+    def task_panel(
+        tables: dict[str, Path],
+        audits: dict[str, Path],
+        spec: str,
+        panel: Annotated[Path, Product],
+        audit: Annotated[Path, Product],
+    ) -> None:
         steps.assemble_panel(study, tables, audits, panel, audit)
 
     indicators_path = clean / "indicators.parquet"
 
-    @task(id="indicators", kwargs={"panel": panel_path, "others": others,
-                                   "spec": _spec_node(dumped["indicators"]), "out": indicators_path})
-    def task_indicators(panel: Path, others: dict[str, Path], spec: str, out: Annotated[Path, Product]) -> None:
+    @task(
+        id="indicators",
+        kwargs={
+            "panel": panel_path,
+            "others": others,
+            "spec": _spec_node(dumped["indicators"]),
+            "out": indicators_path,
+        },
+    )
+    def task_indicators(
+        panel: Path, others: dict[str, Path], spec: str, out: Annotated[Path, Product]
+    ) -> None:
         steps.build_indicators(study, panel, others, out)
 
     products = model_outputs(study)
-    model_spec = {k: dumped[k] for k in ("study", "weights", "diagnostics", "models", "tables", "variables",
-                                          "indicators")}
+    model_spec = {
+        k: dumped[k]
+        for k in ("study", "weights", "diagnostics", "models", "tables", "variables", "indicators")
+    }
 
-    @task(id="models", kwargs={"indicators": indicators_path, "spec": _spec_node(model_spec),
-                               "products": products})
-    def task_models(indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]) -> None:
-        steps.fit_models(study, indicators, study.reports_dir / "tables", study.reports_dir / "figures")
+    @task(
+        id="models",
+        kwargs={
+            "indicators": indicators_path,
+            "spec": _spec_node(model_spec),
+            "products": products,
+        },
+    )
+    def task_models(
+        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
+    ) -> None:
+        steps.fit_models(
+            study, indicators, study.reports_dir / "tables", study.reports_dir / "figures"
+        )
 
-    manifest_inputs = {"study": study.path, **{f"raw:{s.name}": study.raw_dir / s.file
-                                               for s in study.spec.sources}}
-    outputs = {"panel.parquet": panel_path, "audit.json": audit_path, "indicators.parquet": indicators_path,
-               **products}
+    manifest_inputs = {
+        "study": study.path,
+        **{f"raw:{s.name}": study.raw_dir / s.file for s in study.spec.sources},
+    }
+    outputs = {
+        "panel.parquet": panel_path,
+        "audit.json": audit_path,
+        "indicators.parquet": indicators_path,
+        **products,
+    }
 
-    @task(id="manifest", kwargs={"inputs": manifest_inputs, "outputs": outputs,
-                                 "manifest": study.reports_dir / "manifest.json"})
-    def task_manifest(inputs: dict[str, Path], outputs: dict[str, Path],
-                      manifest: Annotated[Path, Product]) -> None:
+    @task(
+        id="manifest",
+        kwargs={
+            "inputs": manifest_inputs,
+            "outputs": outputs,
+            "manifest": study.reports_dir / "manifest.json",
+        },
+    )
+    def task_manifest(
+        inputs: dict[str, Path], outputs: dict[str, Path], manifest: Annotated[Path, Product]
+    ) -> None:
         write_manifest(study, inputs, outputs, manifest)
 
     return [*tasks, task_panel, task_indicators, task_models, task_manifest]
 
 
 def _clean_task(study: Study, name: str, raw: Path, spec: dict, table: Path, audit: Path):
-    @task(id=f"clean:{name}", kwargs={"raw": raw, "spec": _spec_node(spec), "table": table, "audit": audit})
-    def task_clean(raw: Path, spec: str, table: Annotated[Path, Product], audit: Annotated[Path, Product]) -> None:
+    @task(
+        id=f"clean:{name}",
+        kwargs={"raw": raw, "spec": _spec_node(spec), "table": table, "audit": audit},
+    )
+    def task_clean(
+        raw: Path, spec: str, table: Annotated[Path, Product], audit: Annotated[Path, Product]
+    ) -> None:
         steps.clean_source(study, name, table, audit)
 
     return task_clean
@@ -143,5 +212,7 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
         if report.exc_info and isinstance(report.exc_info[1], ClusterDXError):
             raise report.exc_info[1]
     if session.exit_code != 0:
-        raise ClusterDXError(f"the pipeline failed (pytask exit code {int(session.exit_code)}); see above")
+        raise ClusterDXError(
+            f"the pipeline failed (pytask exit code {int(session.exit_code)}); see above"
+        )
     return session

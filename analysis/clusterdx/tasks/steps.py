@@ -33,14 +33,21 @@ def clean_source(study: Study, name: str, out_table: Path, out_audit: Path) -> N
     out_table.parent.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(out_table, index=False)
     out_audit.write_text(
-        json.dumps(audit.file(source.file).__dict__, ensure_ascii=False, indent=2, sort_keys=True,
-                   default=_jsonable) + "\n",
+        json.dumps(
+            audit.file(source.file).__dict__,
+            ensure_ascii=False,
+            indent=2,
+            sort_keys=True,
+            default=_jsonable,
+        )
+        + "\n",
         encoding="utf-8",
     )
 
 
-def assemble_panel(study: Study, tables: dict[str, Path], audits: dict[str, Path],
-                   out_panel: Path, out_audit: Path) -> None:
+def assemble_panel(
+    study: Study, tables: dict[str, Path], audits: dict[str, Path], out_panel: Path, out_audit: Path
+) -> None:
     """Join the region-year sources into ``panel.parquet``; merge the per-file audits into ``audit.json``."""
     audit = Audit()
     for path in audits.values():
@@ -77,8 +84,11 @@ def study_weights(study: Study, name: str, frame: pd.DataFrame):
     if spec.type == "economic_distance":
         return weights.economic_distance(frame, spec.variable, entity=ENTITY, time=TIME)
     if spec.type == "nested":
-        return weights.nested(study_weights(study, spec.geo, frame), study_weights(study, spec.econ, frame),
-                              share=spec.share)
+        return weights.nested(
+            study_weights(study, spec.geo, frame),
+            study_weights(study, spec.econ, frame),
+            share=spec.share,
+        )
     raise StudySpecError(f"weights type {spec.type!r} is not supported")
 
 
@@ -86,7 +96,9 @@ def _labels(study: Study, names) -> dict[str, str]:
     return {name: study.label(name) for name in names}
 
 
-def fit_models(study: Study, indicators_path: Path, tables_dir: Path, figures_dir: Path) -> list[Path]:
+def fit_models(
+    study: Study, indicators_path: Path, tables_dir: Path, figures_dir: Path
+) -> list[Path]:
     """Estimate ``[[models]]`` and ``[diagnostics]``; write tables and figures. Returns the files written."""
     frame = pd.read_parquet(indicators_path)
     spec = study.spec
@@ -99,23 +111,47 @@ def fit_models(study: Study, indicators_path: Path, tables_dir: Path, figures_di
         job = progress.add_task("estimating models", total=len(spec.models) + 1)
         for model in spec.models:
             if isinstance(model, PanelModel):
-                res = panel_models.fit(frame, model.formula, entity=ENTITY, time=TIME,
-                                       model=model.model, effects=model.effects, cov=model.cov)
+                res = panel_models.fit(
+                    frame,
+                    model.formula,
+                    entity=ENTITY,
+                    time=TIME,
+                    model=model.model,
+                    effects=model.effects,
+                    cov=model.cov,
+                )
             elif isinstance(model, SpatialModel):
                 w = study_weights(study, model.weights, frame)
                 from clusterdx.spatial.models import fit as spatial_fit
 
-                res = spatial_fit(frame, y=model.y, x=model.x, w=w, entity=ENTITY, time=TIME,
-                                  model=model.model, effects=model.effects,
-                                  bias_correction=model.bias_correction)
+                res = spatial_fit(
+                    frame,
+                    y=model.y,
+                    x=model.x,
+                    w=w,
+                    entity=ENTITY,
+                    time=TIME,
+                    model=model.model,
+                    effects=model.effects,
+                    bias_correction=model.bias_correction,
+                )
             results.append((model, res))
             progress.advance(job)
         if spec.diagnostics.moran:
             w = study_weights(study, spec.diagnostics.weights, frame)
             moran = pd.concat(
-                [moran_by_year(frame, var, w, entity=ENTITY, time=TIME,
-                                       permutations=spec.diagnostics.permutations, seed=spec.study.seed)
-                 .assign(variable=var) for var in spec.diagnostics.moran],
+                [
+                    moran_by_year(
+                        frame,
+                        var,
+                        w,
+                        entity=ENTITY,
+                        time=TIME,
+                        permutations=spec.diagnostics.permutations,
+                        seed=spec.study.seed,
+                    ).assign(variable=var)
+                    for var in spec.diagnostics.moran
+                ],
                 ignore_index=True,
             )
             path = tables_dir / "moran_by_year.csv"
@@ -123,7 +159,9 @@ def fit_models(study: Study, indicators_path: Path, tables_dir: Path, figures_di
             written.append(path)
             for var in spec.diagnostics.moran:
                 path = figures_dir / f"moran_{var}.png"
-                moran_trend(moran[moran["variable"] == var], label=study.label(var), lang=lang, path=path)
+                moran_trend(
+                    moran[moran["variable"] == var], label=study.label(var), lang=lang, path=path
+                )
                 written.append(path)
         progress.advance(job)
     if results:
@@ -140,10 +178,13 @@ def fit_models(study: Study, indicators_path: Path, tables_dir: Path, figures_di
             path = tables_dir / f"models.{fmt}"
             _render(table, fmt, path)
             written.append(path)
-    for var in {m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip()
-                for m in spec.models} | set(spec.diagnostics.moran):
+    for var in {
+        m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models
+    } | set(spec.diagnostics.moran):
         path = figures_dir / f"trend_{var}.png"
-        index_trends(frame, var, level=spec.study.level, label=study.label(var), lang=lang, path=path)
+        index_trends(
+            frame, var, level=spec.study.level, label=study.label(var), lang=lang, path=path
+        )
         written.append(path)
     return written
 

@@ -1,4 +1,9 @@
-"""Distance-based weights from region points: inverse great-circle distance and k nearest neighbours."""
+"""Distance-based weights from region points: inverse great-circle distance and k nearest neighbours.
+
+Written on a dense great-circle distance matrix rather than ``libpysal.weights.KNN`` /
+``DistanceBand``: those work in planar coordinates unless given a sphere radius, break ties at the
+k-th distance by KD-tree order, and China's at most a few thousand regions fit a dense matrix.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 Every clusterdx builder ends here: the raw (untransformed) weights become a ``libpysal.weights.W``
 whose ids are region codes (or entity labels), and then one of the transforms below is applied.
+``libpysal.weights.full2W`` does the conversion too but accepts NaN, negative weights and a
+non-zero diagonal silently and has no sparse input; this wrapper rejects them with the offending id.
 """
 
 from __future__ import annotations

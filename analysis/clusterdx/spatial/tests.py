@@ -1,0 +1,151 @@
+"""Specification tests between fitted spatial panel models: LR, Wald (common factor) and Hausman.
+
+- Likelihood ratio: LR = 2(ℓ_u − ℓ_r) ~ χ²(q) for nested models fitted to the same data (e.g. SDM
+  against SAR or SEM; Elhorst 2014, *Spatial Econometrics*, §3.5).
+- Wald tests of the restrictions that reduce the SDM (Elhorst 2014, §3.5; LeSage & Pace 2009, §6.1):
+  SAR, θ = 0; SEM, the common-factor restriction θ + ρβ = 0 (nonlinear, delta method, Burridge 1981,
+  *JRSS B* 43:41-50); SLX, ρ = 0. For the SDEM: SEM, θ = 0; SLX, λ = 0.
+  W = g(θ̂)' [J Σ̂ J']^{-1} g(θ̂) ~ χ²(q) with J = ∂g/∂θ'.
+- Spatial Hausman test of fixed against random effects (Mutl & Pfaffermayr 2011, *Econometrics
+  Journal* 14:48-76; splm ``sphtest``): H = d'(Σ_FE − Σ_RE)^{-1} d on the common slope and spatial
+  coefficients, d = θ̂_FE − θ̂_RE, χ²(q).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import numpy as np
+from scipy import stats
+
+from clusterdx.errors import EstimationError
+from clusterdx.spatial._results import SpatialPanelResults
+
+Restriction = Literal["sar", "sem", "slx"]
+RESTRICTIONS: tuple[str, ...] = get_args(Restriction)
+_NUISANCE = ("const", "sigma2", "phi")
+
+
+@dataclass(frozen=True)
+class SpecTestResult:
+    """Outcome of a χ² specification test."""
+
+    __test__ = False
+
+    name: str
+    statistic: float
+    df: int
+    pvalue: float
+    null: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}: chi2({self.df}) = {self.statistic:.4f}, p = {self.pvalue:.4g} "
+            f"(H0: {self.null})"
+        )
+
+
+def _chi2(name: str, stat: float, df: int, null: str) -> SpecTestResult:
+    return SpecTestResult(name, float(stat), int(df), float(stats.chi2.sf(stat, df)), null)
+
+
+def lr_test(unrestricted: SpatialPanelResults, restricted: SpatialPanelResults) -> SpecTestResult:
+    """Likelihood-ratio test of a restricted against an unrestricted nested model.
+
+    Both models must be fitted to the same data with the same effects and bias correction;
+    the degrees of freedom are the difference in the number of parameters.
+    """
+    for attr in ("depvar", "nobs", "effects", "bias_correction"):
+        a, b = getattr(unrestricted, attr), getattr(restricted, attr)
+        if a != b:
+            raise EstimationError(
+                f"lr_test needs models fitted alike, but {attr} differs ({a!r} vs {b!r})"
+            )
+    df = len(unrestricted.params) - len(restricted.params)
+    if df <= 0:
+        raise EstimationError(
+            f"the 'unrestricted' {unrestricted.model.upper()} has {len(unrestricted.params)} "
+            f"parameters and the 'restricted' {restricted.model.upper()} has "
+            f"{len(restricted.params)}; pass the larger model first"
+        )
+    stat = 2 * (unrestricted.llf - restricted.llf)
+    if stat < 0:
+        warnings.warn(
+            f"the restricted model has the higher log-likelihood (LR = {stat:.4g}); the models "
+            "may not be nested or one fit did not reach its maximum",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    null = f"{restricted.model.upper()} against {unrestricted.model.upper()}"
+    return _chi2("LR test", max(stat, 0.0), df, null)
+
+
+def wald_test(res: SpatialPanelResults, restriction: Restriction) -> SpecTestResult:
+    """Wald test that an SDM (or SDEM) reduces to ``"sar"``, ``"sem"`` or ``"slx"``.
+
+    SDM → SAR: θ = 0; SDM → SEM: θ + ρβ = 0 (delta method); SDM → SLX: ρ = 0;
+    SDEM → SEM: θ = 0; SDEM → SLX: λ = 0.
+    """
+    if restriction not in RESTRICTIONS:
+        raise ValueError(f"restriction={restriction!r} is not one of {list(RESTRICTIONS)}")
+    if res.model not in ("sdm", "sdem") or (res.model == "sdem" and restriction == "sar"):
+        raise EstimationError(
+            f"wald_test(res, {restriction!r}) needs an SDM (sar / sem / slx) or an SDEM (sem / "
+            f"slx) fit, got {res.model.upper()}"
+        )
+    names = list(res.exog_names)
+    wnames = [f"W_{v}" for v in names]
+    k = len(names)
+    if restriction == "slx":
+        key = "rho" if res.model == "sdm" else "lambda"
+        keys = [key]
+        g = np.array([res.params[key]])
+        jac = np.ones((1, 1))
+        null = f"{key} = 0"
+    elif restriction == "sar" or res.model == "sdem":
+        keys = wnames
+        g = res.params[wnames].to_numpy()
+        jac = np.eye(k)
+        null = "theta = 0"
+    else:
+        keys = [*names, *wnames, "rho"]
+        beta, theta, rho = res.params[names].to_numpy(), res.params[wnames].to_numpy(), res.rho
+        g = theta + rho * beta
+        jac = np.hstack([rho * np.eye(k), np.eye(k), beta[:, None]])
+        null = "theta + rho * beta = 0 (common factor)"
+    cov = jac @ res.cov.loc[keys, keys].to_numpy() @ jac.T
+    stat = float(g @ np.linalg.solve(cov, g))
+    return _chi2(f"Wald test {res.model.upper()} -> {restriction.upper()}", stat, len(g), null)
+
+
+def hausman(fe_res: SpatialPanelResults, re_res: SpatialPanelResults) -> SpecTestResult:
+    """Spatial Hausman test of fixed (``fe_res``) against random (``re_res``) effects.
+
+    Compares the coefficients the two fits share (regressors, ``W_<x>``, ``rho``, ``lambda``;
+    not ``const``, ``phi`` or ``sigma2``). If Σ_FE − Σ_RE is not positive definite its
+    pseudo-inverse is used, with a warning.
+    """
+    if fe_res.effects not in ("individual", "twoways", "time") or re_res.effects != "random":
+        raise EstimationError(
+            f"hausman(fe_res, re_res) needs a fixed-effects fit then a random-effects fit, got "
+            f"effects={fe_res.effects!r} and {re_res.effects!r}"
+        )
+    keys = [p for p in fe_res.params.index if p in re_res.params.index and p not in _NUISANCE]
+    if not keys:
+        raise EstimationError("the two fits share no coefficients to compare")
+    d = fe_res.params[keys].to_numpy() - re_res.params[keys].to_numpy()
+    diff = fe_res.cov.loc[keys, keys].to_numpy() - re_res.cov.loc[keys, keys].to_numpy()
+    vals = np.linalg.eigvalsh((diff + diff.T) / 2)
+    if vals.min() <= 0:
+        warnings.warn(
+            "the covariance difference of the Hausman test is not positive definite; using its "
+            "pseudo-inverse",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        stat = float(d @ np.linalg.pinv(diff) @ d)
+    else:
+        stat = float(d @ np.linalg.solve(diff, d))
+    return _chi2("Spatial Hausman test", stat, len(keys), "random effects are consistent")

@@ -1,0 +1,79 @@
+"""clusterdx.data.demo: deterministic bytes, the documented dirt, and the committed copy is current."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterdx.data.demo import DRIVERS, TRUTH, contiguity_matrix, simulate, write_demo
+
+from ..conftest import REPO
+
+
+def test_same_seed_gives_identical_bytes(tmp_path):
+    first = write_demo(tmp_path / "a", seed=7)
+    second = write_demo(tmp_path / "b", seed=7)
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_other_seed_gives_other_data(tmp_path):
+    a = write_demo(tmp_path / "a", seed=1)[1].read_bytes()
+    b = write_demo(tmp_path / "b", seed=2)[1].read_bytes()
+    assert a != b
+
+
+def test_committed_demo_matches_the_generator(tmp_path):
+    committed = REPO / "data_raw" / "demo"
+    for path in write_demo(tmp_path):
+        assert path.read_bytes() == (committed / path.name).read_bytes(), (
+            f"{path.name} differs: regenerate with `clusterdx demo`"
+        )
+
+
+def test_demo_has_the_documented_dirty_cells(tmp_path):
+    write_demo(tmp_path)
+    digital = pd.read_csv(tmp_path / "digital_economy.csv")
+    assert digital.duplicated().sum() == 1
+    innov = pd.read_csv(tmp_path / "innovation_gbk.csv", encoding="gbk")
+    assert innov.isna().sum().sum() == 1
+    gdp = pd.read_excel(
+        tmp_path / "yearbook_macro.xlsx", sheet_name="地区生产总值(亿元)"
+    ).set_index("地区")
+    ratio = gdp.loc["湖北", "2017年"] / gdp.loc["湖北", "2016年"]
+    assert 5e3 < ratio < 2e4  # typed in 万元 instead of 亿元
+
+
+def test_truth_file_records_parameters(tmp_path):
+    write_demo(tmp_path, seed=3)
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert truth["seed"] == 3
+    assert truth["rho"] == TRUTH["rho"]
+    assert set(truth["cluster_type"].values()) <= {"symbiotic", "epiphytic", "parasitic"}
+
+
+def test_latent_process_is_the_documented_sdm():
+    """Invert the simulated process: (I - rho W) dt - X beta_g - W X theta = mu + xi + eps, so after removing
+    region and year means the remainder has the standard deviation of eps (sigma = 0.15) scaled by
+    sqrt((N - 1)(T - 1) / (N T)) = sqrt(30 * 12 / 403) = 0.945."""
+    sim = simulate(seed=11)
+    ry = sim["region_year"]
+    codes = ry["region"].unique()
+    n, t = len(codes), ry["year"].nunique()
+    assert (n, t) == (31, 13)
+    w = contiguity_matrix(codes).toarray()
+    types = sim["types"].set_index("region").loc[codes, "cluster_type"].to_numpy()
+    beta = np.array([[TRUTH["beta"][g][k] for k in DRIVERS] for g in types])
+    theta = np.array([TRUTH["theta"][k] for k in DRIVERS])
+    dt = ry["dt_latent"].to_numpy().reshape(t, n)
+    rest = np.empty((t, n))
+    for s in range(t):
+        x = np.column_stack([ry[f"{k}_latent"].to_numpy().reshape(t, n)[s] for k in DRIVERS])
+        rest[s] = dt[s] - TRUTH["rho"] * w @ dt[s] - (x * beta).sum(axis=1) - w @ x @ theta
+    within = rest - rest.mean(axis=0) - rest.mean(axis=1, keepdims=True) + rest.mean()
+    sd = np.sqrt((within**2).sum() / (n * t))
+    assert sd == pytest.approx(TRUTH["sigma"] * np.sqrt(30 * 12 / 403), rel=0.1)

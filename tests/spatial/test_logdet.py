@@ -1,0 +1,124 @@
+"""Tests of clusterdx.spatial.logdet against dense numpy linear algebra (slogdet, eigvals, inv)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from clusterdx.errors import WeightsError
+from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds, symmetrizer
+
+libpysal = pytest.importorskip("libpysal", reason="libpysal builds lattice weights")
+
+RHOS = (-0.6, -0.1, 0.3, 0.7, 0.95)
+
+
+def _queen(rows: int, cols: int) -> sp.csr_matrix:
+    w = libpysal.weights.lat2W(rows, cols, rook=False)
+    w.transform = "r"
+    return sp.csr_matrix(w.sparse)
+
+
+def _inverse_distance(n: int, seed: int) -> sp.csr_matrix:
+    """Row-standardised inverse distance to the 4 nearest points: not similar to symmetric."""
+    pts = np.random.default_rng(seed).uniform(size=(n, 2))
+    dist = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+    np.fill_diagonal(dist, np.inf)
+    keep = np.argsort(dist, axis=1)[:, :4]
+    dense = np.zeros((n, n))
+    rows = np.arange(n)[:, None]
+    dense[rows, keep] = 1 / dist[rows, keep]
+    return sp.csr_matrix(dense / dense.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("method", ["eigen", "lu"])
+@pytest.mark.parametrize(
+    "make", [lambda: _queen(6, 8), lambda: _inverse_distance(60, 1)], ids=["queen", "invdist"]
+)
+def test_exact_methods_match_slogdet(method, make):
+    w = make()
+    engine = LogDet(w, method)
+    dense = w.toarray()
+    for rho in RHOS:
+        expected = np.linalg.slogdet(np.eye(w.shape[0]) - rho * dense)[1]
+        np.testing.assert_allclose(engine(rho), expected, rtol=1e-10, atol=1e-8)
+
+
+def test_binary_symmetric_unstandardised_matrix():
+    w = libpysal.weights.lat2W(5, 5)
+    dense = w.sparse.toarray()
+    lower, upper = rho_bounds(dense)
+    vals = np.linalg.eigvalsh(dense)
+    np.testing.assert_allclose([lower, upper], [1 / vals.min(), 1 / vals.max()], rtol=1e-10)
+    rho = 0.5 * upper
+    np.testing.assert_allclose(
+        logdet(dense, rho, "eigen"), np.linalg.slogdet(np.eye(25) - rho * dense)[1], rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize("method", ["chebyshev", "barry-pace"])
+def test_approximations_within_one_percent(method):
+    # 30 x 30 queen lattice, 100 seeded probes: observed relative errors below 0.3 %; tolerance 1 %.
+    w = _queen(30, 30)
+    engine = LogDet(w, method, seed=0)
+    dense = w.toarray()
+    for rho in (-0.5, 0.3, 0.6, 0.9):
+        expected = np.linalg.slogdet(np.eye(900) - rho * dense)[1]
+        np.testing.assert_allclose(engine(rho), expected, rtol=1e-2)
+
+
+def test_bounds_from_arpack_match_dense_eigenvalues():
+    # N = 1,225 > 1,000 takes the sparse (ARPACK) path
+    w = _queen(35, 35)
+    engine = LogDet(w, "lu")
+    vals = np.linalg.eigvals(w.toarray()).real
+    np.testing.assert_allclose(engine.bounds, (1 / vals.min(), 1 / vals.max()), rtol=1e-6)
+
+
+def test_mean_diagonals_eigen_exact_and_series_close():
+    w = _queen(12, 12)
+    dense = w.toarray()
+    rhos = np.array([-0.4, 0.3, 0.8])
+    inv = [np.linalg.inv(np.eye(144) - r * dense) for r in rhos]
+    a0 = [np.trace(m) / 144 for m in inv]
+    a1 = [np.trace(dense @ m) / 144 for m in inv]
+    e0, e1 = LogDet(w, "eigen").mean_diagonals(rhos)
+    np.testing.assert_allclose(e0, a0, rtol=1e-10)
+    np.testing.assert_allclose(e1, a1, rtol=1e-10)
+    # power series with Monte Carlo traces of W^j, j >= 3 (100 probes, N = 144): 2 % tolerance
+    s0, s1 = LogDet(w, "lu", seed=1).mean_diagonals(rhos)
+    np.testing.assert_allclose(s0, a0, rtol=2e-2)
+    np.testing.assert_allclose(s1, a1, rtol=2e-2)
+
+
+def test_symmetrizer_recognises_row_standardised_binary():
+    w = _queen(4, 4)
+    d = symmetrizer(w)
+    counts = np.asarray((w > 0).sum(axis=1)).ravel()
+    np.testing.assert_allclose(d, counts)
+    assert symmetrizer(_inverse_distance(30, 2)) is None
+
+
+def test_complex_eigenvalues_path():
+    w = _inverse_distance(50, 3)
+    engine = LogDet(w, "eigen")
+    assert np.iscomplexobj(engine.eigenvalues)
+    vals = np.linalg.eigvals(w.toarray())
+    real = vals[np.abs(vals.imag) < 1e-12].real
+    np.testing.assert_allclose(engine.bounds, (1 / real.min(), 1 / real.max()), rtol=1e-8)
+
+
+def test_unknown_method_lists_allowed():
+    with pytest.raises(ValueError, match=r"logdet='svd' is not one of \['auto', 'eigen', 'lu'"):
+        LogDet(_queen(3, 3), "svd")
+
+
+def test_chebyshev_rejects_non_symmetric_weights():
+    with pytest.raises(WeightsError, match="chebyshev"):
+        LogDet(_inverse_distance(30, 4), "chebyshev")
+
+
+def test_auto_picks_by_size():
+    assert LogDet(_queen(10, 10)).method == "eigen"
+    assert LogDet(_queen(40, 40)).method == "lu"

@@ -1,0 +1,130 @@
+"""clusterdx.tasks.pipeline: the whole study end to end on the demo data, incremental rebuilds, bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clusterdx.errors import DataError
+from clusterdx.study import Study
+from clusterdx.tasks.pipeline import model_outputs, run
+
+from ..conftest import REPO
+
+DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
+
+
+def _study_in(folder: Path) -> Study:
+    """A copy of the default study and its demo data in ``folder``."""
+    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
+    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
+    assert DEFAULT_PATHS in text
+    text = text.replace(
+        DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
+    )
+    (folder / "study.toml").write_text(text, encoding="utf-8")
+    return Study.load(folder / "study.toml")
+
+
+def _outcomes(session) -> dict[str, str]:
+    return {
+        r.task.name.split("[")[-1].rstrip("]").replace("task_", "").split("::")[-1]: r.outcome.name
+        for r in session.execution_reports
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("study")
+    study = _study_in(folder)
+    first = run(study, verbose=0)
+    return study, first
+
+
+def test_first_run_builds_every_output(built):
+    study, session = built
+    assert all(r.outcome.name == "SUCCESS" for r in session.execution_reports)
+    for path in [
+        study.clean_dir / "panel.parquet",
+        study.clean_dir / "audit.json",
+        study.clean_dir / "indicators.parquet",
+        study.reports_dir / "manifest.json",
+        *model_outputs(study).values(),
+    ]:
+        assert path.exists() and path.stat().st_size > 0, path
+
+
+def test_audit_counts_the_demo_dirt(built):
+    study, _ = built
+    audit = json.loads((study.clean_dir / "audit.json").read_text(encoding="utf-8"))
+    files = audit["files"]
+    assert files["digital_economy.csv"]["rows_read"] == 404
+    assert files["digital_economy.csv"]["dropped_by_reason"] == {
+        "exact duplicate of an earlier row": 1
+    }
+    assert files["innovation_gbk.csv"]["encoding"] == "gb18030"
+    assert files["innovation_gbk.csv"]["cells_changed_by_action"] == {"interpolated": 1}
+    assert files["yearbook_macro.xlsx"]["cells_changed_by_action"] == {
+        "unit slip rescaled by 1e-4": 1
+    }
+    assert audit["rows_dropped"] == 1
+    assert audit["rows_read"] - audit["rows_kept"] == 1
+    assert audit["tables"]["panel"] == {
+        "rows": 403,
+        "regions": 31,
+        "years": [2011, 2023],
+        "variables": sorted(audit["tables"]["panel"]["variables"]),
+        "balanced": True,
+    }
+
+
+def test_manifest_hashes_inputs_and_maps_outputs(built):
+    study, _ = built
+    manifest = json.loads((study.reports_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["study"]["seed"] == study.spec.study.seed
+    assert "raw/innovation_gbk.csv" in manifest["inputs"]
+    assert manifest["outputs"]["reports/tables/models.docx"]["step"].startswith("models")
+    assert manifest["software"]["packages"]["linearmodels"] != "not installed"
+
+
+def test_second_run_is_up_to_date(built):
+    study, _ = built
+    again = run(study, verbose=0)
+    assert set(_outcomes(again).values()) == {"SKIP_UNCHANGED"}
+
+
+def test_changed_raw_file_reruns_only_what_depends_on_it(built):
+    study, _ = built
+    path = study.raw_dir / "digital_economy.csv"
+    frame = pd.read_csv(path)
+    frame.loc[5, "digital_finance_index"] += 1.0
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
+    outcomes = _outcomes(run(study, verbose=0))
+    assert outcomes.pop("clean:digital_economy") == "SUCCESS"
+    for name in ("panel", "indicators", "models", "manifest"):
+        assert outcomes.pop(name) == "SUCCESS", name
+    assert set(outcomes.values()) == {"SKIP_UNCHANGED"}, outcomes
+
+
+def test_same_inputs_give_byte_identical_tables_and_figures(built, tmp_path):
+    study, _ = built
+    other = _study_in(tmp_path)
+    shutil.copy(study.raw_dir / "digital_economy.csv", other.raw_dir / "digital_economy.csv")
+    run(other, verbose=0)
+    for name, path in model_outputs(study).items():
+        assert path.read_bytes() == model_outputs(other)[name].read_bytes(), name
+
+
+def test_data_error_reaches_the_caller_with_its_message(tmp_path):
+    study = _study_in(tmp_path)
+    path = study.raw_dir / "digital_economy.csv"
+    text = path.read_text(encoding="utf-8").replace("110000,2012,", "110000,2012x,", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"digital_economy\.csv, row \d+, column 'year': '2012x' is not a year"
+    ):
+        run(study, verbose=0)

@@ -1,0 +1,99 @@
+"""clusterdx.study: the default study validates; bad keys and values fail with the key and allowed values."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from clusterdx.errors import StudySpecError
+from clusterdx.study import Study
+
+from .conftest import REPO
+
+DEFAULT = REPO / "analysis" / "study.toml"
+
+
+@pytest.fixture
+def raw_spec() -> dict:
+    return tomllib.loads(DEFAULT.read_text(encoding="utf-8"))
+
+
+def test_default_study_loads_and_resolves_paths():
+    study = Study.load(DEFAULT)
+    assert study.spec.study.years == (2011, 2023)
+    assert study.raw_dir == REPO / "data_raw" / "demo"
+    assert study.label("dt", "en") == "Cluster digital transformation"
+    assert study.label("dt", "zh") == "集群数字化转型水平"
+
+
+def test_unknown_key_is_named(raw_spec):
+    raw_spec["study"]["langauge"] = "en"
+    with pytest.raises(StudySpecError, match=r"study\.toml: unknown key 'study\.langauge'"):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_bad_value_lists_allowed_values(raw_spec):
+    raw_spec["models"][0]["effects"] = "entity"
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'models\.0\.panel\.effects': Input should be 'individual', "
+        r"'time' or 'twoways'; got 'entity'",
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_bad_cleaning_policy(raw_spec):
+    raw_spec["cleaning"]["missing"] = "zero"
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'cleaning\.missing': Input should be 'error', 'drop' or "
+        r"'interpolate'; got 'zero'",
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_undeclared_variable_in_source(raw_spec):
+    raw_spec["sources"][1]["variables"]["exports"] = {"column": "出口", "unit": "亿元"}
+    with pytest.raises(
+        StudySpecError,
+        match=r"source 'innovation' declares variable 'exports' that has no "
+        r"\[variables\.exports\] entry",
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_unknown_weights_in_model(raw_spec):
+    raw_spec["models"].append(
+        {"kind": "spatial", "name": "sdm", "y": "dt", "x": ["demand"], "weights": "knn"}
+    )
+    with pytest.raises(
+        StudySpecError, match=r"model 'sdm' uses weights 'knn'; defined weights: \['queen'\]"
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_indicator_recipe_incomplete(raw_spec):
+    raw_spec["indicators"]["dt"] = {"method": "entropy"}
+    with pytest.raises(
+        StudySpecError, match=r"key 'indicators\.dt': Value error, method 'entropy' needs positive"
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path):
+    with pytest.raises(StudySpecError, match="does not exist"):
+        Study.load(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[study\nname = 1", encoding="utf-8")
+    with pytest.raises(StudySpecError, match=r"bad\.toml: not valid TOML"):
+        Study.load(bad)
+
+
+def test_section_hash_changes_only_with_its_section(raw_spec):
+    a = Study.from_dict(raw_spec, DEFAULT)
+    raw_spec["tables"]["digits"] = 4
+    b = Study.from_dict(raw_spec, DEFAULT)
+    assert a.section_hash("sources") == b.section_hash("sources")
+    assert a.section_hash("tables") != b.section_hash("tables")
