@@ -198,3 +198,16 @@ def test_missing_raw_file(make_study, tmp_path):
     (tmp_path / "raw" / "macro.csv").unlink()
     with pytest.raises(DataError, match=r"raw file .*macro\.csv does not exist"):
         build_clean(study)
+
+
+def test_schema_guards_the_assembled_panel(make_study):
+    from clusterdx.data.schemas import validate_panel
+    from clusterdx.errors import PanelError
+
+    study = make_study()
+    panel, _ = build_panel(study)
+    bad = panel.assign(gdp=panel["gdp"].where(panel.index != 2, np.inf))
+    with pytest.raises(PanelError, match=r"column 'gdp': finite \(no NaN or inf\) failed for inf"):
+        validate_panel(study, bad)
+    with pytest.raises(PanelError, match=r"column 'year': in_range\(2020, 2022\) failed for 2019"):
+        validate_panel(study, panel.assign(year=panel["year"] - 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from clusterdx.errors import PanelError
 from clusterdx.panel._formula import parse_formula
 

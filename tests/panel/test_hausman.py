@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from scipy import stats
+
 from clusterdx.errors import EstimationError, StudySpecError
 from clusterdx.panel import fit, hausman
-from scipy import stats
 
 FORMULA = "dt ~ demand + gov"
 

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
+
 from clusterdx.errors import EstimationError, PanelError, StudySpecError
 from clusterdx.panel import PanelResult, fit, fit_stepwise
-from scipy import stats
 
 FORMULA = "dt ~ demand + gov"
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+
 from clusterdx.regions import build, registry
 
 

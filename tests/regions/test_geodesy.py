@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from clusterdx.regions.geodesy import EARTH_RADIUS_KM, great_circle_km
 
 BEIJING = (116.4074, 39.9042)  # Tiananmen, lon/lat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from clusterdx.regions.names import base_name, pinyin_name
 
 

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import spreg
-from clusterdx.spatial.diagnostics import lm_tests
 from scipy import sparse
+
+from clusterdx.spatial.diagnostics import lm_tests
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")
 

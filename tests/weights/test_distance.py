@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from clusterdx import weights
 from clusterdx.errors import WeightsError
 

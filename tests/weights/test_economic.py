@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from clusterdx import weights
 from clusterdx.errors import PanelError, WeightsError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+
 from clusterdx.errors import WeightsError
 from clusterdx.weights import from_matrix
 

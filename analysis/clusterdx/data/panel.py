@@ -25,6 +25,7 @@ from clusterdx.data.readers import (
     read_xlsx_sheet,
     require_columns,
 )
+from clusterdx.data.schemas import validate_panel
 from clusterdx.data.units import SCALED_DIMENSIONS, UNITS, conversion_factor
 from clusterdx.errors import DataError, PanelError
 from clusterdx.study import Source, Study
@@ -410,7 +411,7 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
             + "; ".join(listing)
             + ". Add the rows to the source files, or restrict [study].years"
         )
-    panel = panel.reset_index()
+    panel = validate_panel(study, panel.reset_index())
     audit.tables["panel"] = {
         "rows": len(panel),
         "regions": int(panel["region"].nunique()),
