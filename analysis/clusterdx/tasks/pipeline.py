@@ -37,6 +37,36 @@ def _spec_node(payload: Any) -> PythonNode:
     return PythonNode(value=_hash(payload), hash=True)
 
 
+PACKAGE = Path(__file__).resolve().parents[1]
+
+#: Package code each step runs: a change in these files reruns the step (pytask itself only tracks the
+#: source of the task function, not the library code it calls).
+STEP_CODE = {
+    "clean": ("data", "regions", "study.py"),
+    "panel": ("data", "study.py"),
+    "indicators": ("indicators", "study.py"),
+    "models": ("panel", "spatial", "weights", "report", "regions", "tasks", "study.py"),
+}
+
+
+def code_hash(step: str) -> str:
+    """SHA-256 over the package source files that ``step`` runs (see `STEP_CODE`)."""
+    digest = hashlib.sha256()
+    for part in STEP_CODE[step]:
+        root = PACKAGE / part
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and path.suffix in (".py", ".csv", ".json"):
+                digest.update(path.relative_to(PACKAGE).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _inputs_node(payload: Any, code: str) -> PythonNode:
+    """One node for what a step reads besides files: its study-spec section and its package code."""
+    return _spec_node({"spec": payload, "code": code})
+
+
 def source_outputs(study: Study, name: str) -> tuple[Path, Path]:
     """Clean table and audit entry written for one source."""
     folder = study.clean_dir / "sources"
@@ -50,6 +80,11 @@ def model_outputs(study: Study) -> dict[str, Path]:
     out: dict[str, Path] = {}
     if spec.models:
         out |= {f"models.{fmt}": tables / f"models.{fmt}" for fmt in spec.tables.formats}
+    out |= {
+        f"effects_{m.name}.csv": tables / f"effects_{m.name}.csv"
+        for m in spec.models
+        if isinstance(m, SpatialModel) and m.model in steps.IMPACT_MODELS
+    }
     if spec.diagnostics.moran:
         out["moran_by_year.csv"] = tables / "moran_by_year.csv"
         out |= {f"moran_{v}.png": figures / f"moran_{v}.png" for v in spec.diagnostics.moran}
@@ -63,6 +98,7 @@ def model_outputs(study: Study) -> dict[str, Path]:
 def collect_tasks(study: Study) -> list:
     """The pytask task functions of a study, with their dependencies declared."""
     dumped = study.spec.model_dump(mode="json")
+    code = {step: code_hash(step) for step in STEP_CODE}
     meta = {
         "study": dumped["study"],
         "cleaning": dumped["cleaning"],
@@ -80,6 +116,7 @@ def collect_tasks(study: Study) -> list:
                 source.name,
                 study.raw_dir / source.file,
                 {"source": raw, **meta},
+                code["clean"],
                 table,
                 audit,
             )
@@ -99,7 +136,7 @@ def collect_tasks(study: Study) -> list:
         kwargs={
             "tables": tables,
             "audits": audits,
-            "spec": _spec_node(meta),
+            "spec": _inputs_node(meta, code["panel"]),
             "panel": panel_path,
             "audit": audit_path,
         },
@@ -120,7 +157,7 @@ def collect_tasks(study: Study) -> list:
         kwargs={
             "panel": panel_path,
             "others": others,
-            "spec": _spec_node(dumped["indicators"]),
+            "spec": _inputs_node(dumped["indicators"], code["indicators"]),
             "out": indicators_path,
         },
     )
@@ -139,7 +176,7 @@ def collect_tasks(study: Study) -> list:
         id="models",
         kwargs={
             "indicators": indicators_path,
-            "spec": _spec_node(model_spec),
+            "spec": _inputs_node(model_spec, code["models"]),
             "products": products,
         },
     )
@@ -177,10 +214,12 @@ def collect_tasks(study: Study) -> list:
     return [*tasks, task_panel, task_indicators, task_models, task_manifest]
 
 
-def _clean_task(study: Study, name: str, raw: Path, spec: dict, table: Path, audit: Path):
+def _clean_task(
+    study: Study, name: str, raw: Path, spec: dict, code: str, table: Path, audit: Path
+):
     @task(
         id=f"clean:{name}",
-        kwargs={"raw": raw, "spec": _spec_node(spec), "table": table, "audit": audit},
+        kwargs={"raw": raw, "spec": _inputs_node(spec, code), "table": table, "audit": audit},
     )
     def task_clean(
         raw: Path, spec: str, table: Annotated[Path, Product], audit: Annotated[Path, Product]

@@ -24,6 +24,9 @@ from clusterdx.study import PanelModel, SpatialModel, Study
 
 ENTITY, TIME = "region", "year"
 
+#: Spatial models whose coefficients are not marginal effects: the step writes their impacts.
+IMPACT_MODELS = ("sar", "sdm", "sac", "sdem", "slx")
+
 
 def clean_source(study: Study, name: str, out_table: Path, out_audit: Path) -> None:
     """Read and clean one raw source; write its clean table (parquet) and its audit entry (JSON)."""
@@ -93,7 +96,8 @@ def study_weights(study: Study, name: str, frame: pd.DataFrame):
 
 
 def _labels(study: Study, names) -> dict[str, str]:
-    return {name: study.label(name) for name in names}
+    """Labels of the study's variables and indicators among ``names`` (others keep the renderer's)."""
+    return {name: study.label(name) for name in names if study.label(name) != name}
 
 
 def fit_models(
@@ -135,6 +139,12 @@ def fit_models(
                     effects=model.effects,
                     bias_correction=model.bias_correction,
                 )
+                path = tables_dir / f"effects_{model.name}.csv"
+                if model.model in IMPACT_MODELS:
+                    res.impacts(draws=model.impacts_draws, seed=spec.study.seed).to_csv(
+                        path, float_format="%.6f", lineterminator="\n"
+                    )
+                    written.append(path)
             results.append((model, res))
             progress.advance(job)
         if spec.diagnostics.moran:
@@ -174,10 +184,7 @@ def fit_models(
             stat=spec.tables.stat,
             digits=spec.tables.digits,
         )
-        for fmt in spec.tables.formats:
-            path = tables_dir / f"models.{fmt}"
-            _render(table, fmt, path)
-            written.append(path)
+        written += table.save(tables_dir / "models", spec.tables.formats)
     for var in {
         m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models
     } | set(spec.diagnostics.moran):
@@ -187,19 +194,6 @@ def fit_models(
         )
         written.append(path)
     return written
-
-
-def _render(table, fmt: str, path: Path) -> None:
-    if fmt == "md":
-        path.write_text(table.to_markdown() + "\n", encoding="utf-8")
-    elif fmt == "html":
-        path.write_text(table.to_html() + "\n", encoding="utf-8")
-    elif fmt == "tex":
-        table.to_latex(path)
-    elif fmt == "docx":
-        table.to_docx(path)
-    else:
-        table.to_excel(path)
 
 
 def _jsonable(value):
