@@ -11,7 +11,7 @@ from rich.console import Console
 from clusterdx.errors import ClusterDXError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 StudyOption = Annotated[Path, typer.Option("--study", "-s", help="Study specification (TOML).")]
 
