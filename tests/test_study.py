@@ -97,3 +97,34 @@ def test_section_hash_changes_only_with_its_section(raw_spec):
     b = Study.from_dict(raw_spec, DEFAULT)
     assert a.section_hash("sources") == b.section_hash("sources")
     assert a.section_hash("tables") != b.section_hash("tables")
+
+
+def test_overrides_set_keys_before_validation():
+    study = Study.load(
+        DEFAULT,
+        overrides=[
+            'study.level="county"',
+            "study.years=[2015, 2020]",
+            'paths.raw="data_raw/demo_county"',
+        ],
+    )
+    assert study.spec.study.level == "county"
+    assert study.spec.study.years == (2015, 2020)
+    assert study.raw_dir == REPO / "data_raw" / "demo_county"
+
+
+def test_bad_overrides_are_named():
+    with pytest.raises(StudySpecError, match=r"override 'study\.level' is not KEY=VALUE"):
+        Study.load(DEFAULT, overrides=["study.level"])
+    with pytest.raises(
+        StudySpecError,
+        match=r"override 'study\.level=county': 'county' is not a TOML value; "
+        r"quote strings",
+    ):
+        Study.load(DEFAULT, overrides=["study.level=county"])
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'study\.level': Input should be 'province', 'city' or "
+        r"'county'; got 'village'",
+    ):
+        Study.load(DEFAULT, overrides=['study.level="village"'])

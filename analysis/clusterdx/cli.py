@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from clusterdx.errors import ClusterDXError
 
@@ -14,6 +16,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True, soft_wrap=True)
 
 StudyOption = Annotated[Path, typer.Option("--study", "-s", help="Study specification (TOML).")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override one key of the study spec: KEY=VALUE with VALUE in TOML syntax, e.g. "
+        "--set study.level='\"county\"' --set study.years='[2015, 2023]' (repeatable).",
+    ),
+]
 
 
 def _fail(exc: ClusterDXError) -> None:
@@ -24,6 +34,7 @@ def _fail(exc: ClusterDXError) -> None:
 @app.command()
 def run(
     study: StudyOption = Path("analysis/study.toml"),
+    set_: SetOption = None,
     force: Annotated[
         bool, typer.Option(help="Rebuild every step even if nothing changed.")
     ] = False,
@@ -33,27 +44,33 @@ def run(
     from clusterdx.tasks.pipeline import run as run_pipeline
 
     try:
-        spec = Study.load(study)
+        spec = Study.load(study, overrides=set_)
         session = run_pipeline(spec, force=force)
     except ClusterDXError as exc:
         _fail(exc)
-    outcomes = [str(r.outcome) for r in session.execution_reports]
-    if outcomes and all("SKIP_UNCHANGED" in o for o in outcomes):
+    outcomes = [r.outcome.name for r in session.execution_reports]
+    if outcomes and all(o == "SKIP_UNCHANGED" for o in outcomes):
         console.print("[green]Everything is up to date[/]: no input, spec section or code changed.")
-    else:
-        console.print(
-            f"[green]Done[/]: outputs in {spec.reports_dir}, audit in {spec.clean_dir / 'audit.json'}"
-        )
+        return
+    timings = Table("step", "seconds", title="Steps run", title_justify="left")
+    for report in session.execution_reports:
+        if report.outcome.name == "SUCCESS":
+            start, end = report.task.attributes["duration"]
+            timings.add_row(escape(report.task.name.split("::")[-1]), f"{end - start:.2f}")
+    console.print(timings)
+    console.print(
+        f"[green]Done[/]: outputs in {spec.reports_dir}, audit in {spec.clean_dir / 'audit.json'}"
+    )
 
 
 @app.command()
-def validate(study: StudyOption = Path("analysis/study.toml")) -> None:
+def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption = None) -> None:
     """Check the study spec and every raw file (encodings, columns, cells, keys, units); write nothing."""
     from clusterdx.data.panel import build_clean
     from clusterdx.study import Study
 
     try:
-        clean = build_clean(Study.load(study))
+        clean = build_clean(Study.load(study, overrides=set_))
     except ClusterDXError as exc:
         _fail(exc)
     summary = clean.audit.to_dict()
@@ -68,13 +85,43 @@ def validate(study: StudyOption = Path("analysis/study.toml")) -> None:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo raw files.")] = Path(
-        "data_raw/demo"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the raw files [default: data_raw/demo, or data_raw/demo_<level>]."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the data-generating process.")] = 20241123,
+    level: Annotated[
+        str, typer.Option(help="Territorial level: province | city | county.")
+    ] = "province",
 ) -> None:
-    """Regenerate the bundled demo raw data (deterministic: same seed, same bytes)."""
+    """Generate the demo raw data at one territorial level (same seed, same bytes)."""
     from clusterdx.data.demo import write_demo
+    from clusterdx.regions.source import check_level
 
-    for path in write_demo(out, seed=seed):
+    try:
+        level = check_level(level)
+    except ClusterDXError as exc:
+        _fail(exc)
+    folder = out or Path("data_raw/demo" if level == "province" else f"data_raw/demo_{level}")
+    for path in write_demo(folder, seed=seed, level=level):
         console.print(f"wrote {path}")
+    if level != "province":
+        console.print(
+            "Run the default study on it with:\n  clusterdx run "
+            + " ".join(
+                f"--set {key}='\"{value}\"'" for key, value in level_overrides(level, folder)
+            ),
+            highlight=False,
+        )
+
+
+def level_overrides(level: str, raw: Path) -> list[tuple[str, str]]:
+    """Study-spec overrides that point the default study at a city or county demo folder."""
+    return [
+        ("study.level", level),
+        ("paths.raw", raw.as_posix()),
+        ("paths.clean", f"data_clean/{level}"),
+        ("paths.reports", f"reports/{level}"),
+    ]

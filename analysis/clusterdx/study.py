@@ -115,11 +115,24 @@ class Indicator(_Spec):
 
     Indicators are computed in the order they are declared; each may use the panel's variables and
     the indicators declared before it. ``source`` names a non-panel table (employment by industry,
-    listed firms) for the methods that aggregate one.
+    listed firms, the cluster registry) for the methods that aggregate one. ``topsis`` uses
+    ``positive``/``negative``/``normalise``; ``coupling`` the coordination degree D of
+    ``subsystems`` with weights ``alpha`` (equal when empty); ``herfindahl`` the HHI of the firms'
+    ``value`` per region-year; ``leading_firms`` the number of distinct ``key`` entries (leading
+    firms) of the registry designated (``since`` column) in or before the year.
     """
 
     method: Literal[
-        "formula", "entropy", "ratio", "location_quotient", "firm_share", "firm_keywords"
+        "formula",
+        "entropy",
+        "topsis",
+        "coupling",
+        "ratio",
+        "location_quotient",
+        "herfindahl",
+        "firm_share",
+        "leading_firms",
+        "firm_keywords",
     ]
     formula: str | None = None
     positive: list[str] = Field(default_factory=list)
@@ -135,6 +148,11 @@ class Indicator(_Spec):
     industries: list[str] = Field(default_factory=list)
     top: int = 4
     keywords: list[str] = Field(default_factory=list)
+    normalise: Literal["vector", "minmax"] = "vector"
+    subsystems: list[str] = Field(default_factory=list)
+    alpha: list[float] = Field(default_factory=list)
+    key: str = "leading_firm"
+    since: str = "designation_year"
     label_zh: str = ""
     label_en: str = ""
 
@@ -143,9 +161,13 @@ class Indicator(_Spec):
         required = {
             "formula": ["formula"],
             "entropy": ["positive"],
+            "topsis": ["positive"],
+            "coupling": ["subsystems"],
             "ratio": ["numerator", "denominator"],
             "location_quotient": ["source", "value", "industries"],
+            "herfindahl": ["source", "value"],
             "firm_share": ["source", "value"],
+            "leading_firms": ["source"],
             "firm_keywords": ["source", "keywords"],
         }[self.method]
         missing = [key for key in required if not getattr(self, key)]
@@ -262,6 +284,28 @@ def _format_error(path: Path, error: Any) -> str:
     return f"{path}: key '{loc}': {error['msg']}{shown}"
 
 
+def _apply_override(raw: dict[str, Any], item: str, path: Path) -> None:
+    """Set ``raw[a][b]... = VALUE`` from ``"a.b=VALUE"`` (VALUE parsed as TOML)."""
+    key, sep, text = item.partition("=")
+    if not sep or not key.strip():
+        raise StudySpecError(f'override {item!r} is not KEY=VALUE (e.g. study.level="county")')
+    try:
+        value = tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        raise StudySpecError(
+            f"override {item!r}: {text!r} is not a TOML value; quote strings, e.g. "
+            f"{key.strip()}='\"{text}\"' on the command line"
+        ) from None
+    parts = key.strip().split(".")
+    node = raw
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise StudySpecError(f"{path}: override {item!r}: '{part}' is not a table")
+        node = child
+    node[parts[-1]] = value
+
+
 class Study:
     """A validated study: the spec plus the folder it was loaded from.
 
@@ -279,8 +323,17 @@ class Study:
         self.root = (path.parent / spec.paths.root).resolve()
 
     @classmethod
-    def load(cls, path: str | Path) -> Study:
-        """Read and validate a study TOML file.
+    def load(cls, path: str | Path, overrides: list[str] | None = None) -> Study:
+        """Read and validate a study TOML file, optionally overriding keys.
+
+        Parameters
+        ----------
+        path
+            The TOML file.
+        overrides
+            ``"key.path=VALUE"`` strings, VALUE in TOML syntax (``study.level="county"``,
+            ``study.years=[2015, 2023]``, ``cleaning.missing="drop"``), applied before validation;
+            ``clusterdx run --set`` passes them.
 
         Raises
         ------
@@ -295,6 +348,8 @@ class Study:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise StudySpecError(f"{path}: not valid TOML: {exc}") from exc
+        for item in overrides or []:
+            _apply_override(raw, item, path)
         return cls.from_dict(raw, path)
 
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from clusterdx import regions
 from clusterdx.errors import DataError
 from clusterdx.study import Study
 from clusterdx.tasks.pipeline import model_outputs, run
@@ -128,3 +129,29 @@ def test_data_error_reaches_the_caller_with_its_message(tmp_path):
         DataError, match=r"digital_economy\.csv, row \d+, column 'year': '2012x' is not a year"
     ):
         run(study, verbose=0)
+
+
+@pytest.mark.slow
+def test_city_level_demo_runs_end_to_end(tmp_path):
+    """The same study on the prefecture-city demo (codes instead of names, ~370 units)."""
+    from clusterdx.data.demo import write_demo
+
+    write_demo(tmp_path / "raw", level="city")
+    study = Study.load(
+        REPO / "analysis" / "study.toml",
+        overrides=[
+            'study.level="city"',
+            f'paths.root="{tmp_path.as_posix()}"',
+            'paths.raw="raw"',
+            'paths.clean="clean"',
+            'paths.reports="reports"',
+        ],
+    )
+    run(study, verbose=0)
+    panel = pd.read_parquet(study.clean_dir / "panel.parquet")
+    assert panel.shape[0] == len(regions.cities()) * 13
+    audit = json.loads((study.clean_dir / "audit.json").read_text(encoding="utf-8"))
+    assert audit["files"]["digital_economy.csv"]["dropped_by_reason"] == {
+        "exact duplicate of an earlier row": 1
+    }
+    assert (study.reports_dir / "tables" / "effects_sdm_twoways.csv").exists()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,10 @@ import pandas as pd
 import scipy.sparse as sp
 from openpyxl import Workbook
 
-from clusterdx import regions, weights
+from clusterdx import weights
+from clusterdx.regions.names import base_name
+from clusterdx.regions.registry import table as region_table
+from clusterdx.regions.source import Level
 
 FIRST_YEAR, LAST_YEAR = 2011, 2023
 DEFAULT_SEED = 20241123
@@ -82,6 +86,7 @@ INDUSTRIES = {
     "39": "计算机、通信和其他电子设备制造业",
     "40": "仪器仪表制造业",
 }
+FIRMS_PER_REGION = 20
 KEYWORD_DIMENSIONS = ("ai", "blockchain", "cloud", "bigdata", "application")
 
 #: Wide XLSX sheets: variable -> (sheet name, unit as printed).
@@ -94,10 +99,12 @@ YEARBOOK_SHEETS = {
 }
 
 
-def contiguity_matrix(codes: np.ndarray) -> sp.csr_matrix:
+def contiguity_matrix(codes: np.ndarray, level: Level = "province") -> sp.csr_matrix:
     """Row-standardised queen contiguity among ``codes`` (registry order), as a sparse matrix."""
-    reg = regions.provinces()
-    w = weights.align(weights.contiguity(reg[reg["code"].isin(codes)], rule="queen"), list(codes))
+    reg = region_table(level)
+    w = weights.align(
+        weights.contiguity(reg[reg["code"].isin(codes)], rule="queen", level=level), list(codes)
+    )
     return w.sparse.tocsr()
 
 
@@ -138,7 +145,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+def simulate(seed: int = DEFAULT_SEED, level: Level = "province") -> dict[str, pd.DataFrame]:
     """Simulate the demo tables (clean, before formatting and dirt) as data frames.
 
     Returns
@@ -149,11 +156,10 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         type per province).
     """
     rng = np.random.default_rng(seed)
-    reg = regions.provinces()
-    codes = reg["code"].to_numpy()
+    codes = region_table(level)["code"].to_numpy()
     n, years = len(codes), np.arange(FIRST_YEAR, LAST_YEAR + 1)
     t = len(years)
-    w = contiguity_matrix(codes)
+    w = contiguity_matrix(codes, level)
     types = np.array(TYPES)[rng.integers(0, 3, size=n)]
     drivers = _drivers(rng, n, t)
     dt = _latent_dt(rng, w, drivers, types)
@@ -216,7 +222,7 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     )
     employment = _employment(rng, codes, years, pop, dt)
     firms = _firms(rng, codes, years, dt, drivers["core"])
-    clusters = _clusters(rng, codes, types, firms)
+    clusters = _clusters(rng, codes, types, firms, level)
     return {
         "region_year": region_year,
         "employment": employment,
@@ -254,7 +260,7 @@ def _employment(rng, codes, years, pop, dt) -> pd.DataFrame:
 
 def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
     """Listed firms: revenue (亿元) and digital-keyword counts by dimension from annual reports."""
-    n_firms = 620
+    n_firms = FIRMS_PER_REGION * len(codes)
     home = rng.integers(0, len(codes), size=n_firms)
     industry = rng.choice(list(INDUSTRIES), size=n_firms)
     listed = rng.integers(years[0] - 6, years[-1] - 1, size=n_firms).clip(years[0])
@@ -293,20 +299,21 @@ def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _clusters(rng, codes, types, firms) -> pd.DataFrame:
-    """Cluster registry: two clusters per province, type mostly the province's dominant type."""
-    reg = regions.provinces().set_index("code")
+def _clusters(rng, codes, types, firms, level: Level) -> pd.DataFrame:
+    """Cluster registry: two clusters per region, type mostly the region's dominant type."""
+    names = region_table(level).set_index("code")["name_zh"]
+    local_firms = firms.groupby("region")["firm"].unique()
     rows = []
     for r, code in enumerate(codes):
         for k in range(2):
             kind = types[r] if k == 0 or rng.random() < 0.6 else rng.choice(TYPES)
             industry = rng.choice(list(INDUSTRIES))
-            local = firms.loc[firms["region"] == code, "firm"].unique()
+            local = local_firms.get(code, [])
             leader = str(rng.choice(local)) if len(local) else ""
             rows.append(
                 {
-                    "cluster": f"C{code // 10000:02d}{k + 1}",
-                    "name": f"{reg.loc[code, 'name_zh']}{INDUSTRIES[industry]}集群",
+                    "cluster": f"C{code}-{k + 1}",
+                    "name": f"{names[code]}{INDUSTRIES[industry]}集群",
                     "region": code,
                     "industry": industry,
                     "cluster_type": kind,
@@ -317,12 +324,12 @@ def _clusters(rng, codes, types, firms) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _names(codes, column="name_zh", strip_suffix=False) -> np.ndarray:
-    reg = regions.provinces().set_index("code")
-    names = reg.loc[codes, column].to_numpy()
+def _names(codes, level: Level, strip_suffix: bool = False) -> np.ndarray:
+    """Region labels as yearbooks print them: Chinese names for provinces, codes below (names repeat)."""
+    if level != "province":
+        return np.asarray(codes).astype(str)
+    names = region_table(level).set_index("code").loc[codes, "name_zh"].to_numpy()
     if strip_suffix:
-        from clusterdx.regions.names import base_name
-
         names = np.array([base_name(x) for x in names])
     return names
 
@@ -353,8 +360,6 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
 
 
 def _fix_core_dates(xml: bytes) -> bytes:
-    import re
-
     return re.sub(
         rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
         rb"\g<1>2024-01-01T00:00:00Z\g<3>",
@@ -362,8 +367,16 @@ def _fix_core_dates(xml: bytes) -> bytes:
     )
 
 
-def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Generate the demo raw files into ``directory`` and return their paths.
+def write_demo(
+    directory: str | Path, seed: int = DEFAULT_SEED, level: Level = "province"
+) -> list[Path]:
+    """Generate the demo raw files of one territorial level into ``directory``; return their paths.
+
+    At province level regions are written by Chinese name (as yearbooks print them); at city and
+    county level by code, since names repeat below province level (several 鼓楼区). The dirty cells
+    sit at fixed positions of the registry order: the 17th region's GDP in 2017 (湖北 at province
+    level) is typed in 万元, the 4th region's R&D in 2015 (山西) is blank, and the 11th region's 2019
+    row (浙江) of the digital-economy file is duplicated.
 
     Examples
     --------
@@ -373,17 +386,21 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    sim = simulate(seed)
+    sim = simulate(seed, level)
     ry = sim["region_year"].copy()
     codes = ry["region"].to_numpy()
+    regions_in_order = np.unique(codes)
+    slipped, blanked, duplicated = regions_in_order[[16, 3, 10]]
     written = []
 
     # 1. Wide yearbook workbook, names without suffix ("北京"), headers "2011年"; one unit slip.
-    slip_row = ry.index[(ry["region"] == 420000) & (ry["year"] == 2017)][0]
+    slip_row = ry.index[(ry["region"] == slipped) & (ry["year"] == 2017)][0]
     ry_dirty = ry.copy()
     ry_dirty.loc[slip_row, "gdp"] = ry.loc[slip_row, "gdp"] * 1e4  # typed in 万元
     sheets = {}
-    short = dict(zip(np.unique(codes), _names(np.unique(codes), strip_suffix=True), strict=True))
+    short = dict(
+        zip(regions_in_order, _names(regions_in_order, level, strip_suffix=True), strict=True)
+    )
     for var, sheet in YEARBOOK_SHEETS.items():
         wide = ry_dirty.pivot(index="region", columns="year", values=var).round(2)
         wide.columns = [f"{y}年" for y in wide.columns]
@@ -396,7 +413,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     # 2. GBK CSV with Chinese headers and full names; one blank cell (R&D of 山西 in 2015).
     innov = pd.DataFrame(
         {
-            "地区": _names(codes),
+            "地区": _names(codes, level),
             "年份": ry["year"],
             "R&D经费内部支出(万元)": ry["rd"].round(1).astype(str),
             "发明专利授权数(件)": ry["patents"].astype("int64").astype(str),
@@ -404,7 +421,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
             "专利转让数(件)": ry["patent_transfers"].astype("int64").astype(str),
         }
     )
-    blank = innov.index[(ry["region"] == 140000) & (ry["year"] == 2015)][0]
+    blank = innov.index[(ry["region"] == blanked) & (ry["year"] == 2015)][0]
     innov.loc[blank, "R&D经费内部支出(万元)"] = ""
     path = out / "innovation_gbk.csv"
     innov.to_csv(path, index=False, encoding="gbk", lineterminator="\n")
@@ -413,7 +430,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     # 3. Long UTF-8 CSV keyed by code; one exact duplicate row.
     digital = pd.DataFrame(
         {
-            "province_code": codes,
+            "region_code": codes,
             "year": ry["year"],
             "broadband_ports_10k": ry["broadband"].round(2),
             "internet_users_10k": ry["internet_users"].round(2),
@@ -424,7 +441,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
             "online_retail_100m_yuan": ry["online_retail"].round(2),
         }
     )
-    dup = digital.index[(ry["region"] == 330000) & (ry["year"] == 2019)][0]
+    dup = digital.index[(ry["region"] == duplicated) & (ry["year"] == 2019)][0]
     digital = pd.concat(
         [digital.loc[:dup], digital.loc[[dup]], digital.loc[dup + 1 :]], ignore_index=True
     )
@@ -436,7 +453,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     path = out / "manufacturing_employment.csv"
     pd.DataFrame(
         {
-            "province_code": emp["region"],
+            "region_code": emp["region"],
             "year": emp["year"],
             "industry_code": emp["industry"],
             "industry_name": emp["industry"].map(INDUSTRIES),
@@ -450,7 +467,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     pd.DataFrame(
         {
             "firm_id": firms["firm"],
-            "province": _names(firms["region"].to_numpy()),
+            "region": _names(firms["region"].to_numpy(), level),
             "industry_code": firms["industry"],
             "year": firms["year"],
             "revenue_100m_yuan": firms["revenue"].round(3),
@@ -465,7 +482,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
         {
             "cluster_id": clusters["cluster"],
             "cluster_name": clusters["name"],
-            "province": _names(clusters["region"].to_numpy()),
+            "region": _names(clusters["region"].to_numpy(), level),
             "industry_code": clusters["industry"],
             "cluster_type": clusters["cluster_type"],
             "leading_firm": clusters["leading_firm"],
@@ -476,6 +493,7 @@ def write_demo(directory: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
 
     truth = {
         "seed": seed,
+        "level": level,
         "years": [FIRST_YEAR, LAST_YEAR],
         **TRUTH,
         "cluster_type": dict(

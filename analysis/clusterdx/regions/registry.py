@@ -9,6 +9,7 @@ Macao (and their subdivisions) are added with ``include_sar_taiwan=True``.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.resources
 from typing import TYPE_CHECKING, Literal
 
@@ -156,12 +157,24 @@ def _keys(frame: pd.DataFrame) -> dict[str, set[int]]:
     return keys
 
 
+@functools.cache
+def _index(level: Level) -> tuple[pd.DataFrame, dict[str, frozenset[int]]]:
+    """Registry table (SAR/Taiwan included) and its name/code index, built once per level."""
+    frame = table(level, include_sar_taiwan=True)
+    keys = _keys(frame)
+    if level == "province":
+        for alias, code in names.ENGLISH_ALIASES.items():
+            keys.setdefault(alias, set()).add(code)
+    return frame, {key: frozenset(codes) for key, codes in keys.items()}
+
+
 def lookup(name_or_code: str | int, level: Level = "province") -> int:
     """Code of a region given its code, Chinese name (with or without suffix) or English name.
 
     ``"广东"``, ``"广东省"``, ``"Guangdong"``, ``"guangdong"``, ``440000`` and ``"440000"`` all give
     440000. Taiwan, Hong Kong and Macao are found too. Below province level names are not unique
-    (e.g. several 鼓楼区); an ambiguous name raises ``DataError`` listing the candidate codes.
+    (e.g. several 鼓楼区); an ambiguous name raises ``DataError`` listing the candidate codes. The
+    index is built once per level, so mapping a whole column costs one dictionary look-up per value.
 
     Raises
     ------
@@ -169,15 +182,11 @@ def lookup(name_or_code: str | int, level: Level = "province") -> int:
         If nothing matches (the message lists close matches) or the name is ambiguous.
     """
     level = check_level(level)
-    frame = table(level, include_sar_taiwan=True)
-    keys = _keys(frame)
-    if level == "province":
-        for alias, code in names.ENGLISH_ALIASES.items():
-            keys.setdefault(alias, set()).add(code)
+    frame, keys = _index(level)
     key = names.normalise(name_or_code)
-    found = keys.get(key, set())
+    found = keys.get(key, frozenset())
     if len(found) == 1:
-        return found.pop()
+        return next(iter(found))
     if found:
         labelled = frame[frame["code"].isin(found)]
         listing = ", ".join(
