@@ -65,6 +65,8 @@ class Cleaning(_Spec):
     unit_slip: Literal["error", "rescale"] = "error"
     unit_slip_factor: float = Field(default=1000.0, gt=1.0)
     out_of_window: Literal["error", "drop"] = "error"
+    crosswalk: str | None = None
+    merged_units: Literal["error", "sum"] = "error"
 
 
 class Variable(_Spec):

@@ -28,6 +28,7 @@ from clusterdx.data.readers import (
 from clusterdx.data.schemas import validate_panel
 from clusterdx.data.units import SCALED_DIMENSIONS, UNITS, conversion_factor
 from clusterdx.errors import DataError, PanelError
+from clusterdx.regions.crosswalk import Change, crosswalk, find_change
 from clusterdx.study import Source, Study
 
 #: Key columns of each kind of source in the clean tables.
@@ -100,20 +101,107 @@ def _wide_to_long(table: RawTable, region_col: str, var: str) -> RawTable:
     return RawTable(frame, rows, table.file, sheet=table.sheet)
 
 
-def _region_codes(table: RawTable, column: str, level: str) -> pd.Series:
-    """Map region names or codes to registry codes; unknown values are errors naming the row."""
+def _region_codes(
+    table: RawTable, column: str, study: Study, audit: Audit, name: str
+) -> tuple[pd.Series, np.ndarray]:
+    """Map region names or codes to registry codes, through the crosswalk for old units.
+
+    Returns the codes and a mask of the rows recoded from a merged unit. Unknown values, and units
+    that were split, are errors naming the row; every recoded row is recorded in the audit.
+    """
+    level = study.spec.study.level
     values = table.frame[column].astype(str).str.strip()
-    mapping = {}
+    extra = study.spec.cleaning.crosswalk
+    changes = crosswalk(level, study.root / extra if extra else None)
+    mapping: dict[str, int] = {}
+    recoded: dict[str, Change] = {}
     for value in values.unique():
         try:
             mapping[value] = regions.lookup(value, level=level)
+            continue
         except DataError as exc:
             first = int(np.flatnonzero((values == value).to_numpy())[0])
+            change = find_change(value, changes)
+            if change is None:
+                raise DataError(
+                    f"{table.where(first, column)}: region {value!r} is not in the {level} "
+                    f"registry. {exc}"
+                ) from None
+        if change.kind == "split":
             raise DataError(
-                f"{table.where(first, column)}: region {value!r} is not in the {level} "
-                f"registry. {exc}"
-            ) from None
-    return values.map(mapping).astype("int64")
+                f"{table.where(first, column)}: {change.old_name} ({change.old_code}) was split in "
+                f"{change.year} into {change.new_name} ({change.note}); there is no one-to-one "
+                "mapping, so allocate its rows to the successor units in the raw file"
+            )
+        mapping[value] = change.new_code
+        recoded[value] = change
+    for value, change in recoded.items():
+        for i in np.flatnonzero((values == value).to_numpy()):
+            audit.change(
+                name,
+                row=int(table.rows[i]),
+                column=column,
+                action=f"region {change.kind}: {change.old_name} -> {change.new_name} "
+                f"({change.year})",
+                old=change.old_code,
+                new=change.new_code,
+            )
+    merged = values.isin([v for v, c in recoded.items() if c.kind == "merge"]).to_numpy()
+    return values.map(mapping).astype("int64"), merged
+
+
+def _sum_merged_units(
+    frame: pd.DataFrame,
+    key: list[str],
+    variables: list[str],
+    study: Study,
+    source: Source,
+    audit: Audit,
+) -> pd.DataFrame:
+    """Sum rows that share a key because a merged unit was recoded to its absorbing unit."""
+    if not frame["merged"].any():
+        return frame.drop(columns="merged")
+    shared = frame.duplicated(key, keep=False)
+    involved = frame.groupby(key)["merged"].transform("any") & shared
+    if not involved.any():
+        return frame.drop(columns="merged")
+    if study.spec.cleaning.merged_units == "error":
+        first = frame.loc[involved].iloc[0]
+        raise DataError(
+            f"{source.file}, row {int(first['row_in_file'])}: a merged unit was recoded to region "
+            f"{int(first['region'])}, which has its own row for the same key "
+            f"({', '.join(f'{k}={_py(first[k])}' for k in key)}). Set [cleaning].merged_units = 'sum' "
+            "to add them up (additive variables only), or drop the old unit's rows"
+        )
+    keep = frame.loc[~involved]
+    parts = frame.loc[involved]
+    summed = parts.groupby(key, as_index=False, sort=False).agg(
+        {**dict.fromkeys(variables, "sum"), "row_in_file": "min"}
+        | {
+            c: "first"
+            for c in parts.columns
+            if c not in (*key, *variables, "row_in_file", "merged")
+        }
+    )
+    first_rows = set(summed["row_in_file"])
+    for r in parts.itertuples(index=False):
+        if r.merged and r.row_in_file not in first_rows:
+            audit.drop(
+                source.file,
+                row=r.row_in_file,
+                reason="merged unit summed into its absorbing unit",
+                key={k: _py(getattr(r, k)) for k in key},
+            )
+    for r in parts.itertuples(index=False):
+        if not r.merged and r.row_in_file not in first_rows:
+            audit.drop(
+                source.file,
+                row=r.row_in_file,
+                reason="absorbing unit's row summed with a merged unit",
+                key={k: _py(getattr(r, k)) for k in key},
+            )
+    out = pd.concat([keep, summed], ignore_index=True)
+    return out.drop(columns="merged")
 
 
 def _years(
@@ -162,7 +250,7 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     entry = audit.file(source.file)
     entry.sha256 = file_sha256(path) if path.exists() else ""
     pieces = []
-    for table, columns in _read_raw(study, source):
+    for position, (table, columns) in enumerate(_read_raw(study, source)):
         if source.layout == "wide":
             ((var, _sheet),) = columns.items()
             table = _wide_to_long(table, source.region, var)
@@ -176,11 +264,20 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
         entry.encoding = table.encoding
         piece = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
         piece["row_in_file"] = table.rows
-        piece["region"] = _region_codes(table, source.region, spec.study.level).to_numpy()
+        codes, merged = _region_codes(
+            table, source.region, study, audit if position == 0 else Audit(), source.file
+        )
+        piece["region"] = codes.to_numpy()
+        piece["merged"] = merged
         keep_mask = np.ones(len(piece), dtype=bool)
         if year_col is not None:
             years, keep_mask = _years(
-                table, year_col, spec.study.years, spec.cleaning.out_of_window, audit, source.file
+                table,
+                year_col,
+                spec.study.years,
+                spec.cleaning.out_of_window,
+                audit if position == 0 else Audit(),
+                source.file,
             )
             piece["year"] = years.to_numpy()
         if source.industry:
@@ -198,13 +295,23 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
             piece[var] = (parse_numeric(table, col) * factor).to_numpy()
         pieces.append(piece[keep_mask])
     key = KEYS[source.kind]
+    variables = list(source.variables)
+    outside = len([d for d in entry.dropped if d["reason"] == "year outside study window"])
     if source.layout == "wide":
-        frame = _join_wide(pieces, key)
+        # one piece per sheet; only the first sheet's rows are counted and audited, once
+        entry.rows_read = len(pieces[0]) + outside
+        cleaned = []
+        for i, piece in enumerate(pieces):
+            log = audit if i == 0 else Audit()
+            present = [v for v in variables if v in piece.columns]
+            piece = _sum_merged_units(piece, key, present, study, source, log)
+            cleaned.append(_handle_duplicates(piece, key, study, source, log))
+        frame = _join_wide(cleaned, key)
     else:
         (frame,) = pieces
-    entry.rows_read = int(sum(len(p) for p in pieces) if source.layout != "wide" else len(frame))
-    entry.rows_read += len([d for d in entry.dropped if d["reason"] == "year outside study window"])
-    frame = _handle_duplicates(frame, key, study, source, audit)
+        entry.rows_read = len(frame) + outside
+        frame = _sum_merged_units(frame, key, variables, study, source, audit)
+        frame = _handle_duplicates(frame, key, study, source, audit)
     variables = list(source.variables)
     frame = _handle_unit_slips(frame, key, variables, study, source, audit)
     frame = _handle_missing(frame, key, variables, study, source, audit)
@@ -215,7 +322,7 @@ def _join_wide(pieces: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
     """Join the per-sheet long pieces of a wide workbook on the key (rows = first sheet's rows)."""
     frame = pieces[0]
     for piece in pieces[1:]:
-        frame = frame.merge(piece.drop(columns="row_in_file"), on=key, how="outer", validate="m:m")
+        frame = frame.merge(piece.drop(columns="row_in_file"), on=key, how="outer", validate="1:1")
     frame["row_in_file"] = frame["row_in_file"].fillna(-1).astype("int64")
     return frame
 
