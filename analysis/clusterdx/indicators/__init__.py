@@ -1,15 +1,52 @@
-"""Indicators: entropy-weighted composites, agglomeration, technology transfer, digital transformation."""
+"""Indicators: entropy/TOPSIS composites, coupling coordination, agglomeration, technology transfer, digital transformation."""
 
-from clusterdx.indicators.agglomeration import location_quotient
+from clusterdx.indicators.agglomeration import (
+    ellison_glaeser,
+    employment_density,
+    herfindahl,
+    location_quotient,
+    spatial_gini,
+)
+from clusterdx.indicators.coupling import coupling_coordination
+from clusterdx.indicators.digital import (
+    KeywordCounter,
+    keyword_intensity,
+    load_dictionary,
+    regional_intensity,
+)
 from clusterdx.indicators.entropy import entropy_index, entropy_weights, standardised
-from clusterdx.indicators.recipes import compute_indicators, keyword_intensity, top_revenue_share
+from clusterdx.indicators.recipes import (
+    compute_indicators,
+    firm_keyword_index,
+    leading_firms,
+    top_revenue_share,
+)
+from clusterdx.indicators.scale import count_documents, lq_from_file, reduce_firms
+from clusterdx.indicators.techtransfer import tech_transfer_rate, tech_transfer_rates
+from clusterdx.indicators.topsis import topsis
 
 __all__ = [
+    "KeywordCounter",
     "compute_indicators",
+    "count_documents",
+    "coupling_coordination",
+    "ellison_glaeser",
+    "employment_density",
     "entropy_index",
     "entropy_weights",
+    "firm_keyword_index",
+    "herfindahl",
     "keyword_intensity",
+    "leading_firms",
+    "load_dictionary",
     "location_quotient",
+    "lq_from_file",
+    "reduce_firms",
+    "regional_intensity",
+    "spatial_gini",
     "standardised",
+    "tech_transfer_rate",
+    "tech_transfer_rates",
     "top_revenue_share",
+    "topsis",
 ]

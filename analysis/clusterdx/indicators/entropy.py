@@ -1,18 +1,25 @@
 """Entropy weight method (熵值法) for composite indices.
 
-Formula (e.g. Zhu, Zhang & Liu 2020; the time-augmented panel form of Yang & Sun 2015, 《统计与决策》):
-for observations i = 1..n (region-years when standardising over the pooled panel) and indicators j,
+Formula (e.g. Zhu, Zhang & Liu 2020; the time-augmented panel form of Yang & Sun 2015,
+《统计与决策》): for observations i = 1..n and indicators j,
 
     x'_ij = (x_ij − min_j) / (max_j − min_j) + s        (positive indicator)
     x'_ij = (max_j − x_ij) / (max_j − min_j) + s        (negative indicator)
     p_ij  = x'_ij / Σ_i x'_ij
-    e_j   = −(1 / ln n) Σ_i p_ij ln p_ij
+    e_j   = −(1 / ln n) Σ_i p_ij ln p_ij                 (with 0 · ln 0 = 0)
     w_j   = (1 − e_j) / Σ_k (1 − e_k)
     index_i = Σ_j w_j x'_ij
 
-with a small shift s (default 1e-4) that keeps ln p finite. Pooling all region-years (the default)
-makes the index comparable across years; ``standardise="by_year"`` repeats the computation within
-each year. A constant indicator carries no information: it gets weight 0 and a warning, never NaN.
+The shift s (``shift``, default 1e-4, any s ≥ 0) keeps ln p finite for the minimum observation and
+lifts every standardised value by s; ``shift=0`` is the unshifted textbook form, where the minimum
+contributes 0 · ln 0 = 0. The weights do not change when an indicator is multiplied by a positive
+constant (min-max standardisation removes the unit).
+
+The time-augmented variant of Yang & Sun (2015) is what ``standardise="pooled"`` (the default) does:
+min and max and the entropies run over all region-years pooled, so the index is comparable across
+years. ``standardise="by_year"`` repeats the computation within each year (a cross-section per year,
+not comparable across years). A constant indicator carries no information: it gets weight 0 and a
+warning, never NaN.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.special import xlogy
 
 from clusterdx.errors import DataError
 
@@ -41,11 +49,12 @@ def _checked(frame: pd.DataFrame, positive: list[str], negative: list[str]) -> p
     if both:
         raise DataError(f"indicator(s) {both} declared both positive and negative")
     data = frame[columns].astype("float64")
-    bad = data.columns[data.isna().any()].tolist()
+    bad = data.columns[~np.isfinite(data).all()].tolist()
     if bad:
-        rows = data.index[data[bad[0]].isna()][:5].tolist()
+        rows = data.index[~np.isfinite(data[bad[0]])][:5].tolist()
         raise DataError(
-            f"indicator column '{bad[0]}' has missing values (rows {rows}); fill or drop them first"
+            f"indicator column '{bad[0]}' has missing or infinite values (rows {rows}); "
+            "fill or drop them first"
         )
     return data
 
@@ -54,6 +63,8 @@ def standardised(
     frame: pd.DataFrame, positive: list[str], negative: list[str] = (), shift: float = 1e-4
 ) -> pd.DataFrame:
     """Min-max standardise positive and negative indicators into [s, 1 + s] (see module formula)."""
+    if not np.isfinite(shift) or shift < 0:
+        raise DataError(f"shift must be a finite number >= 0, got {shift!r}")
     data = _checked(frame, list(positive), list(negative))
     low, high = data.min(), data.max()
     spread = (high - low).replace(0.0, np.inf)
@@ -77,7 +88,7 @@ def entropy_weights(
     positive, negative
         Columns where larger values mean more (less) of the latent concept.
     shift
-        The small constant added after min-max standardisation (see module docstring).
+        The constant s >= 0 added after min-max standardisation (see module docstring).
 
     Returns
     -------
@@ -100,7 +111,7 @@ def entropy_weights(
     if n < 2:
         raise DataError("entropy weights need at least two observations")
     p = x / x.sum()
-    entropy = -(p * np.log(p)).sum() / np.log(n)
+    entropy = -xlogy(p, p).sum() / np.log(n)
     divergence = (1.0 - entropy).clip(lower=0.0)
     constant = x.columns[(x.max() - x.min()) == 0].tolist()
     if constant:
@@ -131,7 +142,10 @@ def entropy_index(
     [0.0001, 0.1482, 1.0001]
     """
     if standardise not in ("pooled", "by_year"):
-        raise DataError(f"standardise must be 'pooled' or 'by_year', got {standardise!r}")
+        raise DataError(
+            f"standardise must be one of ['pooled', 'by_year'] (pooled = Yang & Sun 2015 "
+            f"time-augmented), got {standardise!r}"
+        )
     if standardise == "by_year":
         if time not in frame.columns:
             raise DataError(f"standardise='by_year' needs the time column '{time}'")

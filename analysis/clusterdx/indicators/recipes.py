@@ -1,7 +1,8 @@
 """Compute the indicators declared in ``[indicators]`` of the study, in declaration order.
 
-Each recipe names one method of this package (entropy index, location quotient, ratio, formula, firm
-aggregates); the result is the clean panel plus one column per indicator. A recipe that produces a
+Each recipe names one method of this package (formula, entropy index, TOPSIS closeness, coupling
+coordination degree, ratio, location quotient, Herfindahl index, firm aggregates: top-k revenue share,
+number of designated leading firms, keyword intensity); the result is the clean panel plus one column per indicator. A recipe that produces a
 missing or infinite value (log of zero, a region-year without firms) fails with a `DataError` naming the
 indicator and the first region-years, instead of leaving NaN for the models to drop silently.
 """
@@ -12,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import DataError
-from clusterdx.indicators.agglomeration import location_quotient
+from clusterdx.indicators.agglomeration import herfindahl, location_quotient
+from clusterdx.indicators.coupling import coupling_coordination
 from clusterdx.indicators.entropy import entropy_index
+from clusterdx.indicators.topsis import topsis
 from clusterdx.study import Indicator, Study
 
 
@@ -41,15 +44,46 @@ def top_revenue_share(firms: pd.DataFrame, value: str, top: int) -> pd.Series:
     return head / total
 
 
-def keyword_intensity(firms: pd.DataFrame, keywords: list[str]) -> pd.Series:
-    """Region-year mean over firms of ln(1 + Σ keyword counts) (Wu et al. 2021, 《管理世界》)."""
+def firm_keyword_index(firms: pd.DataFrame, keywords: list[str]) -> pd.Series:
+    """Region-year mean over firms of ln(1 + Σ keyword counts) (Wu et al. 2021, 《管理世界》).
+
+    For firm tables that already hold keyword counts per column; counting raw texts is
+    `clusterdx.indicators.digital.keyword_intensity`.
+    """
     absent = [k for k in keywords if k not in firms.columns]
     if absent:
         raise DataError(
             f"keyword column(s) {absent} absent from the firm table; available {list(firms.columns)}"
         )
+    negative = [k for k in keywords if (firms[k] < 0).any()]
+    if negative:
+        raise DataError(
+            f"keyword column(s) {negative} have negative counts; ln(1 + count) needs >= 0"
+        )
     per_firm = np.log1p(firms[keywords].sum(axis=1))
     return per_firm.groupby([firms["region"], firms["year"]]).mean()
+
+
+def leading_firms(registry: pd.DataFrame, panel: pd.DataFrame, key: str, since: str) -> pd.Series:
+    """Number of distinct ``key`` (leading firms) designated (``since`` ≤ year) per region-year.
+
+    Region-years of ``panel`` without any designation get 0.
+    """
+    absent = [c for c in ("region", key, since) if c not in registry.columns]
+    if absent:
+        raise DataError(
+            f"leading_firms: column(s) {absent} absent from the registry; available "
+            f"{list(registry.columns)}"
+        )
+    if registry[since].isna().any():
+        rows = registry.index[registry[since].isna()][:5].tolist()
+        raise DataError(f"leading_firms: column '{since}' is missing on registry rows {rows}")
+    years = panel[["region", "year"]].drop_duplicates()
+    merged = years.merge(registry[["region", key, since]], on="region", how="left")
+    merged = merged[merged[since] <= merged["year"]]
+    counts = merged.groupby(["region", "year"])[key].nunique()
+    index = pd.MultiIndex.from_frame(years)
+    return counts.reindex(index, fill_value=0).astype("float64").rename("leading_firms")
 
 
 def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.ndarray:
@@ -64,16 +98,27 @@ def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.nd
         return entropy_index(
             panel, recipe.positive, recipe.negative, recipe.shift, recipe.standardise, time="year"
         ).to_numpy()
+    if recipe.method == "topsis":
+        return topsis(panel, recipe.positive, recipe.negative, normalise=recipe.normalise)[
+            "closeness"
+        ].to_numpy()
+    if recipe.method == "coupling":
+        alpha = recipe.alpha or None
+        return coupling_coordination(panel, recipe.subsystems, alpha)["D"].to_numpy()
     if recipe.method == "ratio":
         den = panel.groupby("region")[recipe.denominator].shift(recipe.denominator_lag)
         return (recipe.scale * panel[recipe.numerator] / den).to_numpy()
     table = _table(tables, name, recipe.source)
     if recipe.method == "location_quotient":
         values = location_quotient(table, recipe.industries, value=recipe.value)
+    elif recipe.method == "herfindahl":
+        values = herfindahl(table, recipe.value, ["region", "year"])
     elif recipe.method == "firm_share":
         values = top_revenue_share(table, recipe.value, recipe.top)
+    elif recipe.method == "leading_firms":
+        values = leading_firms(table, panel, recipe.key, recipe.since)
     else:
-        values = keyword_intensity(table, recipe.keywords)
+        values = firm_keyword_index(table, recipe.keywords)
     return _per_region_year(values, panel)
 
 
