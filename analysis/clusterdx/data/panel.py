@@ -183,23 +183,19 @@ def _sum_merged_units(
             if c not in (*key, *variables, "row_in_file", "merged")
         }
     )
-    first_rows = set(summed["row_in_file"])
-    for r in parts.itertuples(index=False):
-        if r.merged and r.row_in_file not in first_rows:
-            audit.drop(
-                source.file,
-                row=r.row_in_file,
-                reason="merged unit summed into its absorbing unit",
-                key={k: _py(getattr(r, k)) for k in key},
-            )
-    for r in parts.itertuples(index=False):
-        if not r.merged and r.row_in_file not in first_rows:
-            audit.drop(
-                source.file,
-                row=r.row_in_file,
-                reason="absorbing unit's row summed with a merged unit",
-                key={k: _py(getattr(r, k)) for k in key},
-            )
+    absorbed = ~parts["row_in_file"].isin(set(summed["row_in_file"])).to_numpy()
+    merged = parts["merged"].to_numpy()
+    _drop_rows(
+        parts, absorbed & merged, key, source, audit, "merged unit summed into its absorbing unit"
+    )
+    _drop_rows(
+        parts,
+        absorbed & ~merged,
+        key,
+        source,
+        audit,
+        "absorbing unit's row summed with a merged unit",
+    )
     out = pd.concat([keep, summed], ignore_index=True)
     return out.drop(columns="merged")
 
@@ -327,6 +323,17 @@ def _join_wide(pieces: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _drop_rows(
+    frame: pd.DataFrame, mask: np.ndarray, key: list[str], source: Source, audit: Audit, reason: str
+) -> pd.DataFrame:
+    """Record the rows under ``mask`` as dropped for ``reason`` and return the other rows."""
+    for r in frame.loc[mask, ["row_in_file", *key]].itertuples(index=False):
+        audit.drop(
+            source.file, row=r.row_in_file, reason=reason, key={k: _py(getattr(r, k)) for k in key}
+        )
+    return frame.loc[~mask]
+
+
 def _handle_duplicates(
     frame: pd.DataFrame, key: list[str], study: Study, source: Source, audit: Audit
 ) -> pd.DataFrame:
@@ -348,14 +355,9 @@ def _handle_duplicates(
             f"{listing}. Keep one row per key in the file"
             + ("" if conflicting.any() else ", or set [cleaning].duplicates = 'drop_exact'")
         )
-    for r in frame.loc[exact, ["row_in_file", *key]].itertuples(index=False):
-        audit.drop(
-            source.file,
-            row=r.row_in_file,
-            reason="exact duplicate of an earlier row",
-            key={k: _py(getattr(r, k)) for k in key},
-        )
-    return frame.loc[~exact]
+    return _drop_rows(
+        frame, exact.to_numpy(), key, source, audit, "exact duplicate of an earlier row"
+    )
 
 
 def _handle_unit_slips(
@@ -431,15 +433,9 @@ def _handle_missing(
             "[cleaning].missing = 'interpolate' (within region, audited) or 'drop' (rows dropped, audited)"
         )
     if policy == "drop":
-        rows = missing.any(axis=1).to_numpy()
-        for r in frame.loc[rows, ["row_in_file", *key]].itertuples(index=False):
-            audit.drop(
-                source.file,
-                row=r.row_in_file,
-                reason="missing value",
-                key={k: _py(getattr(r, k)) for k in key},
-            )
-        return frame.loc[~rows]
+        return _drop_rows(
+            frame, missing.any(axis=1).to_numpy(), key, source, audit, "missing value"
+        )
     group = key[:-1] if "year" in key else None
     if not group:
         raise DataError(
