@@ -1,11 +1,46 @@
-"""Linear panel regressions (pooled, FE, RE, between, first differences) and Hausman tests.
+"""Linear panel regressions, Hausman tests and mechanism analysis.
 
-Wraps linearmodels; see :func:`clusterdx.panel.fit`.
+Wraps linearmodels; see :func:`clusterdx.panel.fit`. Mechanism tools: :func:`mediation`,
+:func:`moderation`, :func:`threshold` (Hansen 1999), :func:`did`, :func:`event_study`,
+:func:`callaway_santanna`, :func:`heterogeneity`, and the battery :func:`robustness`.
 """
 
 from __future__ import annotations
 
+from clusterdx.panel.did import (
+    CallawaySantAnnaResult,
+    EventStudyResult,
+    callaway_santanna,
+    did,
+    event_study,
+)
 from clusterdx.panel.hausman import HausmanResult, hausman
+from clusterdx.panel.heterogeneity import HeterogeneityResult, heterogeneity
+from clusterdx.panel.mechanisms import MediationResult, ModerationResult, mediation, moderation
 from clusterdx.panel.models import PanelResult, fit, fit_stepwise
+from clusterdx.panel.robustness import MUNICIPALITIES, Variant, robustness
+from clusterdx.panel.threshold import ThresholdResult, threshold
 
-__all__ = ["HausmanResult", "PanelResult", "fit", "fit_stepwise", "hausman"]
+__all__ = [
+    "MUNICIPALITIES",
+    "CallawaySantAnnaResult",
+    "EventStudyResult",
+    "HausmanResult",
+    "HeterogeneityResult",
+    "MediationResult",
+    "ModerationResult",
+    "PanelResult",
+    "ThresholdResult",
+    "Variant",
+    "callaway_santanna",
+    "did",
+    "event_study",
+    "fit",
+    "fit_stepwise",
+    "hausman",
+    "heterogeneity",
+    "mediation",
+    "moderation",
+    "robustness",
+    "threshold",
+]

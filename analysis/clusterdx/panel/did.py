@@ -1,0 +1,559 @@
+"""Difference-in-differences: two-way FE DID, event study, Callaway-Sant'Anna group-time ATTs.
+
+``did`` and ``event_study`` are two-way fixed-effects regressions fitted by
+:func:`clusterdx.panel.fit`. With staggered adoption and effects that vary across cohorts or
+over time they are biased, because already-treated units serve as controls with negative
+weights (Goodman-Bacon 2021, *Journal of Econometrics* 225, 254-277; de Chaisemartin &
+D'Haultfoeuille 2020, *AER* 110, 2964-2996). ``callaway_santanna`` is the heterogeneity-robust
+alternative (Callaway & Sant'Anna 2021, *Journal of Econometrics* 225, 200-230).
+
+Why it is written here: pyfixest 0.60 offers Gardner's ``did2s``, ``lpdid`` and a saturated
+event study, but not Callaway-Sant'Anna group-time ATTs with not-yet-treated controls and their
+aggregations; ``csdid`` 0.4.3 (a port of R ``did``) does, but declares ``twine`` and ``plotnine``
+as run-time requirements, which a toolkit should not force on its users. Without covariates the
+outcome-regression, IPW and doubly-robust forms of Callaway-Sant'Anna all reduce to a difference
+of mean changes, which takes a few lines; the influence functions follow the paper (§4) and
+R ``did`` (``aggte``), including the estimated-weights term of the aggregations. The tests
+match csdid 0.4.3 (``est_method="reg"``, ``bstrap=False``) to 1e-8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from clusterdx.errors import EstimationError, PanelError
+from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel.models import Cov, Effects, PanelResult, fit
+
+ControlGroup = Literal["nevertreated", "notyettreated"]
+Aggregation = Literal["simple", "dynamic", "group"]
+CONTROL_GROUPS: tuple[str, ...] = ("nevertreated", "notyettreated")
+AGGREGATIONS: tuple[str, ...] = ("simple", "dynamic", "group")
+TREAT_POST = "treat_post"
+
+
+def did(
+    panel: pd.DataFrame,
+    y: str,
+    treat_year: str,
+    entity: str,
+    time: str,
+    controls: Sequence[str] = (),
+    cov: Cov = "cluster",
+    *,
+    effects: Effects = "twoways",
+    cluster: str | None = None,
+) -> PanelResult:
+    """Two-way fixed-effects difference-in-differences with a treated × post indicator.
+
+    :math:`y_{it} = \\alpha_i + \\lambda_t + \\delta D_{it} + c_{it}'\\theta + e_{it}`,
+    :math:`D_{it}=1(t \\ge G_i)` with :math:`G_i` the first treated period (Angrist & Pischke
+    2009, *Mostly Harmless Econometrics*, §5.2). With staggered timing and heterogeneous or
+    dynamic effects :math:`\\hat\\delta` is a weighted average of 2×2 comparisons with possibly
+    negative weights (Goodman-Bacon 2021): use :func:`callaway_santanna` then.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Long panel.
+    y : str
+        Response.
+    treat_year : str
+        Column with each entity's first treated period, constant within entity; missing, 0 or
+        ``inf`` for never-treated entities.
+    entity, time : str
+        Key columns (periods numeric, e.g. years).
+    controls : sequence of str
+        Time-varying controls.
+    cov : {"unadjusted", "robust", "cluster", "driscoll-kraay"}
+        Covariance (default clustered by entity), see :func:`clusterdx.panel.fit`.
+    effects : {"individual", "time", "twoways"}
+        Absorbed effects (default two-way).
+    cluster : str, optional
+        Cluster variable for ``cov="cluster"``.
+
+    Returns
+    -------
+    PanelResult
+        The coefficient of the indicator is ``params["treat_post"]``.
+
+    Examples
+    --------
+    >>> res = did(panel, "dt", "pilot_year", "region", "year")  # doctest: +SKIP
+    >>> res.params["treat_post"]  # doctest: +SKIP
+    """
+    frame, cohort = _with_cohorts(panel, treat_year, entity, time)
+    frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
+    formula = f"{y} ~ {' + '.join([TREAT_POST, *controls])}"
+    kwargs = {} if cluster is None else {"cluster": cluster}
+    return fit(frame, formula, entity, time, model="fe", effects=effects, cov=cov, **kwargs)
+
+
+@dataclass(frozen=True)
+class EventStudyResult:
+    """A two-way FE event study: the regression and its coefficients by event time.
+
+    Attributes
+    ----------
+    coefs : DataFrame
+        One row per event time from ``-leads`` to ``lags`` (``event_time``, ``term``, ``coef``,
+        ``se``, ``lower``, ``upper``, ``binned``); the reference period has coefficient 0.
+    fit : PanelResult
+        The regression on the ``pre<k>`` / ``post<k>`` indicators.
+    ref : int
+        Omitted event time.
+    """
+
+    coefs: pd.DataFrame
+    fit: PanelResult = field(repr=False)
+    ref: int
+
+    params = property(lambda self: self.fit.params, doc="Coefficients.")
+    bse = property(lambda self: self.fit.bse, doc="Standard errors.")
+    tvalues = property(lambda self: self.fit.tvalues, doc="t statistics.")
+    pvalues = property(lambda self: self.fit.pvalues, doc="Two-sided p-values.")
+    nobs = property(lambda self: self.fit.nobs, doc="Observations.")
+    model = property(lambda self: "event study", doc="Model label for tables.")
+    effects = property(lambda self: self.fit.effects, doc="Absorbed effects.")
+    depvar = property(lambda self: self.fit.depvar, doc="The response.")
+    fixed_effects = property(lambda self: self.fit.fixed_effects, doc="Absorbed effects.")
+    cov_type = property(lambda self: self.fit.cov_type, doc="Covariance convention.")
+    rsquared = property(lambda self: self.fit.rsquared, doc="Within R².")
+    rsquared_within = property(lambda self: self.fit.rsquared_within, doc="Within R².")
+    llf = property(lambda self: self.fit.llf, doc="Log-likelihood.")
+
+    def summary(self) -> str:
+        """The event-time coefficients and the regression."""
+        head = f"Event study (two-way FE), reference event time {self.ref}"
+        table = self.coefs.to_string(float_format=lambda v: f"{v:.6g}")
+        return "\n".join([head, table, self.fit.summary()])
+
+
+def event_study(
+    panel: pd.DataFrame,
+    y: str,
+    treat_year: str,
+    entity: str,
+    time: str,
+    leads: int = 4,
+    lags: int = 4,
+    ref: int = -1,
+    controls: Sequence[str] = (),
+    cov: Cov = "cluster",
+    *,
+    effects: Effects = "twoways",
+    alpha: float = 0.05,
+) -> EventStudyResult:
+    """Two-way FE event study with binned endpoints.
+
+    :math:`y_{it}=\\alpha_i+\\lambda_t+\\sum_{e\\ne ref}\\beta_e 1(t-G_i=e)+c_{it}'\\theta+e_{it}`
+    for :math:`e=-leads,\\dots,lags`, where event times beyond the window are pooled into the
+    end bins (:math:`e\\le -leads` into ``pre<leads>``, :math:`e\\ge lags` into
+    ``post<lags>``) as in Schmidheiny & Siegloch (2023, *Journal of Applied Econometrics* 38,
+    695-713), so the end coefficients are identified. Never-treated entities have all indicators zero. Under
+    heterogeneous effects the leads and lags are contaminated by other periods (Sun & Abraham
+    2021, *Journal of Econometrics* 225, 175-199): compare with :func:`callaway_santanna`'s
+    dynamic aggregation.
+
+    Parameters
+    ----------
+    panel, y, treat_year, entity, time, controls, cov, effects
+        As in :func:`did`.
+    leads, lags : int
+        Window: ``leads >= 1`` periods before and ``lags >= 0`` after adoption.
+    ref : int
+        Omitted event time (default -1, the period before adoption).
+    alpha : float
+        Level of the intervals in ``coefs``.
+
+    Returns
+    -------
+    EventStudyResult
+    """
+    if not (isinstance(leads, int) and leads >= 1 and isinstance(lags, int) and lags >= 0):
+        raise EstimationError(f"leads={leads!r} must be >= 1 and lags={lags!r} >= 0 (integers).")
+    if not -leads <= ref <= lags:
+        raise EstimationError(f"ref={ref!r} must lie in the window [-{leads}, {lags}].")
+    frame, cohort = _with_cohorts(panel, treat_year, entity, time)
+    rel = frame[time].to_numpy(dtype=float) - cohort
+    binned = np.where(np.isfinite(cohort), np.clip(rel, -leads, lags), np.nan)
+    terms = {e: (f"pre{-e}" if e < 0 else f"post{e}") for e in range(-leads, lags + 1)}
+    names = [terms[e] for e in terms if e != ref]
+    for e, name in terms.items():
+        if e != ref:
+            frame[name] = (binned == e).astype(float)
+    formula = f"{y} ~ {' + '.join([*names, *controls])}"
+    res = fit(frame, formula, entity, time, model="fe", effects=effects, cov=cov)
+    q = stats.t.ppf(1 - alpha / 2, res.df_inference)
+    rows = []
+    for e, name in terms.items():
+        coef = 0.0 if e == ref else float(res.params[name])
+        se = 0.0 if e == ref else float(res.bse[name])
+        rows.append(
+            {
+                "event_time": e,
+                "term": name,
+                "coef": coef,
+                "se": se,
+                "lower": coef - q * se,
+                "upper": coef + q * se,
+                "binned": e in (-leads, lags),
+            }
+        )
+    return EventStudyResult(coefs=pd.DataFrame(rows), fit=res, ref=ref)
+
+
+@dataclass(frozen=True)
+class CallawaySantAnnaResult:
+    """Group-time average treatment effects and their aggregations.
+
+    Attributes
+    ----------
+    att_gt : DataFrame
+        One row per (cohort ``group``, period ``time``): ``event_time``, ``att``, ``se``, ``z``,
+        ``pvalue``, ``lower``, ``upper``, ``n_treated``, ``n_control``, ``base`` (base period).
+    simple, dynamic, group : DataFrame
+        Aggregations (see :meth:`aggregate`); ``simple`` has one row ``ATT``.
+    control_group : str
+    n_entities : int
+        Entities used (always-treated entities are dropped).
+    dropped_always_treated : int
+        Entities treated in the first period, which have no pre-period.
+    alpha : float
+    influence : ndarray
+        Influence functions of the ATT(g,t), entities × cells (for further aggregation).
+    """
+
+    att_gt: pd.DataFrame
+    simple: pd.DataFrame
+    dynamic: pd.DataFrame
+    group: pd.DataFrame
+    control_group: str
+    n_entities: int
+    nobs: int
+    dropped_always_treated: int
+    alpha: float
+    depvar: str
+    influence: np.ndarray = field(repr=False)
+
+    @property
+    def params(self) -> pd.Series:
+        """The overall ATT (simple aggregation) for tables."""
+        return pd.Series({"ATT": self.simple.loc["ATT", "att"]}, name="coef")
+
+    @property
+    def bse(self) -> pd.Series:
+        """Its analytic (influence-function) standard error."""
+        return pd.Series({"ATT": self.simple.loc["ATT", "se"]}, name="std err")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """z statistic."""
+        return self.params / self.bse
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided normal p-value."""
+        return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues)), index=["ATT"], name="pvalue")
+
+    model = property(lambda self: "Callaway-Sant'Anna", doc="Model label for tables.")
+    effects = property(lambda self: "group-time", doc="Effects label for tables.")
+    fixed_effects = property(
+        lambda self: {"entity": True, "time": True}, doc="Differences remove both."
+    )
+    cov_type = property(
+        lambda self: "influence function, clustered by entity (Callaway & Sant'Anna 2021)",
+        doc="Covariance convention.",
+    )
+    rsquared = property(lambda self: None, doc="Not a regression fit.")
+    llf = property(lambda self: None, doc="Not a likelihood fit.")
+
+    def aggregate(self, kind: Aggregation = "simple") -> pd.DataFrame:
+        """An aggregation of the ATT(g,t): ``"simple"``, ``"dynamic"`` or ``"group"``."""
+        check_option("kind", kind, AGGREGATIONS)
+        return {"simple": self.simple, "dynamic": self.dynamic, "group": self.group}[kind]
+
+    def summary(self) -> str:
+        """Aggregated effects and the group-time ATTs."""
+        fmt = {"float_format": lambda v: f"{v:.6g}"}
+        return "\n".join(
+            [
+                f"Callaway & Sant'Anna (2021) DID; controls: {self.control_group}; "
+                f"{self.n_entities} entities ({self.dropped_always_treated} always-treated "
+                "dropped); analytic SEs clustered by entity",
+                "Overall ATT (simple):",
+                self.simple.to_string(**fmt),
+                "Dynamic (by event time):",
+                self.dynamic.to_string(**fmt),
+                "By cohort:",
+                self.group.to_string(**fmt),
+                "Group-time ATT(g,t):",
+                self.att_gt.to_string(**fmt),
+            ]
+        )
+
+
+def callaway_santanna(
+    panel: pd.DataFrame,
+    y: str,
+    treat_year: str,
+    entity: str,
+    time: str,
+    control_group: ControlGroup = "nevertreated",
+    *,
+    alpha: float = 0.05,
+) -> CallawaySantAnnaResult:
+    """Callaway & Sant'Anna (2021) group-time ATTs for staggered adoption, without covariates.
+
+    For cohort g (first treated in period g) and period t, with base period
+    :math:`b=g-1` for :math:`t\\ge g` and :math:`b=t-1` before adoption (the "varying" base
+    of R ``did``, giving placebo pre-trends),
+
+    .. math::
+
+        ATT(g,t) = E[Y_t - Y_b \\mid G=g] - E[Y_t - Y_b \\mid C],
+
+    where the control group C is the never-treated (``"nevertreated"``) or the not-yet-treated
+    by t, :math:`G>t` and :math:`G\\ne g`, plus the never-treated (``"notyettreated"``)
+    (Callaway & Sant'Anna 2021, eq. 2.4/2.5 and Theorem 1 without covariates). Entities first
+    treated after the last period count as never treated; entities treated in the first period
+    are dropped.
+
+    Inference: the influence function of each ATT(g,t) is
+    :math:`\\psi_i=\\frac{D_i}{p_D}(\\Delta Y_i-\\bar{\\Delta Y}_D)-\\frac{C_i}{p_C}(\\Delta Y_i-\\bar{\\Delta Y}_C)`
+    with :math:`p_D, p_C` the shares of entities in the two groups, and
+    :math:`se=\\sqrt{\\sum_i\\psi_i^2}/n` (clustered by entity). Aggregations (§3 of the paper):
+
+    * ``simple``: :math:`\\sum_{g,t\\ge g} w_{gt} ATT(g,t)`, :math:`w\\propto P(G=g)`;
+    * ``dynamic``: :math:`\\theta(e)=\\sum_g P(G=g\\mid g+e\\text{ observed}) ATT(g,g+e)` for
+      each event time e, and the average of :math:`\\theta(e)` over :math:`e\\ge 0`;
+    * ``group``: :math:`\\theta(g)` the mean of ATT(g,t) over :math:`t\\ge g`, and their
+      average weighted by :math:`P(G=g)`.
+
+    The standard errors of weighted aggregations include the term for the estimated cohort
+    shares, as R ``did::aggte``. Pointwise analytic SEs only (no multiplier bootstrap or
+    uniform bands).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Balanced long panel.
+    y, treat_year, entity, time : str
+        Response, first treated period (missing, 0 or ``inf`` if never treated), keys.
+    control_group : {"nevertreated", "notyettreated"}
+    alpha : float
+        Level of the pointwise intervals.
+
+    Returns
+    -------
+    CallawaySantAnnaResult
+
+    Examples
+    --------
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year",
+    ...                        control_group="notyettreated")  # doctest: +SKIP
+    >>> cs.simple, cs.dynamic  # doctest: +SKIP
+    """
+    check_option("control_group", control_group, CONTROL_GROUPS)
+    if not 0 < alpha < 1:
+        raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
+    base_frame, cohort = _with_cohorts(panel, treat_year, entity, time)
+    frame, _ = panel_frame(base_frame, [y], entity, time, "raise")
+    wide = frame[y].unstack(level=1)
+    if wide.isna().to_numpy().any():
+        short = list(wide.index[wide.isna().any(axis=1)][:5])
+        raise PanelError(
+            f"callaway_santanna needs a balanced panel; {entity!r} values {short} miss periods."
+        )
+    periods = wide.columns.to_numpy(dtype=float)
+    cohorts = (
+        base_frame.assign(_cohort=cohort).groupby(entity)["_cohort"].first().reindex(wide.index)
+    ).to_numpy(dtype=float)
+    cohorts = np.where(cohorts > periods.max(), np.inf, cohorts)
+    always = cohorts <= periods.min()
+    wide, cohorts = wide.loc[~always], cohorts[~always]
+    off_grid = sorted({c for c in cohorts[np.isfinite(cohorts)] if c not in set(periods)})
+    if off_grid:
+        raise PanelError(
+            f"{treat_year!r} takes values {off_grid[:5]} that are not periods of {time!r}."
+        )
+    if control_group == "nevertreated" and not np.isinf(cohorts).any():
+        raise EstimationError("no entity is never treated; use control_group='notyettreated'.")
+    values = wide.to_numpy(dtype=float)
+    n = len(values)
+    cells, influence = _group_time(values, cohorts, periods, control_group)
+    if not cells:
+        raise EstimationError("no (cohort, period) cell has both treated and control entities.")
+    att_gt = pd.DataFrame(cells)
+    att_gt["se"] = np.sqrt((influence**2).sum(axis=0)) / n
+    att_gt = _inference(att_gt, alpha)
+    shares = {g: float(np.mean(cohorts == g)) for g in np.unique(cohorts[np.isfinite(cohorts)])}
+    agg = _Aggregator(att_gt, influence, cohorts, shares, n, alpha)
+    return CallawaySantAnnaResult(
+        att_gt=att_gt,
+        simple=agg.simple(),
+        dynamic=agg.dynamic(),
+        group=agg.group(),
+        control_group=control_group,
+        n_entities=n,
+        nobs=int(values.size),
+        dropped_always_treated=int(always.sum()),
+        alpha=alpha,
+        depvar=y,
+        influence=influence,
+    )
+
+
+def _with_cohorts(
+    panel: pd.DataFrame, treat_year: str, entity: str, time: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A copy of the panel and each row's first treated period (``inf`` if never treated)."""
+    if not isinstance(panel, pd.DataFrame):
+        raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
+    for col in (treat_year, entity, time):
+        if col not in panel.columns:
+            raise PanelError(f"column {col!r} is not in the panel.")
+    if not pd.api.types.is_numeric_dtype(panel[treat_year]):
+        raise PanelError(
+            f"{treat_year!r} must hold numeric first treated periods (NaN or 0 if never treated)."
+        )
+    if not pd.api.types.is_numeric_dtype(panel[time]):
+        raise PanelError(f"time column {time!r} must be numeric (e.g. years) for DID.")
+    raw = panel[treat_year].astype(float)
+    cohort = raw.where(raw.notna() & (raw != 0), np.inf)
+    varying = cohort.groupby(panel[entity].to_numpy()).nunique()
+    varying = varying[varying > 1]
+    if len(varying):
+        raise PanelError(
+            f"{treat_year!r} varies within {entity!r} values {list(varying.index[:5])}; give "
+            "each entity one first treated period (staggered adoption is absorbing)."
+        )
+    return panel.copy(), cohort.to_numpy()
+
+
+def _group_time(
+    values: np.ndarray, cohorts: np.ndarray, periods: np.ndarray, control_group: str
+) -> tuple[list[dict], np.ndarray]:
+    """ATT(g,t) of every admissible cell and the influence functions (entities × cells)."""
+    n = len(values)
+    cells, columns = [], []
+    for g in np.unique(cohorts[np.isfinite(cohorts)]):
+        g_pos = int(np.searchsorted(periods, g))
+        treated = cohorts == g
+        for t_pos in range(1, len(periods)):
+            base = g_pos - 1 if t_pos >= g_pos else t_pos - 1
+            t = periods[t_pos]
+            if control_group == "nevertreated":
+                control = np.isinf(cohorts)
+            else:
+                control = (cohorts > t) & (cohorts != g)
+            if not control.any():
+                continue
+            change = values[:, t_pos] - values[:, base]
+            mean_t, mean_c = change[treated].mean(), change[control].mean()
+            p_t, p_c = treated.mean(), control.mean()
+            psi = treated / p_t * (change - mean_t) - control / p_c * (change - mean_c)
+            cells.append(
+                {
+                    "group": g,
+                    "time": t,
+                    "event_time": t - g,
+                    "att": mean_t - mean_c,
+                    "n_treated": int(treated.sum()),
+                    "n_control": int(control.sum()),
+                    "base": periods[base],
+                }
+            )
+            columns.append(psi)
+    influence = np.column_stack(columns) if columns else np.empty((n, 0))
+    return cells, influence
+
+
+def _inference(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Add z, normal p-value and pointwise interval to a table with ``att`` and ``se``."""
+    z = table["att"] / table["se"]
+    crit = stats.norm.ppf(1 - alpha / 2)
+    return table.assign(
+        z=z,
+        pvalue=2 * stats.norm.sf(np.abs(z)),
+        lower=table["att"] - crit * table["se"],
+        upper=table["att"] + crit * table["se"],
+    )
+
+
+class _Aggregator:
+    """Weighted averages of ATT(g,t) with influence functions (R ``did::aggte`` conventions)."""
+
+    def __init__(
+        self,
+        cells: pd.DataFrame,
+        influence: np.ndarray,
+        cohorts: np.ndarray,
+        shares: dict[float, float],
+        n: int,
+        alpha: float,
+    ) -> None:
+        self.cells, self.influence, self.n, self.alpha = cells, influence, n, alpha
+        self.cohorts = cohorts
+        self.pg = cells["group"].map(shares).to_numpy(dtype=float)
+
+    def _weighted(self, keep: np.ndarray) -> tuple[float, np.ndarray]:
+        """Estimate and influence function of the P(G=g)-weighted mean of the kept cells."""
+        idx = np.flatnonzero(keep)
+        pg = self.pg[idx]
+        weights = pg / pg.sum()
+        att = self.cells["att"].to_numpy()[idx]
+        member = np.column_stack([self.cohorts == g for g in self.cells["group"].to_numpy()[idx]])
+        dev = member - pg
+        weights_if = dev / pg.sum() - np.outer(dev.sum(axis=1), pg) / pg.sum() ** 2
+        psi = self.influence[:, idx] @ weights + weights_if @ att
+        return float(weights @ att), psi
+
+    def _row(self, label: object, att: float, psi: np.ndarray) -> dict:
+        return {"label": label, "att": att, "se": float(np.sqrt((psi**2).sum()) / self.n)}
+
+    def simple(self) -> pd.DataFrame:
+        post = (self.cells["event_time"] >= 0).to_numpy()
+        att, psi = self._weighted(post)
+        return _inference(pd.DataFrame([self._row("ATT", att, psi)]).set_index("label"), self.alpha)
+
+    def dynamic(self) -> pd.DataFrame:
+        rows, post_psi, post_att = [], [], []
+        for e in np.sort(self.cells["event_time"].unique()):
+            att, psi = self._weighted((self.cells["event_time"] == e).to_numpy())
+            rows.append(self._row(float(e), att, psi))
+            if e >= 0:
+                post_att.append(att)
+                post_psi.append(psi)
+        overall = self._row("average e>=0", float(np.mean(post_att)), np.mean(post_psi, axis=0))
+        table = pd.DataFrame([*rows, overall]).set_index("label")
+        table.index.name = "event_time"
+        return _inference(table, self.alpha)
+
+    def group(self) -> pd.DataFrame:
+        rows, atts, psis, weights = [], [], [], []
+        for g in np.sort(self.cells["group"].unique()):
+            keep = ((self.cells["group"] == g) & (self.cells["event_time"] >= 0)).to_numpy()
+            if not keep.any():
+                continue
+            att = float(self.cells["att"].to_numpy()[keep].mean())
+            psi = self.influence[:, keep].mean(axis=1)
+            rows.append(self._row(float(g), att, psi))
+            atts.append(att)
+            psis.append(psi)
+            weights.append(float(np.mean(self.cohorts == g)))
+        pg = np.asarray(weights)
+        member = np.column_stack([self.cohorts == r["label"] for r in rows])
+        dev = member - pg
+        weights_if = dev / pg.sum() - np.outer(dev.sum(axis=1), pg) / pg.sum() ** 2
+        psi = np.column_stack(psis) @ (pg / pg.sum()) + weights_if @ np.asarray(atts)
+        overall = self._row("average", float(pg @ np.asarray(atts) / pg.sum()), psi)
+        table = pd.DataFrame([*rows, overall]).set_index("label")
+        table.index.name = "group"
+        return _inference(table, self.alpha)

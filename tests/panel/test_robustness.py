@@ -1,0 +1,93 @@
+"""Tests of clusterdx.panel.robustness: the robustness battery of sample and variable variants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterdx.errors import StudySpecError
+from clusterdx.panel import fit
+from clusterdx.panel.robustness import MUNICIPALITIES, Variant, robustness
+
+BASE = {"formula": "dt ~ demand + gov", "model": "fe", "effects": "twoways", "name": "fe"}
+CODES = [110000, 120000, 130000, 140000, 310000, 320000, 330000, 500000, 510000, 520000]
+
+
+@pytest.fixture(scope="module")
+def provinces() -> pd.DataFrame:
+    """10 provinces (4 municipalities) x 2011-2020: dt = 0.5 demand - 0.3 gov + effects + noise."""
+    rng = np.random.default_rng(5)
+    index = pd.MultiIndex.from_product([CODES, range(2011, 2021)], names=["region", "year"])
+    frame = index.to_frame(index=False)
+    n = len(frame)
+    frame["demand"] = rng.standard_t(3, size=n)
+    frame["gov"] = rng.normal(size=n)
+    effect = frame["region"].map(dict(zip(CODES, rng.normal(size=10), strict=True)))
+    frame["dt"] = 0.5 * frame["demand"] - 0.3 * frame["gov"] + effect + rng.normal(size=n)
+    frame["dt_alt"] = frame["dt"] + rng.normal(scale=0.1, size=n)
+    return frame
+
+
+def test_variants_equal_fits_on_hand_built_samples(provinces):
+    runs = robustness(
+        provinces,
+        BASE,
+        [
+            {"name": "no municipalities", "drop_entities": MUNICIPALITIES},
+            Variant(name="alt y", y="dt_alt"),
+            {"name": "no 2020", "exclude_periods": [2020]},
+            {"name": "robust se", "fit": {"cov": "robust"}},
+        ],
+        "region",
+        "year",
+    )
+    assert list(runs) == ["baseline", "no municipalities", "alt y", "no 2020", "robust se"]
+    opts = {"model": "fe", "effects": "twoways"}
+    kept = provinces[~provinces["region"].isin([110000, 120000, 310000, 500000])]
+    expected = fit(kept, "dt ~ demand + gov", "region", "year", **opts)
+    np.testing.assert_allclose(runs["no municipalities"].params, expected.params, rtol=1e-12)
+    assert runs["no municipalities"].nobs == 60
+    alt = fit(provinces, "dt_alt ~ demand + gov", "region", "year", **opts)
+    np.testing.assert_allclose(runs["alt y"].params, alt.params, rtol=1e-12)
+    assert runs["alt y"].depvar == "dt_alt"
+    assert runs["no 2020"].nobs == 90
+    assert "White" in runs["robust se"].cov_type
+
+
+def test_winsorising_clips_at_quantiles(provinces):
+    runs = robustness(
+        provinces, BASE, [{"name": "w1", "winsorize": (0.05, 0.95)}], "region", "year"
+    )
+    clipped = provinces.copy()
+    for col in ("dt", "demand", "gov"):
+        lo, hi = np.quantile(provinces[col], [0.05, 0.95])
+        clipped[col] = provinces[col].clip(lo, hi)
+    expected = fit(clipped, "dt ~ demand + gov", "region", "year", effects="twoways")
+    np.testing.assert_allclose(runs["w1"].params, expected.params, rtol=1e-12)
+
+
+def test_lagged_regressors_use_previous_period(provinces):
+    holes = provinces.drop(index=[13])  # region 120000, year 2014 missing: 2015 has no lag
+    runs = robustness(holes, BASE, [{"name": "lag", "lag": ["demand"]}], "region", "year")
+    wide = provinces.pivot(index="region", columns="year", values="demand")
+    lagged = wide.shift(1, axis=1)
+    lagged.loc[120000, 2015] = np.nan
+    lagged.loc[120000, 2014] = np.nan
+    frame = holes.assign(
+        demand=[lagged.loc[r, y] for r, y in zip(holes["region"], holes["year"], strict=True)]
+    )
+    expected = fit(frame, "dt ~ demand + gov", "region", "year", effects="twoways", missing="drop")
+    np.testing.assert_allclose(runs["lag"].params, expected.params, rtol=1e-12)
+    assert runs["lag"].nobs == 99 - 10 - 1
+
+
+def test_specs_are_checked(provinces):
+    with pytest.raises(StudySpecError, match="unknown keys \\['lags'\\]"):
+        robustness(provinces, BASE, [{"name": "x", "lags": True}], "region", "year")
+    with pytest.raises(StudySpecError, match="repeated"):
+        robustness(provinces, BASE, [{"name": "a"}, {"name": "a"}], "region", "year")
+    with pytest.raises(StudySpecError, match="winsorize"):
+        robustness(provinces, BASE, [{"name": "w", "winsorize": (0.9, 0.1)}], "region", "year")
+    with pytest.raises(StudySpecError, match="unknown keys \\['weights'\\]"):
+        robustness(provinces, {**BASE, "weights": "queen"}, [], "region", "year")
