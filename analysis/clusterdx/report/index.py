@@ -1,0 +1,168 @@
+"""Write ``reports/index.html``: one page showing every table and figure under the reports folder.
+
+Tables are the ``.html`` files (embedded inline, so the page is readable offline and in a browser
+without a server); figures are the ``.png`` files (linked by relative path). Other formats of the
+same table or figure (``.tex``, ``.docx``, ``.xlsx``, ``.md``, ``.pdf``, ``.csv``) are linked
+beside it, and files that have no HTML or PNG form (e.g. ``moran_by_year.csv``) are listed at the
+end. Order is by relative path, and the page carries no date, so the same folder gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Literal
+
+from clusterdx.errors import StudySpecError
+
+IndexLang = Literal["zh", "en"]
+INDEX_NAME = "index.html"
+_SHOWN = (".html", ".png")
+_WORDS = {
+    "zh": {
+        "title": "研究结果",
+        "tables": "表格",
+        "figures": "图",
+        "other": "其他文件",
+        "formats": "其他格式",
+        "contents": "目录",
+        "empty": "尚无结果：先运行 clusterdx run。",
+    },
+    "en": {
+        "title": "Results",
+        "tables": "Tables",
+        "figures": "Figures",
+        "other": "Other files",
+        "formats": "Other formats",
+        "contents": "Contents",
+        "empty": "No results yet: run clusterdx run first.",
+    },
+}
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif;
+       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }
+h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2.5rem; }
+h3 { font-size: 1.05rem; margin-top: 2rem; }
+.formats { font-size: .9rem; color: #555; }
+figure { margin: 0; }
+figure img { max-width: 100%; height: auto; }
+table.cdx-table { border-collapse: collapse; border-top: 2px solid #000;
+                  border-bottom: 2px solid #000; margin: .5rem 0; }
+table.cdx-table caption { font-weight: bold; padding-bottom: .4rem; }
+table.cdx-table thead { border-bottom: 1px solid #000; }
+table.cdx-table th, table.cdx-table td { padding: .15rem .7rem; text-align: center; }
+table.cdx-table tbody th { text-align: left; font-weight: normal; }
+table.cdx-table tfoot td { text-align: left; font-size: .85rem; border-top: 1px solid #000; }
+""".strip()
+
+
+def _anchor(rel: str) -> str:
+    return "f-" + "".join(c if c.isalnum() else "-" for c in rel)
+
+
+def _siblings(path: Path, root: Path) -> list[str]:
+    """Relative paths of the other formats of ``path`` (same folder, same stem), sorted."""
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in path.parent.glob(f"{path.stem}.*")
+        if p != path and p.is_file() and p.suffix.lower() not in _SHOWN
+    )
+
+
+def _formats_line(others: list[str], lang: IndexLang) -> str:
+    if not others:
+        return ""
+    links = " · ".join(
+        f'<a href="{html.escape(rel)}">{html.escape(Path(rel).suffix[1:])}</a>' for rel in others
+    )
+    return f'<p class="formats">{_WORDS[lang]["formats"]}: {links}</p>'
+
+
+def write_index(
+    reports_dir: str | Path, *, lang: IndexLang = "zh", title: str | None = None
+) -> Path:
+    """Write ``<reports_dir>/index.html`` showing every table and figure there; return its path.
+
+    Every ``*.html`` file below ``reports_dir`` (but the index itself) is embedded as a table,
+    every ``*.png`` is shown as a figure, each under a heading with its relative path and links to
+    its other formats; remaining files are linked in a last section.
+
+    Parameters
+    ----------
+    reports_dir : the reports folder (``study.reports_dir``, e.g. ``reports/``).
+    lang : ``"zh"`` or ``"en"`` for the page's own headings.
+    title : page title (default 研究结果 / Results).
+    """
+    if lang not in _WORDS:
+        raise StudySpecError(f"lang={lang!r} is not one of the allowed values {list(_WORDS)}")
+    root = Path(reports_dir)
+    if not root.is_dir():
+        raise StudySpecError(
+            f"reports folder {str(root)!r} does not exist; run the pipeline first or pass the "
+            "folder that holds tables/ and figures/"
+        )
+    words = _WORDS[lang]
+    target = root / INDEX_NAME
+    files = sorted(
+        (p for p in root.rglob("*") if p.is_file() and p != target),
+        key=lambda p: p.relative_to(root).as_posix(),
+    )
+    tables = [p for p in files if p.suffix.lower() == ".html"]
+    figures = [p for p in files if p.suffix.lower() == ".png"]
+    covered = {p.with_suffix("") for p in tables + figures}
+    other = [
+        p
+        for p in files
+        if p.suffix.lower() not in _SHOWN
+        and p.with_suffix("") not in covered
+        and not p.name.startswith(".")
+    ]
+    heading = html.escape(title or words["title"])
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+        '<head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{heading}</title>",
+        f"<style>\n{_CSS}\n</style></head>",
+        "<body>",
+        f"<h1>{heading}</h1>",
+    ]
+    if not files:
+        parts.append(f"<p>{words['empty']}</p>")
+    sections = [("tables", tables), ("figures", figures)]
+    contents = [
+        f'<li><a href="#{_anchor(p.relative_to(root).as_posix())}">'
+        f"{html.escape(p.relative_to(root).as_posix())}</a></li>"
+        for _, group in sections
+        for p in group
+    ]
+    if contents:
+        parts += [f"<nav><h2>{words['contents']}</h2><ul>", *contents, "</ul></nav>"]
+    for key, group in sections:
+        if not group:
+            continue
+        parts.append(f"<h2>{words[key]}</h2>")
+        for path in group:
+            rel = path.relative_to(root).as_posix()
+            parts.append(f'<section id="{_anchor(rel)}"><h3>{html.escape(rel)}</h3>')
+            if key == "tables":
+                parts.append(path.read_text(encoding="utf-8").strip())
+            else:
+                parts.append(
+                    f'<figure><img src="{html.escape(rel)}" alt="{html.escape(path.stem)}">'
+                    "</figure>"
+                )
+            parts.append(_formats_line(_siblings(path, root), lang))
+            parts.append("</section>")
+    if other:
+        parts.append(f"<h2>{words['other']}</h2><ul>")
+        parts += [
+            f'<li><a href="{html.escape(rel)}">{html.escape(rel)}</a></li>'
+            for rel in (p.relative_to(root).as_posix() for p in other)
+        ]
+        parts.append("</ul>")
+    parts += ["</body>", "</html>"]
+    target.write_bytes(("\n".join(part for part in parts if part) + "\n").encode("utf-8"))
+    return target
