@@ -6,9 +6,10 @@ import libpysal
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+
 from clusterdx.errors import PanelError, StudySpecError, WeightsError
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
-from scipy import stats
 
 
 @pytest.fixture

@@ -55,8 +55,12 @@ def test_cross_section_matches_spatialreg(columbus, r_reference, model, key, spa
     ref = r_reference[key]
     res = fit(data, "CRIME", ["INC", "HOVAL"], w, "NEIG", "t", model=model, effects="pooled")
     names = {"const": "(Intercept)", "INC": "INC", "HOVAL": "HOVAL"}
-    np.testing.assert_allclose(res.params[list(names)], [ref["coef"][v] for v in names.values()], rtol=RTOL)
-    np.testing.assert_allclose(res.bse[list(names)], [ref["se"][v] for v in names.values()], rtol=RTOL)
+    np.testing.assert_allclose(
+        res.params[list(names)], [ref["coef"][v] for v in names.values()], rtol=RTOL
+    )
+    np.testing.assert_allclose(
+        res.bse[list(names)], [ref["se"][v] for v in names.values()], rtol=RTOL
+    )
     np.testing.assert_allclose(res.params[spatial], ref[spatial], rtol=RTOL)
     np.testing.assert_allclose(res.bse[spatial], ref[f"{spatial}_se"], rtol=RTOL)
     np.testing.assert_allclose(res.sigma2, ref["s2"], rtol=RTOL)

@@ -32,4 +32,3 @@ __all__ = [
     "rho_bounds",
     "wald_test",
 ]
-

@@ -56,11 +56,15 @@ def stack_panel(
             f"column(s) {missing} not found in the panel; available columns: {list(panel.columns)}"
         )
     if len(set(x)) != len(x) or y in x:
-        raise PanelError(f"regressors {list(x)} repeat a name or contain the dependent variable {y!r}")
+        raise PanelError(
+            f"regressors {list(x)} repeat a name or contain the dependent variable {y!r}"
+        )
     frame = panel[columns]
     duplicated = frame.duplicated(subset=[entity, time], keep=False)
     if duplicated.any():
-        pairs = list(frame.loc[duplicated, [entity, time]].drop_duplicates().itertuples(index=False))
+        pairs = list(
+            frame.loc[duplicated, [entity, time]].drop_duplicates().itertuples(index=False)
+        )
         raise PanelError(
             f"(entity, time) pairs occur more than once in columns ({entity!r}, {time!r}): "
             f"{_listing([tuple(p) for p in pairs])}; aggregate or drop the duplicates first"
@@ -79,11 +83,18 @@ def stack_panel(
         )
     frame = frame.sort_values([entity, time], kind="stable")
     for column in [y, *x]:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise EstimationError(
+                f"column {column!r} has dtype {frame[column].dtype}, not numeric; convert it "
+                "(e.g. pd.to_numeric) or encode categories as dummy columns"
+            )
         values = frame[column].to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isfinite(values)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            first_entity, first_time = (frame[c].iloc[row : row + 1].tolist()[0] for c in (entity, time))
+            first_entity, first_time = (
+                frame[c].iloc[row : row + 1].tolist()[0] for c in (entity, time)
+            )
             raise EstimationError(
                 f"column {column!r} has {int(bad.sum())} missing or infinite value(s), the first "
                 f"at ({entity}={first_entity!r}, {time}={first_time!r}); impute or drop them "

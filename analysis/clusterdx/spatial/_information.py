@@ -1,4 +1,4 @@
-"""Traces of the spatial multipliers that enter the information matrix of spatial panel ML models.
+"""Expected information matrix of spatial panel ML models and the traces of spatial multipliers in it.
 
 With A = I − ρW, B = I − λW, G = W A^{-1}, H = W B^{-1} and G̈ = B G B^{-1}, the expected information
 of the SAC model (Lee 2004, *Econometrica* 72:1899-1925; Lee & Yu 2010, *J. Econometrics*
@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from clusterdx.errors import EstimationError
 from clusterdx.spatial.logdet import filter_factor
 
 EXACT_MAX_N = 1_500
@@ -35,8 +36,9 @@ def spatial_traces(
     lam: float | None,
     *,
     project: bool,
-    probes: int = 200,
+    probes: int | None = None,
     seed: int = 0,
+    exact: bool | None = None,
 ) -> dict[str, float]:
     """Traces needed by the information matrix, exact for small N and stochastic above.
 
@@ -49,7 +51,10 @@ def spatial_traces(
     project
         Restrict to the space orthogonal to ι (Lee-Yu transformation for time effects).
     probes, seed
-        Number and seed of the Rademacher probes when N > ``EXACT_MAX_N``.
+        Number and seed of the Rademacher probes of the stochastic estimates; by default
+        500,000 / N clipped to [30, 200] (the relative error falls like (probes · N)^{-1/2}).
+    exact
+        Use the N unit vectors as probes (exact traces); default: when N ≤ ``EXACT_MAX_N``.
 
     Returns
     -------
@@ -58,11 +63,12 @@ def spatial_traces(
         when both parameters are present).
     """
     n = w.shape[0]
-    if n <= EXACT_MAX_N:
+    if exact if exact is not None else n <= EXACT_MAX_N:
         u, scale = np.eye(n), 1.0
     else:
         rng = np.random.default_rng(seed)
-        u, scale = rng.choice(np.array([-1.0, 1.0]), size=(n, probes)), 1.0 / probes
+        m = probes if probes is not None else int(np.clip(500_000 // n, 30, 200))
+        u, scale = rng.choice(np.array([-1.0, 1.0]), size=(n, m)), 1.0 / m
     proj = _demean if project else (lambda v: v)
     u = proj(u)
     lu_a = filter_factor(w, rho) if rho is not None else None
@@ -93,3 +99,57 @@ def spatial_traces(
             out["HG"] = scale * float(np.sum(u * h_op(gu)))
             out["HtG"] = scale * float(np.sum(hu * gu))
     return out
+
+
+def information_covariance(
+    wmat: sp.csr_matrix,
+    x: np.ndarray,
+    beta: np.ndarray,
+    rho: float | None,
+    lam: float | None,
+    sigma2: float,
+    xstar: np.ndarray,
+    t_eff: int,
+    n_eff: int,
+    *,
+    project: bool,
+    seed: int,
+) -> np.ndarray:
+    """Inverse of the expected information matrix of (β, ρ, λ, σ²).
+
+    ``x`` is the transformed design as an (N, T, k) array, ``xstar`` = B x stacked (NT × k);
+    ``t_eff`` and ``n_eff`` the numbers of periods and observations after any Lee-Yu
+    transformation; ``project`` restricts to the space orthogonal to ι (Lee-Yu time effects).
+    Blocks as in :mod:`clusterdx.spatial.models`.
+    """
+    k = x.shape[2]
+    xb = x @ beta
+    traces = spatial_traces(wmat, rho, lam, project=project, seed=seed)
+    m = k + (rho is not None) + (lam is not None) + 1
+    info = np.zeros((m, m))
+    info[:k, :k] = xstar.T @ xstar / sigma2
+    pos = k
+    if rho is not None:
+        gxb = wmat @ filter_factor(wmat, rho).solve(xb)
+        if lam is not None:
+            gxb = gxb - lam * (wmat @ gxb)
+        if project:
+            gxb = gxb - gxb.mean(axis=0, keepdims=True)
+        gxb = gxb.reshape(-1)
+        info[:k, pos] = info[pos, :k] = xstar.T @ gxb / sigma2
+        info[pos, pos] = gxb @ gxb / sigma2 + t_eff * (traces["GtG"] + traces["GG"])
+        info[pos, -1] = info[-1, pos] = t_eff * traces["G"] / sigma2
+        pos += 1
+    if lam is not None:
+        info[pos, pos] = t_eff * (traces["HtH"] + traces["HH"])
+        info[pos, -1] = info[-1, pos] = t_eff * traces["H"] / sigma2
+        if rho is not None:
+            info[pos - 1, pos] = info[pos, pos - 1] = t_eff * (traces["HtG"] + traces["HG"])
+    info[-1, -1] = n_eff / (2 * sigma2**2)
+    try:
+        return np.linalg.inv(info)
+    except np.linalg.LinAlgError as err:
+        raise EstimationError(
+            "the information matrix is singular; check for collinear regressors or a spatial "
+            "parameter on its boundary"
+        ) from err

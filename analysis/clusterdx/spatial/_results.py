@@ -22,7 +22,7 @@ _EFFECT_LABELS = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class SpatialPanelResults:
     """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
 
@@ -38,6 +38,13 @@ class SpatialPanelResults:
         Full Gaussian log-likelihood of the transformed model.
     nobs : int
         Number of observations N·T in the data (before any transformation).
+    resid : numpy.ndarray
+        Residuals of the demeaned (random effects: quasi-demeaned; pooled: raw) data,
+        entity-major (entity i, period t at i·T + t).
+    engine : LogDet
+        The log-determinant object of W (eigenvalues or moments reused by ``impacts``).
+    theta_re : float
+        Random effects: the quasi-demeaning weight θ = 1 − (1 + Tφ)^{-1/2}; 0 otherwise.
     """
 
     params: pd.Series

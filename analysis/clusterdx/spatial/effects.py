@@ -19,8 +19,9 @@ of the draws (LeSage & Pace 2009, §5.6.2; the method of spatialreg / splm ``imp
 the impact at the estimates.
 
 For models without a spatial lag (SEM, SDEM, SLX) the impacts are linear in the coefficients:
-direct = β_k, indirect = θ_k (0 for SEM), total = β_k + θ_k, with exact (delta-method) standard
-errors; ``draws`` is then not used.
+direct = β_k, indirect = θ_k, total = β_k + θ_k, with exact (delta-method) standard errors;
+``draws`` is then not used. For the SEM the indirect impact is 0 by construction and its ``se``,
+``z`` and ``p`` are NaN.
 """
 
 from __future__ import annotations

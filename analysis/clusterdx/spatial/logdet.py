@@ -23,7 +23,8 @@ evaluated here by one of four methods:
     ln|I − ρW| = −Σ_{j≥1} ρ^j tr(W^j) / j, truncated at order q, with the traces tr(W^j) estimated
     from the same probes.
 
-``"auto"`` picks ``"eigen"`` for N ≤ 1,000, ``"lu"`` up to N = 50,000 and ``"chebyshev"`` above.
+``"auto"`` picks ``"eigen"`` for N ≤ 1,000, ``"lu"`` up to N = 50,000 and ``"chebyshev"`` above
+(``"barry-pace"`` where W is not a row-standardised matrix similar to a symmetric one).
 
 Why hand-written: spreg and libpysal have no reusable log-determinant for a panel likelihood that is
 evaluated many times (spreg's panel estimators rebuild dense N × N matrices per step).
@@ -95,19 +96,24 @@ def _extreme_eigenvalues(w: sp.csr_matrix, d: np.ndarray | None) -> tuple[float,
         vals = np.linalg.eigvals(w.toarray()).real
         return float(vals.min()), float(vals.max())
     high = 1.0 if _is_row_stochastic(w) else None
+    # A loose ARPACK tolerance: the extreme Ritz value converges far faster than its eigenvector
+    # (about 1e-6 accuracy here); the bounds only delimit the search for rho.
+    # A fixed start vector keeps the result reproducible (ARPACK would draw a random one).
+    start = np.random.default_rng(0).standard_normal(n)
+    opts = {"k": 1, "tol": 1e-4, "ncv": min(40, n - 1), "v0": start, "return_eigenvectors": False}
     try:
         if d is not None:
             root = np.sqrt(d)
             s = sp.diags(root) @ w @ sp.diags(1.0 / root)
             s = (s + s.T) / 2
-            low = float(spla.eigsh(s, k=1, which="SA", return_eigenvectors=False, tol=1e-8)[0])
+            low = float(spla.eigsh(s, which="SA", **opts)[0])
             if high is None:
-                high = float(spla.eigsh(s, k=1, which="LA", return_eigenvectors=False)[0])
+                high = float(spla.eigsh(s, which="LA", **opts)[0])
         else:
-            low = float(spla.eigs(w, k=1, which="SR", return_eigenvectors=False, tol=1e-8)[0].real)
+            low = float(spla.eigs(w, which="SR", **opts)[0].real)
             if high is None:
-                high = float(spla.eigs(w, k=1, which="LR", return_eigenvectors=False)[0].real)
-    except spla.ArpackNoConvergence:
+                high = float(spla.eigs(w, which="LR", **opts)[0].real)
+    except (spla.ArpackNoConvergence, RuntimeError):
         warnings.warn(
             "ARPACK did not find the extreme eigenvalues of W; using the interval (-1, 1) for the "
             "spatial parameter (exact for a row-standardised W's upper end)",
@@ -166,17 +172,21 @@ class LogDet:
             raise ValueError(f"logdet={method!r} is not one of {list(LOGDET_METHODS)}")
         self.w = sp.csr_matrix(w, dtype=float)
         self.n = self.w.shape[0]
+        self._d = symmetrizer(self.w)
+        chebyshev_ok = self._d is not None and _is_row_stochastic(self.w)
         if method == "auto":
-            method = (
-                "eigen" if self.n <= EIGEN_MAX_N else "lu" if self.n <= LU_MAX_N else "chebyshev"
-            )
+            if self.n <= EIGEN_MAX_N:
+                method = "eigen"
+            elif self.n <= LU_MAX_N:
+                method = "lu"
+            else:
+                method = "chebyshev" if chebyshev_ok else "barry-pace"
         self.method: str = method
         self.seed = seed
         self.probes = probes
         self.order = order if order is not None else (30 if method == "chebyshev" else 100)
         if self.order < 3:
             raise ValueError(f"order={self.order} is too small; use 3 or more")
-        self._d = symmetrizer(self.w)
         self._probe_powers: np.ndarray | None = None
         self._cheb_traces: np.ndarray | None = None
         self.eigenvalues: np.ndarray | None = None
@@ -186,7 +196,7 @@ class LogDet:
             real = vals.real if not np.iscomplexobj(vals) else vals[np.abs(vals.imag) < 1e-10].real
             self.bounds = _bounds_from(float(real.min()), float(real.max()))
         else:
-            if method == "chebyshev" and (self._d is None or not _is_row_stochastic(self.w)):
+            if method == "chebyshev" and not chebyshev_ok:
                 raise WeightsError(
                     "logdet='chebyshev' needs a row-standardised W similar to a symmetric matrix "
                     "(eigenvalues real in [-1, 1]); use logdet='lu' or 'barry-pace'"

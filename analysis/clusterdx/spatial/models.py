@@ -64,9 +64,10 @@ import scipy.sparse as sp
 
 from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
 from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial._information import spatial_traces
+from clusterdx.spatial._information import information_covariance
+from clusterdx.spatial._random_effects import fit_random, random_covariance
 from clusterdx.spatial._results import SpatialPanelResults
-from clusterdx.spatial.logdet import LogDet, LogdetMethod, filter_factor
+from clusterdx.spatial.logdet import LogDet, LogdetMethod
 
 ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
 EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
@@ -164,13 +165,15 @@ class _Profile:
         beta = np.linalg.solve(gxx, gxy)
         return float(cy @ g @ cy - gxy @ beta)
 
-    def loglik(self, rho: float, lam: float) -> float:
+    def loglik(self, rho: float, lam: float, jac: float | None = None) -> float:
+        """Concentrated log-likelihood; ``jac`` = the summed log-determinants if already known."""
         sse = self.sse(rho, lam)
         if not sse > 0:
             return -np.inf
-        jac = (self.jacobian(rho) if self.has_lag else 0.0) + (
-            self.jacobian(lam) if self.has_err else 0.0
-        )
+        if jac is None:
+            jac = (self.jacobian(rho) if self.has_lag else 0.0) + (
+                self.jacobian(lam) if self.has_err else 0.0
+            )
         return -self.n_eff / 2 * (np.log(2 * np.pi * sse / self.n_eff) + 1) + self.t_eff * jac
 
 
@@ -266,28 +269,8 @@ def fit(
             )
 
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
-
-    def lag(a: np.ndarray) -> np.ndarray:
-        return (wmat @ a.reshape(n, -1)).reshape(a.shape)
-
-    xs, names = data.x, list(x)
-    if model in DURBIN_MODELS:
-        xs = np.concatenate([xs, lag(xs)], axis=2)
-        names += [f"W_{v}" for v in x]
-    if effects in ("random", "pooled"):
-        xs = np.concatenate([np.ones((n, t, 1)), xs], axis=2)
-        names = ["const", *names]
+    z_raw, names = _design(data.y, data.x, list(x), wmat, model, effects)
     k = len(names)
-    ys = data.y[:, :, None]
-    blocks = [ys]
-    if has_lag or has_err:
-        blocks.append(lag(ys))
-    if has_lag and has_err:
-        blocks.append(lag(blocks[1]))
-    blocks.append(xs)
-    if has_err:
-        blocks.append(lag(xs))
-    z_raw = np.concatenate(blocks, axis=2)
     z = _within(z_raw, entity_fe, time_fe)
     _check_rank(z[:, :, -k:] if not has_err else z[:, :, -2 * k : -k], names, effects)
 
@@ -305,15 +288,13 @@ def fit(
     gram = zf.T @ zf
     prof = _Profile(gram, k, has_lag, has_err, n_eff, t_eff, jacobian)
     bounds = (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN)
-    extra: dict[str, float] = {}
 
     if effects == "random":
-        rho, theta, phi, zf, re_loglik = _fit_random(prof, z_raw, n, t, bounds, maxiter, has_lag)
+        rho, theta, phi, zf, re_loglik = fit_random(prof, z_raw, bounds, maxiter, has_lag)
         lam = 0.0
-        extra["phi"] = phi
     else:
         rho, lam = _optimise(prof, bounds, maxiter, has_lag, has_err)
-        theta = 0.0
+        theta, phi = 0.0, None
 
     cy, cx = prof.weights(rho, lam)
     ystar, xstar = zf @ cy, zf @ cx
@@ -323,8 +304,8 @@ def fit(
     sigma2 = sse / n_eff
     jac = (jacobian(rho) if has_lag else 0.0) + (jacobian(lam) if has_err else 0.0)
     llf = -n_eff / 2 * np.log(2 * np.pi * sigma2) + t_eff * jac - sse / (2 * sigma2)
-    if effects == "random":
-        llf -= n / 2 * np.log1p(t * extra["phi"])
+    if phi is not None:
+        llf -= n / 2 * np.log1p(t * phi)
 
     for label, value, active in (("rho", rho, has_lag), ("lambda", lam, has_err)):
         if active and min(value - lower, upper - value) < _BOUND_WARN:
@@ -336,27 +317,17 @@ def fit(
                 stacklevel=2,
             )
 
-    pnames = list(names)
-    values = list(beta)
-    if has_lag:
-        pnames.append("rho")
-        values.append(rho)
-    if has_err:
-        pnames.append("lambda")
-        values.append(lam)
-    if effects == "random":
-        pnames.append("phi")
-        values.append(extra["phi"])
-    pnames.append("sigma2")
-    values.append(sigma2)
+    extra = [("rho", rho, has_lag), ("lambda", lam, has_err), ("phi", phi, phi is not None)]
+    extra.append(("sigma2", sigma2, True))
+    pnames = names + [label for label, _, active in extra if active]
+    values = [*beta, *(value for _, value, active in extra if active)]
 
-    if effects == "random":
-        cov = _random_cov(re_loglik, n, t, rho, extra["phi"], xstar, sigma2, has_lag, k)
+    if phi is not None:
+        cov = random_covariance(re_loglik, n * t, rho, phi, xstar, sigma2, has_lag)
     else:
-        cov = _information_cov(
+        cov = information_covariance(
             wmat,
-            z,
-            prof,
+            z[:, :, prof.ix],
             beta,
             rho if has_lag else None,
             lam if has_err else None,
@@ -364,8 +335,8 @@ def fit(
             xstar,
             t_eff,
             n_eff,
-            shift,
-            seed,
+            project=shift,
+            seed=seed,
         )
     cov_frame = pd.DataFrame(cov, index=pnames, columns=pnames)
     return SpatialPanelResults(
@@ -387,6 +358,38 @@ def fit(
         engine=engine,
         theta_re=theta,
     )
+
+
+def _design(
+    y: np.ndarray, x: np.ndarray, names: list[str], wmat: sp.csr_matrix, model: str, effects: str
+) -> tuple[np.ndarray, list[str]]:
+    """Stack Z = [y, Wy, W²y, X, WX] (only the blocks the model needs) as an (N, T, p) array.
+
+    X gains the Durbin terms W X (named ``W_<x>``) for SDM / SDEM / SLX and a constant for
+    random / pooled effects; returns Z and the names of X's columns.
+    """
+    n = y.shape[0]
+    has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
+
+    def lag(a: np.ndarray) -> np.ndarray:
+        return (wmat @ a.reshape(n, -1)).reshape(a.shape)
+
+    names = list(names)
+    if model in DURBIN_MODELS:
+        x = np.concatenate([x, lag(x)], axis=2)
+        names += [f"W_{v}" for v in names]
+    if effects in ("random", "pooled"):
+        x = np.concatenate([np.ones((*x.shape[:2], 1)), x], axis=2)
+        names = ["const", *names]
+    blocks = [y[:, :, None]]
+    if has_lag or has_err:
+        blocks.append(lag(blocks[0]))
+    if has_lag and has_err:
+        blocks.append(lag(blocks[1]))
+    blocks.append(x)
+    if has_err:
+        blocks.append(lag(x))
+    return np.concatenate(blocks, axis=2), names
 
 
 def _optimise(
@@ -414,9 +417,11 @@ def _optimise(
             )
         value = float(res.x)
         return (value, 0.0) if has_lag else (0.0, value)
-    grid = np.linspace(bounds[0], bounds[1], 7)[1:-1] * 0.9
+    # coarse grid start (log-determinants computed once per grid value), then Nelder-Mead
+    grid = np.linspace(bounds[0], bounds[1], 9)[1:-1]
+    jac = {float(g): prof.jacobian(float(g)) for g in grid}
     start = max(
-        ((a, b) for a in grid for b in grid), key=lambda ab: prof.loglik(ab[0], ab[1])
+        ((a, b) for a in jac for b in jac), key=lambda ab: prof.loglik(*ab, jac[ab[0]] + jac[ab[1]])
     )
     res = opt.minimize(
         lambda v: -prof.loglik(v[0], v[1]),
@@ -431,154 +436,3 @@ def _optimise(
             f"maxiter (now {maxiter}) or check the model"
         )
     return float(res.x[0]), float(res.x[1])
-
-
-def _quasi_demeaned(z_raw: np.ndarray, theta: float) -> np.ndarray:
-    return z_raw - theta * z_raw.mean(axis=1, keepdims=True)
-
-
-def _fit_random(
-    prof: _Profile,
-    z_raw: np.ndarray,
-    n: int,
-    t: int,
-    bounds: tuple[float, float],
-    maxiter: int,
-    has_lag: bool,
-) -> tuple[float, float, float, np.ndarray, Callable[[float, float], float]]:
-    """Spatial random effects ML over (ρ, ln φ): quasi-demeaning by θ = 1 − (1 + Tφ)^{-1/2}."""
-    zf = z_raw.reshape(n * t, -1)
-    gram_full = zf.T @ zf
-    means = z_raw.mean(axis=1)
-    gram_between = t * means.T @ means
-
-    def loglik(rho: float, log_phi: float) -> float:
-        phi = np.exp(log_phi)
-        theta = 1.0 - 1.0 / np.sqrt(1.0 + t * phi)
-        gram = gram_full - (2 * theta - theta**2) * gram_between
-        sse = prof.sse(rho, 0.0, gram)
-        if not sse > 0:
-            return -np.inf
-        nt = n * t
-        ll = -nt / 2 * (np.log(2 * np.pi * sse / nt) + 1) - n / 2 * np.log1p(t * phi)
-        return ll + (t * prof.jacobian(rho) if has_lag else 0.0)
-
-    if has_lag:
-        res = opt.minimize(
-            lambda v: -loglik(v[0], v[1]),
-            np.array([0.0, 0.0]),
-            method="Nelder-Mead",
-            bounds=[bounds, (-20.0, 20.0)],
-            options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": maxiter},
-        )
-        rho, log_phi = float(res.x[0]), float(res.x[1])
-    else:
-        res = opt.minimize_scalar(
-            lambda v: -loglik(0.0, v),
-            bounds=(-20.0, 20.0),
-            method="bounded",
-            options={"xatol": 1e-10, "maxiter": maxiter},
-        )
-        rho, log_phi = 0.0, float(res.x)
-    if not res.success:
-        raise ConvergenceError(
-            f"the random-effects search over (rho, phi) did not converge ({res.message}); raise "
-            f"maxiter (now {maxiter})"
-        )
-    phi = float(np.exp(log_phi))
-    theta = 1.0 - 1.0 / np.sqrt(1.0 + t * phi)
-    star = _quasi_demeaned(z_raw, theta).reshape(n * t, -1)
-    return rho, theta, phi, star, loglik
-
-
-def _random_cov(
-    loglik: Callable[[float, float], float],
-    n: int,
-    t: int,
-    rho: float,
-    phi: float,
-    xstar: np.ndarray,
-    sigma2: float,
-    has_lag: bool,
-    k: int,
-) -> np.ndarray:
-    """Block covariance: β | (ρ, φ) by GLS, (ρ, φ) by numerical Hessian, σ² by 2σ⁴/NT."""
-    params = [rho, phi] if has_lag else [phi]
-
-    def ll(v: np.ndarray) -> float:
-        return loglik(v[0], np.log(v[1])) if has_lag else loglik(0.0, np.log(v[0]))
-
-    hess = _numerical_hessian(ll, np.array(params))
-    m = len(params)
-    cov = np.zeros((k + m + 1, k + m + 1))
-    cov[:k, :k] = sigma2 * np.linalg.inv(xstar.T @ xstar)
-    cov[k : k + m, k : k + m] = np.linalg.inv(-hess)
-    cov[-1, -1] = 2 * sigma2**2 / (n * t)
-    return cov
-
-
-def _numerical_hessian(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    """Central-difference Hessian with steps proportional to |x| (fdHess-style)."""
-    m = len(x)
-    h = 1e-4 * np.maximum(np.abs(x), 1e-2)
-    hess = np.empty((m, m))
-    for i in range(m):
-        for j in range(i, m):
-            ei, ej = np.zeros(m), np.zeros(m)
-            ei[i], ej[j] = h[i], h[j]
-            val = (
-                f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)
-            ) / (4 * h[i] * h[j])
-            hess[i, j] = hess[j, i] = val
-    return hess
-
-
-def _information_cov(
-    wmat: sp.csr_matrix,
-    z: np.ndarray,
-    prof: _Profile,
-    beta: np.ndarray,
-    rho: float | None,
-    lam: float | None,
-    sigma2: float,
-    xstar: np.ndarray,
-    t_eff: int,
-    n_eff: int,
-    project: bool,
-    seed: int,
-) -> np.ndarray:
-    """Inverse of the analytic information matrix of (β, ρ, λ, σ²) (module docstring)."""
-    n, t = z.shape[:2]
-    k = len(beta)
-    x0 = z[:, :, prof.ix]
-    xb = (x0 @ beta).reshape(n, t)
-    traces = spatial_traces(wmat, rho, lam, project=project, seed=seed)
-    names = ["beta"] * k + (["rho"] if rho is not None else []) + (["lam"] if lam is not None else [])
-    m = len(names) + 1
-    info = np.zeros((m, m))
-    info[:k, :k] = xstar.T @ xstar / sigma2
-    pos = k
-    if rho is not None:
-        gxb = wmat @ filter_factor(wmat, rho).solve(xb)
-        if lam is not None:
-            gxb = gxb - lam * (wmat @ gxb)
-        if project:
-            gxb = gxb - gxb.mean(axis=0, keepdims=True)
-        gxb = gxb.reshape(-1)
-        info[:k, pos] = info[pos, :k] = xstar.T @ gxb / sigma2
-        info[pos, pos] = gxb @ gxb / sigma2 + t_eff * (traces["GtG"] + traces["GG"])
-        info[pos, -1] = info[-1, pos] = t_eff * traces["G"] / sigma2
-        pos += 1
-    if lam is not None:
-        info[pos, pos] = t_eff * (traces["HtH"] + traces["HH"])
-        info[pos, -1] = info[-1, pos] = t_eff * traces["H"] / sigma2
-        if rho is not None:
-            info[pos - 1, pos] = info[pos, pos - 1] = t_eff * (traces["HtG"] + traces["HG"])
-    info[-1, -1] = n_eff / (2 * sigma2**2)
-    try:
-        return np.linalg.inv(info)
-    except np.linalg.LinAlgError as err:
-        raise EstimationError(
-            "the information matrix is singular; check for collinear regressors or a spatial "
-            "parameter on its boundary"
-        ) from err

@@ -7,8 +7,8 @@
   *JRSS B* 43:41-50); SLX, ρ = 0. For the SDEM: SEM, θ = 0; SLX, λ = 0.
   W = g(θ̂)' [J Σ̂ J']^{-1} g(θ̂) ~ χ²(q) with J = ∂g/∂θ'.
 - Spatial Hausman test of fixed against random effects (Mutl & Pfaffermayr 2011, *Econometrics
-  Journal* 14:48-76; splm ``sphtest``): H = d'(Σ_FE − Σ_RE)^{-1} d on the common slope and spatial
-  coefficients, d = θ̂_FE − θ̂_RE, χ²(q).
+  Journal* 14:48-76; splm ``sphtest``): H = d'(Σ_FE − Σ_RE)^{-1} d on the common slope
+  coefficients (as splm, not the spatial parameters), d = β̂_FE − β̂_RE, χ²(q).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from clusterdx.spatial._results import SpatialPanelResults
 
 Restriction = Literal["sar", "sem", "slx"]
 RESTRICTIONS: tuple[str, ...] = get_args(Restriction)
-_NUISANCE = ("const", "sigma2", "phi")
+_NOT_COMPARED = ("const", "sigma2", "phi", "rho", "lambda")
 
 
 @dataclass(frozen=True)
@@ -123,16 +123,16 @@ def wald_test(res: SpatialPanelResults, restriction: Restriction) -> SpecTestRes
 def hausman(fe_res: SpatialPanelResults, re_res: SpatialPanelResults) -> SpecTestResult:
     """Spatial Hausman test of fixed (``fe_res``) against random (``re_res``) effects.
 
-    Compares the coefficients the two fits share (regressors, ``W_<x>``, ``rho``, ``lambda``;
-    not ``const``, ``phi`` or ``sigma2``). If Σ_FE − Σ_RE is not positive definite its
-    pseudo-inverse is used, with a warning.
+    Compares the slope coefficients the two fits share (regressors and ``W_<x>``; not ``const``,
+    the spatial parameters, ``phi`` or ``sigma2``, as splm's ``sphtest``). If Σ_FE − Σ_RE is not
+    positive definite its pseudo-inverse is used, with a warning.
     """
     if fe_res.effects not in ("individual", "twoways", "time") or re_res.effects != "random":
         raise EstimationError(
             f"hausman(fe_res, re_res) needs a fixed-effects fit then a random-effects fit, got "
             f"effects={fe_res.effects!r} and {re_res.effects!r}"
         )
-    keys = [p for p in fe_res.params.index if p in re_res.params.index and p not in _NUISANCE]
+    keys = [p for p in fe_res.params.index if p in re_res.params.index and p not in _NOT_COMPARED]
     if not keys:
         raise EstimationError("the two fits share no coefficients to compare")
     d = fe_res.params[keys].to_numpy() - re_res.params[keys].to_numpy()

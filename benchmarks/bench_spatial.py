@@ -1,0 +1,179 @@
+"""Speed and memory of clusterdx.spatial against spreg, run by hand: ``python benchmarks/bench_spatial.py``.
+
+Cases (simulated with ``clusterdx.spatial._simulate.simulate_panel``, seed 1, k = 5 regressors,
+T = 15, queen lattices row-standardised):
+
+1. N = 2,809 (53 × 53): SDM two-way FE fit + ``impacts(draws=1000)`` (target: median ≤ 1 s,
+   peak memory < 0.5 GB).
+2. N = 2,809: SAR individual FE fit, clusterdx against ``spreg.Panel_FE_Lag`` (same model; target
+   ratio ≥ 20).
+3. N = 10,000 (100 × 100): SDM two-way FE fit + impacts (target < 60 s, < 2 GB).
+4. Accuracy of the stochastic traces used above N = 1,500: SEs with Hutchinson traces against
+   exact traces at N = 2,809.
+
+Each case runs in a fresh process (``multiprocessing``, spawn) so that its peak resident memory
+(``resource.getrusage(...).ru_maxrss``, which includes the interpreter and imported libraries) and
+its ``tracemalloc`` peak (Python and NumPy allocations only; SuperLU's internal memory is not
+traced) belong to it alone. Timings (data simulation excluded) are medians over ``--repeats`` runs after one warm-up run;
+the minimum is shown too, as other processes on a shared machine inflate the median; the peak
+RSS includes the simulated data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import platform
+import resource
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+X = [f"x{j}" for j in range(1, 6)]
+BETA = [1.0, -1.0, 0.5, 0.3, -0.2]
+THETA = [0.5, -0.3, 0.2, 0.1, 0.0]
+
+
+def _data(side: int, model: str):
+    import libpysal
+
+    from clusterdx.spatial._simulate import simulate_panel
+
+    w = libpysal.weights.lat2W(side, side, rook=False)
+    w.transform = "r"
+    theta = THETA if model == "sdm" else None
+    frame = simulate_panel(w.sparse, 15, BETA, theta=theta, rho=0.4, seed=1)
+    return frame, w
+
+
+def _clusterdx(side: int, model: str, effects: str, with_impacts: bool):
+    """Prepare the data, return the timed job: clusterdx fit (+ impacts)."""
+    from clusterdx.spatial import fit
+
+    frame, w = _data(side, model)
+    ids = (w.sparse, list(range(w.n)))
+
+    def job() -> None:
+        res = fit(
+            frame,
+            "y",
+            X,
+            ids,
+            "entity",
+            "time",
+            model=model,
+            effects=effects,
+            bias_correction=False,
+        )
+        if with_impacts:
+            res.impacts(draws=1000, seed=0)
+
+    return job
+
+
+def _spreg(side: int):
+    """Prepare the data, return the timed job: spreg.Panel_FE_Lag (stacked period by period)."""
+    import spreg
+
+    frame, w = _data(side, "sar")
+    stacked = frame.sort_values(["time", "entity"])
+    y, x = stacked[["y"]].to_numpy(), stacked[X].to_numpy()
+
+    def job() -> None:
+        spreg.Panel_FE_Lag(y, x, w)
+
+    return job
+
+
+def _timed(make, args, repeats: int, light: bool, queue) -> None:
+    """Child process: build the data, warm up, time ``repeats`` runs, one traced run for memory.
+
+    ``light`` (for the slow peer): no warm-up and no traced run; memory from ru_maxrss only.
+    """
+    job = make(*args)
+    if not light:
+        job()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - start)
+    traced = float("nan")
+    if not light:
+        tracemalloc.start()
+        job()
+        traced = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+    queue.put((statistics.median(times), times, traced, rss))
+
+
+def _run(make, args, repeats: int, light: bool = False):
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_timed, args=(make, args, repeats, light, queue))
+    proc.start()
+    out = queue.get()
+    proc.join()
+    return out
+
+
+def _trace_accuracy(side: int) -> list[tuple[str, float, float]]:
+    """SEs of an SDM two-way fit with stochastic and with exact traces (patched in for the run)."""
+    from clusterdx.spatial import _information, fit
+
+    frame, w = _data(side, "sdm")
+    ids = (w.sparse, list(range(w.n)))
+    stochastic = fit(frame, "y", X, ids, "entity", "time", model="sdm", effects="twoways")
+    original = _information.spatial_traces
+
+    def exact(*args, **kwargs):
+        return original(*args, **{**kwargs, "exact": True})
+
+    _information.spatial_traces = exact
+    try:
+        exact_fit = fit(frame, "y", X, ids, "entity", "time", model="sdm", effects="twoways")
+    finally:
+        _information.spatial_traces = original
+    keys = ["x1", "W_x1", "rho", "sigma2"]
+    return [(k, float(stochastic.bse[k]), float(exact_fit.bse[k])) for k in keys]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-spreg", action="store_true", help="spreg needs ~6 GB and ~20 s")
+    args = parser.parse_args()
+    gb = 1024**3
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {mp.cpu_count()} CPUs")
+    rows = []
+    sdm = _run(_clusterdx, (53, "sdm", "twoways", True), args.repeats)
+    rows.append(("SDM two-way FE + impacts, N=2,809 T=15", sdm))
+    sar = _run(_clusterdx, (53, "sar", "individual", False), args.repeats)
+    rows.append(("SAR individual FE, N=2,809 T=15 (clusterdx)", sar))
+    if not args.skip_spreg:
+        peer = _run(_spreg, (53,), 1, light=True)
+        rows.append(("SAR individual FE, N=2,809 T=15 (spreg.Panel_FE_Lag)", peer))
+    big = _run(_clusterdx, (100, "sdm", "twoways", True), max(1, args.repeats // 2))
+    rows.append(("SDM two-way FE + impacts, N=10,000 T=15", big))
+
+    print(f"\n{'case':58s} {'median s':>9s} {'min s':>7s} {'traced GB':>10s} {'peak RSS GB':>12s}")
+    for name, (median, times, traced, rss) in rows:
+        print(f"{name:58s} {median:9.3f} {min(times):7.3f} {traced / gb:10.3f} {rss / gb:12.3f}")
+    if not args.skip_spreg:
+        print(
+            f"\nspreg / clusterdx time ratio (SAR FE, N=2,809): {peer[0] / sar[0]:.1f}x on medians, "
+            f"{min(peer[1]) / min(sar[1]):.1f}x on minima"
+        )
+
+    print("\nstochastic (177 probes) vs exact traces, SDM two-way FE, N=2,809: standard errors")
+    for key, approx, exact in _trace_accuracy(53):
+        print(
+            f"  {key:8s} stochastic {approx:.6g}  exact {exact:.6g}  rel diff {approx / exact - 1:+.2e}"
+        )
+
+
+if __name__ == "__main__":
+    main()
