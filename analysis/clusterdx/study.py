@@ -122,6 +122,15 @@ class Indicator(_Spec):
     ``subsystems`` with weights ``alpha`` (equal when empty); ``herfindahl`` the HHI of the firms'
     ``value`` per region-year; ``leading_firms`` the number of distinct ``key`` entries (leading
     firms) of the registry designated (``since`` column) in or before the year.
+
+    Two methods read large files through the ``[compute]`` backend instead of a loaded table:
+    ``firm_aggregate`` reduces the firm-year ``file`` (Parquet / CSV or a glob, relative to the
+    project root) to the region-year ``aggregate`` of ``value``; ``text_keywords`` counts the keywords
+    of ``dictionary`` (a JSON file; default Wu et al. 2021) in the documents of ``file`` (a folder of
+    ``<firm>_<year>.txt`` or a table with firm, year, text columns) with ``keyword_method``, and
+    averages DT = ln(1 + count) over the firms of each region-year, the firms' regions coming from
+    the ``source`` table (columns region, year and ``firm``), weighted by its ``weight`` column if
+    given.
     """
 
     method: Literal[
@@ -135,6 +144,8 @@ class Indicator(_Spec):
         "firm_share",
         "leading_firms",
         "firm_keywords",
+        "firm_aggregate",
+        "text_keywords",
     ]
     formula: str | None = None
     positive: list[str] = Field(default_factory=list)
@@ -155,6 +166,12 @@ class Indicator(_Spec):
     alpha: list[float] = Field(default_factory=list)
     key: str = "leading_firm"
     since: str = "designation_year"
+    file: str | None = None
+    aggregate: Literal["sum", "mean", "min", "max", "count", "hhi"] = "sum"
+    dictionary: str | None = None
+    keyword_method: Literal["jieba", "scan"] = "jieba"
+    firm: str = "firm"
+    weight: str | None = None
     label_zh: str = ""
     label_en: str = ""
 
@@ -171,6 +188,8 @@ class Indicator(_Spec):
             "firm_share": ["source", "value"],
             "leading_firms": ["source"],
             "firm_keywords": ["source", "keywords"],
+            "firm_aggregate": ["file", "value"],
+            "text_keywords": ["file", "source"],
         }[self.method]
         missing = [key for key in required if not getattr(self, key)]
         if missing:
@@ -230,6 +249,75 @@ class SpatialModel(_Spec):
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
 
 
+class Analysis(_Spec):
+    """``[[analyses]]``: one mechanism, heterogeneity, threshold or policy-evaluation analysis.
+
+    Required keys by ``kind``: mediation ``y, x, m``; moderation ``y, x, z``; heterogeneity
+    ``formula, group``; threshold ``y, x, q`` (``x`` = regressor whose slope switches); did
+    ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``).
+    Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
+    region's registered clusters) and ``designation_year`` (first designation), when the study has a
+    ``cluster`` source.
+    """
+
+    kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did"]
+    name: str
+    title: str = ""
+    y: str | None = None
+    x: str | None = None
+    m: str | None = None
+    z: str | None = None
+    q: str | None = None
+    formula: str | None = None
+    group: str | None = None
+    treat_year: str | None = None
+    controls: list[str] = Field(default_factory=list)
+    effects: Literal["individual", "time", "twoways"] = "twoways"
+    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
+    method: Literal["three_step", "two_step"] = "three_step"
+    bootstrap: int = Field(default=999, ge=0)
+    n_thresholds: int = Field(default=1, ge=1, le=3)
+    trim: float = Field(default=0.05, gt=0.0, lt=0.5)
+    grid: int = Field(default=300, ge=10)
+    control_group: Literal["nevertreated", "notyettreated"] = "notyettreated"
+    leads: int = Field(default=4, ge=1)
+    lags: int = Field(default=4, ge=1)
+
+    @model_validator(mode="after")
+    def _inputs_complete(self) -> Analysis:
+        required = {
+            "mediation": ["y", "x", "m"],
+            "moderation": ["y", "x", "z"],
+            "heterogeneity": ["formula", "group"],
+            "threshold": ["y", "x", "q"],
+            "did": ["y", "treat_year"],
+        }[self.kind]
+        missing = [key for key in required if not getattr(self, key)]
+        if missing:
+            raise ValueError(f"analysis kind '{self.kind}' needs {', '.join(missing)}")
+        return self
+
+
+class RobustnessVariant(_Spec):
+    """One column of the robustness table (see `clusterdx.panel.robustness.Variant`)."""
+
+    name: str
+    y: str | None = None
+    winsorize: tuple[float, float] | None = None
+    drop_entities: list[int] = Field(default_factory=list)
+    lag: list[str] | bool = Field(default_factory=list)
+    exclude_periods: list[int] = Field(default_factory=list)
+    effects: Literal["individual", "time", "twoways"] | None = None
+    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] | None = None
+
+
+class Robustness(_Spec):
+    """``[robustness]``: the battery of variants of one panel model (``base`` = its name)."""
+
+    base: str
+    variants: list[RobustnessVariant] = Field(default_factory=list)
+
+
 class Tables(_Spec):
     """``[tables]``: output formats and layout of regression tables."""
 
@@ -238,6 +326,38 @@ class Tables(_Spec):
     )
     stat: Literal["se", "t"] = "se"
     digits: int = Field(default=3, ge=0, le=8)
+
+
+class Compute(_Spec):
+    """``[compute]``: where firm- and document-level reductions run (`clusterdx.compute`).
+
+    ``backend = "local"`` runs them on a process pool of ``workers`` processes (null: one per CPU
+    core); ``"dask"`` on a Dask cluster: the scheduler at ``scheduler`` (``"tcp://host:8786"``,
+    waiting at most ``timeout`` seconds for it) or, when null, a local cluster of ``workers``
+    processes. ``partition_rows`` rows of a firm file and ``documents_per_task`` documents make one
+    task. ``progress`` shows a progress bar on stderr.
+    """
+
+    backend: Literal["local", "dask"] = "local"
+    scheduler: str | None = None
+    workers: int | None = Field(default=None, ge=1)
+    partition_rows: int = Field(default=1_000_000, ge=1)
+    documents_per_task: int = Field(default=200, ge=1)
+    timeout: float = Field(default=10.0, gt=0)
+    progress: bool = True
+
+    @model_validator(mode="after")
+    def _scheduler_needs_dask(self) -> Compute:
+        if self.scheduler is not None and self.backend != "dask":
+            raise ValueError(
+                f'scheduler {self.scheduler!r} is only used with backend = "dask"; set '
+                'backend = "dask" or remove scheduler'
+            )
+        if self.scheduler is not None and "://" not in self.scheduler:
+            raise ValueError(
+                f"scheduler {self.scheduler!r} needs a protocol, e.g. 'tcp://10.0.0.5:8786'"
+            )
+        return self
 
 
 class StudySpec(_Spec):
@@ -252,7 +372,10 @@ class StudySpec(_Spec):
     weights: dict[str, Weights] = Field(default_factory=dict)
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     models: list[ModelSpec] = Field(default_factory=list)
+    analyses: list[Analysis] = Field(default_factory=list)
+    robustness: Robustness | None = None
     tables: Tables = Field(default_factory=Tables)
+    compute: Compute = Field(default_factory=Compute)
 
     @model_validator(mode="after")
     def _cross_references(self) -> StudySpec:
@@ -268,6 +391,17 @@ class StudySpec(_Spec):
                 raise ValueError(
                     f"model '{model.name}' uses weights '{model.weights}'; defined weights: "
                     f"{sorted(self.weights)}"
+                )
+        names = [m.name for m in self.models] + [a.name for a in self.analyses]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"model / analysis names {repeated} are repeated; names name output files")
+        if self.robustness is not None:
+            panel_models = [m.name for m in self.models if isinstance(m, PanelModel)]
+            if self.robustness.base not in panel_models:
+                raise ValueError(
+                    f"robustness.base '{self.robustness.base}' is not a panel model; panel models: "
+                    f"{panel_models}"
                 )
         if self.diagnostics.moran and self.diagnostics.weights not in self.weights:
             raise ValueError(

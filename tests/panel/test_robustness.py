@@ -91,3 +91,20 @@ def test_specs_are_checked(provinces):
         robustness(provinces, BASE, [{"name": "w", "winsorize": (0.9, 0.1)}], "region", "year")
     with pytest.raises(StudySpecError, match="unknown keys \\['weights'\\]"):
         robustness(provinces, {**BASE, "weights": "queen"}, [], "region", "year")
+
+
+def test_lag_all_regressors_at_once(provinces):
+    """``lag=True`` lags every regressor (several columns at once), each from the previous year."""
+    runs = robustness(provinces, BASE, [{"name": "lag all", "lag": True}], "region", "year")
+    _, exog = BASE["formula"].split("~")
+    columns = [c.strip() for c in exog.split("+")]
+    lagged = provinces.sort_values(["region", "year"]).copy()
+    lagged[columns] = lagged.groupby("region")[columns].shift(1)
+    expected = fit(
+        lagged.dropna(subset=columns),
+        BASE["formula"],
+        "region",
+        "year",
+        **{k: v for k, v in BASE.items() if k not in ("formula", "name")},
+    )
+    np.testing.assert_allclose(runs["lag all"].params, expected.params, rtol=1e-12)

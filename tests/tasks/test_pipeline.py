@@ -12,7 +12,9 @@ import pytest
 from clusterdx import regions
 from clusterdx.errors import DataError
 from clusterdx.study import Study
-from clusterdx.tasks.pipeline import model_outputs, run
+from clusterdx.tasks.analyses import analysis_outputs
+from clusterdx.tasks.pipeline import run
+from clusterdx.tasks.steps import model_outputs
 
 from ..conftest import REPO
 
@@ -49,6 +51,12 @@ def built(tmp_path_factory):
 def test_first_run_builds_every_output(built):
     study, session = built
     assert all(r.outcome.name == "SUCCESS" for r in session.execution_reports)
+    declared = {*model_outputs(study).values(), *analysis_outputs(study).values()}
+    written = {p for p in study.reports_dir.rglob("*") if p.is_file()}
+    assert written == declared | {
+        study.reports_dir / "index.html",
+        study.reports_dir / "manifest.json",
+    }
     for path in [
         study.clean_dir / "panel.parquet",
         study.clean_dir / "audit.json",
@@ -88,7 +96,14 @@ def test_manifest_hashes_inputs_and_maps_outputs(built):
     manifest = json.loads((study.reports_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["study"]["seed"] == study.spec.study.seed
     assert "raw/innovation_gbk.csv" in manifest["inputs"]
-    assert manifest["outputs"]["reports/tables/models.docx"]["step"].startswith("models")
+    assert (
+        manifest["outputs"]["reports/tables/models.docx"]["step"]
+        == "clusterdx.tasks.steps.fit_models"
+    )
+    assert manifest["outputs"]["reports/tables/robustness.docx"]["step"] == (
+        "clusterdx.tasks.analyses.run_analyses"
+    )
+    assert len(manifest["outputs"]) == len(list(study.reports_dir.rglob("*.*"))) - 1 + 3
     assert manifest["software"]["packages"]["linearmodels"] != "not installed"
 
 
@@ -106,7 +121,7 @@ def test_changed_raw_file_reruns_only_what_depends_on_it(built):
     frame.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
     outcomes = _outcomes(run(study, verbose=0))
     assert outcomes.pop("clean:digital_economy") == "SUCCESS"
-    for name in ("panel", "indicators", "models", "manifest"):
+    for name in ("panel", "indicators", "models", "analyses", "index", "manifest"):
         assert outcomes.pop(name) == "SUCCESS", name
     assert set(outcomes.values()) == {"SKIP_UNCHANGED"}, outcomes
 
@@ -116,8 +131,10 @@ def test_same_inputs_give_byte_identical_tables_and_figures(built, tmp_path):
     other = _study_in(tmp_path)
     shutil.copy(study.raw_dir / "digital_economy.csv", other.raw_dir / "digital_economy.csv")
     run(other, verbose=0)
-    for name, path in model_outputs(study).items():
-        assert path.read_bytes() == model_outputs(other)[name].read_bytes(), name
+    outputs = {**model_outputs(study), **analysis_outputs(study)}
+    others = {**model_outputs(other), **analysis_outputs(other)}
+    for name, path in outputs.items():
+        assert path.read_bytes() == others[name].read_bytes(), name
 
 
 def test_data_error_reaches_the_caller_with_its_message(tmp_path):

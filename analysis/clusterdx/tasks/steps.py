@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
-from clusterdx import indicators, report, weights
+from clusterdx import indicators, report, spatial, weights
 from clusterdx import panel as panel_models
 from clusterdx.data.audit import Audit, FileAudit
 from clusterdx.data.panel import merge_region_year, read_source
 from clusterdx.errors import StudySpecError
 from clusterdx.regions.registry import table as region_table
+from clusterdx.report import figures
 from clusterdx.report.figures import index_trends, moran_trend
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
@@ -67,10 +68,42 @@ def assemble_panel(
 
 
 def build_indicators(study: Study, panel_path: Path, tables: dict[str, Path], out: Path) -> None:
-    """Compute the ``[indicators]`` recipes on the clean panel; write ``indicators.parquet``."""
+    """Compute the ``[indicators]`` recipes on the clean panel, add the region attributes, write
+    ``indicators.parquet``."""
     panel = pd.read_parquet(panel_path)
     others = {n: pd.read_parquet(p) for n, p in tables.items()}
-    indicators.compute_indicators(study, panel, others).to_parquet(out, index=False)
+    frame = indicators.compute_indicators(study, panel, others)
+    attributes = region_attributes(study, others)
+    frame.merge(attributes, on=ENTITY, how="left", validate="m:1").to_parquet(out, index=False)
+
+
+def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Time-invariant region columns for heterogeneity and policy analyses.
+
+    ``macro_region`` (NBS east / central / west / northeast) from the registry; from a ``cluster``
+    source, ``cluster_type`` = the most frequent type among the region's registered clusters (ties go
+    to the earliest-registered cluster, by id) and ``designation_year`` = its first designation year
+    (missing for regions without a designated cluster: never treated).
+    """
+    registry = region_table(study.spec.study.level)
+    out = registry[["code", "macro_region"]].rename(columns={"code": ENTITY})
+    kinds = {s.name: s.kind for s in study.spec.sources}
+    clusters = [tables[n] for n, kind in kinds.items() if kind == "cluster" and n in tables]
+    if clusters:
+        registry_rows = clusters[0].sort_values("cluster", kind="stable")
+        if "cluster_type" in registry_rows.columns:
+            dominant = registry_rows.groupby(ENTITY)["cluster_type"].agg(
+                lambda types: max(types.unique(), key=lambda t: int((types == t).sum()))
+            )
+            out = out.merge(
+                dominant.rename("cluster_type"), left_on=ENTITY, right_index=True, how="left"
+            )
+        if "designation_year" in registry_rows.columns:
+            first = registry_rows.groupby(ENTITY)["designation_year"].min()
+            out = out.merge(
+                first.rename("designation_year"), left_on=ENTITY, right_index=True, how="left"
+            )
+    return out
 
 
 def study_weights(study: Study, name: str, frame: pd.DataFrame):
@@ -100,17 +133,49 @@ def _labels(study: Study, names) -> dict[str, str]:
     return {name: study.label(name) for name in names if study.label(name) != name}
 
 
-def fit_models(
-    study: Study, indicators_path: Path, tables_dir: Path, figures_dir: Path
-) -> list[Path]:
-    """Estimate ``[[models]]`` and ``[diagnostics]``; write tables and figures. Returns the files written."""
+def _dependent(model: PanelModel | SpatialModel) -> str:
+    return model.y if isinstance(model, SpatialModel) else model.formula.split("~")[0].strip()
+
+
+def model_outputs(study: Study) -> dict[str, Path]:
+    """Every table and figure `fit_models` writes, derived from the study spec (pytask products)."""
+    spec = study.spec
+    tables, figures = study.reports_dir / "tables", study.reports_dir / "figures"
+    formats = spec.tables.formats
+    out: dict[str, Path] = {}
+    spatial = [m for m in spec.models if isinstance(m, SpatialModel)]
+    with_impacts = [m for m in spatial if m.model in IMPACT_MODELS]
+    if spec.models:
+        out |= {f"models.{f}": tables / f"models.{f}" for f in formats}
+        out["coefficients.png"] = figures / "coefficients.png"
+    out |= {f"effects_{m.name}.csv": tables / f"effects_{m.name}.csv" for m in with_impacts}
+    if with_impacts:
+        out |= {f"effects.{f}": tables / f"effects.{f}" for f in formats}
+    if spatial:
+        out |= {f"spatial_tests.{f}": tables / f"spatial_tests.{f}" for f in formats}
+    if spec.diagnostics.moran:
+        out["moran_by_year.csv"] = tables / "moran_by_year.csv"
+        out |= {f"moran.{f}": tables / f"moran.{f}" for f in formats}
+        for v in spec.diagnostics.moran:
+            for stem in (f"moran_{v}", f"moran_scatter_{v}", f"lisa_{v}"):
+                out[f"{stem}.png"] = figures / f"{stem}.png"
+    for v in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
+        for stem in (f"trend_{v}", f"density_{v}"):
+            out[f"{stem}.png"] = figures / f"{stem}.png"
+    return out
+
+
+def fit_models(study: Study, indicators_path: Path) -> list[Path]:
+    """Estimate ``[[models]]`` and ``[diagnostics]``; write the tables and figures of `model_outputs`."""
     frame = pd.read_parquet(indicators_path)
     spec = study.spec
-    lang = spec.study.language
+    lang, formats, seed = spec.study.language, spec.tables.formats, spec.study.seed
+    tables_dir, figures_dir = study.reports_dir / "tables", study.reports_dir / "figures"
     tables_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    results = []
+    results: list[tuple[PanelModel | SpatialModel, object]] = []
+    impacts: dict[str, pd.DataFrame] = {}
     with Progress(transient=True) as progress:
         job = progress.add_task("estimating models", total=len(spec.models) + 1)
         for model in spec.models:
@@ -124,76 +189,147 @@ def fit_models(
                     effects=model.effects,
                     cov=model.cov,
                 )
-            elif isinstance(model, SpatialModel):
-                w = study_weights(study, model.weights, frame)
-                from clusterdx.spatial.models import fit as spatial_fit
-
-                res = spatial_fit(
+            else:
+                res = spatial.fit(
                     frame,
                     y=model.y,
                     x=model.x,
-                    w=w,
+                    w=study_weights(study, model.weights, frame),
                     entity=ENTITY,
                     time=TIME,
                     model=model.model,
                     effects=model.effects,
                     bias_correction=model.bias_correction,
                 )
-                path = tables_dir / f"effects_{model.name}.csv"
                 if model.model in IMPACT_MODELS:
-                    res.impacts(draws=model.impacts_draws, seed=spec.study.seed).to_csv(
-                        path, float_format="%.6f", lineterminator="\n"
-                    )
+                    imp = res.impacts(draws=model.impacts_draws, seed=seed)
+                    path = tables_dir / f"effects_{model.name}.csv"
+                    imp.to_csv(path, float_format="%.6f", lineterminator="\n")
                     written.append(path)
+                    impacts[model.title or model.name] = imp
             results.append((model, res))
             progress.advance(job)
         if spec.diagnostics.moran:
-            w = study_weights(study, spec.diagnostics.weights, frame)
-            moran = pd.concat(
-                [
-                    moran_by_year(
-                        frame,
-                        var,
-                        w,
-                        entity=ENTITY,
-                        time=TIME,
-                        permutations=spec.diagnostics.permutations,
-                        seed=spec.study.seed,
-                    ).assign(variable=var)
-                    for var in spec.diagnostics.moran
-                ],
-                ignore_index=True,
-            )
-            path = tables_dir / "moran_by_year.csv"
-            moran.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
-            written.append(path)
-            for var in spec.diagnostics.moran:
-                path = figures_dir / f"moran_{var}.png"
-                moran_trend(
-                    moran[moran["variable"] == var], label=study.label(var), lang=lang, path=path
-                )
-                written.append(path)
+            written += _moran_outputs(study, frame, tables_dir, figures_dir)
         progress.advance(job)
     if results:
-        variables = sorted({n for _, r in results for n in r.params.index})
+        names = sorted({n for _, r in results for n in r.params.index})
+        labels = _labels(study, names)
+        titles = [m.title or m.name for m, _ in results]
         table = report.RegressionTable(
             [r for _, r in results],
             lang=lang,
-            labels=_labels(study, variables),
-            column_titles=[m.title or m.name for m, _ in results],
+            labels=labels,
+            column_titles=titles,
             stat=spec.tables.stat,
             digits=spec.tables.digits,
         )
-        written += table.save(tables_dir / "models", spec.tables.formats)
-    for var in {
-        m.y if isinstance(m, SpatialModel) else m.formula.split("~")[0].strip() for m in spec.models
-    } | set(spec.diagnostics.moran):
-        path = figures_dir / f"trend_{var}.png"
-        index_trends(
-            frame, var, level=spec.study.level, label=study.label(var), lang=lang, path=path
+        written += table.save(tables_dir / "models", formats)
+        path = figures_dir / "coefficients.png"
+        figures.coef_plot(
+            dict(zip(titles, [r for _, r in results], strict=True)),
+            labels=labels,
+            lang=lang,
+            path=path,
         )
         written.append(path)
+    if impacts:
+        labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
+        written += report.effects_table(impacts, lang, labels=labels).save(
+            tables_dir / "effects", formats
+        )
+    spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
+    if spatial_results:
+        written += _spatial_tests(study, frame, spatial_results).save(
+            tables_dir / "spatial_tests", formats
+        )
+    for var in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
+        label = study.label(var)
+        path = figures_dir / f"trend_{var}.png"
+        index_trends(frame, var, level=spec.study.level, label=label, lang=lang, path=path)
+        path_density = figures_dir / f"density_{var}.png"
+        figures.index_density(frame, var, time=TIME, label=label, lang=lang, path=path_density)
+        written += [path, path_density]
     return written
+
+
+def _moran_outputs(
+    study: Study, frame: pd.DataFrame, tables_dir: Path, figures_dir: Path
+) -> list[Path]:
+    """Moran's I by year (CSV and table), its trend, the Moran scatter and the LISA map per variable."""
+    spec = study.spec
+    lang, seed, permutations = spec.study.language, spec.study.seed, spec.diagnostics.permutations
+    w = study_weights(study, spec.diagnostics.weights, frame)
+    moran = pd.concat(
+        [
+            moran_by_year(
+                frame, var, w, entity=ENTITY, time=TIME, permutations=permutations, seed=seed
+            ).assign(variable=var)
+            for var in spec.diagnostics.moran
+        ],
+        ignore_index=True,
+    )
+    path = tables_dir / "moran_by_year.csv"
+    moran.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    written = [path]
+    written += report.moran_table(moran, lang, labels=_labels(study, spec.diagnostics.moran)).save(
+        tables_dir / "moran", spec.tables.formats
+    )
+    for var in spec.diagnostics.moran:
+        label = study.label(var)
+        paths = [figures_dir / f"{stem}_{var}.png" for stem in ("moran", "moran_scatter", "lisa")]
+        moran_trend(moran[moran["variable"] == var], label=label, lang=lang, path=paths[0])
+        figures.moran_scatter(
+            frame, var, w, entity=ENTITY, time=TIME, label=label, lang=lang, path=paths[1]
+        )
+        figures.lisa_map(
+            frame,
+            var,
+            w,
+            level=spec.study.level,
+            entity=ENTITY,
+            time=TIME,
+            permutations=max(permutations, 99),
+            seed=seed,
+            label=label,
+            lang=lang,
+            path=paths[2],
+        )
+        written += paths
+    return written
+
+
+def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:
+    """LM tests for the first spatial model's specification, and Wald / LR tests of each SDM."""
+    first = fitted[0][0]
+    effects = "individual" if first.effects == "random" else first.effects
+    lm = spatial.lm_tests(
+        frame,
+        first.y,
+        first.x,
+        study_weights(study, first.weights, frame),
+        entity=ENTITY,
+        time=TIME,
+        effects=effects,
+    )
+    tests: dict[str, object] = {}
+    for model, res in fitted:
+        if model.model != "sdm":
+            continue
+        name = model.title or model.name
+        tests[f"Wald {name} → SAR"] = spatial.wald_test(res, "sar")
+        tests[f"Wald {name} → SEM"] = spatial.wald_test(res, "sem")
+        for other, other_res in fitted:
+            alike = (other.y, other.x, other.effects, other.weights, other.bias_correction) == (
+                model.y,
+                model.x,
+                model.effects,
+                model.weights,
+                model.bias_correction,
+            )
+            if other.model in ("sar", "sem") and alike:
+                tests[f"LR {name} → {other.model.upper()}"] = spatial.lr_test(res, other_res)
+    return report.tests_table(lm, tests or None, study.spec.study.language)
 
 
 def _jsonable(value):
