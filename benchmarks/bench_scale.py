@@ -5,7 +5,8 @@ Inputs (generated once, deterministically, by `bench_indicators.make_documents` 
 
 - a corpus of ``--docs`` synthetic Chinese annual reports of about ``--doc-kb`` KB each (Parquet,
   row groups of 500 documents), keyword-counted with ``count_documents(method="scan")`` and, on the
-  first ``--jieba-docs`` documents, ``method="jieba"``;
+  first ``--jieba-docs`` documents (row groups of an eighth of them), ``method="jieba"``; one task
+  is one row group;
 - ``--rows`` firm-years (Parquet, row groups of 1,048,576 rows) reduced with ``reduce_firms`` to
   region-year sum, mean and HHI of employment.
 
@@ -82,6 +83,7 @@ def _warm(seconds: float) -> None:
 def phase(task: str, backend_name: str, path: Path, workers: int, out: Path) -> dict:
     """Run one case in this (child) process; write its result frame to ``out``."""
     import pandas as pd
+    import pyarrow.parquet as pq
 
     from clusterdx.compute import map_partitions, open_backend
     from clusterdx.indicators import count_documents, reduce_firms
@@ -110,8 +112,9 @@ def phase(task: str, backend_name: str, path: Path, workers: int, out: Path) -> 
         result = reduce_firms(path, AGGREGATES, backend=backend, progress=False)
     else:
         method = "jieba" if task == "jieba" else "scan"
+        per_task = pq.ParquetFile(path).metadata.row_group(0).num_rows
         result = count_documents(
-            path, method=method, backend=backend, documents_per_task=500, progress=False
+            path, method=method, backend=backend, documents_per_task=per_task, progress=False
         )
     seconds = time.perf_counter() - started
     if backend is not None:
@@ -137,7 +140,7 @@ def _jieba_subset(docs: Path, n: int) -> Path:
     small = docs.with_name(f"docs_first_{n}.parquet")
     if not small.exists():
         table = pq.ParquetFile(docs).read_row_groups([0]).slice(0, n)
-        pq.write_table(table, small, row_group_size=max(1, n // 4))
+        pq.write_table(table, small, row_group_size=max(1, n // 8))
     return small
 
 
@@ -149,6 +152,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cases", default="scan,jieba,firms", help="comma-separated subset of scan, jieba, firms"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/clusterdx_bench_scale"))
     parser.add_argument("--phase")
     parser.add_argument("--backend")
@@ -197,6 +203,8 @@ def main() -> None:
     header += f"{'throughput':>16} {'peak tree MB':>13} {'driver MB':>10}"
     print(header)
     for label, task, path, size, unit, backends in cases:
+        if task not in args.cases.split(","):
+            continue
         runs = {b: _child(task, b, path, args.workers, work) for b in backends}
         for backend, res in runs.items():
             rate = size / res["seconds"]
