@@ -5,19 +5,33 @@ coordination degree, ratio, location quotient, Herfindahl index, firm aggregates
 number of designated leading firms, keyword intensity); the result is the clean panel plus one column per indicator. A recipe that produces a
 missing or infinite value (log of zero, a region-year without firms) fails with a `DataError` naming the
 indicator and the first region-years, instead of leaving NaN for the models to drop silently.
+
+Two recipes read files too large for a loaded table through the study's ``[compute]`` backend
+(`clusterdx.compute`; one backend is started for all of them and closed at the end):
+``firm_aggregate`` (`clusterdx.indicators.scale.reduce_firms` of a firm-year file) and
+``text_keywords`` (`clusterdx.indicators.scale.count_documents` of a document folder or table,
+then `clusterdx.indicators.digital.regional_intensity` over the firms of each region-year).
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from clusterdx.compute import from_spec
 from clusterdx.errors import DataError
 from clusterdx.indicators.agglomeration import herfindahl, location_quotient
 from clusterdx.indicators.coupling import coupling_coordination
+from clusterdx.indicators.digital import load_dictionary, regional_intensity
 from clusterdx.indicators.entropy import entropy_index
+from clusterdx.indicators.scale import count_documents, reduce_firms
 from clusterdx.indicators.topsis import topsis
-from clusterdx.study import Indicator, Study
+from clusterdx.study import Compute, Indicator, Study
+
+FILE_METHODS = ("firm_aggregate", "text_keywords")
 
 
 def _table(tables: dict[str, pd.DataFrame], name: str, source: str | None) -> pd.DataFrame:
@@ -86,6 +100,85 @@ def leading_firms(registry: pd.DataFrame, panel: pd.DataFrame, key: str, since: 
     return counts.reindex(index, fill_value=0).astype("float64").rename("leading_firms")
 
 
+def text_keyword_index(
+    counts: pd.DataFrame, firms: pd.DataFrame, firm: str = "firm", weight: str | None = None
+) -> pd.Series:
+    """Region-year mean (or ``weight``-weighted mean) of the firms' DT = ln(1 + keyword count).
+
+    ``counts`` is `clusterdx.indicators.scale.count_documents` output (indexed by firm, year);
+    ``firms`` gives each firm-year's region (columns ``region``, ``year``, ``firm``). Firm codes are
+    compared as text. Every counted firm-year must be in ``firms``.
+    """
+    needed = ["region", "year", firm] + ([weight] if weight else [])
+    absent = [c for c in needed if c not in firms.columns]
+    if absent:
+        raise DataError(
+            f"text_keywords: column(s) {absent} absent from the firm table; available "
+            f"{list(firms.columns)}"
+        )
+    table = firms[needed].assign(**{firm: firms[firm].astype(str)})
+    twice = table.duplicated([firm, "year"])
+    if twice.any():
+        first = table.loc[twice, [firm, "year"]].head(3).to_dict("records")
+        raise DataError(f"text_keywords: firm table has duplicate firm-years, e.g. {first}")
+    docs = pd.DataFrame(
+        {
+            firm: counts.index.get_level_values(0).astype(str),
+            "year": counts.index.get_level_values(1).astype("int64"),
+            "intensity": counts["intensity"].to_numpy(),
+        }
+    )
+    joined = docs.merge(table.astype({"year": "int64"}), on=[firm, "year"], how="left")
+    unknown = joined["region"].isna()
+    if unknown.any():
+        first = joined.loc[unknown, [firm, "year"]].head(5).to_dict("records")
+        raise DataError(
+            f"text_keywords: {int(unknown.sum())} document firm-year(s) are not in the firm table, "
+            f"e.g. {first}; add them to the table (with their region) or remove their documents"
+        )
+    out = regional_intensity(joined, weight=weight)
+    return out["weighted" if weight else "mean"]
+
+
+def _file(study: Study, name: str, recipe: Indicator) -> str:
+    path = Path(recipe.file)
+    if not path.is_absolute():
+        path = Path(getattr(study, "root", Path.cwd())) / path
+    if not any(ch in recipe.file for ch in "*?[") and not path.exists():
+        raise DataError(
+            f"indicator '{name}': file '{recipe.file}' not found at {path} (paths are relative "
+            "to the project root)"
+        )
+    return str(path)
+
+
+def _from_file(name, recipe, study, tables, backend, compute: Compute) -> pd.Series:
+    path = _file(study, name, recipe)
+    if recipe.method == "firm_aggregate":
+        reduced = reduce_firms(
+            path,
+            {recipe.value: recipe.aggregate},
+            backend=backend,
+            partition_rows=compute.partition_rows,
+            progress=compute.progress,
+        )
+        return reduced[f"{recipe.value}_{recipe.aggregate}"]
+    dictionary = None
+    if recipe.dictionary:
+        dictionary = load_dictionary(Path(getattr(study, "root", Path.cwd())) / recipe.dictionary)
+    counts = count_documents(
+        path,
+        dictionary,
+        method=recipe.keyword_method,
+        firm=recipe.firm,
+        backend=backend,
+        documents_per_task=compute.documents_per_task,
+        progress=compute.progress,
+    )
+    firms = _table(tables, name, recipe.source)
+    return text_keyword_index(counts, firms, recipe.firm, recipe.weight)
+
+
 def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.ndarray:
     if recipe.method == "formula":
         try:
@@ -135,16 +228,24 @@ def compute_indicators(
         undefined in the first L years of each region: drop those years from ``[study].years``.
     """
     out = panel.copy()
-    for name, recipe in study.spec.indicators.items():
-        if name in out.columns:
-            raise DataError(f"indicator '{name}' would overwrite an existing column; rename it")
-        values = np.asarray(_compute(name, recipe, out, tables), dtype="float64")
-        bad = ~np.isfinite(values)
-        if bad.any():
-            keys = out.loc[bad, ["region", "year"]].head(5).to_dict("records")
-            raise DataError(
-                f"indicator '{name}' ({recipe.method}) is missing or infinite for "
-                f"{int(bad.sum())} region-year(s), e.g. {keys}"
-            )
-        out[name] = values
+    compute = getattr(study.spec, "compute", None) or Compute()
+    needs_backend = any(r.method in FILE_METHODS for r in study.spec.indicators.values())
+    with from_spec(compute) if needs_backend else nullcontext() as backend:
+        for name, recipe in study.spec.indicators.items():
+            if name in out.columns:
+                raise DataError(f"indicator '{name}' would overwrite an existing column; rename it")
+            if recipe.method in FILE_METHODS:
+                reduced = _from_file(name, recipe, study, tables, backend, compute)
+                computed = _per_region_year(reduced, out)
+            else:
+                computed = _compute(name, recipe, out, tables)
+            values = np.asarray(computed, dtype="float64")
+            bad = ~np.isfinite(values)
+            if bad.any():
+                keys = out.loc[bad, ["region", "year"]].head(5).to_dict("records")
+                raise DataError(
+                    f"indicator '{name}' ({recipe.method}) is missing or infinite for "
+                    f"{int(bad.sum())} region-year(s), e.g. {keys}"
+                )
+            out[name] = values
     return out

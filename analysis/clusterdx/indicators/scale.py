@@ -7,6 +7,16 @@ size, not the corpus. DuckDB spills to disk past ``memory_limit``. The SQL is th
 pandas functions of `agglomeration` and `digital` (tests check equality), hand-written because no
 library offers these indices over files larger than memory.
 
+Scaling out: ``reduce_firms`` and ``count_documents`` also run partition by partition on a
+`clusterdx.compute` backend (``backend="local"``: a process pool; ``"dask"``: a Dask cluster). Each
+partition (Parquet row groups, CSV chunk, group of ``<firm>_<year>.txt`` files) is reduced to partial
+sums per group by one module-level function, and the partials are combined in partition order on
+the caller's side, so every backend returns the same frame to the last bit:
+
+    partial_p(g) = (rows, n, Σ v, Σ v², min v, max v) over the rows of partition p in group g
+    combine(g)   = Σ_p of the counts and sums, min_p / max_p of the extremes
+    mean = Σ v / n,  hhi = Σ v² / (Σ v)²
+
     reduce_firms      Σ, mean, min, max, count, HHI = Σ v² / (Σ v)² of firm columns per group
     lq_from_file      location quotient (E_rSt / E_rt) / (E_St / E_t) from a region-industry file
     count_documents   keyword counts per firm-year, streamed (DT = ln(1 + total), Wu et al. 2021)
@@ -15,12 +25,20 @@ library offers these indices over files larger than memory.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from clusterdx.compute import Backend, LocalBackend, map_partitions
+from clusterdx.compute.partitions import (
+    columns_of,
+    read_partition,
+    table_partitions,
+    text_partitions,
+)
 from clusterdx.errors import DataError
 from clusterdx.indicators.digital import KeywordCounter, Method
 
@@ -68,8 +86,10 @@ def reduce_firms(
     by: list[str] | tuple[str, ...] = ("region", "year"),
     memory_limit: str | None = None,
     progress: bool = True,
+    backend: Backend | Literal["local", "dask"] | None = None,
+    partition_rows: int = 1_000_000,
 ) -> pd.DataFrame:
-    """Group a firm-year file by ``by`` in DuckDB and aggregate its columns.
+    """Group a firm-year file by ``by`` (in DuckDB, or partition-wise on a backend) and aggregate.
 
     Parameters
     ----------
@@ -80,9 +100,15 @@ def reduce_firms(
         (non-missing values), ``hhi`` (Σ v² / (Σ v)², the Herfindahl index of the column's shares
         within the group, see `clusterdx.indicators.agglomeration.herfindahl`).
     memory_limit
-        DuckDB memory cap such as ``"2GB"`` (spills to disk beyond it).
+        DuckDB memory cap such as ``"2GB"`` (spills to disk beyond it); DuckDB path only.
     progress
-        Show DuckDB's progress bar on long queries.
+        Show DuckDB's progress bar on long queries, or the partition progress bar of the backend.
+    backend
+        ``None``: one DuckDB query in this process. ``"local"`` / ``"dask"`` or a started
+        `clusterdx.compute` backend: partial aggregates per partition of about ``partition_rows``
+        rows, combined here (module docstring); the same frame on every backend.
+    partition_rows
+        Rows per partition (backend path). A Parquet file is split at its row groups.
 
     Returns
     -------
@@ -98,6 +124,13 @@ def reduce_firms(
                 f"reduce_firms: aggregate(s) {wrong or names} for '{column}' not allowed; "
                 f"use {list(AGGREGATES)}"
             )
+    if backend is not None:
+        if memory_limit:
+            raise DataError(
+                "reduce_firms: memory_limit applies to the DuckDB path (backend=None); with a "
+                "backend, memory follows partition_rows"
+            )
+        return _reduce_partitioned(path, plan, by, backend, partition_rows, progress)
     source = _source(path)
     con = _connect(memory_limit, progress)
     try:
@@ -124,6 +157,83 @@ def reduce_firms(
         return con.execute(query).df().set_index(by)
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class FirmPartial:
+    """Per-partition step of `reduce_firms`: partial sums per group of one partition (picklable)."""
+
+    by: tuple[str, ...]
+    columns: tuple[str, ...]
+    squares: tuple[str, ...]
+
+    def __call__(self, part) -> pd.DataFrame:
+        frame = read_partition(part, [*self.by, *self.columns])
+        data = {}
+        for column in self.columns:
+            values = frame[column].astype("float64")
+            data[column] = values
+            if column in self.squares:
+                data[f"{column}|sumsq"] = values * values
+                data[f"{column}|neg"] = (values < 0).astype("int64")
+        groups = pd.DataFrame(data).groupby([frame[b] for b in self.by], sort=True, dropna=False)
+        columns = list(self.columns)
+        extra = [c for c in data if c not in self.columns]
+        out = pd.concat(
+            [
+                groups[columns].count().astype("int64").add_suffix("|n"),
+                groups[columns].sum().add_suffix("|sum"),
+                groups[columns].min().add_suffix("|min"),
+                groups[columns].max().add_suffix("|max"),
+                groups[extra].sum(),
+            ],
+            axis=1,
+        )
+        out["rows"] = groups.size().astype("int64")
+        return out
+
+
+def _combine_firms(partials: list[pd.DataFrame], plan: dict[str, list[str]], by: list[str]):
+    stacked = pd.concat(partials)
+    how = {c: c.rpartition("|")[2] for c in stacked.columns}
+    rule = {c: ("min" if h == "min" else "max" if h == "max" else "sum") for c, h in how.items()}
+    total = stacked.groupby(level=list(range(len(by))), sort=True, dropna=False).agg(rule)
+    total.index.names = by
+    negative = sum(int(total[f"{c}|neg"].sum()) for c in plan if "hhi" in plan[c])
+    if negative:
+        raise DataError(f"reduce_firms: {negative} row(s) with negative values in hhi columns")
+    out = {}
+    for column, names in plan.items():
+        n, s = total[f"{column}|n"], total[f"{column}|sum"].where(total[f"{column}|n"] > 0)
+        for name in names:
+            if name == "sum":
+                value = s
+            elif name == "mean":
+                value = s / n
+            elif name == "count":
+                value = n
+            elif name == "hhi":
+                value = total[f"{column}|sumsq"] / (s * s)
+            else:
+                value = total[f"{column}|{name}"]
+            out[f"{column}_{name}"] = value
+    out["rows"] = total["rows"]
+    return pd.DataFrame(out, index=total.index)
+
+
+def _reduce_partitioned(path, plan, by, backend, partition_rows, progress) -> pd.DataFrame:
+    available = columns_of(path)
+    absent = [c for c in [*by, *plan] if c not in available]
+    if absent:
+        raise DataError(f"file {path}: column(s) {absent} absent; available {available}")
+    task = FirmPartial(
+        tuple(by), tuple(plan), tuple(c for c, names in plan.items() if "hhi" in names)
+    )
+    parts = table_partitions(path, partition_rows, [*by, *plan])
+    partials = map_partitions(task, parts, backend, progress, "firm-year reduction")
+    if not partials:
+        raise DataError(f"reduce_firms: {path} has no rows")
+    return _combine_firms(partials, plan, by)
 
 
 def lq_from_file(
@@ -186,6 +296,37 @@ def lq_from_file(
     return out.set_index([region, time])["lq"]
 
 
+@dataclass(frozen=True)
+class KeywordPartial:
+    """Per-partition step of `count_documents`: keyword counts per firm-year of one partition.
+
+    Builds its `KeywordCounter` in the worker (a jieba tokenizer is cheaper to rebuild, about one
+    second, than to ship), so a task should hold many documents (``documents_per_task``).
+    """
+
+    dictionary: tuple[tuple[str, tuple[str, ...]], ...]
+    method: Method
+    names: tuple[str, str, str]
+
+    def counter(self) -> KeywordCounter:
+        """The counter of this task's dictionary and method."""
+        return KeywordCounter({d: list(w) for d, w in self.dictionary}, self.method)
+
+    def reduce(self, frame: pd.DataFrame, counter: KeywordCounter) -> pd.DataFrame:
+        """Counts per dimension and ``documents``, summed by (firm, year), of the rows of ``frame``."""
+        firm, time, text = self.names
+        labels = pd.Index(
+            [f"{firm} {f}, {time} {t}" for f, t in zip(frame[firm], frame[time], strict=True)]
+        )
+        counts = counter.count_many(frame[text].tolist(), labels)
+        counts.index = pd.MultiIndex.from_arrays([frame[firm], frame[time]])
+        counts["documents"] = 1
+        return counts.groupby(level=[0, 1], sort=True).sum()
+
+    def __call__(self, part) -> pd.DataFrame:
+        return self.reduce(read_partition(part, list(self.names), self.names), self.counter())
+
+
 def count_documents(
     path: str | Path,
     dictionary: Mapping[str, Iterable[str]] | None = None,
@@ -195,13 +336,25 @@ def count_documents(
     time: str = "year",
     batch_size: int = 500,
     progress: bool = True,
+    backend: Backend | Literal["local", "dask"] | None = None,
+    documents_per_task: int = 200,
 ) -> pd.DataFrame:
-    """Keyword counts and DT = ln(1 + total) per firm-year, streaming the documents in batches.
+    """Keyword counts and DT = ln(1 + total) per firm-year, streaming the documents.
 
-    Reads ``path`` (Parquet / CSV with columns ``firm``, ``time``, ``text``) through DuckDB
-    ``batch_size`` documents at a time, counts each batch with one `KeywordCounter` and keeps only the
-    per-firm-year sums, so memory holds one batch of text. Same result as
+    Reads ``path``, a Parquet / CSV file (or glob) with columns ``firm``, ``time``, ``text``, or a
+    folder of ``<firm>_<year>.txt`` files (UTF-8 or GB18030/GBK), and keeps only per-firm-year sums,
+    so memory holds one batch of text per worker. Same result as
     `clusterdx.indicators.digital.keyword_intensity` on the whole table.
+
+    Parameters
+    ----------
+    batch_size
+        Documents per DuckDB record batch (``backend=None`` with a table file).
+    backend
+        ``None``: this process (DuckDB record batches for a table file). ``"local"`` / ``"dask"`` or a
+        started `clusterdx.compute` backend: tasks of ``documents_per_task`` documents (Parquet:
+        whole row groups) counted in parallel, partials combined here; the same frame on every
+        backend.
 
     Returns
     -------
@@ -211,34 +364,51 @@ def count_documents(
     if batch_size < 1:
         raise DataError(f"count_documents: batch_size must be >= 1, got {batch_size}")
     counter = KeywordCounter(dictionary, method)
+    names = (firm, time, text)
+    task = KeywordPartial(
+        tuple((d, tuple(w)) for d, w in counter.dictionary.items()), counter.method, names
+    )
+    if Path(path).is_dir():
+        parts = text_partitions(path, documents_per_task)
+        with LocalBackend(1) as inline:
+            partials = map_partitions(task, parts, backend or inline, progress, "keyword counting")
+    elif backend is not None:
+        available = columns_of(path)
+        absent = [c for c in names if c not in available]
+        if absent:
+            raise DataError(f"file {path}: column(s) {absent} absent; available {available}")
+        parts = table_partitions(path, documents_per_task, list(names))
+        partials = map_partitions(task, parts, backend, progress, "keyword counting")
+    else:
+        partials = _count_in_duckdb(path, task, counter, batch_size, progress)
+    if not partials:
+        raise DataError(f"count_documents: {path} has no documents")
+    summed = pd.concat(partials).groupby(level=[0, 1], sort=True).sum()
+    summed.index.names = [firm, time]
+    total = summed[counter.dimensions].sum(axis=1)
+    return summed.assign(total=total, intensity=np.log1p(total))
+
+
+def _count_in_duckdb(path, task: KeywordPartial, counter, batch_size: int, progress: bool) -> list:
+    firm, time, text = task.names
     source = _source(path)
     con = _connect(None, False)
     try:
-        _check_columns(con, source, [firm, time, text], path)
+        _check_columns(con, source, task.names, path)
         n = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
         reader = con.sql(
             f"SELECT {_ident(firm)}, {_ident(time)}, {_ident(text)} FROM {source}"
         ).to_arrow_reader(batch_size)
         parts = []
         bar = _bar(n, progress)
-        seen = 0
         for batch in reader:
             frame = batch.to_pandas()
-            index = pd.RangeIndex(seen, seen + len(frame))
-            counts = counter.count_many(frame[text].tolist(), index)
-            counts[firm], counts[time] = frame[firm].to_numpy(), frame[time].to_numpy()
-            counts["documents"] = 1
-            parts.append(counts.groupby([firm, time]).sum())
-            seen += len(frame)
+            parts.append(task.reduce(frame, counter))
             bar.update(len(frame))
         bar.close()
     finally:
         con.close()
-    if not parts:
-        raise DataError(f"count_documents: {path} has no documents")
-    summed = pd.concat(parts).groupby(level=[0, 1]).sum()
-    total = summed[counter.dimensions].sum(axis=1)
-    return summed.assign(total=total, intensity=np.log1p(total))
+    return parts
 
 
 def _bar(total: int, enabled: bool):
