@@ -23,6 +23,7 @@ _SUBMODULES = {
     "panel",
     "report",
     "tasks",
+    "compute",
     "errors",
     "study",
 }

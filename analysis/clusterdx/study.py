@@ -395,7 +395,9 @@ class StudySpec(_Spec):
         names = [m.name for m in self.models] + [a.name for a in self.analyses]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ValueError(f"model / analysis names {repeated} are repeated; names name output files")
+            raise ValueError(
+                f"model / analysis names {repeated} are repeated; names name output files"
+            )
         if self.robustness is not None:
             panel_models = [m.name for m in self.models if isinstance(m, PanelModel)]
             if self.robustness.base not in panel_models:

@@ -19,6 +19,7 @@ from clusterdx.indicators.recipes import (
     compute_indicators,
     firm_keyword_index,
     leading_firms,
+    text_keyword_index,
     top_revenue_share,
 )
 from clusterdx.indicators.scale import count_documents, lq_from_file, reduce_firms
@@ -47,6 +48,7 @@ __all__ = [
     "standardised",
     "tech_transfer_rate",
     "tech_transfer_rates",
+    "text_keyword_index",
     "top_revenue_share",
     "topsis",
 ]

@@ -77,6 +77,32 @@ def source_outputs(study: Study, name: str) -> tuple[Path, Path]:
     return folder / f"{name}.parquet", folder / f"{name}.audit.json"
 
 
+def indicator_files(study: Study) -> dict[str, str]:
+    """Fingerprints of the files that indicator recipes read directly (firm files, text corpora,
+    keyword dictionaries): name, size and modification time of every matching file, hashed.
+
+    They can be globs or folders of thousands of documents, so they enter the indicators step as one
+    hashed value rather than as pytask file nodes.
+    """
+    fingerprints = {}
+    for name, recipe in study.spec.indicators.items():
+        for key in ("file", "dictionary"):
+            pattern = getattr(recipe, key, None)
+            if not pattern:
+                continue
+            target = study.root / pattern
+            if target.is_dir():
+                files = sorted(p for p in target.rglob("*") if p.is_file())
+            else:
+                files = sorted(target.parent.glob(target.name))
+            digest = hashlib.sha256()
+            for path in files:
+                info = path.stat()
+                digest.update(f"{path.as_posix()}|{info.st_size}|{info.st_mtime_ns}".encode())
+            fingerprints[f"{name}.{key}"] = digest.hexdigest()
+    return fingerprints
+
+
 def collect_tasks(study: Study) -> list:
     """The pytask task functions of a study, with their dependencies declared."""
     dumped = study.spec.model_dump(mode="json")
@@ -139,7 +165,10 @@ def collect_tasks(study: Study) -> list:
         kwargs={
             "panel": panel_path,
             "others": others,
-            "spec": _inputs_node(dumped["indicators"], code["indicators"]),
+            "spec": _inputs_node(
+                {"recipes": dumped["indicators"], "files": indicator_files(study)},
+                code["indicators"],
+            ),
             "out": indicators_path,
         },
     )
