@@ -178,42 +178,30 @@ def collect_tasks(study: Study) -> list:
         steps.build_indicators(study, panel, others, out)
 
     products = steps.model_outputs(study)
-    model_spec = {
-        k: dumped[k]
-        for k in ("study", "weights", "diagnostics", "models", "tables", "variables", "indicators")
-    }
-
-    @task(
-        id="models",
-        kwargs={
-            "indicators": indicators_path,
-            "spec": _inputs_node(model_spec, code["models"]),
-            "products": products,
-        },
-    )
-    def task_models(
-        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
-    ) -> None:
-        steps.fit_models(study, indicators)
-
     analysis_products = analysis_outputs(study)
-    analysis_spec = {
-        k: dumped[k]
-        for k in ("study", "models", "analyses", "robustness", "tables", "variables", "indicators")
-    }
-
-    @task(
-        id="analyses",
-        kwargs={
-            "indicators": indicators_path,
-            "spec": _inputs_node(analysis_spec, code["models"]),
-            "products": analysis_products,
-        },
+    report_spec = ("study", "tables", "variables", "indicators")
+    task_models = _report_task(
+        "models",
+        steps.fit_models,
+        study,
+        indicators_path,
+        _inputs_node(
+            {k: dumped[k] for k in (*report_spec, "weights", "diagnostics", "models")},
+            code["models"],
+        ),
+        products,
     )
-    def task_analyses(
-        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
-    ) -> None:
-        run_analyses(study, indicators)
+    task_analyses = _report_task(
+        "analyses",
+        run_analyses,
+        study,
+        indicators_path,
+        _inputs_node(
+            {k: dumped[k] for k in (*report_spec, "models", "analyses", "robustness")},
+            code["models"],
+        ),
+        products=analysis_products,
+    )
 
     reports = {**products, **analysis_products}
     index_path = study.reports_dir / "index.html"
@@ -267,6 +255,20 @@ def collect_tasks(study: Study) -> list:
         task_index,
         task_manifest,
     ]
+
+
+def _report_task(
+    name: str, step, study: Study, indicators: Path, spec: PythonNode, products: dict[str, Path]
+):
+    """A task that runs ``step(study, indicators)`` and writes ``products`` (tables and figures)."""
+
+    @task(id=name, kwargs={"indicators": indicators, "spec": spec, "products": products})
+    def task_report(
+        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
+    ) -> None:
+        step(study, indicators)
+
+    return task_report
 
 
 def _clean_task(
