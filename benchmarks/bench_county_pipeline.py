@@ -29,16 +29,13 @@ from clusterdx.tasks.pipeline import source_outputs
 REPO = Path(__file__).resolve().parents[1]
 
 
-TRACED = False
-
-
-def measure(label: str, rows: list, func, *args) -> None:
-    if TRACED:
+def measure(label: str, rows: list, traced: bool, func, *args) -> None:
+    if traced:
         tracemalloc.start()
     start = time.perf_counter()
     func(*args)
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] / 1024**3 if TRACED else float("nan")
+    peak = tracemalloc.get_traced_memory()[1] / 1024**3 if traced else float("nan")
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     rows.append((label, seconds, peak, rss))
@@ -51,12 +48,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep the outputs in")
     parser.add_argument("--traced", action="store_true", help="also report tracemalloc peaks")
     args = parser.parse_args()
-    global TRACED
-    TRACED = args.traced
     folder = args.keep or Path(tempfile.mkdtemp(prefix=f"clusterdx_{args.level}_"))
     rows: list = []
     print(f"{'step':<34} {'wall':>10} {'traced peak':>11} {'max RSS':>11}")
-    measure("generate demo", rows, write_demo, folder / "raw", 20241123, args.level)
+    measure("generate demo", rows, args.traced, write_demo, folder / "raw", 20241123, args.level)
     study = Study.load(
         REPO / "analysis" / "study.toml",
         overrides=[
@@ -71,16 +66,39 @@ def main() -> None:
     for source in study.spec.sources:
         table, audit = source_outputs(study, source.name)
         tables[source.name], audits[source.name] = table, audit
-        measure(f"clean:{source.name}", rows, steps.clean_source, study, source.name, table, audit)
+        measure(
+            f"clean:{source.name}",
+            rows,
+            args.traced,
+            steps.clean_source,
+            study,
+            source.name,
+            table,
+            audit,
+        )
     kinds = {s.name: s.kind for s in study.spec.sources}
     region_year = {n: p for n, p in tables.items() if kinds[n] == "region_year"}
     others = {n: p for n, p in tables.items() if kinds[n] != "region_year"}
     panel, audit = study.clean_dir / "panel.parquet", study.clean_dir / "audit.json"
-    measure("panel", rows, steps.assemble_panel, study, region_year | others, audits, panel, audit)
+    measure(
+        "panel",
+        rows,
+        args.traced,
+        steps.assemble_panel,
+        study,
+        region_year | others,
+        audits,
+        panel,
+        audit,
+    )
     indicators = study.clean_dir / "indicators.parquet"
-    measure("indicators", rows, steps.build_indicators, study, panel, others, indicators)
-    measure("models (+ Moran, LISA, figures)", rows, steps.fit_models, study, indicators)
-    measure("analyses + robustness", rows, run_analyses, study, indicators)
+    measure(
+        "indicators", rows, args.traced, steps.build_indicators, study, panel, others, indicators
+    )
+    measure(
+        "models (+ Moran, LISA, figures)", rows, args.traced, steps.fit_models, study, indicators
+    )
+    measure("analyses + robustness", rows, args.traced, run_analyses, study, indicators)
     total = sum(r[1] for r in rows[1:])
     print(f"{'pipeline total (without generation)':<34} {total:8.2f} s")
     print(f"outputs in {folder}")
