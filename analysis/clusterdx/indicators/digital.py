@@ -51,7 +51,37 @@ DEFAULT_DICTIONARY = Path(__file__).resolve().parent / "data" / "digital_keyword
 
 
 def load_dictionary(path: str | Path | None = None) -> dict[str, list[str]]:
-    """Read a keyword dictionary ``{"dimensions": {dimension: [keyword, ...]}}`` (default: Wu et al.)."""
+    """Read a keyword dictionary ``{"dimensions": {dimension: [keyword, ...]}}`` (default: Wu et al.).
+
+    Parameters
+    ----------
+    path
+        A UTF-8 JSON file; ``None`` reads ``indicators/data/digital_keywords.json`` (the five
+        dimensions of Wu et al. 2021). Keywords are stripped and lower-cased; a keyword listed under
+        two dimensions is a `DataError`.
+
+    Returns
+    -------
+    dict[str, list[str]]
+        Dimension → keywords, in file order.
+
+    Examples
+    --------
+    >>> default = load_dictionary()
+    >>> sorted(default)
+    ['ai', 'application', 'bigdata', 'blockchain', 'cloud']
+    >>> default["cloud"][:3]
+    ['云计算', '流计算', '图计算']
+
+    A dictionary of one's own, e.g. for an industry-specific study:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "keywords.json"
+    ...     _ = path.write_text('{"dimensions": {"iot": ["物联网", "IoT"]}}', encoding="utf-8")
+    ...     load_dictionary(path)
+    {'iot': ['物联网', 'iot']}
+    """
     path = DEFAULT_DICTIONARY if path is None else Path(path)
     try:
         content = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -103,6 +133,20 @@ class KeywordCounter:
         Mapping dimension → keywords; ``None`` loads the default (Wu et al. 2021).
     method
         ``"jieba"`` or ``"scan"`` (see module docstring).
+
+    Examples
+    --------
+    >>> counter = KeywordCounter(
+    ...     {"bigdata": ["大数据"], "cloud": ["云计算", "云平台"]}, method="scan"
+    ... )
+    >>> counter.dimensions
+    ['bigdata', 'cloud']
+    >>> counter.tokens("建设大数据中心，上云平台")
+    ['大数据', '云平台']
+    >>> counter.count("大数据中心上云平台，云计算与大数据").tolist()
+    [2, 2]
+    >>> counter.count_many(["大数据", "云计算、云平台", "年度报告"]).to_dict("list")
+    {'bigdata': [1, 0, 0], 'cloud': [0, 2, 0]}
     """
 
     def __init__(

@@ -62,7 +62,24 @@ def _checked(frame: pd.DataFrame, positive: list[str], negative: list[str]) -> p
 def standardised(
     frame: pd.DataFrame, positive: list[str], negative: list[str] = (), shift: float = 1e-4
 ) -> pd.DataFrame:
-    """Min-max standardise positive and negative indicators into [s, 1 + s] (see module formula)."""
+    """Min-max standardise positive and negative indicators into [s, 1 + s] (see module formula).
+
+    A constant indicator becomes ``s`` everywhere (it carries no information).
+
+    Returns
+    -------
+    pd.DataFrame
+        The standardised columns, positive then negative, on the index of ``frame``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"gdp": [1.0, 2.0, 3.0], "pollution": [10.0, 20.0, 40.0]})
+    >>> x = standardised(frame, positive=["gdp"], negative=["pollution"], shift=0)
+    >>> x.round(4).to_dict("list")
+    {'gdp': [0.0, 0.5, 1.0], 'pollution': [1.0, 0.6667, 0.0]}
+    >>> standardised(frame, positive=["gdp"]).round(4)["gdp"].tolist()   # default shift s = 1e-4
+    [0.0001, 0.5001, 1.0001]
+    """
     if not np.isfinite(shift) or shift < 0:
         raise DataError(f"shift must be a finite number >= 0, got {shift!r}")
     data = _checked(frame, list(positive), list(negative))

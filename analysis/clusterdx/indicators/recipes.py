@@ -49,7 +49,27 @@ def _per_region_year(values: pd.Series, panel: pd.DataFrame) -> np.ndarray:
 
 
 def top_revenue_share(firms: pd.DataFrame, value: str, top: int) -> pd.Series:
-    """Share of the ``top`` largest firms in the region-year total of ``value`` (core-firm strength)."""
+    """Share of the ``top`` largest firms in the region-year total of ``value`` (core-firm strength).
+
+        CR_k,rt = Σ_{f ∈ top k of r,t} v_ft / Σ_f v_ft
+
+    the k-firm concentration ratio (Bain 1951, *Quarterly Journal of Economics* 65(3): 293–324),
+    computed within each region-year of ``firms`` (columns ``region``, ``year`` and ``value``).
+
+    Returns
+    -------
+    pd.Series
+        Indexed by (region, year).
+
+    Examples
+    --------
+    >>> firms = pd.DataFrame({"region": ["A", "A", "A", "B", "B"], "year": 2020,
+    ...                       "revenue": [5.0, 3.0, 2.0, 4.0, 4.0]})
+    >>> top_revenue_share(firms, "revenue", top=1).round(4).tolist()   # 5/10, 4/8
+    [0.5, 0.5]
+    >>> top_revenue_share(firms, "revenue", top=2).round(4).tolist()   # 8/10, 8/8
+    [0.8, 1.0]
+    """
     ranked = firms.sort_values(
         ["region", "year", value], ascending=[True, True, False], kind="stable"
     )
@@ -63,6 +83,16 @@ def firm_keyword_index(firms: pd.DataFrame, keywords: list[str]) -> pd.Series:
 
     For firm tables that already hold keyword counts per column; counting raw texts is
     `clusterdx.indicators.digital.keyword_intensity`.
+
+        DT_rt = (1/N_rt) Σ_f ln(1 + Σ_k n_{k,ft})
+
+    Examples
+    --------
+    >>> firms = pd.DataFrame({"region": ["A", "A", "B"], "year": 2020,
+    ...                       "ai": [0, 3, 1], "cloud": [0, 0, 6]})
+    >>> index = firm_keyword_index(firms, ["ai", "cloud"])   # A: (ln 1 + ln 4)/2, B: ln 8
+    >>> index.round(4).tolist()
+    [0.6931, 2.0794]
     """
     absent = [k for k in keywords if k not in firms.columns]
     if absent:
@@ -82,6 +112,14 @@ def leading_firms(registry: pd.DataFrame, panel: pd.DataFrame, key: str, since: 
     """Number of distinct ``key`` (leading firms) designated (``since`` ≤ year) per region-year.
 
     Region-years of ``panel`` without any designation get 0.
+
+    Examples
+    --------
+    >>> registry = pd.DataFrame({"region": ["A", "A", "B"], "firm": ["f1", "f2", "f3"],
+    ...                          "since": [2019, 2021, 2021]})
+    >>> panel = pd.DataFrame({"region": ["A", "A", "B", "B"], "year": [2020, 2021, 2020, 2021]})
+    >>> leading_firms(registry, panel, key="firm", since="since").tolist()
+    [1.0, 2.0, 0.0, 1.0]
     """
     absent = [c for c in ("region", key, since) if c not in registry.columns]
     if absent:
@@ -108,6 +146,29 @@ def text_keyword_index(
     ``counts`` is `clusterdx.indicators.scale.count_documents` output (indexed by firm, year);
     ``firms`` gives each firm-year's region (columns ``region``, ``year``, ``firm``). Firm codes are
     compared as text. Every counted firm-year must be in ``firms``.
+
+        DT_rt = (1/N_rt) Σ_f DT_ft   or   Σ_f R_ft DT_ft / Σ_f R_ft,   DT_ft = ln(1 + n_ft)
+
+    (Wu et al. 2021, 《管理世界》 37(7): 130–144; `clusterdx.indicators.digital.regional_intensity`).
+
+    Examples
+    --------
+    `clusterdx.indicators.digital.keyword_intensity` of a document table gives the same counts
+    as ``count_documents`` of a file:
+
+    >>> from clusterdx.indicators.digital import keyword_intensity
+    >>> docs = pd.DataFrame({"firm": ["600001", "600001", "000002"], "year": 2020,
+    ...                      "text": ["大数据与云计算", "云平台", "年度报告"]})
+    >>> keywords = {"bigdata": ["大数据"], "cloud": ["云计算", "云平台"]}
+    >>> counts = keyword_intensity(docs, keywords, method="scan")
+    >>> counts["total"].to_dict()
+    {('000002', 2020): 0, ('600001', 2020): 3}
+    >>> firms = pd.DataFrame({"firm": ["600001", "000002"], "region": "A", "year": 2020,
+    ...                       "revenue": [3.0, 1.0]})
+    >>> text_keyword_index(counts, firms).round(4).to_dict()   # (ln 4 + ln 1) / 2
+    {('A', 2020): 0.6931}
+    >>> text_keyword_index(counts, firms, weight="revenue").round(4).tolist()   # 3 ln 4 / 4
+    [1.0397]
     """
     needed = ["region", "year", firm] + ([weight] if weight else [])
     absent = [c for c in needed if c not in firms.columns]
@@ -226,6 +287,27 @@ def compute_indicators(
         A recipe names an absent column or table, or yields missing / infinite values (the message
         names the indicator and the first region-years). Ratios with ``denominator_lag = L`` are
         undefined in the first L years of each region: drop those years from ``[study].years``.
+
+    Examples
+    --------
+    >>> from clusterdx.study import Study
+    >>> study = Study.from_dict(
+    ...     {"study": {"name": "demo", "years": [2020, 2021]},
+    ...      "sources": [{"name": "macro", "file": "macro.csv", "region": "region"}],
+    ...      "indicators": {
+    ...          "gdp_pc": {"method": "ratio", "numerator": "gdp", "denominator": "pop"},
+    ...          "cr1": {"method": "firm_share", "source": "firms", "value": "revenue", "top": 1}}},
+    ...     Path("study.toml"))
+    >>> panel = pd.DataFrame({"region": ["A", "A", "B", "B"], "year": [2020, 2021, 2020, 2021],
+    ...                       "gdp": [10.0, 12.0, 6.0, 9.0], "pop": [2.0, 2.0, 3.0, 3.0]})
+    >>> firms = pd.DataFrame({"region": ["A", "A", "A", "A", "B", "B"],
+    ...                       "year": [2020, 2020, 2021, 2021, 2020, 2021],
+    ...                       "revenue": [3.0, 1.0, 2.0, 2.0, 5.0, 5.0]})
+    >>> out = compute_indicators(study, panel, {"firms": firms})
+    >>> list(out.columns)
+    ['region', 'year', 'gdp', 'pop', 'gdp_pc', 'cr1']
+    >>> out["gdp_pc"].tolist(), out["cr1"].tolist()
+    ([5.0, 6.0, 2.0, 3.0], [0.75, 0.5, 1.0, 1.0])
     """
     out = panel.copy()
     compute = getattr(study.spec, "compute", None) or Compute()

@@ -114,6 +114,19 @@ def reduce_firms(
     -------
     pd.DataFrame
         Indexed by ``by``, one column ``<column>_<aggregate>`` each, plus ``rows``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "firms.csv"
+    ...     pd.DataFrame({"region": ["A", "A", "B"], "year": 2020,
+    ...                   "revenue": [3.0, 1.0, 2.0]}).to_csv(path, index=False)
+    ...     out = reduce_firms(path, {"revenue": ["sum", "hhi"]}, progress=False)
+    >>> out.index.tolist()
+    [('A', 2020), ('B', 2020)]
+    >>> out.to_dict("list")   # hhi of A: (3² + 1²) / 4² = 0.625
+    {'revenue_sum': [4.0, 2.0], 'revenue_hhi': [0.625, 1.0], 'rows': [2, 1]}
     """
     by = list(by)
     plan = {col: [a] if isinstance(a, str) else list(a) for col, a in aggregates.items()}
@@ -256,6 +269,18 @@ def lq_from_file(
     -------
     pd.Series
         Indexed by (region, time), named ``"lq"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "employment.csv"
+    ...     pd.DataFrame({"region": ["A", "A", "B", "B"], "industry": ["C39", "C13", "C39", "C13"],
+    ...                   "year": 2020, "employment": [30.0, 10.0, 10.0, 50.0]}
+    ...                  ).to_csv(path, index=False)
+    ...     lq = lq_from_file(path, ["C39"], progress=False)
+    >>> lq.round(4).to_dict()   # A: (30/40) / (40/100), B: (10/60) / (40/100)
+    {('A', 2020): 1.875, ('B', 2020): 0.4167}
     """
     if not industries:
         raise DataError("lq_from_file: give at least one industry code")
@@ -360,6 +385,23 @@ def count_documents(
     -------
     pd.DataFrame
         Indexed by (firm, time): counts per dimension, ``total``, ``intensity``, ``documents``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "reports.csv"
+    ...     pd.DataFrame({"firm": ["600001", "600001", "000002"], "year": 2020,
+    ...                   "text": ["大数据与云计算", "云平台", "年度报告"]}
+    ...                  ).to_csv(path, index=False)
+    ...     keywords = {"bigdata": ["大数据"], "cloud": ["云计算", "云平台"]}
+    ...     counts = count_documents(path, keywords, method="scan", progress=False)
+    >>> counts.index.tolist()
+    [('000002', 2020), ('600001', 2020)]
+    >>> counts[["bigdata", "cloud", "documents", "total"]].to_dict("list")
+    {'bigdata': [0, 1], 'cloud': [0, 2], 'documents': [1, 2], 'total': [0, 3]}
+    >>> counts["intensity"].round(4).tolist()   # ln(1 + total)
+    [0.0, 1.3863]
     """
     if batch_size < 1:
         raise DataError(f"count_documents: batch_size must be >= 1, got {batch_size}")

@@ -93,6 +93,23 @@ def write_index(
     reports_dir : the reports folder (``study.reports_dir``, e.g. ``reports/``).
     lang : ``"zh"`` or ``"en"`` for the page's own headings.
     title : page title (default 研究结果 / Results).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from clusterdx.report import descriptive_table
+    >>> table = descriptive_table(pd.DataFrame({"dt": [1.0, 2.0, 3.0]}), ["dt"])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = table.save(Path(folder) / "tables" / "descriptive", ["html", "tex", "docx"])
+    ...     page = write_index(folder, lang="en")
+    ...     text = page.read_text(encoding="utf-8")
+    >>> page.name
+    'index.html'
+    >>> text.count('<table class="cdx-table">'), "<h3>tables/descriptive.html</h3>" in text
+    (1, True)
+    >>> text.split('<p class="formats">')[1].split("</p>")[0]
+    'Other formats: <a href="tables/descriptive.docx">docx</a> · <a href="tables/descriptive.tex">tex</a>'
     """
     if lang not in _WORDS:
         raise StudySpecError(f"lang={lang!r} is not one of the allowed values {list(_WORDS)}")

@@ -125,6 +125,21 @@ def moran_table(
     digits : decimals.
     stars : significance levels for ``p < level`` on I; ``()`` for none.
     title, notes : caption above and note paragraphs below.
+
+    Examples
+    --------
+    A frame laid out as :func:`clusterdx.spatial.moran_by_year` returns it:
+
+    >>> moran = pd.DataFrame({"year": [2020, 2021], "I": [0.21, 0.35], "EI": [-0.1, -0.1],
+    ...                       "z": [1.52, 2.48], "p_norm": [0.128, 0.013]})
+    >>> table = moran_table(moran, lang="en")
+    >>> print(table.to_markdown().split("\n\n")[0])
+    | Year | Moran's I | E(I) | z | p-value |
+    |:---|:---:|:---:|:---:|:---:|
+    | 2020 | 0.210 | -0.100 | 1.520 | 0.128 |
+    | 2021 | 0.350** | -0.100 | 2.480 | 0.013 |
+    >>> moran_table(moran).grid.header[0][3].text
+    'Z值'
     """
     _choice("lang", lang, lab.LANGS)
     _check_digits(digits)
@@ -249,6 +264,24 @@ def effects_table(
     labels : display names of the variables.
     stat : ``"se"`` or ``"z"`` in parentheses.
     digits, stars, title, notes : as :class:`~clusterdx.report.RegressionTable`.
+
+    Examples
+    --------
+    A frame laid out as ``res.impacts()`` returns it (one variable here):
+
+    >>> columns = pd.MultiIndex.from_product([["direct", "indirect", "total"],
+    ...                                       ["est", "se", "z", "p"]])
+    >>> impacts = pd.DataFrame([[0.5, 0.1, 5.0, 0.0, 0.2, 0.1, 2.0, 0.046, 0.7, 0.15, 4.67, 0.0]],
+    ...                        index=["gov"], columns=columns)
+    >>> table = effects_table({"SDM": impacts}, lang="en", labels={"gov": "Government support"})
+    >>> print(table.to_markdown().split("\n\n")[0])
+    | Variables | Direct | Indirect | Total |
+    |:---|:---:|:---:|:---:|
+    | SDM |  |  |  |
+    | Government support | 0.500*** | 0.200** | 0.700*** |
+    |  | (0.100) | (0.100) | (0.150) |
+    >>> effects_table(impacts, stat="z").grid.body[1]   # one model: no model row; z below
+    ('', '(5.000)', '(2.000)', '(4.670)')
     """
     _choice("lang", lang, lab.LANGS)
     _choice("stat", stat, EFFECT_STATS)
@@ -319,7 +352,7 @@ def tests_table(
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
 ) -> Table:
-    """Model-selection tests, one row each: statistic (with stars), degrees of freedom, p-value.
+    r"""Model-selection tests, one row each: statistic (with stars), degrees of freedom, p-value.
 
     The usual sequence of Elhorst (2014, *Spatial Econometrics*, Springer, §3.5): LM tests for a
     spatial lag and a spatial error and their robust forms (Anselin, Bera, Florax & Yoon 1996,
@@ -336,6 +369,23 @@ def tests_table(
         a mapping row label → result, or a sequence labelled by each result's ``name``.
     lang : ``"zh"`` or ``"en"``.
     digits, stars, title, notes : as :class:`~clusterdx.report.RegressionTable`.
+
+    Examples
+    --------
+    LM tests laid out as :func:`clusterdx.spatial.lm_tests` returns them, and one further test
+    (any object with ``statistic``, ``df`` and ``pvalue``):
+
+    >>> from types import SimpleNamespace
+    >>> lm = pd.DataFrame({"statistic": [8.1, 2.3], "df": [1, 1], "pvalue": [0.0044, 0.129]},
+    ...                   index=["LM_lag", "LM_error"])
+    >>> hausman = SimpleNamespace(statistic=15.2, df=4, pvalue=0.0043)
+    >>> table = tests_table(lm, {"Hausman": hausman}, lang="en")
+    >>> print(table.to_markdown().split("\n\n")[0])
+    | Test | Statistic | df | p-value |
+    |:---|:---:|:---:|:---:|
+    | LM-lag | 8.100*** | 1 | 0.004 |
+    | LM-error | 2.300 | 1 | 0.129 |
+    | Hausman | 15.200*** | 4 | 0.004 |
     """
     _choice("lang", lang, lab.LANGS)
     _check_digits(digits)

@@ -84,6 +84,28 @@ class Table:
     ----------
     grid : the table's cells, title and notes.
     lang : ``"zh"`` or ``"en"``; decides the LaTeX header comment on ctex/xeCJK.
+
+    Examples
+    --------
+    Tables come from the builders (`descriptive_table`, `correlation_table`, `RegressionTable`,
+    `clusterdx.report.moran_table`, ...):
+
+    >>> import tempfile
+    >>> frame = pd.DataFrame({"dt": [1.0, 2.0, 3.0, 4.0], "gdp": [2.0, 4.0, 5.0, 9.0]})
+    >>> table = descriptive_table(frame, ["dt", "gdp"], labels={"dt": "数字化转型"}, digits=2)
+    >>> table.lang
+    'zh'
+    >>> table.grid.body[0]
+    ('数字化转型', '4', '2.50', '1.29', '1.00', '2.50', '4.00')
+    >>> print(table.to_markdown(), end="")
+    | 变量 | 观测值 | 均值 | 标准差 | 最小值 | 中位数 | 最大值 |
+    |:---|:---:|:---:|:---:|:---:|:---:|:---:|
+    | 数字化转型 | 4 | 2.50 | 1.29 | 1.00 | 2.50 | 4.00 |
+    | gdp | 4 | 5.00 | 2.94 | 2.00 | 4.50 | 9.00 |
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = table.save(Path(folder) / "descriptive", ["tex", "docx", "xlsx"])
+    >>> [path.name for path in paths]
+    ['descriptive.tex', 'descriptive.docx', 'descriptive.xlsx']
     """
 
     def __init__(self, grid: Grid, lang: lab.Lang) -> None:
@@ -278,6 +300,17 @@ def descriptive_table(
     lang : ``"zh"`` or ``"en"`` for the column headings.
     digits : decimals of every statistic but N.
     title, notes : caption above and note paragraphs below.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"dt": [1.0, 2.0, 3.0, 4.0], "gdp": [2.0, 4.0, 5.0, None]})
+    >>> table = descriptive_table(frame, ["dt", "gdp"], labels={"dt": "Digitalisation"},
+    ...                           lang="en", digits=2)
+    >>> print(table.to_markdown(), end="")   # SD of dt: sqrt(5/3); gdp uses its 3 values
+    | Variables | N | Mean | SD | Min | Median | Max |
+    |:---|:---:|:---:|:---:|:---:|:---:|:---:|
+    | Digitalisation | 4 | 2.50 | 1.29 | 1.00 | 2.50 | 4.00 |
+    | gdp | 3 | 3.67 | 1.53 | 2.00 | 4.00 | 5.00 |
     """
     _choice("lang", lang, lab.LANGS)
     _check_digits(digits)
@@ -305,7 +338,7 @@ def correlation_table(
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
 ) -> Table:
-    """Lower-triangular correlation matrix with significance stars.
+    r"""Lower-triangular correlation matrix with significance stars.
 
     Each pair uses its complete observations. Pearson's r is tested with
     ``t = r sqrt(n - 2) / sqrt(1 - r^2)`` on n - 2 degrees of freedom (Pearson, 1896; Fisher,
@@ -322,6 +355,20 @@ def correlation_table(
     stars : significance levels for ``p < level``; ``()`` for none.
     digits : decimals.
     title, notes : caption above and note paragraphs below.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"dt": [1.0, 2.0, 3.0, 4.0], "gdp": [2.0, 4.0, 5.0, 9.0]})
+    >>> table = correlation_table(frame, ["dt", "gdp"], lang="en", digits=2)
+    >>> print(table.to_markdown().split("\n\n")[0])   # scipy.stats.pearsonr: r = 0.965, p = 0.035
+    |  | (1) | (2) |
+    |:---|:---:|:---:|
+    | (1) dt | 1.00 |  |
+    | (2) gdp | 0.96** | 1.00 |
+    >>> table.grid.notes[0]
+    'Notes: Pearson correlation coefficients. *, **, *** denote significance at the 10%, 5%, 1% levels.'
+    >>> correlation_table(frame, ["dt", "gdp"], method="spearman").grid.body[1]
+    ('(2) gdp', '1.000***', '1.000')
     """
     _choice("lang", lang, lab.LANGS)
     _choice("method", method, CORRELATION_METHODS)
