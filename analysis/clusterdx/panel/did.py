@@ -85,8 +85,17 @@ def did(
 
     Examples
     --------
-    >>> res = did(panel, "dt", "pilot_year", "region", "year")  # doctest: +SKIP
-    >>> res.params["treat_post"]  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import did
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
+    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
+    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
+    >>> res = did(panel, "dt", "pilot_year", "region", "year")
+    >>> res.params.round(3).to_dict(), res.bse.round(3).to_dict()
+    ({'treat_post': 1.05}, {'treat_post': 0.044})
     """
     frame, cohort = _with_cohorts(panel, treat_year, entity, time)
     frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
@@ -108,6 +117,26 @@ class EventStudyResult:
         The regression on the ``pre<k>`` / ``post<k>`` indicators.
     ref : int
         Omitted event time.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import event_study
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
+    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
+    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
+    >>> es = event_study(panel, "dt", "pilot_year", "region", "year", leads=2, lags=1)
+    >>> es.ref, es.nobs
+    (-1, 30)
+    >>> es.coefs[["event_time", "term", "coef", "binned"]].round(3)
+       event_time   term   coef  binned
+    0          -2   pre2 -0.003    True
+    1          -1   pre1  0.000   False
+    2           0  post0  1.107   False
+    3           1  post1  0.953    True
     """
 
     coefs: pd.DataFrame
@@ -175,6 +204,29 @@ def event_study(
     Returns
     -------
     EventStudyResult
+
+    Examples
+    --------
+    Two leads and one lag: ``pre2`` pools all earlier periods and ``post1`` all later ones.
+    The true effect is 1 from adoption on:
+
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import event_study
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
+    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
+    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
+    >>> es = event_study(panel, "dt", "pilot_year", "region", "year", leads=2, lags=1)
+    >>> es.coefs[["event_time", "coef", "se", "lower", "upper"]].round(3)
+       event_time   coef     se  lower  upper
+    0          -2 -0.003  0.077 -0.202  0.196
+    1          -1  0.000  0.000  0.000  0.000
+    2           0  1.107  0.040  1.004  1.209
+    3           1  0.953  0.068  0.779  1.126
+    >>> es.params.index.tolist()
+    ['pre2', 'post0', 'post1']
     """
     if not (isinstance(leads, int) and leads >= 1 and isinstance(lags, int) and lags >= 0):
         raise EstimationError(f"leads={leads!r} must be >= 1 and lags={lags!r} >= 0 (integers).")
@@ -228,6 +280,24 @@ class CallawaySantAnnaResult:
     alpha : float
     influence : ndarray
         Influence functions of the ATT(g,t), entities × cells (for further aggregation).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import callaway_santanna
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
+    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
+    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year")
+    >>> cs.n_entities, cs.att_gt.shape, cs.influence.shape
+    (6, (8, 12), (6, 8))
+    >>> cs.params.round(3).to_dict()
+    {'ATT': 0.992}
+    >>> cs.aggregate("group")["att"].round(3).to_dict()
+    {2020.0: 0.969, 2021.0: 1.027, 'average': 0.998}
     """
 
     att_gt: pd.DataFrame
@@ -356,9 +426,20 @@ def callaway_santanna(
 
     Examples
     --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import callaway_santanna
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
+    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
+    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
     >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year",
-    ...                        control_group="notyettreated")  # doctest: +SKIP
-    >>> cs.simple, cs.dynamic  # doctest: +SKIP
+    ...                        control_group="notyettreated")
+    >>> cs.simple.loc["ATT", ["att", "se", "lower", "upper"]].round(3).tolist()
+    [0.992, 0.049, 0.896, 1.087]
+    >>> cs.dynamic["att"].round(3).to_dict()
+    {-2.0: 0.009, -1.0: 0.0, 0.0: 1.099, 1.0: 0.967, 2.0: 0.826, 'average e>=0': 0.964}
     """
     check_option("control_group", control_group, CONTROL_GROUPS)
     if not 0 < alpha < 1:

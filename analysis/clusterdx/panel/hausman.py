@@ -28,6 +28,27 @@ class HausmanResult:
 
     ``contrast`` holds the compared coefficients (``fe``, ``re`` and their difference for
     ``"classic"``; the Mundlak coefficients and robust standard errors for ``"robust"``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import fit, hausman
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
+    >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
+    >>> fe = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
+    >>> re = fit(panel, "dt ~ demand + gov", "region", "year", model="re")
+    >>> test = hausman(fe, re)
+    >>> test.df, round(test.statistic, 2), round(test.pvalue, 3)
+    (2, 8.67, 0.013)
+    >>> test.contrast.round(3)
+               fe     re  difference
+    demand  0.558  0.523       0.035
+    gov    -0.173 -0.179       0.005
+    >>> test.summary()
+    'Hausman test (classic): chi2(2) = 8.6749, p = 0.01307'
     """
 
     statistic: float
@@ -80,6 +101,22 @@ def hausman(fe: PanelResult, re: PanelResult, method: Method = "classic") -> Hau
     ------
     EstimationError
         The fits are not FE/RE of the same formula and rows, or no slope varies within entities.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import fit, hausman
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 6),
+    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
+    >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
+    >>> fe = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
+    >>> re = fit(panel, "dt ~ demand + gov", "region", "year", model="re")
+    >>> print(hausman(fe, re).summary())
+    Hausman test (classic): chi2(2) = 8.6749, p = 0.01307
+    >>> print(hausman(fe, re, method="robust").summary())
+    Hausman test (robust): chi2(2) = 5.3204, p = 0.06993
     """
     check_option("method", method, METHODS)
     _check_pair(fe, re)

@@ -90,6 +90,29 @@ class ThresholdResult:
         Candidate threshold values.
     bootstrap, seed : int, int or None
         Replications of the fixed-regressor bootstrap and its seed.
+
+    Examples
+    --------
+    The slope of demand is 0.2 where ``core <= 0.5`` and 1.0 above (10 regions × 6 years):
+
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import threshold
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEFGHIJ"), 6),
+    ...                       "year": np.tile(np.arange(2017, 2023), 10),
+    ...                       "demand": rng.normal(size=60), "core": rng.uniform(0, 1, 60)})
+    >>> slope = np.where(panel["core"] <= 0.5, 0.2, 1.0)
+    >>> panel["dt"] = slope * panel["demand"] + rng.normal(0, 0.1, 60)
+    >>> res = threshold(panel, "dt", "demand", q="core", entity="region", time="year",
+    ...                 grid=60, bootstrap=49, seed=1)
+    >>> res.thresholds.round(3).to_dict()
+    {'gamma1': 0.5}
+    >>> res.regimes["nobs"].to_dict()
+    {'r1': 25, 'r2': 35}
+    >>> res.params.round(3).to_dict()
+    {'demand_r1': 0.216, 'demand_r2': 1.009}
+    >>> res.tests[["F", "pvalue"]].round(3).to_dict("index")
+    {'0 vs 1': {'F': 713.217, 'pvalue': 0.0}}
     """
 
     thresholds: pd.Series
@@ -282,9 +305,22 @@ def threshold(
 
     Examples
     --------
-    >>> res = threshold(panel, "dt", "demand", q="core", controls=["gov"], entity="region",
-    ...                 time="year", n_thresholds=2, bootstrap=300, seed=1)  # doctest: +SKIP
-    >>> res.thresholds, res.ci, res.tests  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import threshold
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEFGHIJ"), 6),
+    ...                       "year": np.tile(np.arange(2017, 2023), 10),
+    ...                       "demand": rng.normal(size=60), "core": rng.uniform(0, 1, 60)})
+    >>> slope = np.where(panel["core"] <= 0.5, 0.2, 1.0)
+    >>> panel["dt"] = slope * panel["demand"] + rng.normal(0, 0.1, 60)
+    >>> res = threshold(panel, "dt", "demand", q="core", entity="region", time="year",
+    ...                 n_thresholds=2, grid=60, bootstrap=49, seed=1)
+    >>> res.tests.index.tolist()
+    ['0 vs 1', '1 vs 2']
+    >>> res.tests["pvalue"].round(3).tolist()
+    [0.0, 0.184]
+    >>> res.ci.loc["gamma1", ["lower", "upper"]].round(3).tolist()
+    [0.105, 0.786]
     """
     x_names = [x_regime] if isinstance(x_regime, str) else list(x_regime)
     controls = [controls] if isinstance(controls, str) else list(controls)

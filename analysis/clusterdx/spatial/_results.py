@@ -45,6 +45,29 @@ class SpatialPanelResults:
         The log-determinant object of W (eigenvalues or moments reused by ``impacts``).
     theta_re : float
         Random effects: the quasi-demeaning weight θ = 1 − (1 + Tφ)^{-1/2}; 0 otherwise.
+
+    Examples
+    --------
+    A 5 × 5 lattice observed for 5 periods, simulated from an SDM with ρ = 0.4, β = (1, −0.5)
+    and θ = (0.5, 0):
+
+    >>> import libpysal
+    >>> from clusterdx import spatial
+    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
+    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> sdm = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sdm",
+    ...                   effects="twoways")
+    >>> type(sdm).__name__, sdm.model, sdm.nobs, sdm.n_entities, sdm.n_periods
+    ('SpatialPanelResults', 'sdm', 125, 25, 5)
+    >>> sdm.params.round(3).to_dict()
+    {'x1': 0.993, 'x2': -0.662, 'W_x1': 0.374, 'W_x2': -0.337, 'rho': 0.353, 'sigma2': 0.986}
+    >>> round(sdm.rho, 3), round(float(sdm.bse["rho"]), 3), sdm.lam
+    (0.353, 0.119, None)
+    >>> sdm.conf_int().loc["rho"].round(3).tolist()
+    [0.12, 0.586]
+    >>> sdm.fixed_effects
+    {'entity': True, 'time': True}
     """
 
     params: pd.Series

@@ -157,6 +157,23 @@ class LogDet:
         The resolved method.
     bounds : tuple[float, float]
         Open interval (1/ω_min, 1/ω_max) of ρ for which I − ρW is non-singular.
+
+    Examples
+    --------
+    >>> import libpysal
+    >>> import numpy as np
+    >>> from clusterdx.spatial import LogDet
+    >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
+    >>> exact = LogDet(w.sparse)
+    >>> exact.method, [round(b, 4) for b in exact.bounds]
+    ('eigen', [-1.0, 1.0])
+    >>> round(exact(0.5), 6)
+    -1.087426
+    >>> round(float(np.linalg.slogdet(np.eye(25) - 0.5 * w.full()[0])[1]), 6)
+    -1.087426
+    >>> approx = LogDet(w.sparse, "chebyshev", seed=0)
+    >>> approx.method, abs(approx(0.5) - exact(0.5)) < 0.01
+    ('chebyshev', True)
     """
 
     def __init__(
@@ -326,6 +343,21 @@ def logdet(w: sp.spmatrix | np.ndarray, rho: float, method: LogdetMethod = "lu")
 
 
 def rho_bounds(w: sp.spmatrix | np.ndarray) -> tuple[float, float]:
-    """Interval (1/ω_min, 1/ω_max) of ρ where I − ρW is non-singular (real eigenvalues ω of W)."""
+    """Interval (1/ω_min, 1/ω_max) of ρ where I − ρW is non-singular (real eigenvalues ω of W).
+
+    Examples
+    --------
+    A row-standardised W has ω_max = 1, so ρ < 1; ω_min is −1 on a rook lattice (a bipartite
+    graph) and above −1 on a queen lattice:
+
+    >>> import libpysal
+    >>> from clusterdx.spatial import rho_bounds
+    >>> w = libpysal.weights.lat2W(4, 4); w.transform = "r"
+    >>> [round(b, 4) for b in rho_bounds(w.sparse)]
+    [-1.0, 1.0]
+    >>> w = libpysal.weights.lat2W(4, 4, rook=False); w.transform = "r"
+    >>> [round(b, 4) for b in rho_bounds(w.sparse)]
+    [-2.1682, 1.0]
+    """
     matrix = sp.csr_matrix(w, dtype=float)
     return _bounds_from(*_extreme_eigenvalues(matrix, symmetrizer(matrix)))
