@@ -36,7 +36,27 @@ BACKENDS = ("local", "dask")
 
 
 class Backend(Protocol):
-    """What `map_partitions` needs from a backend: submit a task, wait for some, close."""
+    """What `map_partitions` needs from a backend: submit a task, wait for some, close.
+
+    Examples
+    --------
+    `LocalBackend` and `DaskBackend` implement it; any object with the same attributes works, such as
+    this serial backend that runs each task when it is submitted:
+
+    >>> from concurrent.futures import Future
+    >>> class Serial:
+    ...     name, workers = "serial", 1
+    ...     def submit(self, func, item):
+    ...         future = Future()
+    ...         future.set_result(func(item))
+    ...         return future
+    ...     def wait_some(self, futures):
+    ...         return set(futures), set()
+    ...     def close(self):
+    ...         pass
+    >>> map_partitions(len, ["ab", "c", ""], Serial(), progress=False)
+    [2, 1, 0]
+    """
 
     name: str
     workers: int
@@ -58,6 +78,19 @@ class LocalBackend:
     ----------
     workers
         Number of processes. ``1`` runs every partition in the calling process (no pool).
+
+    Raises
+    ------
+    StudySpecError
+        If ``workers`` is below 1.
+
+    Examples
+    --------
+    >>> with LocalBackend(workers=1) as pool:
+    ...     print(pool.name, pool.workers, pool.submit(abs, -2).result())
+    ...     map_partitions(sum, [[1, 2], [3], [4, 5, 6]], pool, progress=False)
+    local 1 2
+    [3, 3, 15]
     """
 
     name = "local"
@@ -119,6 +152,16 @@ class DaskBackend:
     ------
     StudySpecError
         Dask is not installed, or no scheduler answers at ``scheduler`` within ``timeout``.
+
+    Examples
+    --------
+    Not run by the doctests: starting a local cluster of worker processes takes seconds, and a
+    remote scheduler needs a running cluster.
+
+    >>> with DaskBackend(workers=2) as dask:  # doctest: +SKIP
+    ...     map_partitions(abs, [-1, 2, -3], dask, progress=False)
+    [1, 2, 3]
+    >>> remote = DaskBackend("tcp://10.0.0.5:8786", timeout=5)  # doctest: +SKIP
     """
 
     name = "dask"
@@ -214,7 +257,15 @@ def open_backend(
 
 
 def from_spec(compute) -> LocalBackend | DaskBackend:
-    """Start the backend of a study's ``[compute]`` section (`clusterdx.study.Compute`)."""
+    """Start the backend of a study's ``[compute]`` section (`clusterdx.study.Compute`).
+
+    Examples
+    --------
+    >>> from clusterdx.study import Compute
+    >>> with from_spec(Compute(backend="local", workers=1)) as backend:
+    ...     type(backend).__name__, backend.workers
+    ('LocalBackend', 1)
+    """
     return open_backend(compute.backend, compute.scheduler, compute.workers, compute.timeout)
 
 
@@ -248,6 +299,20 @@ def map_partitions(
     list
         One result per partition, in the order of ``partitions``. The first failing partition
         re-raises its exception here (remaining tasks are cancelled).
+
+    Raises
+    ------
+    DataError
+        A worker process of a local pool died (out of memory, or a script without the
+        ``if __name__ == "__main__":`` guard).
+
+    Examples
+    --------
+    A lazy iterator of partitions, results in partition order:
+
+    >>> with LocalBackend(workers=1) as pool:
+    ...     map_partitions(max, iter([(3, 1), (2, 7), (5,)]), pool, progress=False)
+    [3, 7, 5]
     """
     if isinstance(backend, str):
         with open_backend(backend) as started:

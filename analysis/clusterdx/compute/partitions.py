@@ -35,7 +35,23 @@ TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
 @dataclass(frozen=True)
 class ParquetSlice:
-    """Row groups ``groups`` of the Parquet file ``path`` (``rows`` rows in all)."""
+    """Row groups ``groups`` of the Parquet file ``path`` (``rows`` rows in all).
+
+    Examples
+    --------
+    `table_partitions` makes them; `read_partition` reads one:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name, "firms.parquet")
+    >>> pd.DataFrame({"sales": [float(i) for i in range(10)]}).to_parquet(path, row_group_size=3)
+    >>> first = table_partitions(path, rows=6)[0]
+    >>> first.groups, first.rows, Path(first.path).name
+    ((0, 1), 6, 'firms.parquet')
+    >>> tmp.cleanup()
+    """
 
     path: str
     groups: tuple[int, ...]
@@ -44,7 +60,19 @@ class ParquetSlice:
 
 @dataclass(frozen=True)
 class TextFiles:
-    """Text documents named ``<firm>_<year>.txt``, read by one task."""
+    """Text documents named ``<firm>_<year>.txt``, read by one task.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = Path(tmp.name, "600519_2021.txt").write_text("数字化转型", encoding="utf-8")
+    >>> part = TextFiles((str(Path(tmp.name, "600519_2021.txt")),))
+    >>> read_partition(part).values.tolist()
+    [['600519', 2021, '数字化转型']]
+    >>> tmp.cleanup()
+    """
 
     paths: tuple[str, ...]
 
@@ -126,6 +154,29 @@ def table_partitions(
 
     Returns a list of `ParquetSlice` for Parquet input, a lazy iterator of DataFrames (``columns``
     only) for CSV input.
+
+    Raises
+    ------
+    DataError
+        ``rows`` below 1, no matching file, a file neither Parquet nor CSV, or a glob mixing both.
+
+    Examples
+    --------
+    Ten rows written in row groups of 3: partitions of about 6 rows join whole row groups.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> firms = pd.DataFrame({"firm": [f"{i:06d}" for i in range(10)], "sales": range(10)})
+    >>> firms.to_parquet(Path(tmp.name, "firms.parquet"), row_group_size=3)
+    >>> [(p.groups, p.rows) for p in table_partitions(Path(tmp.name, "firms.parquet"), rows=6)]
+    [((0, 1), 6), ((2, 3), 4)]
+    >>> firms.to_csv(Path(tmp.name, "firms.csv"), index=False)
+    >>> chunks = table_partitions(Path(tmp.name, "*.csv"), rows=4, columns=["sales"])
+    >>> [chunk["sales"].tolist() for chunk in chunks]
+    [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    >>> tmp.cleanup()
     """
     if rows < 1:
         raise DataError(f"partition size must be >= 1 row, got {rows}")
@@ -139,7 +190,25 @@ def table_partitions(
 
 
 def text_partitions(folder: str | Path, per_task: int) -> list[TextFiles]:
-    """The ``*.txt`` files of ``folder`` (sorted by name) in groups of ``per_task``."""
+    """The ``*.txt`` files of ``folder`` (sorted by name) in groups of ``per_task``.
+
+    Raises
+    ------
+    DataError
+        ``per_task`` below 1, or ``folder`` missing or without ``.txt`` files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> for name in ["600519_2020", "600519_2021", "000001_2021"]:
+    ...     _ = Path(tmp.name, f"{name}.txt").write_text("数字化转型", encoding="utf-8")
+    >>> parts = text_partitions(tmp.name, per_task=2)
+    >>> [[Path(p).name for p in part.paths] for part in parts]
+    [['000001_2021.txt', '600519_2020.txt'], ['600519_2021.txt']]
+    >>> tmp.cleanup()
+    """
     if per_task < 1:
         raise DataError(f"documents per task must be >= 1, got {per_task}")
     if not Path(folder).is_dir():
@@ -179,7 +248,25 @@ def read_partition(
     """The rows of one partition as a DataFrame (``columns`` only, for tables).
 
     A `TextFiles` partition gives columns ``names`` = (firm, year, text) from the file names and
-    contents.
+    contents (UTF-8 or GB18030/GBK).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name, "firms.parquet")
+    >>> firms = pd.DataFrame({"firm": ["000001", "600519", "000002"], "sales": [1.5, 2.5, 4.0]})
+    >>> firms.to_parquet(path, row_group_size=2)
+    >>> second = table_partitions(path, rows=2)[1]
+    >>> read_partition(second, columns=["sales"]).to_dict("list")
+    {'sales': [4.0]}
+    >>> _ = Path(tmp.name, "600519_2021.txt").write_bytes("人工智能".encode("gbk"))
+    >>> (part,) = text_partitions(tmp.name, per_task=10)
+    >>> read_partition(part, names=("stkcd", "year", "report")).to_dict("list")
+    {'stkcd': ['600519'], 'year': [2021], 'report': ['人工智能']}
+    >>> tmp.cleanup()
     """
     if isinstance(part, pd.DataFrame):
         return part if columns is None else part[list(columns)]

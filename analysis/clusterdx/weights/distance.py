@@ -61,6 +61,20 @@ def inverse_distance(
     WeightsError
         Non-positive power or cutoff, two regions at the same point, or (through ``check`` by the
         caller) regions left without neighbours inside the cutoff.
+
+    Examples
+    --------
+    Beijing, Tianjin and Hebei: Beijing is 126.7 km from Tianjin and 78.9 km from Hebei's point, so
+    its row is (1/126.7, 1/78.9) / (1/126.7 + 1/78.9):
+
+    >>> from clusterdx import regions, weights
+    >>> provinces = regions.provinces()
+    >>> jjj = provinces[provinces["code"].isin([110000, 120000, 130000])]
+    >>> w = weights.inverse_distance(jjj)
+    >>> w.id_order, w.full()[0][0].round(4).tolist()
+    ([110000, 120000, 130000], [0.0, 0.3837, 0.6163])
+    >>> sorted(weights.inverse_distance(provinces, cutoff=500).neighbors[110000])
+    [120000, 130000, 140000, 370000]
     """
     transform = check_transform(transform)
     if not power > 0:
@@ -88,6 +102,18 @@ def knn(regions: pd.DataFrame, k: int, transform: Transform = "r") -> W:
 
     Ties at the k-th distance are broken by row order of ``regions``, so the result is
     deterministic. The neighbour structure is in general not symmetric.
+
+    Raises
+    ------
+    WeightsError
+        ``k`` not an integer in [1, number of regions - 1], or lon/lat missing.
+
+    Examples
+    --------
+    >>> from clusterdx import regions, weights
+    >>> w = weights.knn(regions.provinces(), k=3)
+    >>> sorted(w.neighbors[110000]), [round(x, 4) for x in w.weights[110000]]
+    ([120000, 130000, 370000], [0.3333, 0.3333, 0.3333])
     """
     transform = check_transform(transform)
     codes = region_codes(regions)

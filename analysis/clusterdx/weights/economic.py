@@ -50,6 +50,23 @@ def economic_distance(
         Missing columns or missing values of ``var`` (named entity and period).
     WeightsError
         Tied means under ``ties="raise"``, or every mean equal.
+
+    Examples
+    --------
+    Means 2, 5 and 11, so w_ab = 1/3, w_ac = 1/9 and w_bc = 1/6 before row standardisation:
+
+    >>> import pandas as pd
+    >>> from clusterdx import weights
+    >>> panel = pd.DataFrame({
+    ...     "region": ["a", "a", "b", "b", "c", "c"],
+    ...     "year": [2020, 2021] * 3,
+    ...     "gdp_pc": [1.0, 3.0, 4.0, 6.0, 10.0, 12.0],
+    ... })
+    >>> w = weights.economic_distance(panel, "gdp_pc", transform="none")
+    >>> w.full()[0].round(4).tolist()
+    [[0.0, 0.3333, 0.1111], [0.3333, 0.0, 0.1667], [0.1111, 0.1667, 0.0]]
+    >>> weights.economic_distance(panel, "gdp_pc").full()[0][0].round(4).tolist()
+    [0.0, 0.75, 0.25]
     """
     transform = check_transform(transform)
     if ties not in TIES:
@@ -100,6 +117,20 @@ def nested(geo: W, econ: W, share: float = 0.5, transform: Transform = "r") -> W
     ------
     WeightsError
         share outside [0, 1] or the two matrices covering different ids (named).
+
+    Examples
+    --------
+    Region a's row: geography links it to b only (1, 0), economics gives (0.75, 0.25); half of each:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from clusterdx import weights
+    >>> geo = weights.from_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]), ids=["a", "b", "c"])
+    >>> panel = pd.DataFrame({"region": ["a", "b", "c"], "year": 2020, "gdp_pc": [2.0, 5.0, 11.0]})
+    >>> econ = weights.economic_distance(panel, "gdp_pc")
+    >>> w = weights.nested(geo, econ, share=0.5)
+    >>> w.id_order, w.full()[0][0].round(4).tolist()
+    (['a', 'b', 'c'], [0.0, 0.875, 0.125])
     """
     transform = check_transform(transform)
     if not 0 <= share <= 1:

@@ -28,6 +28,19 @@ def align(w: W, ids: Sequence) -> W:
     ------
     WeightsError
         Naming the ids in ``ids`` that ``w`` lacks and the ids of ``w`` not in ``ids``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clusterdx import weights
+    >>> w = weights.from_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]]), ids=["a", "b", "c"])
+    >>> aligned = weights.align(w, ["c", "b", "a"])
+    >>> aligned.id_order, aligned.full()[0].tolist()
+    (['c', 'b', 'a'], [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [0.5, 0.5, 0.0]])
+    >>> weights.align(w, ["a", "b", "d"])
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.WeightsError: weights and data ids differ; ids not in the weights: 'd'; weights ids not in the data: 'c'. Build the weights from the same regions as the data, or drop the unmatched regions from the data.
     """
     ids = list(ids)
     wanted, present = pd.Index(ids), pd.Index(w.id_order)
@@ -59,7 +72,30 @@ def align(w: W, ids: Sequence) -> W:
 
 @dataclass(frozen=True)
 class WeightsReport:
-    """What ``check`` found: size, links, symmetry of the neighbour structure, row sums."""
+    """What ``check`` found: size, links, symmetry of the neighbour structure, row sums.
+
+    Attributes
+    ----------
+    n : int
+        Number of regions.
+    links : int
+        Number of nonzero weights (i -> j links).
+    mean_neighbours : float
+        links / n.
+    symmetric : bool
+        Whether every link i -> j has its j -> i.
+    row_sums : pandas.Series
+        Sum of each row's weights, indexed by id.
+
+    Examples
+    --------
+    >>> from clusterdx import regions, weights
+    >>> report = weights.check(weights.contiguity(regions.provinces()))
+    >>> report.n, report.links, round(report.mean_neighbours, 4), report.symmetric
+    (31, 138, 4.4516, True)
+    >>> report.row_sums.round(4).unique().tolist()
+    [1.0]
+    """
 
     n: int
     links: int
@@ -74,6 +110,24 @@ def check(w: W) -> WeightsReport:
     Raises ``WeightsError`` naming the islands (rows without neighbours), warns (``UserWarning``)
     when the neighbour structure is not symmetric (a contiguity matrix should be, a k-nearest
     neighbour one need not), and reports the row sums (all 1 after row standardisation).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from clusterdx import regions, weights
+    >>> weights.check(weights.contiguity(regions.provinces())).symmetric
+    True
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     report = weights.check(weights.knn(regions.provinces(), k=2))
+    >>> report.symmetric, report.links, len(caught)
+    (False, 62, 1)
+    >>> island = weights.from_matrix(np.array([[0, 1], [0, 0]]), ids=["a", "b"])
+    >>> weights.check(island)
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.WeightsError: 1 region(s) have no neighbour (islands): 'b'. Use contiguity on the full registry (islands get a nearest link), knn(), or inverse_distance(), or drop these regions.
     """
     ids = list(w.id_order)
     binary = (w.sparse.tocsr() != 0).astype(np.int8)
