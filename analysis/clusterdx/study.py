@@ -449,10 +449,14 @@ class Study:
 
     Examples
     --------
+    >>> from pathlib import Path
     >>> import clusterdx as cdx
-    >>> study = cdx.Study.load("analysis/study.toml")  # doctest: +SKIP
-    >>> study.spec.study.years  # doctest: +SKIP
-    (2011, 2023)
+    >>> default = Path(cdx.__file__).parents[1] / "study.toml"   # analysis/study.toml of the repository
+    >>> study = cdx.Study.load(default)
+    >>> study.spec.study.years, study.spec.study.level, study.label("dt", "en")
+    ((2011, 2023), 'province', 'Cluster digital transformation')
+    >>> cdx.Study.load(default, overrides=['study.level="county"']).spec.study.level
+    'county'
     """
 
     def __init__(self, spec: StudySpec, path: Path) -> None:

@@ -380,9 +380,11 @@ def write_demo(
 
     Examples
     --------
-    >>> paths = write_demo("data_raw/demo")  # doctest: +SKIP
-    >>> sorted(p.name for p in paths)[:2]  # doctest: +SKIP
-    ['cluster_registry.csv', 'digital_economy.csv']
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_demo(folder)
+    ...     sorted(p.name for p in paths)
+    ['cluster_registry.csv', 'digital_economy.csv', 'innovation_gbk.csv', 'listed_firms.csv', 'manufacturing_employment.csv', 'truth.json', 'yearbook_macro.xlsx']
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

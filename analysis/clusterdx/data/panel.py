@@ -697,9 +697,11 @@ def build_panel(study: Study) -> tuple[pd.DataFrame, Audit]:
     Examples
     --------
     >>> import clusterdx as cdx
-    >>> panel, audit = cdx.data.build_panel(cdx.Study.load("analysis/study.toml"))  # doctest: +SKIP
-    >>> audit.to_dict()["rows_dropped"]  # doctest: +SKIP
-    1
+    >>> from pathlib import Path
+    >>> default = Path(cdx.__file__).parents[1] / "study.toml"   # the demo study of the repository
+    >>> panel, audit = cdx.data.build_panel(cdx.Study.load(default))
+    >>> panel.shape, audit.to_dict()["rows_dropped"]
+    ((403, 18), 1)
     """
     clean = build_clean(study)
     return clean.panel, clean.audit
