@@ -18,6 +18,12 @@ import pandas as pd
 
 from clusterdx import regions
 from clusterdx.data.audit import Audit
+from clusterdx.data.cleaning import (
+    handle_duplicates,
+    handle_missing,
+    handle_unit_slips,
+    sum_merged_units,
+)
 from clusterdx.data.readers import (
     RawTable,
     parse_numeric,
@@ -26,7 +32,7 @@ from clusterdx.data.readers import (
     require_columns,
 )
 from clusterdx.data.schemas import validate_panel
-from clusterdx.data.units import SCALED_DIMENSIONS, UNITS, conversion_factor
+from clusterdx.data.units import conversion_factor
 from clusterdx.errors import DataError, PanelError
 from clusterdx.regions.crosswalk import Change, crosswalk, find_change
 from clusterdx.study import Source, Study
@@ -188,56 +194,6 @@ def _region_codes(
     return values.map(mapping).astype("int64"), merged
 
 
-def _sum_merged_units(
-    frame: pd.DataFrame,
-    key: list[str],
-    variables: list[str],
-    study: Study,
-    source: Source,
-    audit: Audit,
-) -> pd.DataFrame:
-    """Sum rows that share a key because a merged unit was recoded to its absorbing unit."""
-    if not frame["merged"].any():
-        return frame.drop(columns="merged")
-    shared = frame.duplicated(key, keep=False)
-    involved = frame.groupby(key)["merged"].transform("any") & shared
-    if not involved.any():
-        return frame.drop(columns="merged")
-    if study.spec.cleaning.merged_units == "error":
-        first = frame.loc[involved].iloc[0]
-        raise DataError(
-            f"{source.file}, row {int(first['row_in_file'])}: a merged unit was recoded to region "
-            f"{int(first['region'])}, which has its own row for the same key "
-            f"({', '.join(f'{k}={_py(first[k])}' for k in key)}). Set [cleaning].merged_units = 'sum' "
-            "to add them up (additive variables only), or drop the old unit's rows"
-        )
-    keep = frame.loc[~involved]
-    parts = frame.loc[involved]
-    summed = parts.groupby(key, as_index=False, sort=False).agg(
-        {**dict.fromkeys(variables, "sum"), "row_in_file": "min"}
-        | {
-            c: "first"
-            for c in parts.columns
-            if c not in (*key, *variables, "row_in_file", "merged")
-        }
-    )
-    absorbed = ~parts["row_in_file"].isin(set(summed["row_in_file"])).to_numpy()
-    merged = parts["merged"].to_numpy()
-    _drop_rows(
-        parts, absorbed & merged, key, source, audit, "merged unit summed into its absorbing unit"
-    )
-    _drop_rows(
-        parts,
-        absorbed & ~merged,
-        key,
-        source,
-        audit,
-        "absorbing unit's row summed with a merged unit",
-    )
-    out = pd.concat([keep, summed], ignore_index=True)
-    return out.drop(columns="merged")
-
-
 def _years(
     table: RawTable, column: str, window: tuple[int, int], policy: str, audit: Audit, name: str
 ) -> tuple[pd.Series, np.ndarray]:
@@ -270,48 +226,55 @@ def _years(
 def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     """Read one raw source into a clean long table keyed by `KEYS[source.kind]`.
 
-    Variables are converted to the units declared in ``[variables]``. Duplicates, missing cells, years
-    outside the window and unit slips follow ``[cleaning]``; every decision is recorded in ``audit``.
+        Variables are converted to the units declared in ``[variables]``. Duplicates, missing cells, years
+        outside the window and unit slips follow ``[cleaning]``; every decision is recorded in ``audit``.
 
-    Raises
-    ------
-    DataError
-        Missing file or column, undecodable bytes, non-numeric cell, unknown region, year outside the
-        window (policy "error"), conflicting duplicate key, unit mismatch, missing cell (policy "error").
+        Raises
+        ------
+        DataError
+            Missing file or column, undecodable bytes, non-numeric cell, unknown region, year outside the
+            window (policy "error"), conflicting duplicate key, unit mismatch, missing cell (policy "error").
 
-    Examples
-    --------
-    Region names in Chinese or English become registry codes, ``2020年`` becomes 2020, and 万元
-    are converted to the 亿元 declared in ``[variables]``:
+        Examples
+        --------
+        Region names in Chinese or English become registry codes, ``2020年`` becomes 2020, and 万元
+        are converted to the 亿元 declared in ``[variables]``:
 
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import pandas as pd
-    >>> from clusterdx.study import Study
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> pd.DataFrame({
-    ...     "省份": ["北京市", "Tianjin", "北京市", "Tianjin"],
-    ...     "年份": ["2020年", "2020年", "2021年", "2021年"],
-    ...     "GDP": [361026000, 140837000, 402696000, 156950000],
-    ... }).to_csv(Path(tmp.name, "gdp.csv"), index=False)
-    >>> study = Study.from_dict({
-    ...     "study": {"name": "demo", "years": [2020, 2021]},
-    ...     "paths": {"root": ".", "raw": "."},
-    ...     "variables": {"gdp": {"unit": "亿元"}},
-    ...     "sources": [{"name": "gdp", "file": "gdp.csv", "region": "省份", "year": "年份",
-    ...                  "variables": {"gdp": {"column": "GDP", "unit": "万元"}}}],
-    ... }, Path(tmp.name, "study.toml"))
-    >>> from clusterdx.data.audit import Audit
-    >>> audit = Audit()
-    >>> read_source(study, study.spec.sources[0], audit)
-       region  year      gdp
-    0  110000  2020  36102.6
-    1  110000  2021  40269.6
-    2  120000  2020  14083.7
-    3  120000  2021  15695.0
-    >>> audit.file("gdp.csv").rows_read, audit.file("gdp.csv").encoding
-    (4, 'utf-8')
-    >>> tmp.cleanup()
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import pandas as pd
+        >>> from clusterdx.study import Study
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> pd.DataFrame({
+        ...     "省份": ["北京市", "Tianjin", "北京市", "Tianjin"],
+        ...     "年份": ["2020年", "2020年", "2021年", "2021年"],
+        ...     "GDP": [361026000, 140837000, 402696000, 156950000],
+        ... }).to_csv(Path(tmp.name, "gdp.csv"), index=False)
+        >>> study = Study.from_dict({
+        ...     "study": {"name": "demo", "years": [2020, 2021]},
+        ...     "paths": {"root": ".", "raw": "."},
+        ...     "variables": {"gdp": {"unit": "亿元"}},
+        ...     "sources": [{"name": "gdp", "file": "gdp.csv", "region": "省份", "year": "年份",
+        ...                  "variables": {"gdp": {"column": "GDP", "unit": "万元"}}}],
+        ... }, Path(tmp.name, "study.toml"))
+        >>> from clusterdx.data.audit import Audit
+    from clusterdx.data.cleaning import (
+        handle_duplicates,
+        handle_missing,
+        handle_unit_slips,
+        py,
+        sum_merged_units,
+    )
+        >>> audit = Audit()
+        >>> read_source(study, study.spec.sources[0], audit)
+           region  year      gdp
+        0  110000  2020  36102.6
+        1  110000  2021  40269.6
+        2  120000  2020  14083.7
+        3  120000  2021  15695.0
+        >>> audit.file("gdp.csv").rows_read, audit.file("gdp.csv").encoding
+        (4, 'utf-8')
+        >>> tmp.cleanup()
     """
     spec = study.spec
     path = study.raw_dir / source.file
@@ -372,17 +335,17 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
         for i, piece in enumerate(pieces):
             log = audit if i == 0 else Audit()
             present = [v for v in variables if v in piece.columns]
-            piece = _sum_merged_units(piece, key, present, study, source, log)
-            cleaned.append(_handle_duplicates(piece, key, study, source, log))
+            piece = sum_merged_units(piece, key, present, study, source, log)
+            cleaned.append(handle_duplicates(piece, key, study, source, log))
         frame = _join_wide(cleaned, key)
     else:
         (frame,) = pieces
         entry.rows_read = len(frame) + outside
-        frame = _sum_merged_units(frame, key, variables, study, source, audit)
-        frame = _handle_duplicates(frame, key, study, source, audit)
+        frame = sum_merged_units(frame, key, variables, study, source, audit)
+        frame = handle_duplicates(frame, key, study, source, audit)
     variables = list(source.variables)
-    frame = _handle_unit_slips(frame, key, variables, study, source, audit)
-    frame = _handle_missing(frame, key, variables, study, source, audit)
+    frame = handle_unit_slips(frame, key, variables, study, source, audit)
+    frame = handle_missing(frame, key, variables, study, source, audit)
     return frame.drop(columns="row_in_file").sort_values(key, kind="stable").reset_index(drop=True)
 
 
@@ -395,199 +358,59 @@ def _join_wide(pieces: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _drop_rows(
-    frame: pd.DataFrame, mask: np.ndarray, key: list[str], source: Source, audit: Audit, reason: str
-) -> pd.DataFrame:
-    """Record the rows under ``mask`` as dropped for ``reason`` and return the other rows."""
-    for r in frame.loc[mask, ["row_in_file", *key]].itertuples(index=False):
-        audit.drop(
-            source.file, row=r.row_in_file, reason=reason, key={k: _py(getattr(r, k)) for k in key}
-        )
-    return frame.loc[~mask]
-
-
-def _handle_duplicates(
-    frame: pd.DataFrame, key: list[str], study: Study, source: Source, audit: Audit
-) -> pd.DataFrame:
-    dup = frame.duplicated(key, keep=False)
-    if not dup.any():
-        return frame
-    values = [c for c in frame.columns if c not in ("row_in_file", *key)]
-    exact = frame.duplicated([*key, *values], keep="first")
-    conflicting = dup & ~frame.duplicated([*key, *values], keep=False)
-    if conflicting.any() or study.spec.cleaning.duplicates == "error":
-        rows = frame.loc[dup, ["row_in_file", *key]].head(6)
-        listing = "; ".join(
-            f"row {r.row_in_file}: " + ", ".join(f"{k}={getattr(r, k)}" for k in key)
-            for r in rows.itertuples(index=False)
-        )
-        kind = "conflicting values" if conflicting.any() else "identical rows"
-        raise DataError(
-            f"{source.file}: duplicate {'-'.join(key)} key(s) with {kind} ({int(dup.sum())} rows): "
-            f"{listing}. Keep one row per key in the file"
-            + ("" if conflicting.any() else ", or set [cleaning].duplicates = 'drop_exact'")
-        )
-    return _drop_rows(
-        frame, exact.to_numpy(), key, source, audit, "exact duplicate of an earlier row"
-    )
-
-
-def _handle_unit_slips(
-    frame: pd.DataFrame,
-    key: list[str],
-    variables: list[str],
-    study: Study,
-    source: Source,
-    audit: Audit,
-) -> pd.DataFrame:
-    """Flag cells off from their entity's median by more than ``unit_slip_factor`` (e.g. 万元 as 亿元).
-
-    Only variables measured in scaled units (money, persons, items, accounts) are checked: a slip means
-    a value typed in the wrong multiple (元/万元/亿元, 人/万人), which ratios and counts cannot have.
-    """
-    group = key[:-1] if "year" in key else None
-    if not group:
-        return frame
-    factor = study.spec.cleaning.unit_slip_factor
-    frame = frame.copy()
-    for var in variables:
-        if UNITS[study.spec.variables[var].unit][0] not in SCALED_DIMENSIONS:
-            continue
-        values = frame[var]
-        median = values.abs().groupby([frame[g] for g in group]).transform("median")
-        ratio = (values.abs() / median).where((median > 0) & (values.abs() > 0))
-        slips = np.flatnonzero(((ratio > factor) | (ratio < 1 / factor)).fillna(False).to_numpy())
-        for i in slips:
-            row = frame.iloc[i]
-            keys = {k: _py(frame[k].iloc[i]) for k in key}
-            where = f"{source.file}, row {int(row['row_in_file'])}, column '{var}'"
-            if study.spec.cleaning.unit_slip == "error":
-                raise DataError(
-                    f"{where}: value {row[var]:g} is {ratio.iloc[i]:.3g} times the median of its "
-                    f"{'/'.join(group)} ({median.iloc[i]:g}): a unit slip? Correct the cell, or set "
-                    "[cleaning].unit_slip = 'rescale' to rescale it by the nearest power of ten (audited)"
-                )
-            power = int(np.round(np.log10(ratio.iloc[i])))
-            new = float(row[var] / 10.0**power)
-            audit.change(
-                source.file,
-                row=int(row["row_in_file"]),
-                column=var,
-                action=f"unit slip rescaled by 1e{-power}",
-                old=float(row[var]),
-                new=new,
-                key=keys,
-            )
-            frame.iloc[i, frame.columns.get_loc(var)] = new
-    return frame
-
-
-def _handle_missing(
-    frame: pd.DataFrame,
-    key: list[str],
-    variables: list[str],
-    study: Study,
-    source: Source,
-    audit: Audit,
-) -> pd.DataFrame:
-    """Apply the missing-cell policy: error, drop the row, or interpolate linearly within the entity."""
-    policy = study.spec.cleaning.missing
-    missing = frame[variables].isna()
-    if not missing.to_numpy().any():
-        return frame
-    cells = [(i, var) for var in variables for i in np.flatnonzero(missing[var].to_numpy())]
-    if policy == "error":
-        shown = "; ".join(
-            f"row {int(frame['row_in_file'].iloc[i])}, column '{v}'" for i, v in cells[:5]
-        )
-        raise DataError(
-            f"{source.file}: {len(cells)} missing cell(s): {shown}. Fill them in the file, or set "
-            "[cleaning].missing = 'interpolate' (within region, audited) or 'drop' (rows dropped, audited)"
-        )
-    if policy == "drop":
-        return _drop_rows(
-            frame, missing.any(axis=1).to_numpy(), key, source, audit, "missing value"
-        )
-    group = key[:-1] if "year" in key else None
-    if not group:
-        raise DataError(
-            f"{source.file}: cannot interpolate a table without a year column; "
-            "use [cleaning].missing = 'drop' or fill the cells"
-        )
-    frame = frame.sort_values(key, kind="stable").copy()
-    for var in variables:
-        before = frame[var].copy()
-        frame[var] = frame.groupby(group)[var].transform(
-            lambda s: s.interpolate(method="linear", limit_area="inside")
-        )
-        filled = before.isna() & frame[var].notna()
-        still = frame[var].isna()
-        if still.any():
-            r = frame.loc[still].iloc[0]
-            raise DataError(
-                f"{source.file}, row {int(r['row_in_file'])}, column '{var}': missing at the start or end of "
-                f"its series ({', '.join(f'{k}={_py(r[k])}' for k in key)}); interpolation only fills "
-                "gaps between two observed years. Fill the cell or use [cleaning].missing = 'drop'"
-            )
-        for i in np.flatnonzero(filled.to_numpy()):
-            audit.change(
-                source.file,
-                row=int(frame["row_in_file"].iloc[i]),
-                column=var,
-                action="interpolated",
-                old=None,
-                new=float(frame[var].iloc[i]),
-                key={k: _py(frame[k].iloc[i]) for k in key},
-            )
-    return frame
-
-
 def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audit) -> pd.DataFrame:
     """Join region-year sources into one balanced panel sorted by (region, year).
 
-    Raises
-    ------
-    PanelError
-        If a variable appears in two sources, or the joined panel has region-years that some source
-        lacks (listing the first gaps), since the spatial models need a balanced panel.
+        Raises
+        ------
+        PanelError
+            If a variable appears in two sources, or the joined panel has region-years that some source
+            lacks (listing the first gaps), since the spatial models need a balanced panel.
 
-    Examples
-    --------
-    Two sources, GDP and population, joined into one panel; dropping one region-year makes it
-    unbalanced:
+        Examples
+        --------
+        Two sources, GDP and population, joined into one panel; dropping one region-year makes it
+        unbalanced:
 
-        lacks (listing the first gaps), since the spatial models need a balanced panel.
+            lacks (listing the first gaps), since the spatial models need a balanced panel.
 
-    Examples
-    --------
-    Two sources, GDP and population, joined into one panel; a missing region-year is an error:
+        Examples
+        --------
+        Two sources, GDP and population, joined into one panel; a missing region-year is an error:
 
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import pandas as pd
-    >>> from clusterdx.data.audit import Audit
-    >>> from clusterdx.study import Study
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> study = Study.from_dict({
-    ...     "study": {"name": "demo", "years": [2020, 2021]},
-    ...     "paths": {"root": ".", "raw": "."},
-    ...     "variables": {"gdp": {"unit": "亿元"}, "pop": {"unit": "万人"}},
-    ...     "sources": [],
-    ... }, Path(tmp.name, "study.toml"))
-    >>> keys = {"region": [110000, 110000, 120000, 120000], "year": [2020, 2021, 2020, 2021]}
-    >>> gdp = pd.DataFrame({**keys, "gdp": [36102.6, 40269.6, 14083.7, 15695.0]})
-    >>> pop = pd.DataFrame({**keys, "pop": [2189.0, 2188.6, 1386.6, 1373.0]})
-    >>> audit = Audit()
-    >>> panel = merge_region_year(study, {"gdp_source": gdp, "pop_source": pop}, audit)
-    >>> panel.columns.tolist(), panel.shape
-    (['region', 'year', 'gdp', 'pop'], (4, 4))
-    >>> audit.tables["panel"]["balanced"]
-    True
-    >>> merge_region_year(study, {"gdp_source": gdp, "pop_source": pop.iloc[:3]}, Audit())
-    Traceback (most recent call last):
-    ...
-    clusterdx.errors.PanelError: the merged panel is unbalanced: 1 region-year(s) lack values: region 120000 year 2021: pop (from pop_source). Add the rows to the source files, or restrict [study].years
-    >>> tmp.cleanup()
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import pandas as pd
+        >>> from clusterdx.data.audit import Audit
+    from clusterdx.data.cleaning import (
+        handle_duplicates,
+        handle_missing,
+        handle_unit_slips,
+        py,
+        sum_merged_units,
+    )
+        >>> from clusterdx.study import Study
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> study = Study.from_dict({
+        ...     "study": {"name": "demo", "years": [2020, 2021]},
+        ...     "paths": {"root": ".", "raw": "."},
+        ...     "variables": {"gdp": {"unit": "亿元"}, "pop": {"unit": "万人"}},
+        ...     "sources": [],
+        ... }, Path(tmp.name, "study.toml"))
+        >>> keys = {"region": [110000, 110000, 120000, 120000], "year": [2020, 2021, 2020, 2021]}
+        >>> gdp = pd.DataFrame({**keys, "gdp": [36102.6, 40269.6, 14083.7, 15695.0]})
+        >>> pop = pd.DataFrame({**keys, "pop": [2189.0, 2188.6, 1386.6, 1373.0]})
+        >>> audit = Audit()
+        >>> panel = merge_region_year(study, {"gdp_source": gdp, "pop_source": pop}, audit)
+        >>> panel.columns.tolist(), panel.shape
+        (['region', 'year', 'gdp', 'pop'], (4, 4))
+        >>> audit.tables["panel"]["balanced"]
+        True
+        >>> merge_region_year(study, {"gdp_source": gdp, "pop_source": pop.iloc[:3]}, Audit())
+        Traceback (most recent call last):
+        ...
+        clusterdx.errors.PanelError: the merged panel is unbalanced: 1 region-year(s) lack values: region 120000 year 2021: pop (from pop_source). Add the rows to the source files, or restrict [study].years
+        >>> tmp.cleanup()
     """
     seen: dict[str, str] = {}
     panel: pd.DataFrame | None = None
@@ -705,7 +528,3 @@ def build_panel(study: Study) -> tuple[pd.DataFrame, Audit]:
     """
     clean = build_clean(study)
     return clean.panel, clean.audit
-
-
-def _py(value):
-    return value.item() if hasattr(value, "item") else value
