@@ -258,13 +258,6 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
         ...                  "variables": {"gdp": {"column": "GDP", "unit": "万元"}}}],
         ... }, Path(tmp.name, "study.toml"))
         >>> from clusterdx.data.audit import Audit
-    from clusterdx.data.cleaning import (
-        handle_duplicates,
-        handle_missing,
-        handle_unit_slips,
-        py,
-        sum_merged_units,
-    )
         >>> audit = Audit()
         >>> read_source(study, study.spec.sources[0], audit)
            region  year      gdp
@@ -382,13 +375,6 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
         >>> from pathlib import Path
         >>> import pandas as pd
         >>> from clusterdx.data.audit import Audit
-    from clusterdx.data.cleaning import (
-        handle_duplicates,
-        handle_missing,
-        handle_unit_slips,
-        py,
-        sum_merged_units,
-    )
         >>> from clusterdx.study import Study
         >>> tmp = tempfile.TemporaryDirectory()
         >>> study = Study.from_dict({
