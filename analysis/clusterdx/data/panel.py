@@ -226,48 +226,48 @@ def _years(
 def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     """Read one raw source into a clean long table keyed by `KEYS[source.kind]`.
 
-        Variables are converted to the units declared in ``[variables]``. Duplicates, missing cells, years
-        outside the window and unit slips follow ``[cleaning]``; every decision is recorded in ``audit``.
+    Variables are converted to the units declared in ``[variables]``. Duplicates, missing cells, years
+    outside the window and unit slips follow ``[cleaning]``; every decision is recorded in ``audit``.
 
-        Raises
-        ------
-        DataError
-            Missing file or column, undecodable bytes, non-numeric cell, unknown region, year outside the
-            window (policy "error"), conflicting duplicate key, unit mismatch, missing cell (policy "error").
+    Raises
+    ------
+    DataError
+        Missing file or column, undecodable bytes, non-numeric cell, unknown region, year outside the
+        window (policy "error"), conflicting duplicate key, unit mismatch, missing cell (policy "error").
 
-        Examples
-        --------
-        Region names in Chinese or English become registry codes, ``2020年`` becomes 2020, and 万元
-        are converted to the 亿元 declared in ``[variables]``:
+    Examples
+    --------
+    Region names in Chinese or English become registry codes, ``2020年`` becomes 2020, and 万元
+    are converted to the 亿元 declared in ``[variables]``:
 
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> import pandas as pd
-        >>> from clusterdx.study import Study
-        >>> tmp = tempfile.TemporaryDirectory()
-        >>> pd.DataFrame({
-        ...     "省份": ["北京市", "Tianjin", "北京市", "Tianjin"],
-        ...     "年份": ["2020年", "2020年", "2021年", "2021年"],
-        ...     "GDP": [361026000, 140837000, 402696000, 156950000],
-        ... }).to_csv(Path(tmp.name, "gdp.csv"), index=False)
-        >>> study = Study.from_dict({
-        ...     "study": {"name": "demo", "years": [2020, 2021]},
-        ...     "paths": {"root": ".", "raw": "."},
-        ...     "variables": {"gdp": {"unit": "亿元"}},
-        ...     "sources": [{"name": "gdp", "file": "gdp.csv", "region": "省份", "year": "年份",
-        ...                  "variables": {"gdp": {"column": "GDP", "unit": "万元"}}}],
-        ... }, Path(tmp.name, "study.toml"))
-        >>> from clusterdx.data.audit import Audit
-        >>> audit = Audit()
-        >>> read_source(study, study.spec.sources[0], audit)
-           region  year      gdp
-        0  110000  2020  36102.6
-        1  110000  2021  40269.6
-        2  120000  2020  14083.7
-        3  120000  2021  15695.0
-        >>> audit.file("gdp.csv").rows_read, audit.file("gdp.csv").encoding
-        (4, 'utf-8')
-        >>> tmp.cleanup()
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from clusterdx.study import Study
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> pd.DataFrame({
+    ...     "省份": ["北京市", "Tianjin", "北京市", "Tianjin"],
+    ...     "年份": ["2020年", "2020年", "2021年", "2021年"],
+    ...     "GDP": [361026000, 140837000, 402696000, 156950000],
+    ... }).to_csv(Path(tmp.name, "gdp.csv"), index=False)
+    >>> study = Study.from_dict({
+    ...     "study": {"name": "demo", "years": [2020, 2021]},
+    ...     "paths": {"root": ".", "raw": "."},
+    ...     "variables": {"gdp": {"unit": "亿元"}},
+    ...     "sources": [{"name": "gdp", "file": "gdp.csv", "region": "省份", "year": "年份",
+    ...                  "variables": {"gdp": {"column": "GDP", "unit": "万元"}}}],
+    ... }, Path(tmp.name, "study.toml"))
+    >>> from clusterdx.data.audit import Audit
+    >>> audit = Audit()
+    >>> read_source(study, study.spec.sources[0], audit)
+       region  year      gdp
+    0  110000  2020  36102.6
+    1  110000  2021  40269.6
+    2  120000  2020  14083.7
+    3  120000  2021  15695.0
+    >>> audit.file("gdp.csv").rows_read, audit.file("gdp.csv").encoding
+    (4, 'utf-8')
+    >>> tmp.cleanup()
     """
     spec = study.spec
     path = study.raw_dir / source.file
@@ -354,49 +354,49 @@ def _join_wide(pieces: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
 def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audit) -> pd.DataFrame:
     """Join region-year sources into one balanced panel sorted by (region, year).
 
-        Raises
-        ------
-        PanelError
-            If a variable appears in two sources, or the joined panel has region-years that some source
-            lacks (listing the first gaps), since the spatial models need a balanced panel.
+    Raises
+    ------
+    PanelError
+        If a variable appears in two sources, or the joined panel has region-years that some source
+        lacks (listing the first gaps), since the spatial models need a balanced panel.
 
-        Examples
-        --------
-        Two sources, GDP and population, joined into one panel; dropping one region-year makes it
-        unbalanced:
+    Examples
+    --------
+    Two sources, GDP and population, joined into one panel; dropping one region-year makes it
+    unbalanced:
 
-            lacks (listing the first gaps), since the spatial models need a balanced panel.
+        lacks (listing the first gaps), since the spatial models need a balanced panel.
 
-        Examples
-        --------
-        Two sources, GDP and population, joined into one panel; a missing region-year is an error:
+    Examples
+    --------
+    Two sources, GDP and population, joined into one panel; a missing region-year is an error:
 
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> import pandas as pd
-        >>> from clusterdx.data.audit import Audit
-        >>> from clusterdx.study import Study
-        >>> tmp = tempfile.TemporaryDirectory()
-        >>> study = Study.from_dict({
-        ...     "study": {"name": "demo", "years": [2020, 2021]},
-        ...     "paths": {"root": ".", "raw": "."},
-        ...     "variables": {"gdp": {"unit": "亿元"}, "pop": {"unit": "万人"}},
-        ...     "sources": [],
-        ... }, Path(tmp.name, "study.toml"))
-        >>> keys = {"region": [110000, 110000, 120000, 120000], "year": [2020, 2021, 2020, 2021]}
-        >>> gdp = pd.DataFrame({**keys, "gdp": [36102.6, 40269.6, 14083.7, 15695.0]})
-        >>> pop = pd.DataFrame({**keys, "pop": [2189.0, 2188.6, 1386.6, 1373.0]})
-        >>> audit = Audit()
-        >>> panel = merge_region_year(study, {"gdp_source": gdp, "pop_source": pop}, audit)
-        >>> panel.columns.tolist(), panel.shape
-        (['region', 'year', 'gdp', 'pop'], (4, 4))
-        >>> audit.tables["panel"]["balanced"]
-        True
-        >>> merge_region_year(study, {"gdp_source": gdp, "pop_source": pop.iloc[:3]}, Audit())
-        Traceback (most recent call last):
-        ...
-        clusterdx.errors.PanelError: the merged panel is unbalanced: 1 region-year(s) lack values: region 120000 year 2021: pop (from pop_source). Add the rows to the source files, or restrict [study].years
-        >>> tmp.cleanup()
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from clusterdx.data.audit import Audit
+    >>> from clusterdx.study import Study
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> study = Study.from_dict({
+    ...     "study": {"name": "demo", "years": [2020, 2021]},
+    ...     "paths": {"root": ".", "raw": "."},
+    ...     "variables": {"gdp": {"unit": "亿元"}, "pop": {"unit": "万人"}},
+    ...     "sources": [],
+    ... }, Path(tmp.name, "study.toml"))
+    >>> keys = {"region": [110000, 110000, 120000, 120000], "year": [2020, 2021, 2020, 2021]}
+    >>> gdp = pd.DataFrame({**keys, "gdp": [36102.6, 40269.6, 14083.7, 15695.0]})
+    >>> pop = pd.DataFrame({**keys, "pop": [2189.0, 2188.6, 1386.6, 1373.0]})
+    >>> audit = Audit()
+    >>> panel = merge_region_year(study, {"gdp_source": gdp, "pop_source": pop}, audit)
+    >>> panel.columns.tolist(), panel.shape
+    (['region', 'year', 'gdp', 'pop'], (4, 4))
+    >>> audit.tables["panel"]["balanced"]
+    True
+    >>> merge_region_year(study, {"gdp_source": gdp, "pop_source": pop.iloc[:3]}, Audit())
+    Traceback (most recent call last):
+    ...
+    clusterdx.errors.PanelError: the merged panel is unbalanced: 1 region-year(s) lack values: region 120000 year 2021: pop (from pop_source). Add the rows to the source files, or restrict [study].years
+    >>> tmp.cleanup()
     """
     seen: dict[str, str] = {}
     panel: pd.DataFrame | None = None
