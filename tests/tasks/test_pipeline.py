@@ -34,10 +34,7 @@ def _study_in(folder: Path) -> Study:
 
 
 def _outcomes(session) -> dict[str, str]:
-    return {
-        r.task.name.split("[")[-1].rstrip("]").replace("task_", "").split("::")[-1]: r.outcome.name
-        for r in session.execution_reports
-    }
+    return {r.task.name: r.outcome.name for r in session.execution_reports}
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +169,12 @@ def test_city_level_demo_runs_end_to_end(tmp_path):
         "exact duplicate of an earlier row": 1
     }
     assert (study.reports_dir / "tables" / "effects_sdm_twoways.csv").exists()
+
+
+def test_collecting_without_building_leaves_no_state(built):
+    from clusterdx.tasks.pipeline import collect_tasks
+
+    study, _ = built
+    names = [t.name for t in collect_tasks(study)]
+    assert names[-6:] == ["panel", "indicators", "models", "analyses", "index", "manifest"]
+    assert set(_outcomes(run(study, verbose=0)).values()) == {"SKIP_UNCHANGED"}
