@@ -73,7 +73,8 @@ def test_herfindahl_worked_example():
 @given(st.lists(st.floats(0.0, 1e6), min_size=1, max_size=30).filter(lambda v: sum(v) > 0))
 def test_herfindahl_between_one_over_n_and_one(values):
     hhi = herfindahl(pd.DataFrame({"g": 0, "v": values}), "v", "g").iloc[0]
-    assert 1.0 / len(values) - 1e-12 <= hhi <= 1.0 + 1e-12
+    assert hhi >= 1.0 / len(values) - 1e-12
+    assert hhi <= 1.0 + 1e-12
 
 
 def test_herfindahl_errors():
