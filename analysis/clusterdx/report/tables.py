@@ -222,8 +222,28 @@ class RegressionTable(Table):
 
     Examples
     --------
-    >>> table = RegressionTable([fe, sdm], lang="zh", labels={"demand": "市场需求"})  # doctest: +SKIP
-    >>> table.to_docx("reports/tables/baseline.docx")  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdx.panel import fit
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame({"region": np.repeat(np.arange(8), 5),
+    ...                       "year": np.tile(np.arange(2018, 2023), 8)})
+    >>> panel["demand"] = rng.normal(size=40)
+    >>> panel["dt"] = 0.5 * panel["demand"] + rng.normal(scale=0.2, size=40)
+    >>> pooled = fit(panel, "dt ~ demand", entity="region", time="year", model="pooled",
+    ...              cov="robust")
+    >>> fe = fit(panel, "dt ~ demand", entity="region", time="year", model="fe", effects="twoways")
+    >>> table = RegressionTable([pooled, fe], lang="en", labels={"demand": "Market demand"})
+    >>> print("\n".join(table.to_markdown().splitlines()[3:8]))
+    | Market demand | 0.484*** | 0.465*** |
+    |  | (0.046) | (0.057) |
+    | Constant | 0.059 |  |
+    |  | (0.036) |  |
+    | Model | Pooled OLS | FE |
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = table.save(pathlib.Path(folder) / "baseline", ["docx", "tex"])
+    ...     [p.name for p in paths]
+    ['baseline.docx', 'baseline.tex']
     """
 
     def __init__(
