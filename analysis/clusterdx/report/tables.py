@@ -233,7 +233,8 @@ class RegressionTable(Table):
     ...              cov="robust")
     >>> fe = fit(panel, "dt ~ demand", entity="region", time="year", model="fe", effects="twoways")
     >>> table = RegressionTable([pooled, fe], lang="en", labels={"demand": "Market demand"})
-    >>> print("\n".join(table.to_markdown().splitlines()[3:8]))
+    >>> for line in table.to_markdown().splitlines()[3:8]:
+    ...     print(line)
     | Market demand | 0.484*** | 0.465*** |
     |  | (0.046) | (0.057) |
     | Constant | 0.059 |  |
