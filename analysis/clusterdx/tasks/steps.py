@@ -137,6 +137,19 @@ def _dependent(model: PanelModel | SpatialModel) -> str:
     return model.y if isinstance(model, SpatialModel) else model.formula.split("~")[0].strip()
 
 
+def model_variables(study: Study) -> list[str]:
+    """Dependent variables and regressors of ``[[models]]``, in order of first appearance."""
+    names: list[str] = []
+    for model in study.spec.models:
+        if isinstance(model, SpatialModel):
+            used = [model.y, *model.x]
+        else:
+            y, x = model.formula.split("~")
+            used = [y.strip(), *(term.strip() for term in x.split("+"))]
+        names += [n for n in used if n not in names]
+    return names
+
+
 def model_outputs(study: Study) -> dict[str, Path]:
     """Every table and figure `fit_models` writes, derived from the study spec (pytask products)."""
     spec = study.spec
@@ -146,7 +159,8 @@ def model_outputs(study: Study) -> dict[str, Path]:
     spatial = [m for m in spec.models if isinstance(m, SpatialModel)]
     with_impacts = [m for m in spatial if m.model in IMPACT_MODELS]
     if spec.models:
-        out |= {f"models.{f}": tables / f"models.{f}" for f in formats}
+        for stem in ("models", "descriptives", "correlations"):
+            out |= {f"{stem}.{f}": tables / f"{stem}.{f}" for f in formats}
         out["coefficients.png"] = figures / "coefficients.png"
     out |= {f"effects_{m.name}.csv": tables / f"effects_{m.name}.csv" for m in with_impacts}
     if with_impacts:
@@ -225,6 +239,14 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             digits=spec.tables.digits,
         )
         written += table.save(tables_dir / "models", formats)
+        used = model_variables(study)
+        used_labels = _labels(study, used)
+        written += report.descriptive_table(frame, used, used_labels, lang).save(
+            tables_dir / "descriptives", formats
+        )
+        written += report.correlation_table(frame, used, used_labels, lang).save(
+            tables_dir / "correlations", formats
+        )
         path = figures_dir / "coefficients.png"
         figures.coef_plot(
             dict(zip(titles, [r for _, r in results], strict=True)),
