@@ -336,7 +336,6 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
         entry.rows_read = len(frame) + outside
         frame = sum_merged_units(frame, key, variables, study, source, audit)
         frame = handle_duplicates(frame, key, study, source, audit)
-    variables = list(source.variables)
     frame = handle_unit_slips(frame, key, variables, study, source, audit)
     frame = handle_missing(frame, key, variables, study, source, audit)
     return frame.drop(columns="row_in_file").sort_values(key, kind="stable").reset_index(drop=True)
@@ -358,13 +357,6 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
     ------
     PanelError
         If a variable appears in two sources, or the joined panel has region-years that some source
-        lacks (listing the first gaps), since the spatial models need a balanced panel.
-
-    Examples
-    --------
-    Two sources, GDP and population, joined into one panel; dropping one region-year makes it
-    unbalanced:
-
         lacks (listing the first gaps), since the spatial models need a balanced panel.
 
     Examples
