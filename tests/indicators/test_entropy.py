@@ -63,6 +63,13 @@ def test_by_year_repeats_within_years():
     np.testing.assert_allclose(got.to_numpy(), np.concatenate([one, one]), rtol=1e-12)
 
 
+def test_by_year_names_rows_with_missing_year_instead_of_returning_nan():
+    frame = pd.concat([FRAME.assign(year=2020), FRAME.assign(year=2021)], ignore_index=True)
+    frame.loc[3, "year"] = np.nan
+    with pytest.raises(DataError, match=r"time column 'year' is missing in rows \[3\]"):
+        entropy_index(frame, ["a", "b"], standardise="by_year")
+
+
 def test_constant_indicator_gets_zero_weight_and_warning():
     frame = FRAME.assign(c=5.0)
     with pytest.warns(UserWarning, match=r"constant indicator\(s\) \['c'\]"):

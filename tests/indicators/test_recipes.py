@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from clusterdx.errors import DataError
-from clusterdx.indicators import compute_indicators, firm_keyword_index
+from clusterdx.indicators import compute_indicators, firm_keyword_index, recipes
 from clusterdx.study import Indicator
 
 PANEL = pd.DataFrame(
@@ -75,3 +75,26 @@ def test_firm_keyword_index_rejects_negative_counts():
     # ln(1 + 0 + 3) mean with ln(1 + 1 + 0) etc. is covered by the pipeline; here the error
     with pytest.raises(DataError, match=r"\['kw'\] have negative counts"):
         firm_keyword_index(FIRMS.assign(kw=-1), ["kw"])
+
+
+def test_ratio_lag_matches_calendar_years_not_rows():
+    """Denominator of year t - 1 by calendar year: rows out of order and a gap (region 1, 2021)."""
+    panel = pd.DataFrame(
+        {
+            "region": [2, 1, 2, 1, 1, 2],
+            "year": [2021, 2022, 2020, 2020, 2023, 2022],
+            "num": [3.0, 2.0, 1.0, 1.0, 4.0, 6.0],
+            "den": [30.0, 20.0, 10.0, 5.0, 40.0, 60.0],
+        }
+    )
+    recipe = Indicator(
+        method="ratio", numerator="num", denominator="den", denominator_lag=1, scale=100.0
+    )
+    got = recipes._compute("r", recipe, panel, {})
+    # (2, 2021): 100·3/10; (1, 2022): no 2021 base; (1, 2023): 100·4/20; (2, 2022): 100·6/30
+    np.testing.assert_allclose(got, [30.0, np.nan, np.nan, np.nan, 20.0, 20.0])
+    study = SimpleNamespace(spec=SimpleNamespace(indicators={"r": recipe}))
+    with pytest.raises(
+        DataError, match=r"for 3 region-year\(s\), e.g. \[\{'region': 1, 'year': 2022\}"
+    ):
+        compute_indicators(study, panel, {})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,3 +65,15 @@ def test_three_standard_rates():
 def test_bad_input(frame, kwargs, message):
     with pytest.raises(DataError, match=message):
         tech_transfer_rate(frame, **kwargs)
+
+
+def test_rates_warn_in_the_order_of_the_columns():
+    """One warning per undefined rate, in the order of ``columns`` on every run (not set order)."""
+    numerators = [f"n{j}" for j in range(8)]
+    t = pd.DataFrame({"region": 1, "year": [2020, 2021], "den": [4.0, 5.0]})
+    t = t.assign(**dict.fromkeys(numerators, 1.0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tech_transfer_rates(t, lag=1, columns={n: (n, "den") for n in numerators})
+    got = [str(w.message).split()[1] for w in caught]
+    assert got == [f"{n}_den_lag1" for n in numerators]

@@ -218,3 +218,23 @@ def test_matches_csdid_reference(control):
     np.testing.assert_allclose(
         cs.group.loc["average", ["att", "se"]].to_numpy(float), ref["group"], rtol=1e-8
     )
+
+
+def test_a_single_control_may_be_given_as_a_string():
+    """``controls="gov"`` means the column gov, not the columns g, o, v."""
+    rng = np.random.default_rng(3)
+    panel = pd.DataFrame(
+        {"region": np.repeat(np.arange(6), 5), "year": np.tile(np.arange(2018, 2023), 6)}
+    )
+    panel["pilot"] = np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)
+    panel["gov"] = rng.normal(size=30)
+    panel["dt"] = (
+        (panel["year"] >= panel["pilot"]).astype(float)
+        + 0.5 * panel["gov"]
+        + rng.normal(0, 0.1, 30)
+    )
+    as_text = did(panel, "dt", "pilot", "region", "year", controls="gov")
+    as_list = did(panel, "dt", "pilot", "region", "year", controls=["gov"])
+    np.testing.assert_allclose(as_text.params, as_list.params, rtol=1e-12)
+    events = event_study(panel, "dt", "pilot", "region", "year", leads=2, lags=2, controls="gov")
+    assert "gov" in events.fit.params.index

@@ -109,6 +109,21 @@ def test_first_differences_and_between_match_ols(sim_panel):
     np.testing.assert_allclose(be.bse, ols.bse, rtol=1e-10)
 
 
+def test_first_differences_clustered_by_entity_and_time_clusters_named(sim_panel):
+    """FD clustered by entity is CRV1 OLS on the differences; a time cluster is refused by name."""
+    fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="cluster")
+    data = sim_panel.sort_values(["region", "year"])
+    d = data.groupby("region")[["dt", "demand", "gov"]].diff().assign(region=data["region"])
+    d = d.dropna()
+    # statsmodels 0.14 OLS(cov_type="cluster"): factor G/(G-1)·(n-1)/(n-k)
+    ols = sm.OLS(d["dt"], d[["demand", "gov"]]).fit(
+        cov_type="cluster", cov_kwds={"groups": d["region"]}
+    )
+    np.testing.assert_allclose(fd.bse, ols.bse, rtol=1e-10)
+    with pytest.raises(EstimationError, match="cluster='time' varies within 'region'"):
+        fit(sim_panel, FORMULA, "region", "year", model="fd", cov="cluster", cluster="time")
+
+
 def test_driscoll_kraay_bandwidth_is_documented(sim_panel):
     res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay")
     assert "bandwidth 2" in res.cov_type  # floor(4 (8/100)^(2/9)) = floor(2.28)

@@ -108,3 +108,20 @@ def test_lag_all_regressors_at_once(provinces):
         **{k: v for k, v in BASE.items() if k not in ("formula", "name")},
     )
     np.testing.assert_allclose(runs["lag all"].params, expected.params, rtol=1e-12)
+
+
+def test_lag_with_excluded_period_uses_the_excluded_period_value(provinces):
+    """Excluding 2018 must not make 2017 the 'previous period' of 2019: its lag is the 2018 value."""
+    runs = robustness(
+        provinces,
+        BASE,
+        [{"name": "lag, no 2018", "lag": ["demand"], "exclude_periods": [2018]}],
+        "region",
+        "year",
+    )
+    lagged = provinces.sort_values(["region", "year"]).copy()
+    lagged["demand"] = lagged.groupby("region")["demand"].shift(1)
+    sample = lagged.loc[lagged["year"] != 2018].dropna(subset=["demand"])
+    expected = fit(sample, BASE["formula"], "region", "year", model="fe", effects="twoways")
+    np.testing.assert_allclose(runs["lag, no 2018"].params, expected.params, rtol=1e-12)
+    assert runs["lag, no 2018"].nobs == 100 - 10 - 10

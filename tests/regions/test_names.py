@@ -40,3 +40,10 @@ def test_base_name(name, stem):
 def test_pinyin_name(name, expected):
     pytest.importorskip("pypinyin", reason="pinyin names are a build-time feature")
     assert pinyin_name(name) == expected
+
+
+def test_float_codes_from_spreadsheets_are_read_as_codes():
+    from clusterdx.regions import lookup
+
+    assert lookup(440000.0) == 440000
+    assert lookup("440000.0") == 440000

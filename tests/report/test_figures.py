@@ -369,3 +369,13 @@ def test_coef_plot_orders_spatial_terms_as_the_tables():
     segments = ax.containers[0].lines[2][0].get_segments()
     bounds = sdm.conf_int(alpha=0.05).loc[["x1", "x2", "W_x1", "W_x2", "rho"]].to_numpy()
     np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], bounds, rtol=1e-12)
+
+
+def test_index_trends_names_regions_missing_from_the_registry(province_panel):
+    """Unknown codes (or codes stored as text) raise instead of silently leaving the plot."""
+    panel = province_panel.assign(region=province_panel["region"].replace(110000, 999999))
+    with pytest.raises(DataError, match=r"'region' values \[999999\] are not province codes"):
+        figures.index_trends(panel, "dt", lang="en")
+    text = province_panel.assign(region=province_panel["region"].astype(str))
+    with pytest.raises(DataError, match=r"'region' values \['110000', '120000'"):
+        figures.index_trends(text, "dt", lang="en")

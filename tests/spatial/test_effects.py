@@ -60,6 +60,31 @@ def test_sar_impacts_match_dense_matrices(lattice):
     np.testing.assert_allclose(ours, expected, rtol=1e-10)
 
 
+def test_impacts_without_row_standardisation_match_dense_matrices():
+    """A W whose rows do not sum to 1: the total is not (beta + theta) / (1 - rho)."""
+    binary = libpysal.weights.lat2W(6, 6, rook=False)
+    binary.transform = "b"
+    dense = binary.sparse.toarray() / 10.0
+    frame = simulate_panel(dense, 5, [1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    res = fit(
+        frame,
+        "y",
+        X,
+        (dense, list(range(36))),
+        "entity",
+        "time",
+        model="sdm",
+        effects="twoways",
+        bias_correction=False,
+    )
+    imp = res.impacts(draws=50, seed=0)
+    expected = _dense_impacts(
+        dense, res.rho, res.params[X].to_numpy(), res.params[["W_x1", "W_x2"]].to_numpy()
+    )
+    ours = imp.xs("est", axis=1, level="stat")[["direct", "indirect", "total"]].to_numpy()
+    np.testing.assert_allclose(ours, expected, rtol=1e-10)
+
+
 def test_layout_and_z_p(sdm):
     imp = sdm.impacts(draws=200, seed=1)
     assert list(imp.index) == X and imp.index.name == "variable"

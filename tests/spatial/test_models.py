@@ -279,6 +279,20 @@ def test_random_effects_slx_reduces_to_pooled_when_phi_small(lattice):
     )
 
 
+def test_random_effects_phi_at_lower_bound_warns(lattice):
+    # Errors demeaned within entity leave no between variation: phi goes to its lower bound.
+    dense, ids = lattice
+    rng = np.random.default_rng(0)
+    frame = simulate_panel(dense, 8, [1.0, -0.5], seed=2).sort_values(["entity", "time"])
+    design = np.column_stack([np.ones(len(frame)), frame[X].to_numpy()])
+    noise = rng.standard_normal((49, 8))
+    noise -= noise.mean(axis=1, keepdims=True)
+    frame = frame.assign(y=design @ np.array([0.5, 1.0, -0.5]) + noise.reshape(-1))
+    with pytest.warns(RuntimeWarning, match=r"phi = .* is at its lower bound.*effects='pooled'"):
+        res = fit(frame, "y", X, (dense, ids), "entity", "time", model="slx", effects="random")
+    assert res.params["phi"] < 1e-6
+
+
 # ---------------------------------------------------------------- bad input
 
 
@@ -439,6 +453,20 @@ def test_logdet_methods_give_the_same_fit(method):
     # approximate log-determinants move rho by less than a tenth of its standard error
     assert abs(other.rho - exact.rho) < 0.1 * exact.bse["rho"]
     np.testing.assert_allclose(other.bse, exact.bse, rtol=2e-2)
+
+
+def test_time_column_as_trend_regressor(sar_panel, lattice):
+    # x may name the time column itself (a linear trend): same fit as a copy of it under a new name
+    trend = sar_panel.assign(trend=sar_panel["time"])
+    direct = fit(sar_panel, "y", ["x1", "time"], lattice, "entity", "time", effects="pooled")
+    copied = fit(trend, "y", ["x1", "trend"], lattice, "entity", "time", effects="pooled")
+    np.testing.assert_allclose(direct.params.to_numpy(), copied.params.to_numpy(), rtol=1e-12)
+    assert direct.params.index.tolist() == ["const", "x1", "time", "rho", "sigma2"]
+
+
+def test_single_string_x_rejected_not_split_into_characters(sar_panel, lattice):
+    with pytest.raises(EstimationError, match=r"x='x1' is a string; pass a list .*\['x1'\]"):
+        fit(sar_panel, "y", "x1", lattice, "entity", "time")
 
 
 def test_non_numeric_regressor_named(sar_panel, lattice):

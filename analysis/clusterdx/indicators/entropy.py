@@ -166,6 +166,12 @@ def entropy_index(
     if standardise == "by_year":
         if time not in frame.columns:
             raise DataError(f"standardise='by_year' needs the time column '{time}'")
+        if frame[time].isna().any():
+            rows = frame.index[frame[time].isna()][:5].tolist()
+            raise DataError(
+                f"standardise='by_year': time column '{time}' is missing in rows {rows}; "
+                "fill or drop them first"
+            )
         parts = [
             entropy_index(g, positive, negative, shift) for _, g in frame.groupby(time, sort=True)
         ]

@@ -260,8 +260,9 @@ def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.nd
         alpha = recipe.alpha or None
         return coupling_coordination(panel, recipe.subsystems, alpha)["D"].to_numpy()
     if recipe.method == "ratio":
-        den = panel.groupby("region")[recipe.denominator].shift(recipe.denominator_lag)
-        return (recipe.scale * panel[recipe.numerator] / den).to_numpy()
+        lagged = panel.assign(year=panel["year"] + recipe.denominator_lag)
+        den = _per_region_year(lagged.set_index(["region", "year"])[recipe.denominator], panel)
+        return recipe.scale * panel[recipe.numerator].to_numpy(dtype="float64") / den
     table = _table(tables, name, recipe.source)
     if recipe.method == "location_quotient":
         values = location_quotient(table, recipe.industries, value=recipe.value)
@@ -285,8 +286,9 @@ def compute_indicators(
     ------
     DataError
         A recipe names an absent column or table, or yields missing / infinite values (the message
-        names the indicator and the first region-years). Ratios with ``denominator_lag = L`` are
-        undefined in the first L years of each region: drop those years from ``[study].years``.
+        names the indicator and the first region-years). Ratios with ``denominator_lag = L`` take
+        the denominator of calendar year t − L (not L rows back), so they are undefined in the
+        first L years of each region and after a gap: drop those years from ``[study].years``.
 
     Examples
     --------

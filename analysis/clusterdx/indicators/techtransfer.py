@@ -130,6 +130,6 @@ def tech_transfer_rates(
         }
     out = pd.DataFrame(rates)
     out.attrs["undefined"] = {name: rate.attrs["undefined"] for name, rate in rates.items()}
-    for message in {str(w.message) for w in caught}:
+    for message in dict.fromkeys(str(w.message) for w in caught):
         warnings.warn(message, stacklevel=2)
     return out

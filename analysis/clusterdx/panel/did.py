@@ -97,6 +97,7 @@ def did(
     >>> res.params.round(3).to_dict(), res.bse.round(3).to_dict()
     ({'treat_post': 1.05}, {'treat_post': 0.044})
     """
+    controls = [controls] if isinstance(controls, str) else list(controls)
     frame, cohort = _with_cohorts(panel, treat_year, entity, time)
     frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
     formula = f"{y} ~ {' + '.join([TREAT_POST, *controls])}"
@@ -232,6 +233,7 @@ def event_study(
         raise EstimationError(f"leads={leads!r} must be >= 1 and lags={lags!r} >= 0 (integers).")
     if not -leads <= ref <= lags:
         raise EstimationError(f"ref={ref!r} must lie in the window [-{leads}, {lags}].")
+    controls = [controls] if isinstance(controls, str) else list(controls)
     frame, cohort = _with_cohorts(panel, treat_year, entity, time)
     rel = frame[time].to_numpy(dtype=float) - cohort
     binned = np.where(np.isfinite(cohort), np.clip(rel, -leads, lags), np.nan)

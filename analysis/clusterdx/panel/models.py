@@ -322,6 +322,14 @@ def fit(
     if model not in ("fe", "fd"):
         x = x.assign(**{_CONST: 1.0})[names]
     check_rank(*_rank_design(x, model, fixed))
+    if model == "fd" and cov == "cluster":
+        spread = _cluster_codes(cluster, frame, entity, time).groupby(level=0).nunique().max()
+        if (spread > 1).any():
+            raise EstimationError(
+                f"cluster={cluster!r} varies within {entity!r}; model='fd' needs clusters "
+                "constant within entities (a difference spans two periods): use "
+                "cluster='entity' (or a coarser group) or cov='driscoll-kraay'."
+            )
     fit_kwargs, label, df_inference = _cov_config(
         cov, cluster, cluster_adjustment, bandwidth, frame, entity, time, model
     )

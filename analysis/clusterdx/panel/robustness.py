@@ -43,7 +43,8 @@ class Variant:
         Entities to leave out (compared as text, so 110000 matches "110000").
     lag : sequence of str or True
         Regressors replaced by their value in the previous period of the same entity (``True``
-        for all); rows without a previous period are dropped.
+        for all); rows without a previous period are dropped. Lags are taken before
+        ``exclude_periods`` removes rows, so the period after an excluded one keeps its own lag.
     exclude_periods : sequence
         Periods to leave out (e.g. the 2020 pandemic year).
     fit : mapping, optional
@@ -204,9 +205,6 @@ def _run(
     if variant.drop_entities:
         drop = {str(e) for e in variant.drop_entities}
         data = data.loc[~data[entity].astype(str).isin(drop).to_numpy()]
-    if variant.exclude_periods:
-        drop = {str(p) for p in variant.exclude_periods}
-        data = data.loc[~data[time].astype(str).isin(drop).to_numpy()]
     if variant.lag:
         lagged = exog if variant.lag is True else list(variant.lag)
         unknown = [name for name in lagged if name not in exog]
@@ -217,6 +215,9 @@ def _run(
             )
         data = _lagged(data, lagged, entity, time)
         spec["missing"] = "drop"
+    if variant.exclude_periods:
+        drop = {str(p) for p in variant.exclude_periods}
+        data = data.loc[~data[time].astype(str).isin(drop).to_numpy()]
     if variant.winsorize is not None:
         data = _winsorized(data, [depvar, *exog], *variant.winsorize)
     if data.empty:

@@ -184,6 +184,18 @@ def pinyin_name(name_zh: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def normalise(name: str) -> str:
-    """Key used by ``lookup``: lower case, single spaces, no surrounding whitespace."""
-    return " ".join(str(name).strip().lower().split())
+def normalise(name: str | int | float) -> str:
+    """Key used by ``lookup``: lower case, single spaces, no surrounding whitespace.
+
+    A code that a spreadsheet turned into a float (``440000.0``, ``"440000.0"``) is read as the
+    integer code, since a column of codes with a blank cell is stored as floats by Excel and pandas.
+
+    Examples
+    --------
+    >>> normalise("  Inner   Mongolia "), normalise(440000.0), normalise("440000.0")
+    ('inner mongolia', '440000', '440000')
+    """
+    text = " ".join(str(name).strip().lower().split())
+    if re.fullmatch(r"\d+\.0+", text):
+        return text.split(".")[0]
+    return text

@@ -86,8 +86,14 @@ def index_trends(
     lang = language(lang)
     target = check_path(path)
     macro = {key: word(_MACRO, key, lang) for key in _MACRO}
-    registry = region_table(level)[["code", "macro_region"]]
-    data = frame[[entity, time, var]].merge(registry, left_on=entity, right_on="code", how="left")
+    macro_of = region_table(level).set_index("code")["macro_region"]
+    data = frame[[entity, time, var]].assign(macro_region=frame[entity].map(macro_of))
+    unknown = data.loc[data["macro_region"].isna(), entity].unique().tolist()
+    if unknown:
+        raise DataError(
+            f"index_trends: {entity!r} values {unknown[:5]} are not {level} codes of the region "
+            "registry (6-digit integers such as 110000); convert or drop them"
+        )
     data["macro"] = data["macro_region"].map(lambda m: macro.get(m, m))
     means = data.groupby(["macro", time], sort=True)[var].mean().reset_index()
     with plt.rc_context(style(lang)):

@@ -59,7 +59,7 @@ def stack_panel(
         raise PanelError(
             f"regressors {list(x)} repeat a name or contain the dependent variable {y!r}"
         )
-    frame = panel[columns]
+    frame = panel[list(dict.fromkeys(columns))]
     duplicated = frame.duplicated(subset=[entity, time], keep=False)
     if duplicated.any():
         pairs = list(

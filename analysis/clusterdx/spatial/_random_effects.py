@@ -13,6 +13,7 @@ Hessian of the concentrated likelihood; σ² from 2σ⁴/NT; zero covariance bet
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ from clusterdx.errors import ConvergenceError
 
 if TYPE_CHECKING:
     from clusterdx.spatial.models import _Profile
+
+_LOG_PHI_BOUNDS = (-20.0, 20.0)
 
 
 def _quasi_demeaned(z_raw: np.ndarray, theta: float) -> np.ndarray:
@@ -63,14 +66,14 @@ def fit_random(
             lambda v: -loglik(v[0], v[1]),
             np.array([0.0, 0.0]),
             method="Nelder-Mead",
-            bounds=[bounds, (-20.0, 20.0)],
+            bounds=[bounds, _LOG_PHI_BOUNDS],
             options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": maxiter},
         )
         rho, log_phi = float(res.x[0]), float(res.x[1])
     else:
         res = opt.minimize_scalar(
             lambda v: -loglik(0.0, v),
-            bounds=(-20.0, 20.0),
+            bounds=_LOG_PHI_BOUNDS,
             method="bounded",
             options={"xatol": 1e-10, "maxiter": maxiter},
         )
@@ -79,6 +82,15 @@ def fit_random(
         raise ConvergenceError(
             f"the random-effects search over (rho, phi) did not converge ({res.message}); raise "
             f"maxiter (now {maxiter})"
+        )
+    if log_phi - _LOG_PHI_BOUNDS[0] < 1e-3:
+        warnings.warn(
+            f"phi = {np.exp(log_phi):.3g} is at its lower bound: the data show no individual random "
+            "effect, the model reduces to effects='pooled' and the standard errors of phi and "
+            "rho are unreliable (NaN where the likelihood is undefined below 0); fit "
+            "effects='pooled' instead",
+            RuntimeWarning,
+            stacklevel=3,
         )
     phi = float(np.exp(log_phi))
     theta = 1.0 - 1.0 / np.sqrt(1.0 + t * phi)

@@ -8,6 +8,9 @@ LeSage & Pace (2009, *Introduction to Spatial Econometrics*, CRC, §2.7) summari
 - total   = ι'S_k ι / N = (β_k + θ_k)/(1 − ρ) for a row-standardised W,
 - indirect = total − direct.
 
+For a W whose rows do not sum to one (e.g. raw inverse distances) the total is
+β_k · ι'(I − ρW)^{-1}ι/N + θ_k · ι'W(I − ρW)^{-1}ι/N, from one sparse solve (I − ρW)v = ι per ρ.
+
 The traces come from the eigenvalues of W (Σ 1/(1 − ρω_i), Σ ω_i/(1 − ρω_i)) when they are known,
 else from the power series in the moments tr(W^j)/N (exact for j ≤ 2, Monte Carlo above; LeSage &
 Pace 2009, §4.3). No N × N matrix is inverted.
@@ -30,9 +33,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import stats
 
 from clusterdx.errors import EstimationError
+from clusterdx.spatial.logdet import filter_factor
 
 if TYPE_CHECKING:
     from clusterdx.spatial._results import SpatialPanelResults
@@ -56,6 +61,16 @@ def _draw(mean: np.ndarray, cov: np.ndarray, draws: int, seed: int) -> np.ndarra
     root = vecs * np.sqrt(np.clip(vals, 0.0, None))
     rng = np.random.default_rng(seed)
     return mean + rng.standard_normal((draws, len(mean))) @ root.T
+
+
+def _mean_row_sums(w: sp.csr_matrix, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ι'(I − ρW)^{-1}ι/N and ι'W(I − ρW)^{-1}ι/N for each ρ; 1/(1 − ρ) twice if W is row-standardised."""
+    sums = np.asarray(w.sum(axis=1)).ravel()
+    if np.allclose(sums, 1.0, rtol=0, atol=1e-10):
+        return 1.0 / (1.0 - rho), 1.0 / (1.0 - rho)
+    ones = np.ones(w.shape[0])
+    v = np.stack([filter_factor(w, r).solve(ones) for r in rho], axis=1)
+    return v.mean(axis=0), np.asarray(w @ v).mean(axis=0)
 
 
 def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.DataFrame:
@@ -129,11 +144,16 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
         return _frame(names, est, se)
 
     rho = res.rho
-    if not rho < 1:
-        raise EstimationError(f"rho = {rho:.4f} is not below 1; impacts are undefined")
+    upper = res.engine.bounds[1]
+    if not rho < upper:
+        raise EstimationError(
+            f"rho = {rho:.4f} is not below 1/(largest eigenvalue of W) = {upper:.4f}; impacts are "
+            "undefined"
+        )
     a0, a1 = res.engine.mean_diagonals(np.array([rho]))
+    s0, s1 = _mean_row_sums(res.engine.w, np.array([rho]))
     direct = beta * a0[0] + theta * a1[0]
-    total = (beta + theta) / (1 - rho)
+    total = beta * s0[0] + theta * s1[0]
     est = np.stack([direct, total - direct, total], axis=1)
 
     keys = names + ([f"W_{v}" for v in names] if durbin else []) + ["rho"]
@@ -142,14 +162,16 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
     b_d = sample[:, :k]
     t_d = sample[:, k : 2 * k] if durbin else np.zeros_like(b_d)
     r_d = sample[:, -1]
-    if np.any(r_d >= 1):
+    if np.any(r_d >= upper):
         raise EstimationError(
-            f"{int(np.sum(r_d >= 1))} of {draws} draws of rho reach 1 (rho = {rho:.4f}, se = "
+            f"{int(np.sum(r_d >= upper))} of {draws} draws of rho reach {upper:.4f}, the upper "
+            f"bound of rho (rho = {rho:.4f}, se = "
             f"{float(np.sqrt(res.cov.loc['rho', 'rho'])):.4f}); simulated impacts are undefined"
         )
     a0_d, a1_d = res.engine.mean_diagonals(r_d)
     direct_d = b_d * a0_d[:, None] + t_d * a1_d[:, None]
-    total_d = (b_d + t_d) / (1 - r_d)[:, None]
+    s0_d, s1_d = _mean_row_sums(res.engine.w, r_d)
+    total_d = b_d * s0_d[:, None] + t_d * s1_d[:, None]
     sims = np.stack([direct_d, total_d - direct_d, total_d], axis=2)
     se = sims.std(axis=0, ddof=1)
     return _frame(names, est, se)

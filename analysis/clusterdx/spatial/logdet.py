@@ -309,17 +309,19 @@ class LogDet:
         """Mean diagonal of (I − ρW)^{-1} and of W(I − ρW)^{-1}, vectorised over ``rho``.
 
         From the eigenvalues when known (Σ 1/(1 − ρω)/N and Σ ω/(1 − ρω)/N), else from the power
-        series Σ_j ρ^j tr(W^{j+1})/N truncated where |ρ|^q < 1e-10 (LeSage & Pace 2009, §4.3).
+        series Σ_j ρ^j tr(W^{j+1})/N truncated where (|ρ| r)^q < 1e-10, r the spectral radius of W
+        (1 when W is row-standardised; LeSage & Pace 2009, §4.3).
         """
         rho = np.asarray(rho, dtype=float)
         if self.eigenvalues is not None:
             denom = 1.0 - rho[..., None] * self.eigenvalues
             a1 = np.real(np.mean(self.eigenvalues / denom, axis=-1))
             return 1.0 + rho * a1, a1
-        top = float(np.max(np.abs(rho))) if rho.size else 0.0
+        radius = max(1.0 / self.bounds[1], -1.0 / self.bounds[0])
+        top = float(np.max(np.abs(rho))) * radius if rho.size else 0.0
         if top >= 1.0:
             raise ValueError(
-                f"a spatial parameter of {top:.3f} lies outside the unit interval, where the power "
+                f"|rho| times the spectral radius of W is {top:.3f}, not below 1, where the power "
                 "series of (I - rho W)^-1 diverges; use logdet='eigen'"
             )
         order = int(min(2_000, max(10, np.ceil(np.log(1e-10) / np.log(max(top, 1e-3))))))

@@ -252,6 +252,8 @@ def fit(
     """
     _check_option("model", model, MODELS)
     _check_option("effects", effects, EFFECTS)
+    if isinstance(x, str):
+        raise EstimationError(f"x={x!r} is a string; pass a list of column names, e.g. [{x!r}]")
     x = list(x)
     if not x:
         raise EstimationError("x is empty; give at least one regressor")
