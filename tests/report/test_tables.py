@@ -599,3 +599,13 @@ def test_latex_and_markdown_show_the_same_cells(terms, digits):
     for i, (value, se, p) in enumerate(terms):
         assert markdown[2 * i][1] == fixed(value, digits) + stars(p)
         assert markdown[2 * i + 1][1] == f"({fixed(se, digits)})"
+
+
+def test_spatial_standard_errors_are_named_in_both_languages():
+    from clusterdx.report.labels import cov_name
+
+    # clusterdx.spatial results report cov_type "analytic information matrix"
+    assert cov_name("zh", "analytic information matrix") == "基于解析信息矩阵的极大似然标准误"
+    assert cov_name("en", "analytic information matrix") == (
+        "maximum-likelihood (analytic information matrix)"
+    )

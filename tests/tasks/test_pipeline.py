@@ -34,7 +34,10 @@ def _study_in(folder: Path) -> Study:
 
 
 def _outcomes(session) -> dict[str, str]:
-    return {r.task.name: r.outcome.name for r in session.execution_reports}
+    return {
+        r.task.name.split("[")[-1].rstrip("]").replace("task_", "").split("::")[-1]: r.outcome.name
+        for r in session.execution_reports
+    }
 
 
 @pytest.fixture(scope="module")
@@ -171,10 +174,18 @@ def test_city_level_demo_runs_end_to_end(tmp_path):
     assert (study.reports_dir / "tables" / "effects_sdm_twoways.csv").exists()
 
 
-def test_collecting_without_building_leaves_no_state(built):
-    from clusterdx.tasks.pipeline import collect_tasks
+def test_changed_package_code_reruns_the_steps_that_run_it(built, monkeypatch):
+    """A step depends on the hash of the package code it runs (STEP_CODE), not only on its inputs."""
+    from clusterdx.tasks import pipeline
 
     study, _ = built
-    names = [t.name for t in collect_tasks(study)]
-    assert names[-6:] == ["panel", "indicators", "models", "analyses", "index", "manifest"]
-    assert set(_outcomes(run(study, verbose=0)).values()) == {"SKIP_UNCHANGED"}
+    run(study, verbose=0)
+    original = pipeline.code_hash
+    monkeypatch.setattr(
+        pipeline, "code_hash", lambda step: original(step) + ("changed" if step == "models" else "")
+    )
+    outcomes = _outcomes(run(study, verbose=0))
+    assert outcomes.pop("models") == "SUCCESS"
+    assert outcomes.pop("analyses") == "SUCCESS"
+    assert {outcomes[k] for k in ("panel", "indicators")} == {"SKIP_UNCHANGED"}
+    assert all(v == "SKIP_UNCHANGED" for k, v in outcomes.items() if k.startswith("clean:"))

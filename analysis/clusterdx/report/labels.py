@@ -140,6 +140,7 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "driscoll-kraay": "Driscoll-Kraay标准误",
         "kernel": "Driscoll-Kraay标准误",
         "ml": "基于信息矩阵的极大似然标准误",
+        "analytic information matrix": "基于解析信息矩阵的极大似然标准误",
     },
     "en": {
         "unadjusted": "conventional",
@@ -154,6 +155,7 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "driscoll-kraay": "Driscoll-Kraay",
         "kernel": "Driscoll-Kraay",
         "ml": "maximum-likelihood (information matrix)",
+        "analytic information matrix": "maximum-likelihood (analytic information matrix)",
     },
 }
 

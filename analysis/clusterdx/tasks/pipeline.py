@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytask
-from pytask import PathNode, PythonNode, TaskWithoutPath
+from pytask import Product, PythonNode, task
 
 from clusterdx import report
 from clusterdx.errors import ClusterDXError
@@ -107,7 +107,8 @@ def collect_tasks(study: Study) -> list:
     """The pytask task functions of a study, with their dependencies declared.
 
     One ``clean:<source>`` task per source, then panel, indicators, models, analyses, index and
-    manifest, as ``pytask.TaskWithoutPath`` objects for ``pytask.build(tasks=...)``.
+    manifest. Creating them registers them with pytask, so hand them to ``pytask.build`` (as `run`
+    does) before collecting again in the same process.
 
     Examples
     --------
@@ -142,7 +143,7 @@ def collect_tasks(study: Study) -> list:
     ... ''', encoding="utf-8")
     >>> study = Study.load(root / "study.toml")
     >>> tasks = collect_tasks(study)
-    >>> [t.name for t in tasks]
+    >>> [t.pytask_meta.id_ for t in tasks]
     ['clean:gdp', 'panel', 'indicators', 'models', 'analyses', 'index', 'manifest']
     >>> import contextlib, io
     >>> import pytask
@@ -168,96 +169,105 @@ def collect_tasks(study: Study) -> list:
         table, audit = source_outputs(study, source.name)
         tables[source.name], audits[source.name] = table, audit
         tasks.append(
-            _task(
-                f"clean:{source.name}",
-                _clean_step(study, source.name),
-                depends_on={
-                    "raw": study.raw_dir / source.file,
-                    "spec": _inputs_node({"source": raw, **meta}, code["clean"]),
-                },
-                produces={"table": table, "audit": audit},
+            _clean_task(
+                study,
+                source.name,
+                study.raw_dir / source.file,
+                {"source": raw, **meta},
+                code["clean"],
+                table,
+                audit,
             )
         )
 
     clean = study.clean_dir
     panel_path, audit_path = clean / "panel.parquet", clean / "audit.json"
-    kinds = {s.name: s.kind for s in study.spec.sources}
-    others = {n: p for n, p in tables.items() if kinds[n] != "region_year"}
+    region_year = {
+        n: p
+        for n, p in tables.items()
+        if next(s for s in study.spec.sources if s.name == n).kind == "region_year"
+    }
+    others = {n: p for n, p in tables.items() if n not in region_year}
 
-    def assemble(tables, audits, spec, panel, audit) -> None:
-        steps.assemble_panel(study, tables, audits, panel, audit)
-
-    tasks.append(
-        _task(
-            "panel",
-            assemble,
-            depends_on={
-                "tables": tables,
-                "audits": audits,
-                "spec": _inputs_node(meta, code["panel"]),
-            },
-            produces={"panel": panel_path, "audit": audit_path},
-        )
+    @task(
+        id="panel",
+        kwargs={
+            "tables": tables,
+            "audits": audits,
+            "spec": _inputs_node(meta, code["panel"]),
+            "panel": panel_path,
+            "audit": audit_path,
+        },
     )
+    def task_panel(
+        tables: dict[str, Path],
+        audits: dict[str, Path],
+        spec: str,
+        panel: Annotated[Path, Product],
+        audit: Annotated[Path, Product],
+    ) -> None:
+        steps.assemble_panel(study, tables, audits, panel, audit)
 
     indicators_path = clean / "indicators.parquet"
 
-    def indicators(panel, others, spec, out) -> None:
-        steps.build_indicators(study, panel, others, out)
-
-    tasks.append(
-        _task(
-            "indicators",
-            indicators,
-            depends_on={
-                "panel": panel_path,
-                "others": others,
-                "spec": _inputs_node(
-                    {"recipes": dumped["indicators"], "files": indicator_files(study)},
-                    code["indicators"],
-                ),
-            },
-            produces={"out": indicators_path},
-        )
+    @task(
+        id="indicators",
+        kwargs={
+            "panel": panel_path,
+            "others": others,
+            "spec": _inputs_node(
+                {"recipes": dumped["indicators"], "files": indicator_files(study)},
+                code["indicators"],
+            ),
+            "out": indicators_path,
+        },
     )
+    def task_indicators(
+        panel: Path, others: dict[str, Path], spec: str, out: Annotated[Path, Product]
+    ) -> None:
+        steps.build_indicators(study, panel, others, out)
 
     products = steps.model_outputs(study)
     analysis_products = analysis_outputs(study)
     report_spec = ("study", "tables", "variables", "indicators")
-    for name, step, keys, outputs_of_step in (
-        ("models", steps.fit_models, ("weights", "diagnostics", "models"), products),
-        ("analyses", run_analyses, ("models", "analyses", "robustness"), analysis_products),
-    ):
-        spec = {k: dumped[k] for k in (*report_spec, *keys)}
-        tasks.append(
-            _task(
-                name,
-                _report_step(study, step),
-                depends_on={
-                    "indicators": indicators_path,
-                    "spec": _inputs_node(spec, code["models"]),
-                },
-                produces={"products": outputs_of_step},
-            )
-        )
+    task_models = _report_task(
+        "models",
+        steps.fit_models,
+        study,
+        indicators_path,
+        _inputs_node(
+            {k: dumped[k] for k in (*report_spec, "weights", "diagnostics", "models")},
+            code["models"],
+        ),
+        products,
+    )
+    task_analyses = _report_task(
+        "analyses",
+        run_analyses,
+        study,
+        indicators_path,
+        _inputs_node(
+            {k: dumped[k] for k in (*report_spec, "models", "analyses", "robustness")},
+            code["models"],
+        ),
+        products=analysis_products,
+    )
 
     reports = {**products, **analysis_products}
     index_path = study.reports_dir / "index.html"
 
-    def index(reports, language, index) -> None:
-        report.write_index(study.reports_dir, lang=language)
-
-    tasks.append(
-        _task(
-            "index",
-            index,
-            depends_on={
-                "reports": reports,
-                "language": PythonNode(value=study.spec.study.language, hash=True),
-            },
-            produces={"index": index_path},
-        )
+    @task(
+        id="index",
+        kwargs={
+            "reports": reports,
+            "language": PythonNode(value=study.spec.study.language, hash=True),
+            "index": index_path,
+        },
     )
+    def task_index(
+        reports: dict[str, Path], language: str, index: Annotated[Path, Product]
+    ) -> None:
+        report.write_index(study.reports_dir, lang=language)
 
     manifest_inputs = {
         "study": study.path,
@@ -271,53 +281,59 @@ def collect_tasks(study: Study) -> list:
         "clusterdx.report.write_index": {"index": index_path},
     }
 
-    def manifest(inputs, outputs, manifest) -> None:
+    @task(
+        id="manifest",
+        kwargs={
+            "inputs": manifest_inputs,
+            "outputs": outputs,
+            "manifest": study.reports_dir / "manifest.json",
+        },
+    )
+    def task_manifest(
+        inputs: dict[str, Path],
+        outputs: dict[str, dict[str, Path]],
+        manifest: Annotated[Path, Product],
+    ) -> None:
         write_manifest(study, inputs, outputs, manifest)
 
-    tasks.append(
-        _task(
-            "manifest",
-            manifest,
-            depends_on={"inputs": manifest_inputs, "outputs": outputs},
-            produces={"manifest": study.reports_dir / "manifest.json"},
-        )
-    )
-    return tasks
+    return [
+        *tasks,
+        task_panel,
+        task_indicators,
+        task_models,
+        task_analyses,
+        task_index,
+        task_manifest,
+    ]
 
 
-def _nodes(tree: Any) -> Any:
-    """Paths (in nested dicts) as pytask file nodes; other nodes unchanged."""
-    if isinstance(tree, dict):
-        return {key: _nodes(value) for key, value in tree.items()}
-    if isinstance(tree, Path):
-        return PathNode.from_path(tree)
-    return tree
+def _report_task(
+    name: str, step, study: Study, indicators: Path, spec: PythonNode, products: dict[str, Path]
+):
+    """A task that runs ``step(study, indicators)`` and writes ``products`` (tables and figures)."""
 
-
-def _task(name: str, function, depends_on: dict, produces: dict) -> TaskWithoutPath:
-    """A pytask task called ``name`` that runs ``function(**depends_on, **produces)``.
-
-    Tasks are built as objects rather than with pytask's ``@task`` decorator, which registers
-    functions in a process-wide list: collecting twice without building would then break the next
-    build.
-    """
-    return TaskWithoutPath(
-        name=name, function=function, depends_on=_nodes(depends_on), produces=_nodes(produces)
-    )
-
-
-def _clean_step(study: Study, name: str):
-    def clean(raw, spec, table, audit) -> None:
-        steps.clean_source(study, name, table, audit)
-
-    return clean
-
-
-def _report_step(study: Study, step):
-    def write_reports(indicators, spec, products) -> None:
+    @task(id=name, kwargs={"indicators": indicators, "spec": spec, "products": products})
+    def task_report(
+        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
+    ) -> None:
         step(study, indicators)
 
-    return write_reports
+    return task_report
+
+
+def _clean_task(
+    study: Study, name: str, raw: Path, spec: dict, code: str, table: Path, audit: Path
+):
+    @task(
+        id=f"clean:{name}",
+        kwargs={"raw": raw, "spec": _inputs_node(spec, code), "table": table, "audit": audit},
+    )
+    def task_clean(
+        raw: Path, spec: str, table: Annotated[Path, Product], audit: Annotated[Path, Product]
+    ) -> None:
+        steps.clean_source(study, name, table, audit)
+
+    return task_clean
 
 
 def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Session:
