@@ -243,6 +243,7 @@ class SpatialModel(_Spec):
     effects: Literal["individual", "time", "twoways", "random"] = "twoways"
     weights: str
     bias_correction: bool = True
+    convention: Literal["ml", "splm"] = "ml"
     impacts_draws: int = 1000
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clusterdx.errors import EstimationError
 from clusterdx.spatial import fit
 
 libpysal = pytest.importorskip("libpysal", reason="libpysal builds the weights object")
@@ -90,14 +91,62 @@ def test_sar_twoways_reproduces_splm_convention(produc, w_usa, r_reference):
     # splm: spml(model="within", effect="twoways", lag=TRUE, spatial.error="none").
     # splm lags the two-way demeaned y, W(J_N ỹ), where exact ML with time dummies uses the demeaned
     # lag J_N(W y) (Lee & Yu 2010); they differ because usaww's columns do not sum to one.
-    # Feeding period-demeaned data to the individual-effects model reproduces splm's W(J_N ỹ).
+    # convention="splm" reproduces splm's estimator.
     ref = r_reference["sar_fe_tw"]
+    res = fit(
+        produc,
+        y="lgsp",
+        x=X,
+        w=w_usa,
+        entity="state",
+        time="year",
+        model="sar",
+        effects="twoways",
+        bias_correction=False,
+        convention="splm",
+    )
+    _compare_coefficients(res, ref, "rho", "lambda")
+    np.testing.assert_allclose(res.llf, ref["logLik"], rtol=1e-8)
+    assert res.fixed_effects == {"entity": True, "time": True}
+
+
+def test_splm_convention_equals_period_demeaned_individual_effects(produc, w_usa):
+    # The same estimator written out: period-demean y and X, then fit with individual effects.
     demeaned = produc.copy()
     cols = ["lgsp", *X]
     demeaned[cols] = produc[cols] - produc.groupby("year")[cols].transform("mean")
-    res = _fit(demeaned, w_usa, "sar", "individual")
-    _compare_coefficients(res, ref, "rho", "lambda")
-    np.testing.assert_allclose(res.llf, ref["logLik"], rtol=1e-8)
+    by_hand = _fit(demeaned, w_usa, "sar", "individual")
+    res = fit(
+        produc,
+        y="lgsp",
+        x=X,
+        w=w_usa,
+        entity="state",
+        time="year",
+        model="sar",
+        effects="twoways",
+        bias_correction=False,
+        convention="splm",
+    )
+    # equal up to the optimiser's tolerance on rho (1e-8 relative here)
+    np.testing.assert_allclose(res.params, by_hand.params, rtol=1e-6)
+    np.testing.assert_allclose(res.bse, by_hand.bse, rtol=1e-6)
+
+
+def test_splm_convention_refuses_the_bias_correction(produc, w_usa):
+    with pytest.raises(EstimationError, match=r"convention='splm' .* pass bias_correction=False"):
+        fit(
+            produc,
+            y="lgsp",
+            x=X,
+            w=w_usa,
+            entity="state",
+            time="year",
+            model="sar",
+            effects="twoways",
+            bias_correction=True,
+            convention="splm",
+        )
 
 
 def test_sar_twoways_exact_ml_is_close_to_splm(produc, w_usa, r_reference):

@@ -63,7 +63,7 @@ import scipy.optimize as opt
 import scipy.sparse as sp
 
 from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
-from clusterdx.spatial._data import align_weights, stack_panel
+from clusterdx.spatial._data import PanelArrays, align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
 from clusterdx.spatial._results import SpatialPanelResults
@@ -191,6 +191,7 @@ def fit(
     *,
     maxiter: int = 500,
     seed: int = 0,
+    convention: Literal["ml", "splm"] = "ml",
 ) -> SpatialPanelResults:
     """Fit a static spatial panel model by maximum likelihood.
 
@@ -221,6 +222,12 @@ def fit(
         Iteration limit of the optimiser; reaching it raises ``ConvergenceError``.
     seed
         Seed of the random probes of the stochastic trace estimates (large N, approximate logdet).
+    convention
+        Two-way fixed effects only. ``"ml"`` (default): exact ML with time effects, whose spatial
+        lag is the demeaned lag Q(Wy) (Lee & Yu 2010). ``"splm"``: R splm's within estimator, which
+        lags the demeaned outcome W(Qy); the two differ when W's columns do not sum to one, and
+        ``"splm"`` reproduces splm's numbers (it applies no bias correction, so it needs
+        ``bias_correction=False``).
 
     Returns
     -------
@@ -257,11 +264,28 @@ def fit(
     x = list(x)
     if not x:
         raise EstimationError("x is empty; give at least one regressor")
+    _check_option("convention", convention, ("ml", "splm"))
     data = stack_panel(panel, y, x, entity, time)
     wmat = align_weights(w, data.entities)
     n, t = data.y.shape
     entity_fe = effects in ("individual", "twoways")
     time_fe = effects in ("time", "twoways")
+    if convention == "splm" and effects == "twoways":
+        if bias_correction:
+            raise EstimationError(
+                "convention='splm' reproduces splm's within estimator, which has no bias "
+                "correction; pass bias_correction=False (or use the default convention='ml')"
+            )
+        # splm: period-demean y and X first, so that the lag is taken of the demeaned outcome;
+        # entity demeaning then completes the two-way transformation (W(Qy) = Q_entity W(Q_time y)
+        # for row-standardised W).
+        data = PanelArrays(
+            data.entities,
+            data.periods,
+            data.y - data.y.mean(axis=0, keepdims=True),
+            data.x - data.x.mean(axis=0, keepdims=True),
+        )
+        time_fe = False
     if t < 2 and effects in ("individual", "twoways", "random"):
         raise EstimationError(
             f"effects={effects!r} needs at least two periods; the panel has T={t} (use 'pooled')"

@@ -214,6 +214,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     model=model.model,
                     effects=model.effects,
                     bias_correction=model.bias_correction,
+                    convention=model.convention,
                 )
                 if model.model in IMPACT_MODELS:
                     imp = res.impacts(draws=model.impacts_draws, seed=seed)
