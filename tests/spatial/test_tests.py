@@ -102,3 +102,11 @@ def test_misuse_is_explained(weights):
         wald_test(fits["sdm"], "sac")
     with pytest.raises(EstimationError, match="fixed-effects fit then a random-effects fit"):
         hausman(fits["sdm"], fits["sar"])
+
+
+def test_lr_refuses_models_with_different_regressors(weights):
+    frame = simulate_panel(weights[0], 8, [1.0, -0.5], theta=[0.8, 0.5], rho=0.4, seed=1)
+    sdm = fit(frame, "y", X, weights, "entity", "time", model="sdm", effects="twoways")
+    sar_x1 = fit(frame, "y", ["x1"], weights, "entity", "time", model="sar", effects="twoways")
+    with pytest.raises(EstimationError, match=r"exog_names differs \(\['x1', 'x2'\] vs \['x1'\]\)"):
+        lr_test(sdm, sar_x1)

@@ -105,11 +105,21 @@ def lr_test(unrestricted: SpatialPanelResults, restricted: SpatialPanelResults) 
     >>> round(2 * (sdm.llf - sar.llf), 4)
     4.6271
     """
-    for attr in ("depvar", "nobs", "effects", "bias_correction"):
+    for attr in (
+        "depvar",
+        "nobs",
+        "effects",
+        "bias_correction",
+        "exog_names",
+        "entities",
+        "periods",
+    ):
         a, b = getattr(unrestricted, attr), getattr(restricted, attr)
         if a != b:
+            shown = (a, b) if attr not in ("entities", "periods") else ("...", "...")
             raise EstimationError(
-                f"lr_test needs models fitted alike, but {attr} differs ({a!r} vs {b!r})"
+                f"lr_test needs models fitted alike, but {attr} differs ({shown[0]!r} vs "
+                f"{shown[1]!r})"
             )
     df = len(unrestricted.params) - len(restricted.params)
     if df <= 0:
