@@ -33,7 +33,9 @@ def w_usa(usaww: pd.DataFrame):
     return libpysal.weights.full2W(usaww.to_numpy(), ids=list(usaww.index))
 
 
-def _fit(produc, w, model, effects):
+def _fit(produc, w, model, effects, **options):
+    """The splm reference specification; splm applies no bias correction."""
+    options = {"bias_correction": False, **options}
     return fit(
         produc,
         y="lgsp",
@@ -43,7 +45,7 @@ def _fit(produc, w, model, effects):
         time="year",
         model=model,
         effects=effects,
-        bias_correction=False,
+        **options,
     )
 
 
@@ -93,18 +95,7 @@ def test_sar_twoways_reproduces_splm_convention(produc, w_usa, r_reference):
     # lag J_N(W y) (Lee & Yu 2010); they differ because usaww's columns do not sum to one.
     # convention="splm" reproduces splm's estimator.
     ref = r_reference["sar_fe_tw"]
-    res = fit(
-        produc,
-        y="lgsp",
-        x=X,
-        w=w_usa,
-        entity="state",
-        time="year",
-        model="sar",
-        effects="twoways",
-        bias_correction=False,
-        convention="splm",
-    )
+    res = _fit(produc, w_usa, "sar", "twoways", convention="splm")
     _compare_coefficients(res, ref, "rho", "lambda")
     np.testing.assert_allclose(res.llf, ref["logLik"], rtol=1e-8)
     assert res.fixed_effects == {"entity": True, "time": True}
@@ -116,18 +107,7 @@ def test_splm_convention_equals_period_demeaned_individual_effects(produc, w_usa
     cols = ["lgsp", *X]
     demeaned[cols] = produc[cols] - produc.groupby("year")[cols].transform("mean")
     by_hand = _fit(demeaned, w_usa, "sar", "individual")
-    res = fit(
-        produc,
-        y="lgsp",
-        x=X,
-        w=w_usa,
-        entity="state",
-        time="year",
-        model="sar",
-        effects="twoways",
-        bias_correction=False,
-        convention="splm",
-    )
+    res = _fit(produc, w_usa, "sar", "twoways", convention="splm")
     # equal up to the optimiser's tolerance on rho (1e-8 relative here)
     np.testing.assert_allclose(res.params, by_hand.params, rtol=1e-6)
     np.testing.assert_allclose(res.bse, by_hand.bse, rtol=1e-6)
@@ -135,18 +115,7 @@ def test_splm_convention_equals_period_demeaned_individual_effects(produc, w_usa
 
 def test_splm_convention_refuses_the_bias_correction(produc, w_usa):
     with pytest.raises(EstimationError, match=r"convention='splm' .* pass bias_correction=False"):
-        fit(
-            produc,
-            y="lgsp",
-            x=X,
-            w=w_usa,
-            entity="state",
-            time="year",
-            model="sar",
-            effects="twoways",
-            bias_correction=True,
-            convention="splm",
-        )
+        _fit(produc, w_usa, "sar", "twoways", bias_correction=True, convention="splm")
 
 
 def test_sar_twoways_exact_ml_is_close_to_splm(produc, w_usa, r_reference):
