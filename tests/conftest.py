@@ -1,7 +1,8 @@
 """Shared fixtures: independent reference outputs (R splm/plm/spatialreg) and their datasets.
 
-``../shared/reference/`` sits beside the repository on developer machines and in CI; it is never
-needed by users. Tests that compare with it skip, with the reason, where it is absent.
+The references live in ``tests/validation/reference/`` (copied with their provenance README from the
+project's shared reference folder; produced by R, never by this package). A missing reference file is
+a test *failure*, not a skip: a fresh clone must run every comparison.
 """
 
 from __future__ import annotations
@@ -14,16 +15,23 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_REFERENCE = REPO.parent / "shared" / "reference"
+REFERENCE = REPO / "tests" / "validation" / "reference"
+
+
+def reference_file(name: str) -> Path:
+    """Path of a committed reference file; fails the test (never skips) when it is missing."""
+    path = REFERENCE / name
+    if not path.exists():
+        pytest.fail(
+            f"reference file {path} is missing: restore tests/validation/reference/ from git"
+        )
+    return path
 
 
 @pytest.fixture(scope="session")
 def r_reference() -> dict:
-    """Outputs of R 4.2.2 splm 1.6-5 / plm 2.6-2 / spatialreg 1.2-6 (see shared/reference/README.md)."""
-    path = SHARED_REFERENCE / "r_reference.json"
-    if not path.exists():
-        pytest.skip(reason=f"independent reference outputs not found at {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    """Outputs of R 4.2.2 splm 1.6-5 / plm 2.6-2 / spatialreg 1.2-6 (see tests/validation/reference/README.md)."""
+    return json.loads(reference_file("r_reference.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -46,10 +54,7 @@ def produc() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def usaww() -> pd.DataFrame:
     """splm's 48 x 48 row-standardised contiguity matrix for Produc's states (index = state)."""
-    path = SHARED_REFERENCE / "usaww.csv"
-    if not path.exists():
-        pytest.skip(reason=f"usaww.csv not found at {path}")
-    return pd.read_csv(path, index_col=0)
+    return pd.read_csv(reference_file("usaww.csv"), index_col=0)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""clusterdx.panel against R plm 2.6-2 on Grunfeld (shared/reference/r_reference.json).
+"""clusterdx.panel against R plm 2.6-2 on Grunfeld (tests/validation/reference/r_reference.json).
 
 Reference calls (R 4.2.2, plm 2.6-2): ``plm(inv ~ value + capital, Grunfeld, model="within")``,
 ``model="random"`` (Swamy-Arora), ``phtest(fe, re)``, and

@@ -1,6 +1,6 @@
 """Cross-sectional SAR / SEM (pooled, T = 1) against R spatialreg 1.2-6 on Anselin's Columbus data.
 
-Reference values: ``shared/reference/r_reference.json`` (R 4.2.2, spatialreg 1.2-6):
+Reference values: ``tests/validation/reference/r_reference.json`` (R 4.2.2, spatialreg 1.2-6):
 ``lagsarlm`` / ``errorsarlm(CRIME ~ INC + HOVAL, data=COL.OLD, listw=nb2listw(COL.nb, style="W"))``.
 The data come from libpysal's bundled ``columbus`` example; its rows are in a different order from
 spdep's COL.OLD and are matched on the ``NEIG`` column. The neighbours are those of spdep's COL.nb
@@ -10,27 +10,23 @@ four pairs. Log-likelihood: the full Gaussian one, as spatialreg reports.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from clusterdx.spatial import fit
+from tests.conftest import reference_file
 
 libpysal = pytest.importorskip("libpysal", reason="libpysal ships the Columbus data")
 gpd = pytest.importorskip("geopandas", reason="geopandas reads the Columbus shapefile")
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 RTOL = 1e-4
 
 
 @pytest.fixture(scope="module")
 def columbus():
-    if not (REFERENCE / "columbus_nb_binary.csv").exists():
-        pytest.skip(reason=f"Columbus reference files not found in {REFERENCE}")
-    old = pd.read_csv(REFERENCE / "columbus_oldcol.csv")
-    binary = pd.read_csv(REFERENCE / "columbus_nb_binary.csv").to_numpy(dtype=float)
+    old = pd.read_csv(reference_file("columbus_oldcol.csv"))
+    binary = pd.read_csv(reference_file("columbus_nb_binary.csv")).to_numpy(dtype=float)
     shp = gpd.read_file(libpysal.examples.get_path("columbus.shp"))
     data = pd.DataFrame(
         {"NEIG": shp["NEIG"], "CRIME": shp["CRIME"], "INC": shp["INC"], "HOVAL": shp["HOVAL"]}

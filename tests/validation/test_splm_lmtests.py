@@ -1,6 +1,6 @@
 """Panel LM tests against R splm 1.6-5 ``slmtest`` and against spreg's cross-sectional LM tests.
 
-splm reference (R 4.2.2, shared/reference/r_reference.json): ``slmtest(log(gsp) ~ log(pcap) +
+splm reference (R 4.2.2, tests/validation/reference/r_reference.json): ``slmtest(log(gsp) ~ log(pcap) +
 log(pc) + log(emp) + unemp, data = Produc, listw = mat2listw(usaww), model = "within" |
 "pooling", test = "lml" | "lme" | "rlml" | "rlme")``.
 """

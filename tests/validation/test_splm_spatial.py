@@ -1,6 +1,6 @@
 """clusterdx.spatial against R splm 1.6-5 on Munnell's Produc data with splm's usaww matrix.
 
-Reference values: ``shared/reference/r_reference.json`` (R 4.2.2, splm 1.6-5, plm 2.6-2), formula
+Reference values: ``tests/validation/reference/r_reference.json`` (R 4.2.2, splm 1.6-5, plm 2.6-2), formula
 ``log(gsp) ~ log(pcap) + log(pc) + log(emp) + unemp``, ``listw = mat2listw(usaww, style="W")``.
 splm applies no Lee-Yu correction, so every fit here uses ``bias_correction=False``.
 

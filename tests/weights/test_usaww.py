@@ -21,6 +21,6 @@ def test_us48_queen_row_standardised_equals_usaww(usaww):
     produc_order = usaww.index.tolist()
     position = [order.index(state) for state in produc_order]
     w = weights.from_matrix(binary[np.ix_(position, position)], produc_order)
-    # Reference: splm 1.6-5 data(usaww), R 4.2.2 (shared/reference/usaww.csv).
+    # Reference: splm 1.6-5 data(usaww), R 4.2.2 (tests/validation/reference/usaww.csv).
     np.testing.assert_allclose(w.full()[0], usaww.to_numpy(), rtol=0, atol=1e-12)
     assert w.id_order == produc_order
