@@ -63,10 +63,11 @@ class Cleaning(_Spec):
     duplicates: Literal["error", "drop_exact"] = "drop_exact"
     missing: Literal["error", "drop", "interpolate"] = "error"
     unit_slip: Literal["error", "rescale"] = "error"
-    unit_slip_factor: float = Field(default=1000.0, gt=1.0)
+    unit_slip_factor: float = Field(default=1000.0, gt=1.0, allow_inf_nan=False)
     out_of_window: Literal["error", "drop"] = "error"
     crosswalk: str | None = None
     merged_units: Literal["error", "sum"] = "error"
+    out_of_range: Literal["error", "drop"] = "error"
 
 
 class Variable(_Spec):
@@ -75,18 +76,29 @@ class Variable(_Spec):
     unit: str = "1"
     label_zh: str = ""
     label_en: str = ""
+    min: float | None = None
+    max: float | None = None
+    nonnegative: bool | None = None
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> Variable:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
 
 
 class SourceVariable(_Spec):
-    """Where a variable sits in a raw file (``column`` for long files, ``sheet`` for wide XLSX)."""
+    """Where a variable sits in a raw file (``column`` for long files, ``sheet`` for wide XLSX; neither
+    for a wide CSV, which holds one variable). ``unit`` defaults to the unit the header states
+    (``GDP(亿元)``, a units row, the ``指标：`` line of a 国家数据 export), else ``"1"``."""
 
     column: str | None = None
     sheet: str | None = None
-    unit: str = "1"
+    unit: str | None = None
 
     @model_validator(mode="after")
     def _one_location(self) -> SourceVariable:
-        if (self.column is None) == (self.sheet is None):
+        if self.column is not None and self.sheet is not None:
             raise ValueError("give exactly one of 'column' (long layout) or 'sheet' (wide layout)")
         return self
 
@@ -110,6 +122,41 @@ class Source(_Spec):
     id: str | None = None
     keep: list[str] = Field(default_factory=list)
     variables: dict[str, SourceVariable] = Field(default_factory=dict)
+    header_row: int | None = Field(default=None, ge=1)
+    skip_rows: int | None = Field(default=None, ge=0)
+    header_rows: int = Field(default=1, ge=1, le=3)
+    units_row: int | None = Field(default=None, ge=1)
+    footer: Literal["none", "auto"] = "none"
+    drop_regions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _layout_complete(self) -> Source:
+        if self.header_row is not None and self.skip_rows is not None:
+            raise ValueError(
+                f"give header_row ({self.header_row}) or skip_rows ({self.skip_rows}), not both "
+                "(header_row = skip_rows + 1)"
+            )
+        csv_file = not self.file.lower().endswith((".xlsx", ".xlsm", ".xls"))
+        for var, loc in self.variables.items():
+            if self.layout == "long" and loc.column is None:
+                raise ValueError(f"variable '{var}': the long layout needs 'column'")
+            if self.layout == "wide" and csv_file and loc.sheet is not None:
+                raise ValueError(f"variable '{var}': a CSV file has no sheets; remove 'sheet'")
+            if self.layout == "wide" and not csv_file and loc.sheet is None:
+                raise ValueError(f"variable '{var}': a wide workbook needs the 'sheet' of the variable")
+        if self.layout == "wide" and csv_file and len(self.variables) > 1:
+            raise ValueError(
+                "a wide CSV file (region column + one column per year) holds one variable; declare "
+                "one [[sources]] entry per file"
+            )
+        return self
+
+    @property
+    def first_header_row(self) -> int:
+        """1-based row of the (first) header row."""
+        if self.header_row is not None:
+            return self.header_row
+        return (self.skip_rows or 0) + 1
 
 
 class Indicator(_Spec):

@@ -13,29 +13,61 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.data.audit import Audit
-from clusterdx.data.units import SCALED_DIMENSIONS, UNITS
+from clusterdx.data.units import is_nonnegative, is_scaled
 from clusterdx.errors import DataError
 from clusterdx.study import Source, Study
 
 
 def drop_rows(
-    frame: pd.DataFrame, mask: np.ndarray, key: list[str], source: Source, audit: Audit, reason: str
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    key: list[str],
+    source: Source,
+    audit: Audit,
+    reason: str,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
-    """Record the rows under ``mask`` as dropped for ``reason`` and return the other rows."""
-    for r in frame.loc[mask, ["row_in_file", *key]].itertuples(index=False):
+    """Record the rows under ``mask`` as dropped for ``reason`` and return the other rows.
+
+    A wide table's records carry the year column of their cell (``col_in_file``), named in the audit.
+    """
+    cols = ["row_in_file", *key] + (["col_in_file"] if "col_in_file" in frame else [])
+    for r in frame.loc[mask, cols].to_dict("records"):
         audit.drop(
-            source.file, row=r.row_in_file, reason=reason, key={k: py(getattr(r, k)) for k in key}
+            source.file,
+            row=r["row_in_file"],
+            reason=reason,
+            key={k: py(r[k]) for k in key},
+            sheet=sheet,
+            column=r.get("col_in_file"),
         )
     return frame.loc[~mask]
 
 
+def label(source: Source, sheet: str | None) -> str:
+    """``file`` or ``file, sheet 'S'``, as messages name a table."""
+    return f"{source.file}, sheet '{sheet}'" if sheet else source.file
+
+
+def _cell(frame: pd.DataFrame, i: int, source: Source, sheet: str | None, column: str) -> str:
+    """Location of the cell of record ``i``: file, sheet, row and the column a person sees."""
+    if "col_in_file" in frame:
+        column = frame["col_in_file"].iloc[i]
+    return f"{label(source, sheet)}, row {int(frame['row_in_file'].iloc[i])}, column '{column}'"
+
+
 def handle_duplicates(
-    frame: pd.DataFrame, key: list[str], study: Study, source: Source, audit: Audit
+    frame: pd.DataFrame,
+    key: list[str],
+    study: Study,
+    source: Source,
+    audit: Audit,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     dup = frame.duplicated(key, keep=False)
     if not dup.any():
         return frame
-    values = [c for c in frame.columns if c not in ("row_in_file", *key)]
+    values = [c for c in frame.columns if c not in ("row_in_file", "col_in_file", *key)]
     exact = frame.duplicated([*key, *values], keep="first")
     conflicting = dup & ~frame.duplicated([*key, *values], keep=False)
     if conflicting.any() or study.spec.cleaning.duplicates == "error":
@@ -46,13 +78,77 @@ def handle_duplicates(
         )
         kind = "conflicting values" if conflicting.any() else "identical rows"
         raise DataError(
-            f"{source.file}: duplicate {'-'.join(key)} key(s) with {kind} ({int(dup.sum())} rows): "
+            f"{label(source, sheet)}: duplicate {'-'.join(key)} key(s) with {kind} ({int(dup.sum())} rows): "
             f"{listing}. Keep one row per key in the file"
             + ("" if conflicting.any() else ", or set [cleaning].duplicates = 'drop_exact'")
         )
     return drop_rows(
-        frame, exact.to_numpy(), key, source, audit, "exact duplicate of an earlier row"
+        frame, exact.to_numpy(), key, source, audit, "exact duplicate of an earlier row", sheet
     )
+
+
+def handle_out_of_range(
+    frame: pd.DataFrame,
+    key: list[str],
+    variables: dict[str, str],
+    study: Study,
+    source: Source,
+    audit: Audit,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Refuse (or drop, audited) values outside ``[variables.<name>]`` ``min`` / ``max``.
+
+    Variables whose unit is not a ratio or an index (money, persons, counts, mass, area, ...) are
+    nonnegative unless ``nonnegative = false``; bounds apply to the stored values (after conversion).
+    ``variables`` maps each variable to the raw column it comes from (named in messages).
+    """
+    policy = study.spec.cleaning.out_of_range
+    for var, column in variables.items():
+        spec = study.spec.variables[var]
+        nonnegative = is_nonnegative(spec.unit) if spec.nonnegative is None else spec.nonnegative
+        low = spec.min
+        if nonnegative:
+            low = 0.0 if low is None else max(low, 0.0)
+        values = frame[var]
+        below = (values < low) if low is not None else pd.Series(False, index=frame.index)
+        above = (values > spec.max) if spec.max is not None else pd.Series(False, index=frame.index)
+        bad = (below | above).fillna(False).to_numpy()
+        if not bad.any():
+            continue
+        if policy == "error":
+            i = int(np.flatnonzero(bad)[0])
+            value = float(values.iloc[i])
+            if below.iloc[i]:
+                rule = (
+                    f"below the minimum {low:g} of [variables.{var}]"
+                    + (
+                        " (nonnegative by default for a variable in "
+                        f"{spec.unit!r}; set nonnegative = false if negative values are possible)"
+                        if nonnegative and spec.nonnegative is None and low == 0
+                        else ""
+                    )
+                )
+            else:
+                rule = f"above the maximum {spec.max:g} of [variables.{var}]"
+            raise DataError(
+                f"{_cell(frame, i, source, sheet, column)}: value {value:g} is {rule}; "
+                f"{int(bad.sum())} such cell(s). Correct the cell(s), change min / max / nonnegative "
+                "of the variable, or set [cleaning].out_of_range = 'drop' to drop the rows (audited)"
+            )
+        bounds = f"[{'' if low is None else f'{low:g}'}, {'' if spec.max is None else f'{spec.max:g}'}]"
+        frame = drop_rows(
+            frame, bad, key, source, audit, f"{var} out of range {bounds}", sheet
+        )
+    return frame
+
+
+def _slip_groups(logs: np.ndarray, gap: float) -> np.ndarray:
+    """Label the values of one series by the clusters that gaps wider than ``gap`` (log10) split."""
+    order = np.argsort(logs, kind="stable")
+    jumps = np.concatenate([[0], np.cumsum(np.diff(logs[order]) > gap)])
+    labels = np.empty(len(logs), dtype=int)
+    labels[order] = jumps
+    return labels
 
 
 def handle_unit_slips(
@@ -62,46 +158,81 @@ def handle_unit_slips(
     study: Study,
     source: Source,
     audit: Audit,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
-    """Flag cells off from their entity's median by more than ``unit_slip_factor`` (e.g. 万元 as 亿元).
+    """Flag series that split into groups a power of ten apart (万元 typed as 元, for some years).
 
-    Only variables measured in scaled units (money, persons, items, accounts) are checked: a slip means
-    a value typed in the wrong multiple (元/万元/亿元, 人/万人), which ratios and counts cannot have.
+    Within each entity, the absolute values are split where two consecutive sorted values differ by
+    more than ``unit_slip_factor``. When a series splits, the reference group is the one closest to
+    the other entities' values in the same years (the median of their log10 ratios); without other
+    entities, the largest group. The other groups are the slips, even when they are the majority of
+    the series. Only variables in scaled units (money, persons, counts of items, mass, ...) are
+    checked: a slip means a value typed in the wrong multiple, which ratios cannot have.
     """
     group = key[:-1] if "year" in key else None
     if not group:
         return frame
-    factor = study.spec.cleaning.unit_slip_factor
+    gap = float(np.log10(study.spec.cleaning.unit_slip_factor))
     frame = frame.copy()
     for var in variables:
-        if UNITS[study.spec.variables[var].unit][0] not in SCALED_DIMENSIONS:
+        if not is_scaled(study.spec.variables[var].unit):
             continue
-        values = frame[var]
-        median = values.abs().groupby([frame[g] for g in group]).transform("median")
-        ratio = (values.abs() / median).where((median > 0) & (values.abs() > 0))
-        slips = np.flatnonzero(((ratio > factor) | (ratio < 1 / factor)).fillna(False).to_numpy())
-        for i in slips:
-            row = frame.iloc[i]
-            keys = {k: py(frame[k].iloc[i]) for k in key}
-            where = f"{source.file}, row {int(row['row_in_file'])}, column '{var}'"
+        values = frame[var].abs()
+        logs = np.log10(values.where(values > 0))
+        year_median = logs.groupby(frame["year"]).transform("median")
+        for entity, index in frame.groupby(group, sort=True).indices.items():
+            series = logs.iloc[index]
+            seen = np.flatnonzero(series.notna().to_numpy())
+            if seen.size < 2:
+                continue
+            labels = _slip_groups(series.iloc[seen].to_numpy(), gap)
+            if labels.max() == 0:
+                continue
+            rows = index[seen]
+            offsets = (logs.iloc[rows] - year_median.iloc[rows]).to_numpy()
+            sizes = np.bincount(labels)
+            if frame[group[0]].nunique() > 1:
+                score = [abs(np.median(offsets[labels == g])) for g in range(len(sizes))]
+                reference = int(np.argmin(score))
+            else:
+                reference = int(np.argmax(sizes))
+            centre = np.median(series.iloc[seen].to_numpy()[labels == reference])
+            slipped = rows[labels != reference]
+            first = int(slipped[0])
+            power = int(np.round(np.median(logs.iloc[slipped].to_numpy()) - centre))
             if study.spec.cleaning.unit_slip == "error":
-                raise DataError(
-                    f"{where}: value {row[var]:g} is {ratio.iloc[i]:.3g} times the median of its "
-                    f"{'/'.join(group)} ({median.iloc[i]:g}): a unit slip? Correct the cell, or set "
-                    "[cleaning].unit_slip = 'rescale' to rescale it by the nearest power of ten (audited)"
+                entity_text = ", ".join(
+                    f"{g}={py(v)}" for g, v in zip(group, np.atleast_1d(entity), strict=True)
                 )
-            power = int(np.round(np.log10(ratio.iloc[i])))
-            new = float(row[var] / 10.0**power)
-            audit.change(
-                source.file,
-                row=int(row["row_in_file"]),
-                column=var,
-                action=f"unit slip rescaled by 1e{-power}",
-                old=float(row[var]),
-                new=new,
-                key=keys,
-            )
-            frame.iloc[i, frame.columns.get_loc(var)] = new
+                listed = ", ".join(str(int(frame["row_in_file"].iloc[i])) for i in slipped[:8])
+                majority = (
+                    " (the majority of the series: the other values agree with the other "
+                    f"{'/'.join(group)}s)"
+                    if len(slipped) > len(rows) / 2
+                    else ""
+                )
+                raise DataError(
+                    f"{_cell(frame, first, source, sheet, var)}: a unit slip in {entity_text}: "
+                    f"{len(slipped)} of {len(rows)} values (rows {listed}) are about 1e{power:+d} "
+                    f"times the other values{majority}; value {frame[var].iloc[first]:g} against a "
+                    f"typical {10.0**centre:g}. Correct the cells (or the unit), or set "
+                    "[cleaning].unit_slip = 'rescale' to rescale them by that power of ten (audited)"
+                )
+            for i in slipped:
+                old = float(frame[var].iloc[i])
+                cell_power = int(np.round(logs.iloc[i] - centre))
+                new = old / 10.0**cell_power
+                audit.change(
+                    source.file,
+                    row=int(frame["row_in_file"].iloc[i]),
+                    column=frame["col_in_file"].iloc[i] if "col_in_file" in frame else var,
+                    action=f"unit slip rescaled by 1e{-cell_power}",
+                    old=old,
+                    new=new,
+                    key={k: py(frame[k].iloc[i]) for k in key},
+                    sheet=sheet,
+                )
+                frame.iloc[i, frame.columns.get_loc(var)] = new
     return frame
 
 
@@ -112,6 +243,7 @@ def handle_missing(
     study: Study,
     source: Source,
     audit: Audit,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Apply the missing-cell policy: error, drop the row, or interpolate linearly within the entity."""
     policy = study.spec.cleaning.missing
@@ -121,18 +253,22 @@ def handle_missing(
     cells = [(i, var) for var in variables for i in np.flatnonzero(missing[var].to_numpy())]
     if policy == "error":
         shown = "; ".join(
-            f"row {int(frame['row_in_file'].iloc[i])}, column '{v}'" for i, v in cells[:5]
+            f"row {int(frame['row_in_file'].iloc[i])}, column "
+            f"'{frame['col_in_file'].iloc[i] if 'col_in_file' in frame else v}'"
+            for i, v in cells[:5]
         )
         raise DataError(
-            f"{source.file}: {len(cells)} missing cell(s): {shown}. Fill them in the file, or set "
+            f"{label(source, sheet)}: {len(cells)} missing cell(s): {shown}. Fill them in the file, or set "
             "[cleaning].missing = 'interpolate' (within region, audited) or 'drop' (rows dropped, audited)"
         )
     if policy == "drop":
-        return drop_rows(frame, missing.any(axis=1).to_numpy(), key, source, audit, "missing value")
+        return drop_rows(
+            frame, missing.any(axis=1).to_numpy(), key, source, audit, "missing value", sheet
+        )
     group = key[:-1] if "year" in key else None
     if not group:
         raise DataError(
-            f"{source.file}: cannot interpolate a table without a year column; "
+            f"{label(source, sheet)}: cannot interpolate a table without a year column; "
             "use [cleaning].missing = 'drop' or fill the cells"
         )
     frame = frame.sort_values(key, kind="stable").copy()
@@ -146,7 +282,8 @@ def handle_missing(
         if still.any():
             r = frame.loc[still].iloc[0]
             raise DataError(
-                f"{source.file}, row {int(r['row_in_file'])}, column '{var}': missing at the start or end of "
+                f"{label(source, sheet)}, row {int(r['row_in_file'])}, column "
+                f"'{r['col_in_file'] if 'col_in_file' in frame else var}': missing at the start or end of "
                 f"its series ({', '.join(f'{k}={py(r[k])}' for k in key)}); interpolation only fills "
                 "gaps between two observed years. Fill the cell or use [cleaning].missing = 'drop'"
             )
@@ -154,11 +291,12 @@ def handle_missing(
             audit.change(
                 source.file,
                 row=int(frame["row_in_file"].iloc[i]),
-                column=var,
+                column=frame["col_in_file"].iloc[i] if "col_in_file" in frame else var,
                 action="interpolated",
                 old=None,
                 new=float(frame[var].iloc[i]),
                 key={k: py(frame[k].iloc[i]) for k in key},
+                sheet=sheet,
             )
     return frame
 
@@ -170,6 +308,7 @@ def sum_merged_units(
     study: Study,
     source: Source,
     audit: Audit,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Sum rows that share a key because a merged unit was recoded to its absorbing unit."""
     if not frame["merged"].any():
@@ -181,7 +320,7 @@ def sum_merged_units(
     if study.spec.cleaning.merged_units == "error":
         first = frame.loc[involved].iloc[0]
         raise DataError(
-            f"{source.file}, row {int(first['row_in_file'])}: a merged unit was recoded to region "
+            f"{label(source, sheet)}, row {int(first['row_in_file'])}: a merged unit was recoded to region "
             f"{int(first['region'])}, which has its own row for the same key "
             f"({', '.join(f'{k}={py(first[k])}' for k in key)}). Set [cleaning].merged_units = 'sum' "
             "to add them up (additive variables only), or drop the old unit's rows"
@@ -190,16 +329,23 @@ def sum_merged_units(
     parts = frame.loc[involved]
     summed = parts.groupby(key, as_index=False, sort=False).agg(
         {**dict.fromkeys(variables, "sum"), "row_in_file": "min"}
+        | ({"col_in_file": "first"} if "col_in_file" in parts else {})
         | {
             c: "first"
             for c in parts.columns
-            if c not in (*key, *variables, "row_in_file", "merged")
+            if c not in (*key, *variables, "row_in_file", "merged", "col_in_file")
         }
     )
     absorbed = ~parts["row_in_file"].isin(set(summed["row_in_file"])).to_numpy()
     merged = parts["merged"].to_numpy()
     drop_rows(
-        parts, absorbed & merged, key, source, audit, "merged unit summed into its absorbing unit"
+        parts,
+        absorbed & merged,
+        key,
+        source,
+        audit,
+        "merged unit summed into its absorbing unit",
+        sheet,
     )
     drop_rows(
         parts,
@@ -208,6 +354,7 @@ def sum_merged_units(
         source,
         audit,
         "absorbing unit's row summed with a merged unit",
+        sheet,
     )
     out = pd.concat([keep, summed], ignore_index=True)
     return out.drop(columns="merged")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -21,18 +21,23 @@ from clusterdx.data.audit import Audit
 from clusterdx.data.cleaning import (
     handle_duplicates,
     handle_missing,
+    handle_out_of_range,
     handle_unit_slips,
     sum_merged_units,
 )
 from clusterdx.data.readers import (
+    FOOTER_WORDS,
+    Layout,
     RawTable,
+    normalise_full_width,
     parse_numeric,
     read_csv,
     read_xlsx_sheet,
     require_columns,
+    sheet_names,
 )
 from clusterdx.data.schemas import validate_panel
-from clusterdx.data.units import conversion_factor
+from clusterdx.data.units import conversion_factor, header_unit
 from clusterdx.errors import DataError, PanelError
 from clusterdx.regions.crosswalk import Change, crosswalk, find_change
 from clusterdx.study import Source, Study
@@ -98,51 +103,213 @@ def file_sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read_raw(study: Study, source: Source) -> list[tuple[RawTable, dict[str, str]]]:
-    """Read the raw file(s) of a source: one table per XLSX sheet, or the single CSV/XLSX table.
+def layout_of(source: Source) -> Layout:
+    """The reader `Layout` of a ``[[sources]]`` entry (header rows, units row, footer)."""
+    return Layout(
+        header_row=source.first_header_row,
+        header_rows=source.header_rows,
+        units_row=source.units_row,
+        footer=source.footer,
+    )
 
-    Returns pairs (table, {variable: column holding it}).
+
+def _read_raw(study: Study, source: Source) -> list[tuple[RawTable, dict[str, str | None]]]:
+    """Read the raw table(s) of a source: one per sheet of a wide workbook, else the single table.
+
+    Returns pairs (table, {variable: column holding it}); the column is None in a wide table (the
+    values sit in the year columns).
     """
     path = study.raw_dir / source.file
+    layout = layout_of(source)
+    book = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     if source.layout == "wide":
-        out = []
-        for var, loc in source.variables.items():
-            if loc.sheet is None:
-                raise DataError(
-                    f"source '{source.name}': wide layout needs 'sheet' for variable '{var}'"
-                )
-            out.append((read_xlsx_sheet(path, loc.sheet), {var: loc.sheet}))
-        return out
-    if any(loc.column is None for loc in source.variables.values()):
-        raise DataError(f"source '{source.name}': long layout needs 'column' for every variable")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            first = book.sheet_names[0]
-        table = read_xlsx_sheet(path, first)
-    else:
-        table = read_csv(path, source.encoding)
-    return [(table, {var: loc.column for var, loc in source.variables.items()})]
+        if not book:
+            return [(read_csv(path, source.encoding, layout), dict.fromkeys(source.variables))]
+        return [
+            (read_xlsx_sheet(path, loc.sheet, layout), {var: None})
+            for var, loc in source.variables.items()
+        ]
+    table = (
+        read_xlsx_sheet(path, sheet_names(path)[0], layout)
+        if book
+        else read_csv(path, source.encoding, layout)
+    )
+    return [(table, {var: table.column(loc.column) for var, loc in source.variables.items()})]
 
 
 def _wide_to_long(table: RawTable, region_col: str, var: str) -> RawTable:
-    """Turn a region × year sheet (header '2011', '2011年', ...) into long rows (region, year, var)."""
+    """Turn a region × year table (header '2011', '2011年', ...) into long records (region, year, var).
+
+    The year columns may come in any order (国家数据 exports list the latest year first); each record
+    remembers its row and its year column (``col_in_file``) for messages and the audit.
+    """
     require_columns(table, [region_col])
+    region_col = table.column(region_col)
     year_cols = [c for c in table.frame.columns if c != region_col]
     years = {}
     for col in year_cols:
         digits = re.sub(r"\D", "", col)
         if len(digits) != 4:
             raise DataError(
-                f"{table.file.name}, sheet '{table.sheet}': header {col!r} is not a year; a wide sheet "
-                f"has the region column {region_col!r} and one column per year"
+                f"{table.label}: header {col!r} is not a year; a wide table has the region column "
+                f"{region_col!r} and one column per year ('2011' or '2011年')"
             )
         years[col] = digits
     frame = table.frame.melt(
-        id_vars=[region_col], value_vars=year_cols, var_name="_year", value_name=var
+        id_vars=[region_col], value_vars=year_cols, var_name="col_in_file", value_name=var
     )
-    frame["_year"] = frame["_year"].map(years)
+    frame["_year"] = frame["col_in_file"].map(years)
     rows = np.tile(table.rows, len(year_cols))
-    return RawTable(frame, rows, table.file, sheet=table.sheet)
+    return replace(table, frame=frame, rows=rows, units={})
+
+
+def _subset(table: RawTable, mask: np.ndarray) -> RawTable:
+    return replace(table, frame=table.frame[mask].reset_index(drop=True), rows=table.rows[mask])
+
+
+def _raw_unit(
+    source: Source, var: str, table: RawTable, column: str | None, audit: Audit
+) -> str:
+    """The unit of a raw variable: declared in ``[[sources]]``, else stated by the file, else "1".
+
+    The file states a unit in its header (``GDP(亿元)``, the units row of a database export), in the
+    ``指标：`` line of a 国家数据 export or in a sheet name (``地区生产总值(亿元)``). A declared unit that
+    contradicts the file is an error: one of the two is wrong, and the values would be off by the
+    ratio of the units.
+    """
+    declared = source.variables[var].unit
+    if column is not None:
+        stated, where = table.units.get(column), f"header {column!r}"
+        if stated is None and table.title_unit:
+            stated, where = table.title_unit, "the '指标：' line above the header"
+    elif table.sheet is not None:
+        stated, where = header_unit(table.sheet), f"sheet name {table.sheet!r}"
+    else:
+        stated, where = table.title_unit, "the '指标：' line above the header"
+        if stated is None:
+            found = {u for u in table.units.values()}
+            stated, where = (found.pop(), "the year headers") if len(found) == 1 else (None, "")
+    if declared is not None and stated is not None:
+        try:
+            same = conversion_factor(declared, stated) == 1.0
+        except DataError:
+            same = False
+        if not same:
+            raise DataError(
+                f"{table.label}: {where} says the unit is {stated!r}, but [[sources]] "
+                f"'{source.name}' declares unit = {declared!r} for '{var}'. Fix the declaration "
+                "(or the header): the values would be off by the ratio of the two units"
+            )
+    unit = declared or stated or "1"
+    origin = "declared" if declared else (where if stated else 'default "1"')
+    audit.file(source.file).units[var] = {"unit": unit, "from": origin}
+    return unit
+
+
+def _clean_table(
+    study: Study,
+    source: Source,
+    table: RawTable,
+    columns: dict[str, str | None],
+    audit: Audit,
+) -> pd.DataFrame:
+    """Read one CSV file or sheet into a clean long table (see `read_source`) and count it."""
+    spec = study.spec
+    sheet = table.sheet
+    for line in table.skipped:
+        audit.skip(source.file, sheet=sheet, **line)
+    require_columns(table, [source.region])
+    region_col = table.column(source.region)
+    regions_text = table.frame[region_col].astype(str).str.strip()
+    dropped_regions = regions_text.isin(source.drop_regions).to_numpy()
+    for i in np.flatnonzero(dropped_regions):
+        audit.skip(
+            source.file,
+            sheet=sheet,
+            row=int(table.rows[i]),
+            reason=f"region {regions_text.iloc[i]!r} in drop_regions",
+            text=",".join(c for c in table.frame.iloc[i] if str(c).strip()),
+        )
+    table = _subset(table, ~dropped_regions)
+    record_lines = len(table.frame)
+    units = {var: _raw_unit(source, var, table, col, audit) for var, col in columns.items()}
+    if source.layout == "wide":
+        ((var, _),) = columns.items()
+        table = _wide_to_long(table, source.region, var)
+        columns = {var: var}
+        region_col, year_col = table.column(source.region), "_year"
+    else:
+        year_col = table.column(source.year) if source.year else None
+        required = [source.region, *columns.values(), *source.keep]
+        required += [c for c in (source.year, source.industry, source.id) if c]
+        require_columns(table, required)
+    per_line = len(table.frame) // max(record_lines, 1)
+    piece = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
+    piece["row_in_file"] = table.rows
+    if source.layout == "wide":
+        piece["col_in_file"] = table.frame["col_in_file"].to_numpy()
+    codes, merged = _region_codes(table, region_col, study, audit, source.file)
+    piece["region"] = codes.to_numpy()
+    piece["merged"] = merged
+    keep_mask = np.ones(len(piece), dtype=bool)
+    if year_col is not None:
+        years, keep_mask = _years(
+            table, year_col, spec.study.years, spec.cleaning.out_of_window, audit, source.file
+        )
+        piece["year"] = years.to_numpy()
+    if source.industry:
+        piece["industry"] = table.frame[table.column(source.industry)].astype(str).str.strip().to_numpy()
+    if source.id:
+        piece[KEYS[source.kind][0]] = (
+            table.frame[table.column(source.id)].astype(str).str.strip().to_numpy()
+        )
+    for col in source.keep:
+        piece[col] = table.frame[table.column(col)].astype(str).str.strip().to_numpy()
+    for var, col in columns.items():
+        factor = conversion_factor(
+            units[var], spec.variables[var].unit, where=f"{table.label}, column '{col}': "
+        )
+        piece[var] = (parse_numeric(table, col) * factor).to_numpy()
+        _audit_full_width(table, col, piece, audit, source.file)
+    frame = piece[keep_mask]
+    key = KEYS[source.kind]
+    variables = list(columns)
+    raw_columns = {
+        var: (col if source.layout == "long" else var) for var, col in columns.items()
+    }
+    frame = sum_merged_units(frame, key, variables, study, source, audit, sheet)
+    frame = handle_duplicates(frame, key, study, source, audit, sheet)
+    frame = handle_out_of_range(frame, key, raw_columns, study, source, audit, sheet)
+    frame = handle_unit_slips(frame, key, variables, study, source, audit, sheet)
+    frame = handle_missing(frame, key, variables, study, source, audit, sheet)
+    audit.file(source.file).count_table(
+        sheet,
+        lines=table.lines,
+        header_lines=table.header_lines,
+        record_lines=record_lines,
+        records_per_line=per_line,
+        records_read=len(piece),
+        records_kept=len(frame),
+    )
+    return frame.drop(columns=["row_in_file", "col_in_file"], errors="ignore")
+
+
+def _audit_full_width(
+    table: RawTable, column: str, piece: pd.DataFrame, audit: Audit, name: str
+) -> None:
+    """Audit every cell whose full-width digits (``９１９１``) were read as ASCII digits."""
+    text = table.frame[column].astype(str).str.strip()
+    fixed, changed = normalise_full_width(text)
+    for i in np.flatnonzero(changed):
+        audit.change(
+            name,
+            row=int(table.rows[i]),
+            column=str(piece["col_in_file"].iloc[i]) if "col_in_file" in piece else column,
+            action="full-width characters read as ASCII",
+            old=text.iloc[i],
+            new=fixed.iloc[i],
+            sheet=table.sheet,
+        )
 
 
 def _region_codes(
@@ -167,9 +334,18 @@ def _region_codes(
             first = int(np.flatnonzero((values == value).to_numpy())[0])
             change = find_change(value, changes)
             if change is None:
+                hint = (
+                    " This looks like a footnote: set footer = 'auto' in the [[sources]] entry to "
+                    "drop the trailing 注： / 数据来源： lines (audited)"
+                    if value.startswith(FOOTER_WORDS)
+                    else " To leave out aggregate rows such as 全国, list them in the source's "
+                    "drop_regions (audited)"
+                    if value in ("全国", "合计", "总计", "National", "Total")
+                    else ""
+                )
                 raise DataError(
                     f"{table.where(first, column)}: region {value!r} is not in the {level} "
-                    f"registry. {exc}"
+                    f"registry. {exc}{hint}"
                 ) from None
         if change.kind == "split":
             raise DataError(
@@ -189,6 +365,7 @@ def _region_codes(
                 f"({change.year})",
                 old=change.old_code,
                 new=change.new_code,
+                sheet=table.sheet,
             )
     merged = values.isin([v for v, c in recoded.items() if c.kind == "merge"]).to_numpy()
     return values.map(mapping).astype("int64"), merged
@@ -213,12 +390,15 @@ def _years(
                 f"{window[0]}-{window[1]} ({int(outside.sum())} such rows). Widen [study].years, or set "
                 "[cleaning].out_of_window = 'drop' to drop them (they are then counted in the audit)"
             )
+        cells = table.frame["col_in_file"] if "col_in_file" in table.frame else None
         for i in np.flatnonzero(outside):
             audit.drop(
                 name,
                 row=table.rows[i],
                 reason="year outside study window",
                 key={"year": int(years.iloc[i])},
+                sheet=table.sheet,
+                column=None if cells is None else cells.iloc[i],
             )
     return years, ~outside
 
@@ -269,85 +449,18 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     (4, 'utf-8')
     >>> tmp.cleanup()
     """
-    spec = study.spec
     path = study.raw_dir / source.file
     entry = audit.file(source.file)
     entry.sha256 = file_sha256(path) if path.exists() else ""
-    pieces = []
-    for position, (table, columns) in enumerate(_read_raw(study, source)):
-        if source.layout == "wide":
-            ((var, _sheet),) = columns.items()
-            table = _wide_to_long(table, source.region, var)
-            columns = {var: var}
-            year_col = "_year"
-        else:
-            year_col = source.year
-            required = [source.region, *columns.values(), *source.keep]
-            required += [c for c in (source.year, source.industry, source.id) if c]
-            require_columns(table, required)
-        entry.encoding = table.encoding
-        piece = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
-        piece["row_in_file"] = table.rows
-        codes, merged = _region_codes(
-            table, source.region, study, audit if position == 0 else Audit(), source.file
-        )
-        piece["region"] = codes.to_numpy()
-        piece["merged"] = merged
-        keep_mask = np.ones(len(piece), dtype=bool)
-        if year_col is not None:
-            years, keep_mask = _years(
-                table,
-                year_col,
-                spec.study.years,
-                spec.cleaning.out_of_window,
-                audit if position == 0 else Audit(),
-                source.file,
-            )
-            piece["year"] = years.to_numpy()
-        if source.industry:
-            piece["industry"] = table.frame[source.industry].astype(str).str.strip().to_numpy()
-        if source.id:
-            piece[KEYS[source.kind][0]] = table.frame[source.id].astype(str).str.strip().to_numpy()
-        for col in source.keep:
-            piece[col] = table.frame[col].astype(str).str.strip().to_numpy()
-        for var, col in columns.items():
-            factor = conversion_factor(
-                source.variables[var].unit,
-                spec.variables[var].unit,
-                where=f"{source.file}, column '{col}': ",
-            )
-            piece[var] = (parse_numeric(table, col) * factor).to_numpy()
-        pieces.append(piece[keep_mask])
     key = KEYS[source.kind]
-    variables = list(source.variables)
-    outside = len([d for d in entry.dropped if d["reason"] == "year outside study window"])
-    if source.layout == "wide":
-        # one piece per sheet; only the first sheet's rows are counted and audited, once
-        entry.rows_read = len(pieces[0]) + outside
-        cleaned = []
-        for i, piece in enumerate(pieces):
-            log = audit if i == 0 else Audit()
-            present = [v for v in variables if v in piece.columns]
-            piece = sum_merged_units(piece, key, present, study, source, log)
-            cleaned.append(handle_duplicates(piece, key, study, source, log))
-        frame = _join_wide(cleaned, key)
-    else:
-        (frame,) = pieces
-        entry.rows_read = len(frame) + outside
-        frame = sum_merged_units(frame, key, variables, study, source, audit)
-        frame = handle_duplicates(frame, key, study, source, audit)
-    frame = handle_unit_slips(frame, key, variables, study, source, audit)
-    frame = handle_missing(frame, key, variables, study, source, audit)
-    return frame.drop(columns="row_in_file").sort_values(key, kind="stable").reset_index(drop=True)
-
-
-def _join_wide(pieces: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
-    """Join the per-sheet long pieces of a wide workbook on the key (rows = first sheet's rows)."""
-    frame = pieces[0]
-    for piece in pieces[1:]:
-        frame = frame.merge(piece.drop(columns="row_in_file"), on=key, how="outer", validate="1:1")
-    frame["row_in_file"] = frame["row_in_file"].fillna(-1).astype("int64")
-    return frame
+    frames = []
+    for table, columns in _read_raw(study, source):
+        entry.encoding = table.encoding
+        frames.append(_clean_table(study, source, table, columns, audit))
+    frame = frames[0]
+    for other in frames[1:]:
+        frame = frame.merge(other, on=key, how="outer", validate="1:1")
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
 def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audit) -> pd.DataFrame:
@@ -426,6 +539,8 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
             + ". Add the rows to the source files, or restrict [study].years"
         )
     panel = validate_panel(study, panel.reset_index())
+    _reconcile_panel(frames, panel)
+    audit.reconcile()
     audit.tables["panel"] = {
         "rows": len(panel),
         "regions": int(panel["region"].nunique()),
@@ -434,6 +549,21 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
         "balanced": True,
     }
     return panel
+
+
+def _reconcile_panel(frames: dict[str, pd.DataFrame], panel: pd.DataFrame) -> None:
+    """Every record of every region-year source must be in the panel: the join drops nothing."""
+    index = pd.MultiIndex.from_frame(panel[["region", "year"]])
+    for name, frame in frames.items():
+        keys = pd.MultiIndex.from_frame(frame[["region", "year"]])
+        lost = ~keys.isin(index)
+        if lost.any():
+            region, year = keys[np.flatnonzero(lost)[0]]
+            raise DataError(
+                f"source '{name}': {int(lost.sum())} clean record(s) (first: region {region} year "
+                f"{year}) are missing from the panel without an audit line: the audit does not "
+                "reconcile; please report this as a clusterdx bug"
+            )
 
 
 def build_clean(study: Study) -> CleanData:

@@ -148,6 +148,12 @@ ETHNIC_GROUPS = [
 
 _AUTONOMOUS = re.compile(r"自治(区|州|县|旗)$")
 _ETHNIC = re.compile("(" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族$")
+# Official names drop 族 after some groups: 新疆维吾尔自治区, 博尔塔拉蒙古自治州, 克孜勒苏柯尔克孜自治州.
+# Only groups of two or more characters are stripped without 族 (a one-character stem such as 水 or
+# 京 could be part of a place name).
+_ETHNIC_BARE = re.compile(
+    "(" + "|".join(sorted((g for g in ETHNIC_GROUPS if len(g) > 1), key=len, reverse=True)) + ")$"
+)
 _GENERIC_SUFFIXES = ("特别行政区", "地区", "林区", "省", "市", "区", "县", "旗", "盟")
 _VOWEL_START = ("a", "e", "o")
 
@@ -168,6 +174,25 @@ def base_name(name_zh: str) -> str:
         if name_zh.endswith(suffix) and len(name_zh) > len(suffix) + 1:
             return name_zh[: -len(suffix)]
     return name_zh
+
+
+def short_name(name_zh: str) -> str:
+    """The short form people write: `base_name` without a trailing ethnic group named without 族.
+
+    Official names drop 族 after some groups (新疆维吾尔自治区, 博尔塔拉蒙古自治州), which `base_name`
+    keeps, so that the committed English names stay as derived. Only groups of two or more
+    characters are stripped this way, never down to one character (内蒙古 stays 内蒙古).
+
+    Examples
+    --------
+    >>> short_name("新疆维吾尔自治区"), short_name("内蒙古自治区"), short_name("广西壮族自治区")
+    ('新疆', '内蒙古', '广西')
+    """
+    stem = base_name(name_zh)
+    if stem == name_zh:
+        return stem
+    bare = _ETHNIC_BARE.sub("", stem)
+    return bare if len(bare) >= 2 else stem
 
 
 def pinyin_name(name_zh: str) -> str:

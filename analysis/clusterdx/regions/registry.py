@@ -196,7 +196,13 @@ def _keys(frame: pd.DataFrame) -> dict[str, set[int]]:
     for code, name_zh, name_en in zip(
         frame["code"], frame["name_zh"], frame["name_en"], strict=True
     ):
-        for key in {name_zh, names.base_name(name_zh), name_en, str(code)}:
+        for key in {
+            name_zh,
+            names.base_name(name_zh),
+            names.short_name(name_zh),
+            name_en,
+            str(code),
+        }:
             keys.setdefault(names.normalise(key), set()).add(int(code))
     return keys
 
