@@ -503,6 +503,7 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
     clusterdx.errors.PanelError: the merged panel is unbalanced: 1 region-year(s) lack values: region 120000 year 2021: pop (from pop_source). Add the rows to the source files, or restrict [study].years
     >>> tmp.cleanup()
     """
+    audit.reconcile()  # every raw line and record accounted for before the sources are joined
     seen: dict[str, str] = {}
     panel: pd.DataFrame | None = None
     for name, frame in frames.items():
@@ -540,7 +541,6 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
         )
     panel = validate_panel(study, panel.reset_index())
     _reconcile_panel(frames, panel)
-    audit.reconcile()
     audit.tables["panel"] = {
         "rows": len(panel),
         "regions": int(panel["region"].nunique()),

@@ -263,7 +263,11 @@ def read_csv(path: Path, encoding: str = "auto", layout: Layout | None = None) -
     clusterdx.errors.DataError: gdp.csv, line 2: 3 fields but the header has 2: an unquoted comma inside a value (a decimal comma such as 4775060,6, or a thousands separator)? Quote the value or write it without the comma (4775060.6)
     >>> tmp.cleanup()
     """
-    _check_exists(path)
+    data = _check_exists(path)
+    if data.startswith((b"PK\x03\x04", _XLS_MAGIC)):
+        raise DataError(
+            f"{path.name}: this is an Excel workbook, not a CSV file; rename it .xlsx (or .xls)"
+        )
     enc = detect_encoding(path, encoding)
     text = path.read_text(encoding=enc)
     reader = csv.reader(io.StringIO(text, newline=""))
