@@ -143,7 +143,9 @@ class Source(_Spec):
             if self.layout == "wide" and csv_file and loc.sheet is not None:
                 raise ValueError(f"variable '{var}': a CSV file has no sheets; remove 'sheet'")
             if self.layout == "wide" and not csv_file and loc.sheet is None:
-                raise ValueError(f"variable '{var}': a wide workbook needs the 'sheet' of the variable")
+                raise ValueError(
+                    f"variable '{var}': a wide workbook needs the 'sheet' of the variable"
+                )
         if self.layout == "wide" and csv_file and len(self.variables) > 1:
             raise ValueError(
                 "a wide CSV file (region column + one column per year) holds one variable; declare "

@@ -185,10 +185,16 @@ def test_unknown_unit_points_at_unit_one(tmp_path):
 
 
 def test_unit_slip_factor_must_be_finite():
-    with pytest.raises(StudySpecError, match=r"key 'cleaning\.unit_slip_factor': Input should be a finite number; got inf"):
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'cleaning\.unit_slip_factor': Input should be a finite number; got inf",
+    ):
         Study.from_dict(
-            {"study": {"name": "x", "years": [2011, 2014]}, "sources": [],
-             "cleaning": {"unit_slip_factor": float("inf")}},
+            {
+                "study": {"name": "x", "years": [2011, 2014]},
+                "sources": [],
+                "cleaning": {"unit_slip_factor": float("inf")},
+            },
             Path("study.toml"),
         )
 
@@ -309,10 +315,15 @@ def test_signed_variable_may_be_negative(tmp_path):
 
 
 def test_min_above_max_is_a_spec_error():
-    with pytest.raises(StudySpecError, match=r"key 'variables\.x': Value error, min \(5\) is above max \(1\)"):
+    with pytest.raises(
+        StudySpecError, match=r"key 'variables\.x': Value error, min \(5\) is above max \(1\)"
+    ):
         Study.from_dict(
-            {"study": {"name": "x", "years": [2011, 2014]}, "sources": [],
-             "variables": {"x": {"min": 5, "max": 1}}},
+            {
+                "study": {"name": "x", "years": [2011, 2014]},
+                "sources": [],
+                "variables": {"x": {"min": 5, "max": 1}},
+            },
             Path("study.toml"),
         )
 
@@ -340,7 +351,9 @@ def test_unit_slip_of_the_majority_is_reported_as_such(tmp_path):
 
 
 def test_unit_slip_of_the_majority_is_what_gets_rescaled(tmp_path):
-    clean = build_clean(make_study(tmp_path, _slipped_majority(), cleaning={"unit_slip": "rescale"}))
+    clean = build_clean(
+        make_study(tmp_path, _slipped_majority(), cleaning={"unit_slip": "rescale"})
+    )
     changed = audit_of(clean, tmp_path, "innovation.csv")["changed"]
     assert sorted(c["row"] for c in changed) == [2, 10, 14]
     assert {c["action"] for c in changed} == {"unit slip rescaled by 1e-4"}
@@ -415,8 +428,13 @@ def test_real_xls_is_read(tmp_path):
 
 def test_workbook_named_csv(tmp_path):
     study = make_study(tmp_path)
-    (tmp_path / "raw" / "innovation.csv").write_bytes((tmp_path / "raw" / "macro.xlsx").read_bytes())
-    with raises(DataError, "innovation.csv: this is an Excel workbook, not a CSV file; rename it .xlsx (or .xls)"):
+    (tmp_path / "raw" / "innovation.csv").write_bytes(
+        (tmp_path / "raw" / "macro.xlsx").read_bytes()
+    )
+    with raises(
+        DataError,
+        "innovation.csv: this is an Excel workbook, not a CSV file; rename it .xlsx (or .xls)",
+    ):
         build_clean(study)
 
 
@@ -496,9 +514,39 @@ def test_a_record_lost_without_audit_fails_the_run(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "short",
     [
-        "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
-        "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
-        "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港",
+        "北京",
+        "天津",
+        "河北",
+        "山西",
+        "内蒙古",
+        "辽宁",
+        "吉林",
+        "黑龙江",
+        "上海",
+        "江苏",
+        "浙江",
+        "安徽",
+        "福建",
+        "江西",
+        "山东",
+        "河南",
+        "湖北",
+        "湖南",
+        "广东",
+        "广西",
+        "海南",
+        "重庆",
+        "四川",
+        "贵州",
+        "云南",
+        "西藏",
+        "陕西",
+        "甘肃",
+        "青海",
+        "宁夏",
+        "新疆",
+        "台湾",
+        "香港",
         "澳门",
     ],
 )
@@ -528,7 +576,9 @@ EDITS = ("blank", "text", "scale", "duplicate", "delete")
     missing=st.sampled_from(["error", "interpolate"]),
     slip=st.sampled_from(["error", "rescale"]),
 )
-def test_random_edits_error_or_are_audited(tmp_path, target, edit, row, column, power, missing, slip):
+def test_random_edits_error_or_are_audited(
+    tmp_path, target, edit, row, column, power, missing, slip
+):
     rows, sheets = innovation_rows(), macro_sheets()
     table = rows if target == "csv" else sheets[SHEETS[0]]
     r = 1 + (row - 1) % (len(table) - 1)

@@ -45,10 +45,7 @@ def _study(tmp_path, source, variables=None, years=(2020, 2022), **spec):
 
 
 def _gdp(panel):
-    return {
-        key: panel.set_index(["region", "year"])["gdp"].loc[key]
-        for key in GDP
-    }
+    return {key: panel.set_index(["region", "year"])["gdp"].loc[key] for key in GDP}
 
 
 def _audit(clean, tmp_path, name):
@@ -163,7 +160,9 @@ def test_explicit_units_row(tmp_path):
     source = {**CSMAR, "header_rows": 2, "units_row": 3, "header_row": 1}
     # with two header rows and the units in row 3, row 3 is above the records (which start at 4)
     source["header_rows"] = 3
-    clean = build_clean(_study(tmp_path, source, {"gdp": {"unit": "亿元"}, "pop": {"unit": "万人"}}))
+    clean = build_clean(
+        _study(tmp_path, source, {"gdp": {"unit": "亿元"}, "pop": {"unit": "万人"}})
+    )
     assert len(clean.panel) == 9
 
 
@@ -187,7 +186,11 @@ def test_legacy_xls_wide_sheet(tmp_path):
 
 
 def test_wide_csv(tmp_path):
-    source = {"file": "wide_population.csv", "layout": "wide", "variables": {"pop": {"unit": "万人"}}}
+    source = {
+        "file": "wide_population.csv",
+        "layout": "wide",
+        "variables": {"pop": {"unit": "万人"}},
+    }
     clean = build_clean(_study(tmp_path, source, {"pop": {"unit": "万人"}}))
     assert clean.panel.set_index(["region", "year"])["pop"].loc[(120000, 2021)] == 1373.0
     assert len(clean.panel) == 9
@@ -200,8 +203,13 @@ def test_wide_csv_holds_one_variable():
                 "study": {"name": "x", "years": [2020, 2022]},
                 "variables": {"a": {}, "b": {}},
                 "sources": [
-                    {"name": "s", "file": "w.csv", "region": "地区", "layout": "wide",
-                     "variables": {"a": {}, "b": {}}}
+                    {
+                        "name": "s",
+                        "file": "w.csv",
+                        "region": "地区",
+                        "layout": "wide",
+                        "variables": {"a": {}, "b": {}},
+                    }
                 ],
             },
             Path("study.toml"),
@@ -213,8 +221,9 @@ def test_header_row_and_skip_rows_exclusive():
         Study.from_dict(
             {
                 "study": {"name": "x", "years": [2020, 2022]},
-                "sources": [{**NBS, "name": "s", "region": "地区", "skip_rows": 3,
-                             "variables": {}}],
+                "sources": [
+                    {**NBS, "name": "s", "region": "地区", "skip_rows": 3, "variables": {}}
+                ],
             },
             Path("study.toml"),
         )

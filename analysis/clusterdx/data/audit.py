@@ -135,7 +135,9 @@ class Audit:
         entry |= {"column": column} if column else {}
         self.file(name).dropped.append(entry)
 
-    def skip(self, name: str, *, row: int, reason: str, text: str, sheet: str | None = None) -> None:
+    def skip(
+        self, name: str, *, row: int, reason: str, text: str, sheet: str | None = None
+    ) -> None:
         """Record one line that holds no record (above the header, footer, blank, dropped region)."""
         entry = {"row": int(row), "reason": reason, "text": text}
         entry |= {"sheet": sheet} if sheet else {}

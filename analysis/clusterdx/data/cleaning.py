@@ -119,14 +119,11 @@ def handle_out_of_range(
             i = int(np.flatnonzero(bad)[0])
             value = float(values.iloc[i])
             if below.iloc[i]:
-                rule = (
-                    f"below the minimum {low:g} of [variables.{var}]"
-                    + (
-                        " (nonnegative by default for a variable in "
-                        f"{spec.unit!r}; set nonnegative = false if negative values are possible)"
-                        if nonnegative and spec.nonnegative is None and low == 0
-                        else ""
-                    )
+                rule = f"below the minimum {low:g} of [variables.{var}]" + (
+                    " (nonnegative by default for a variable in "
+                    f"{spec.unit!r}; set nonnegative = false if negative values are possible)"
+                    if nonnegative and spec.nonnegative is None and low == 0
+                    else ""
                 )
             else:
                 rule = f"above the maximum {spec.max:g} of [variables.{var}]"
@@ -135,10 +132,10 @@ def handle_out_of_range(
                 f"{int(bad.sum())} such cell(s). Correct the cell(s), change min / max / nonnegative "
                 "of the variable, or set [cleaning].out_of_range = 'drop' to drop the rows (audited)"
             )
-        bounds = f"[{'' if low is None else f'{low:g}'}, {'' if spec.max is None else f'{spec.max:g}'}]"
-        frame = drop_rows(
-            frame, bad, key, source, audit, f"{var} out of range {bounds}", sheet
+        bounds = (
+            f"[{'' if low is None else f'{low:g}'}, {'' if spec.max is None else f'{spec.max:g}'}]"
         )
+        frame = drop_rows(frame, bad, key, source, audit, f"{var} out of range {bounds}", sheet)
     return frame
 
 
@@ -191,7 +188,7 @@ def handle_unit_slips(
             rows = index[seen]
             offsets = (logs.iloc[rows] - year_median.iloc[rows]).to_numpy()
             sizes = np.bincount(labels)
-            if frame[group[0]].nunique() > 1:
+            if (frame[group[0]] != frame[group[0]].iloc[0]).any():
                 score = [abs(np.median(offsets[labels == g])) for g in range(len(sizes))]
                 reference = int(np.argmin(score))
             else:

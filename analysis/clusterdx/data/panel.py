@@ -167,9 +167,7 @@ def _subset(table: RawTable, mask: np.ndarray) -> RawTable:
     return replace(table, frame=table.frame[mask].reset_index(drop=True), rows=table.rows[mask])
 
 
-def _raw_unit(
-    source: Source, var: str, table: RawTable, column: str | None, audit: Audit
-) -> str:
+def _raw_unit(source: Source, var: str, table: RawTable, column: str | None, audit: Audit) -> str:
     """The unit of a raw variable: declared in ``[[sources]]``, else stated by the file, else "1".
 
     The file states a unit in its header (``GDP(亿元)``, the units row of a database export), in the
@@ -187,7 +185,7 @@ def _raw_unit(
     else:
         stated, where = table.title_unit, "the '指标：' line above the header"
         if stated is None:
-            found = {u for u in table.units.values()}
+            found = set(table.units.values())
             stated, where = (found.pop(), "the year headers") if len(found) == 1 else (None, "")
     if declared is not None and stated is not None:
         try:
@@ -258,7 +256,9 @@ def _clean_table(
         )
         piece["year"] = years.to_numpy()
     if source.industry:
-        piece["industry"] = table.frame[table.column(source.industry)].astype(str).str.strip().to_numpy()
+        piece["industry"] = (
+            table.frame[table.column(source.industry)].astype(str).str.strip().to_numpy()
+        )
     if source.id:
         piece[KEYS[source.kind][0]] = (
             table.frame[table.column(source.id)].astype(str).str.strip().to_numpy()
@@ -274,9 +274,7 @@ def _clean_table(
     frame = piece[keep_mask]
     key = KEYS[source.kind]
     variables = list(columns)
-    raw_columns = {
-        var: (col if source.layout == "long" else var) for var, col in columns.items()
-    }
+    raw_columns = {var: (col if source.layout == "long" else var) for var, col in columns.items()}
     frame = sum_merged_units(frame, key, variables, study, source, audit, sheet)
     frame = handle_duplicates(frame, key, study, source, audit, sheet)
     frame = handle_out_of_range(frame, key, raw_columns, study, source, audit, sheet)
@@ -390,7 +388,7 @@ def _years(
                 f"{window[0]}-{window[1]} ({int(outside.sum())} such rows). Widen [study].years, or set "
                 "[cleaning].out_of_window = 'drop' to drop them (they are then counted in the audit)"
             )
-        cells = table.frame["col_in_file"] if "col_in_file" in table.frame else None
+        cells = table.frame.get("col_in_file")
         for i in np.flatnonzero(outside):
             audit.drop(
                 name,

@@ -212,11 +212,11 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
             raise DataError(
                 f"{path.name}: this file looks like Big5 (traditional Chinese), which clusterdx does "
                 "not read; re-save it as UTF-8 (or GBK)"
-            )
+            ) from None
         if text is None:
             raise DataError(
                 f"{path.name}: neither UTF-8 nor GBK/GB18030 (best guess {guessed}); re-save it as UTF-8"
-            )
+            ) from None
         return "gb18030"
     return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
 
@@ -276,7 +276,9 @@ def read_csv(path: Path, encoding: str = "auto", layout: Layout | None = None) -
         for cells in reader:
             grid.append((reader.line_num - sum(c.count("\n") for c in cells), cells))
     except csv.Error as exc:
-        raise DataError(f"{path.name}, line {reader.line_num}: not a valid CSV line ({exc})") from None
+        raise DataError(
+            f"{path.name}, line {reader.line_num}: not a valid CSV line ({exc})"
+        ) from None
     return _table(grid, path, layout or Layout(), encoding=enc, unit="line")
 
 
@@ -318,7 +320,9 @@ def _open_book(path: Path):
         try:
             book = xlrd.open_workbook(file_contents=data)
         except xlrd.XLRDError as exc:
-            raise DataError(f"{path.name}: not a readable XLS workbook ({exc}); re-save it as XLSX") from None
+            raise DataError(
+                f"{path.name}: not a readable XLS workbook ({exc}); re-save it as XLSX"
+            ) from None
         return "xls", book.sheet_names(), book
     if not data.startswith(b"PK"):
         raise DataError(
@@ -372,7 +376,9 @@ def read_xlsx_sheet(path: Path, sheet: str, layout: Layout | None = None) -> Raw
     """
     kind, names, book = _open_book(path)
     if sheet not in names:
-        raise DataError(f"{path.name}: no sheet named {sheet!r}; sheets: {', '.join(map(str, names))}")
+        raise DataError(
+            f"{path.name}: no sheet named {sheet!r}; sheets: {', '.join(map(str, names))}"
+        )
     grid = []
     if kind == "xls":
         import xlrd
@@ -429,7 +435,9 @@ def _table(
     """Cut a grid of (row number, cells) into lines above the header, header rows, records, footer."""
     where = f"{path.name}, sheet '{sheet}'" if sheet else path.name
     if _blank([c for _, cells in grid for c in cells]):
-        raise DataError(f"{where}: the {'sheet' if sheet else 'file'} is empty; export the table again")
+        raise DataError(
+            f"{where}: the {'sheet' if sheet else 'file'} is empty; export the table again"
+        )
     start = layout.header_row - 1
     if start >= len(grid):
         raise DataError(
@@ -448,9 +456,7 @@ def _table(
         raise DataError(f"{where}: header_rows = {layout.header_rows} but the table ends before")
     header = [str(c).strip() for c in block[0][1]]
     body = grid[start + layout.header_rows :]
-    units_row = layout.units_row or (
-        layout.header_row + 2 if layout.header_rows >= 3 else None
-    )
+    units_row = layout.units_row or (layout.header_row + 2 if layout.header_rows >= 3 else None)
     units_cells: list[str] = []
     if units_row is not None:
         found = [cells for number, cells in grid if number == units_row]
@@ -462,8 +468,10 @@ def _table(
         units_cells = [str(c).strip() for c in found[0]]
     # drop empty trailing header columns whose cells are all blank
     width = len(header)
-    while width and not header[width - 1] and all(
-        len(cells) < width or not str(cells[width - 1]).strip() for _, cells in body
+    while (
+        width
+        and not header[width - 1]
+        and all(len(cells) < width or not str(cells[width - 1]).strip() for _, cells in body)
     ):
         width -= 1
     header = header[:width] or [""]
