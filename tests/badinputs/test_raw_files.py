@@ -287,6 +287,51 @@ def test_out_of_range_dropped_and_audited(tmp_path):
     assert drop["row"] == 6 and drop["reason"] == "rd out of range [0, ]"
 
 
+def test_negative_firm_revenue_is_an_error(tmp_path):
+    text = (DEMO / "listed_firms.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = text[0].split(","), [line.split(",") for line in text[1:9]]
+    rows[3][4] = "-" + rows[3][4]
+    (tmp_path / "raw").mkdir()
+    write_csv(tmp_path / "raw" / "firms.csv", [header, *rows], encoding="utf-8")
+    study = Study.from_dict(
+        {
+            "study": {"name": "firms", "years": [2011, 2014]},
+            "paths": {"root": ".", "raw": "raw"},
+            "variables": {"revenue": {"unit": "亿元"}},
+            "sources": [
+                {
+                    "name": "firms",
+                    "file": "firms.csv",
+                    "kind": "firm_year",
+                    "region": "region",
+                    "year": "year",
+                    "id": "firm_id",
+                    "variables": {"revenue": {"column": "revenue_100m_yuan", "unit": "亿元"}},
+                }
+            ],
+        },
+        tmp_path / "study.toml",
+    )
+    from clusterdx.data.audit import Audit
+
+    with pytest.raises(
+        DataError,
+        match=r"^firms\.csv, row 5, column 'revenue_100m_yuan': value -\d.* is below the minimum 0 "
+        r"of \[variables\.revenue\] \(nonnegative by default",
+    ):
+        panel_module.read_source(study, study.spec.sources[0], Audit())
+
+
+def test_region_missing_from_a_later_sheet_names_it_without_row_minus_one(tmp_path):
+    sheets = macro_sheets()
+    del sheets[SHEETS[1]][4]  # 山西 has no population row
+    with pytest.raises(PanelError) as info:
+        build_clean(make_study(tmp_path, sheets=sheets))
+    message = str(info.value)
+    assert "region 140000 year 2011: population (from macro)" in message
+    assert "row -1" not in message
+
+
 def test_maximum_of_a_variable(tmp_path):
     variables = {
         "rd": {"unit": "亿元"},
