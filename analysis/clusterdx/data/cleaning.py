@@ -177,7 +177,13 @@ def handle_unit_slips(
         values = frame[var].abs()
         logs = np.log10(values.where(values > 0))
         year_median = logs.groupby(frame["year"]).transform("median")
-        for entity, index in frame.groupby(group, sort=True).indices.items():
+        by_entity = logs.groupby([frame[g] for g in group])
+        spread = (by_entity.transform("max") - by_entity.transform("min")).to_numpy()
+        suspects = np.flatnonzero(spread > gap)
+        if not suspects.size:
+            continue
+        for entity, index in frame.iloc[suspects].groupby(group, sort=True).indices.items():
+            index = suspects[index]
             series = logs.iloc[index]
             seen = np.flatnonzero(series.notna().to_numpy())
             if seen.size < 2:

@@ -32,6 +32,7 @@ from clusterdx.data.readers import (
     normalise_full_width,
     parse_numeric,
     read_csv,
+    read_workbook,
     read_xlsx_sheet,
     require_columns,
     sheet_names,
@@ -125,10 +126,8 @@ def _read_raw(study: Study, source: Source) -> list[tuple[RawTable, dict[str, st
     if source.layout == "wide":
         if not book:
             return [(read_csv(path, source.encoding, layout), dict.fromkeys(source.variables))]
-        return [
-            (read_xlsx_sheet(path, loc.sheet, layout), {var: None})
-            for var, loc in source.variables.items()
-        ]
+        tables = read_workbook(path, [loc.sheet for loc in source.variables.values()], layout)
+        return [(t, {var: None}) for t, var in zip(tables, source.variables, strict=True)]
     table = (
         read_xlsx_sheet(path, sheet_names(path)[0], layout)
         if book

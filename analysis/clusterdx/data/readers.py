@@ -133,11 +133,12 @@ def _mixed_lines(data: bytes) -> tuple[int, int] | None:
         if line.isascii():
             continue
         try:
-            line.decode("utf-8")
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             other = other or number
         else:
-            utf8 = utf8 or number
+            if re.search(r"[\u4e00-\u9fff]", text):  # Chinese text, not bytes valid by chance
+                utf8 = utf8 or number
         if utf8 and other:
             return utf8, other
     return None
@@ -177,7 +178,11 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
     >>> tmp.cleanup()
     """
     data = path.read_bytes()
-    mixed = _mixed_lines(data)
+    try:
+        data.decode("utf-8")
+        mixed = None
+    except UnicodeDecodeError:
+        mixed = _mixed_lines(data)
     if mixed is not None:
         utf8, other = mixed
         raise DataError(
@@ -271,10 +276,11 @@ def read_csv(path: Path, encoding: str = "auto", layout: Layout | None = None) -
     enc = detect_encoding(path, encoding)
     text = path.read_text(encoding=enc)
     reader = csv.reader(io.StringIO(text, newline=""))
-    grid = []
+    grid, ended = [], 0
     try:
-        for cells in reader:
-            grid.append((reader.line_num - sum(c.count("\n") for c in cells), cells))
+        for cells in reader:  # a record starts on the line after the previous one ended
+            grid.append((ended + 1, cells))
+            ended = reader.line_num
     except csv.Error as exc:
         raise DataError(
             f"{path.name}, line {reader.line_num}: not a valid CSV line ({exc})"
@@ -374,11 +380,21 @@ def read_xlsx_sheet(path: Path, sheet: str, layout: Layout | None = None) -> Raw
     clusterdx.errors.DataError: yearbook.xlsx: no sheet named 'gdp'; sheets: GDP
     >>> tmp.cleanup()
     """
+    return read_workbook(path, [sheet], layout)[0]
+
+
+def read_workbook(path: Path, sheets: list[str], layout: Layout | None = None) -> list[RawTable]:
+    """Read several sheets of one XLSX or XLS workbook (opened once), as `read_xlsx_sheet` does."""
     kind, names, book = _open_book(path)
-    if sheet not in names:
-        raise DataError(
-            f"{path.name}: no sheet named {sheet!r}; sheets: {', '.join(map(str, names))}"
-        )
+    for sheet in sheets:
+        if sheet not in names:
+            raise DataError(
+                f"{path.name}: no sheet named {sheet!r}; sheets: {', '.join(map(str, names))}"
+            )
+    return [_sheet_table(path, kind, book, sheet, layout or Layout()) for sheet in sheets]
+
+
+def _sheet_table(path: Path, kind: str, book: Any, sheet: str, layout: Layout) -> RawTable:
     grid = []
     if kind == "xls":
         import xlrd
@@ -411,7 +427,7 @@ def read_xlsx_sheet(path: Path, sheet: str, layout: Layout | None = None) -> Raw
                     )
                 cells.append(_cell_text(cell.value))
             grid.append((row_values[0].row if row_values else len(grid) + 1, cells))
-    return _table(grid, path, layout or Layout(), sheet=sheet, unit="row")
+    return _table(grid, path, layout, sheet=sheet, unit="row")
 
 
 def _blank(cells: list[str]) -> bool:
