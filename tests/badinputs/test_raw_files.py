@@ -388,7 +388,7 @@ def _slipped_majority():
 def test_unit_slip_of_the_majority_is_reported_as_such(tmp_path):
     with pytest.raises(
         DataError,
-        match=r"^innovation\.csv, row 2, column 'rd': a unit slip in region=110000: 3 of 4 values "
+        match=r"^innovation\.csv, row 2, column 'R&D经费内部支出\(万元\)': a unit slip in region=110000: 3 of 4 values "
         r"\(rows 2, 10, 14\) are about 1e\+4 times the other values \(the majority of the series: "
         r"the other values agree with the other regions\)",
     ):

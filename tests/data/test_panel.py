@@ -159,7 +159,7 @@ def test_unit_slip_is_an_error_naming_the_cell(make_study):
     # regions' values in the same years, so the single 40391300 is the slip, 1e4 too large
     with pytest.raises(
         DataError,
-        match=r"macro\.csv, row 9, column 'gdp': a unit slip in region=130000: 1 of 3 values "
+        match=r"macro\.csv, row 9, column 'GDP\(万元\)': a unit slip in region=130000: 1 of 3 values "
         r"\(rows 9\) are about 1e\+4 times the other values; value 4\.03913e\+07",
     ):
         build_panel(make_study(rows))

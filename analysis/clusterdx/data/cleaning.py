@@ -156,6 +156,7 @@ def handle_unit_slips(
     source: Source,
     audit: Audit,
     sheet: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Flag series that split into groups a power of ten apart (万元 typed as 元, for some years).
 
@@ -164,7 +165,9 @@ def handle_unit_slips(
     the other entities' values in the same years (the median of their log10 ratios); without other
     entities, the largest group. The other groups are the slips, even when they are the majority of
     the series. Only variables in scaled units (money, persons, counts of items, mass, ...) are
-    checked: a slip means a value typed in the wrong multiple, which ratios cannot have.
+    checked: a slip means a value typed in the wrong multiple, which ratios cannot have. Slips
+    smaller than the factor (x10, x100 with the default 1000) cannot be told from real variation
+    and are not reported. ``columns`` maps variables to the raw columns named in messages.
     """
     group = key[:-1] if "year" in key else None
     if not group:
@@ -215,7 +218,8 @@ def handle_unit_slips(
                     else ""
                 )
                 raise DataError(
-                    f"{_cell(frame, first, source, sheet, var)}: a unit slip in {entity_text}: "
+                    f"{_cell(frame, first, source, sheet, (columns or {}).get(var, var))}: a unit "
+                    f"slip in {entity_text}: "
                     f"{len(slipped)} of {len(rows)} values (rows {listed}) are about 1e{power:+d} "
                     f"times the other values{majority}; value {frame[var].iloc[first]:g} against a "
                     f"typical {10.0**centre:g}. Correct the cells (or the unit), or set "

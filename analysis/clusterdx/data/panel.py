@@ -277,7 +277,7 @@ def _clean_table(
     frame = sum_merged_units(frame, key, variables, study, source, audit, sheet)
     frame = handle_duplicates(frame, key, study, source, audit, sheet)
     frame = handle_out_of_range(frame, key, raw_columns, study, source, audit, sheet)
-    frame = handle_unit_slips(frame, key, variables, study, source, audit, sheet)
+    frame = handle_unit_slips(frame, key, variables, study, source, audit, sheet, raw_columns)
     frame = handle_missing(frame, key, variables, study, source, audit, sheet)
     audit.file(source.file).count_table(
         sheet,
