@@ -311,6 +311,7 @@ def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
         i = home[alive]
         revenue = np.exp(3.0 + size[alive] + 0.03 * s + rng.normal(scale=0.1, size=alive.size))
         share = baseline + core[s] + rng.normal(scale=0.003, size=n)
+        share = share.clip(0.05, 0.95)  # a share; never binds at province level (0.54-0.91)
         rest = np.bincount(i, weights=np.where(is_core[alive], 0.0, revenue), minlength=n)
         lead = is_core[alive]
         rank = alive[lead] // n  # 0..CORE_FIRMS-1
