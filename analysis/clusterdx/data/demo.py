@@ -10,15 +10,24 @@ Data-generating process (true parameters in `TRUTH`, written to ``truth.json``)
 -------------------------------------------------------------------------------
 Regions i = 1..N (the 31 provinces), years t = 2011..2023, W the queen-contiguity matrix of the
 registry, row-standardised (Hainan linked to Guangdong, see ``regions/data/PROVENANCE.md``).
-Latent standardised drivers d_it ∈ {demand, gov, tech, core} follow region level + region trend +
-AR(1) noise. Each region has a dominant cluster type g(i) ∈ {symbiotic, epiphytic, parasitic}. The latent
-cluster digital-transformation level follows a spatial Durbin process with two-way effects,
+Latent drivers d_it ∈ {demand, gov, tech, core} follow region level + region trend + AR(1) noise
+(shocks of scale `DRIVER_SHOCK`). Each region has a dominant cluster type g(i) ∈ {symbiotic,
+epiphytic, parasitic}, about N/3 regions each. The latent cluster digital-transformation level follows
+a spatial Durbin process with two-way effects,
 
     dt_t = ρ W dt_t + Σ_k β_{g,k} d_{k,t} + Σ_k θ_k W d_{k,t} + μ + ξ_t + ε_t,   ε ~ N(0, σ² I),
 
 whose driver weights β_g differ by cluster type (symbiotic: demand + government; epiphytic:
-technology + government; parasitic: core firms). Observed indicators are noisy monotone transforms of
-the drivers and of dt (e.g. broadband ports per person rise with dt), in yearbook units.
+technology + government; parasitic: core firms).
+
+What the raw files record, so that the study's indicators measure the latent variables linearly:
+each driver indicator of the default study (log retail sales per person, S&T share of fiscal
+spending in %, log invention patents per person, top-4 firms' revenue share) equals a region
+baseline + a common trend + `PROXY_SLOPE` × (d_k − its region level) + small noise; the seven
+digital-economy indicators entering the entropy composite ``dt`` are linear in the latent dt with
+their own baselines, trends and small noise, so the composite is a + b·dt (b depending on the entropy
+weights). Under two-way fixed effects the study's slopes therefore estimate (b / PROXY_SLOPE)·β
+(same signs and ranking as β) and ρ itself (``tests/test_demo_recovery.py``).
 
 Same seed → byte-identical files: floats are written with fixed decimals, the XLSX archive gets fixed
 timestamps and document dates.
@@ -46,6 +55,11 @@ from clusterdx.regions.source import Level
 FIRST_YEAR, LAST_YEAR = 2011, 2023
 DEFAULT_SEED = 20241123
 DRIVERS = ("demand", "gov", "tech", "core")
+#: Each driver proxy moves by PROXY_SLOPE (log points, percentage points or share points) per unit
+#: of its latent driver; so do the truth's β on the proxies' scale up to dt's unit (see README).
+PROXY_SLOPE = 0.1
+#: Scale of the AR(1) shocks of the latent drivers (their within-region variation).
+DRIVER_SHOCK = 0.4
 TYPES = ("symbiotic", "epiphytic", "parasitic")
 
 #: True parameters of the latent spatial Durbin process (see the module docstring).
@@ -87,6 +101,7 @@ INDUSTRIES = {
     "40": "仪器仪表制造业",
 }
 FIRMS_PER_REGION = 20
+CORE_FIRMS = 4  # the study's core-firm indicator is the top-4 revenue share
 KEYWORD_DIMENSIONS = ("ai", "blockchain", "cloud", "bigdata", "application")
 
 #: Wide XLSX sheets: variable -> (sheet name, unit as printed).
@@ -108,20 +123,24 @@ def contiguity_matrix(codes: np.ndarray, level: Level = "province") -> sp.csr_ma
     return w.sparse.tocsr()
 
 
-def _drivers(rng: np.random.Generator, n: int, t: int) -> dict[str, np.ndarray]:
-    """Latent standardised drivers, shape (T, N): level + trend + AR(1) noise, mildly correlated."""
+def _drivers(rng: np.random.Generator, n: int, t: int) -> tuple[dict, dict]:
+    """Latent drivers, shape (T, N): level + trend + AR(1) noise; levels mildly correlated.
+
+    Returns the drivers and their region levels (the part the region fixed effects absorb).
+    """
     common = rng.normal(size=n)
-    out = {}
+    out, levels = {}, {}
     trend = np.linspace(0.0, 1.0, t)[:, None]
     for name in DRIVERS:
         level = 0.6 * common + 0.8 * rng.normal(size=n)
         slope = 0.6 + 0.3 * rng.normal(size=n)
         noise = np.zeros((t, n))
-        shocks = rng.normal(scale=0.25, size=(t, n))
+        shocks = rng.normal(scale=DRIVER_SHOCK, size=(t, n))
         for s in range(t):
             noise[s] = (0.5 * noise[s - 1] if s else 0.0) + shocks[s]
         out[name] = level[None, :] + slope[None, :] * trend + noise
-    return out
+        levels[name] = level
+    return out, levels
 
 
 def _latent_dt(rng, w, drivers, types) -> np.ndarray:
@@ -160,12 +179,19 @@ def simulate(seed: int = DEFAULT_SEED, level: Level = "province") -> dict[str, p
     n, years = len(codes), np.arange(FIRST_YEAR, LAST_YEAR + 1)
     t = len(years)
     w = contiguity_matrix(codes, level)
-    types = np.array(TYPES)[rng.integers(0, 3, size=n)]
-    drivers = _drivers(rng, n, t)
+    types = rng.permutation(np.resize(np.array(TYPES), n))  # balanced: ~N/3 regions per type
+    drivers, levels = _drivers(rng, n, t)
     dt = _latent_dt(rng, w, drivers, types)
 
     def noise(scale):
         return rng.normal(scale=scale, size=(t, n))
+
+    def region(scale):
+        return rng.normal(scale=scale, size=n)[None, :]
+
+    def proxy(k):
+        """S × (driver − its region level): what an indicator records of driver k."""
+        return PROXY_SLOPE * (drivers[k] - levels[k][None, :])
 
     step = (years - FIRST_YEAR)[:, None]
     pop = (
@@ -173,25 +199,28 @@ def simulate(seed: int = DEFAULT_SEED, level: Level = "province") -> dict[str, p
         * (1.003**step)
         * np.exp(noise(0.005))
     )
-    gdp_pc = np.exp(0.9 + 0.25 * drivers["demand"] + 0.045 * step + noise(0.03))  # 万元 per person
-    gdp = gdp_pc * pop  # 亿元 (万元/人 × 万人)
-    retail = gdp * (0.36 + 0.03 * np.tanh(drivers["demand"]) + noise(0.01))
-    online = retail * _sigmoid(
-        -2.6 + 0.35 * drivers["demand"] + 0.45 * dt + 0.12 * step + noise(0.05)
-    )
-    fiscal = gdp * (0.22 + 0.02 * np.tanh(drivers["gov"]) + noise(0.01))
-    st_exp = fiscal * np.exp(-3.7 + 0.35 * drivers["gov"] + noise(0.05))
+    log_gdp_pc = 0.9 + region(0.3) + 0.045 * step  # 万元 per person
+    gdp = np.exp(log_gdp_pc + noise(0.03)) * pop  # 亿元 (万元/人 × 万人)
+    # Driver proxies: log retail per person, S&T share of spending (%), log patents per person and
+    # the top-4 firms' revenue share (in `_firms`) move by PROXY_SLOPE per unit of their driver.
+    retail = pop * np.exp(np.log(0.36) + log_gdp_pc + proxy("demand") + noise(0.004))
+    fiscal = gdp * (0.22 + 0.02 * np.tanh(region(1.0)) + noise(0.01))
+    st_share = 2.5 * np.exp(region(0.3)) + 0.03 * step + proxy("gov") + noise(0.004)
+    st_exp = fiscal * st_share / 100
     rd = gdp * np.exp(-4.1 + 0.40 * drivers["tech"] + noise(0.05)) * 1e4  # 万元
-    patents = np.round(np.exp(np.log(rd / 1e4) * 0.9 + 3.0 + 0.3 * drivers["tech"] + noise(0.08)))
+    patents = np.round(pop * np.exp(1.0 + region(0.6) + 0.08 * step + proxy("tech") + noise(0.003)))
     tech_market = gdp * np.exp(-4.2 + 0.50 * drivers["tech"] + noise(0.08))
     transfers = np.round(patents * _sigmoid(-1.8 + 0.4 * drivers["tech"] + noise(0.1)))
-    dt_scale = np.tanh(0.5 * dt)
-    broadband = pop * (0.25 + 0.10 * dt_scale + 0.04 * step + noise(0.01))  # 万个
-    internet = pop * (0.15 + 0.06 * dt_scale + 0.015 * step + noise(0.008))  # 万户
-    mobile = pop * (0.85 + 0.10 * dt_scale + 0.03 * step + noise(0.02))  # 万户
-    software = gdp * np.exp(-4.0 + 0.60 * dt + noise(0.10))
-    telecom = gdp * np.exp(-3.3 + 0.25 * dt + 0.08 * step + noise(0.05))
-    finance = 40.0 + 22.0 * step + 25.0 * dt + noise(4.0)
+    # Digital-transformation indicators: linear in dt (slopes small enough to stay positive), each
+    # with its own region baseline, a common trend and small noise, so the entropy composite is
+    # a + b·dt up to noise.
+    broadband = pop * (0.45 + region(0.03) + 0.03 * dt + 0.03 * step + noise(0.002))  # 万个
+    internet = pop * (0.30 + region(0.02) + 0.02 * dt + 0.012 * step + noise(0.0015))  # 万户
+    mobile = pop * (1.00 + region(0.05) + 0.04 * dt + 0.02 * step + noise(0.003))  # 万户
+    software = gdp * (0.030 + region(0.003) + 0.004 * dt + 0.001 * step + noise(0.0003))
+    telecom = pop * (0.20 + region(0.02) + 0.02 * dt + 0.01 * step + noise(0.0015))  # 亿元
+    finance = 150.0 + region(10.0) + 20.0 * dt + 22.0 * step + noise(1.0)
+    online = retail * (0.20 + region(0.02) + 0.02 * dt + 0.012 * step + noise(0.0015))
 
     def long(values):
         return values.reshape(-1)
@@ -221,8 +250,8 @@ def simulate(seed: int = DEFAULT_SEED, level: Level = "province") -> dict[str, p
         }
     )
     employment = _employment(rng, codes, years, pop, dt)
-    firms = _firms(rng, codes, years, dt, drivers["core"])
-    clusters = _clusters(rng, codes, types, firms, level)
+    firms = _firms(rng, codes, years, dt, proxy("core"))
+    clusters = _clusters(rng, codes, types, level)
     return {
         "region_year": region_year,
         "employment": employment,
@@ -259,27 +288,34 @@ def _employment(rng, codes, years, pop, dt) -> pd.DataFrame:
 
 
 def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
-    """Listed firms: revenue (亿元) and digital-keyword counts by dimension from annual reports."""
-    n_firms = FIRMS_PER_REGION * len(codes)
-    home = rng.integers(0, len(codes), size=n_firms)
+    """Listed firms: revenue (亿元) and digital-keyword counts by dimension from annual reports.
+
+    Each region has `FIRMS_PER_REGION` firms; the first `CORE_FIRMS` are its core (chain-leader)
+    firms, listed from the first year. The other firms' revenues are lognormal; the core firms
+    share their region's revenue so that their joint share is a region baseline (about 0.65) + ``core``
+    (the driver proxy) + small noise, large enough that they are the top `CORE_FIRMS` firms.
+    """
+    n = len(codes)
+    n_firms = FIRMS_PER_REGION * n
+    home = np.tile(np.arange(n), FIRMS_PER_REGION)  # firm f lives in region f mod N
+    is_core = np.arange(n_firms) < CORE_FIRMS * n
     industry = rng.choice(list(INDUSTRIES), size=n_firms)
-    listed = rng.integers(years[0] - 6, years[-1] - 1, size=n_firms).clip(years[0])
-    size = rng.normal(size=n_firms)
-    home[: len(codes)] = np.arange(
-        len(codes)
-    )  # every province has a firm listed from the first year
-    listed[: len(codes)] = years[0]
+    listed = np.where(is_core, years[0], rng.integers(years[0] - 8, years[-1] - 1, size=n_firms))
+    listed = listed.clip(years[0])
+    size = np.where(is_core, 2.0, 0.5 * rng.normal(size=n_firms))
+    core_split = rng.dirichlet(np.full(CORE_FIRMS, 20.0), size=n)  # fixed within region
+    baseline = 0.65 + rng.normal(scale=0.04, size=n)
     frames = []
     for s, year in enumerate(years):
         alive = np.flatnonzero(listed <= year)
         i = home[alive]
-        revenue = np.exp(
-            3.0
-            + 1.2 * size[alive]
-            + 0.35 * core[s, i] * (size[alive] > 1)
-            + 0.03 * s
-            + rng.normal(scale=0.2, size=alive.size)
-        )
+        revenue = np.exp(3.0 + size[alive] + 0.03 * s + rng.normal(scale=0.1, size=alive.size))
+        share = baseline + core[s] + rng.normal(scale=0.003, size=n)
+        share = share.clip(0.05, 0.95)  # a share; never binds at province level (0.54-0.91)
+        rest = np.bincount(i, weights=np.where(is_core[alive], 0.0, revenue), minlength=n)
+        lead = is_core[alive]
+        rank = alive[lead] // n  # 0..CORE_FIRMS-1
+        revenue[lead] = (rest * share / (1.0 - share))[i[lead]] * core_split[i[lead], rank]
         counts = {
             f"kw_{dim}": rng.poisson(np.exp(base + 0.6 * dt[s, i] + 0.12 * s + 0.3 * size[alive]))
             for dim, base in zip(KEYWORD_DIMENSIONS, (-0.5, -1.6, 0.2, 0.4, 1.0), strict=True)
@@ -299,17 +335,15 @@ def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _clusters(rng, codes, types, firms, level: Level) -> pd.DataFrame:
-    """Cluster registry: two clusters per region, type mostly the region's dominant type."""
+def _clusters(rng, codes, types, level: Level) -> pd.DataFrame:
+    """Cluster registry: two clusters per region, mostly of its dominant type, led by a core firm."""
     names = region_table(level).set_index("code")["name_zh"]
-    local_firms = firms.groupby("region")["firm"].unique()
     rows = []
     for r, code in enumerate(codes):
         for k in range(2):
             kind = types[r] if k == 0 or rng.random() < 0.6 else rng.choice(TYPES)
             industry = rng.choice(list(INDUSTRIES))
-            local = local_firms.get(code, [])
-            leader = str(rng.choice(local)) if len(local) else ""
+            leader = f"F{r + len(codes) * int(rng.integers(CORE_FIRMS)):04d}"  # a core firm
             rows.append(
                 {
                     "cluster": f"C{code}-{k + 1}",
@@ -498,6 +532,7 @@ def write_demo(
         "level": level,
         "years": [FIRST_YEAR, LAST_YEAR],
         **TRUTH,
+        "proxy_slope": PROXY_SLOPE,
         "cluster_type": dict(
             zip(map(str, sim["types"]["region"]), sim["types"]["cluster_type"], strict=True)
         ),
