@@ -1,6 +1,7 @@
 """Compute the indicators declared in ``[indicators]`` of the study, in declaration order.
 
-Each recipe names one method of this package (formula, entropy index, TOPSIS closeness, coupling
+Each recipe names one method of this package (formula: `clusterdx.expressions`, a closed
+arithmetic grammar that runs no Python; entropy index, TOPSIS closeness, coupling
 coordination degree, ratio, location quotient, Herfindahl index, firm aggregates: top-k revenue share,
 number of designated leading firms, keyword intensity); the result is the clean panel plus one column per indicator. A recipe that produces a
 missing or infinite value (log of zero, a region-year without firms) fails with a `DataError` naming the
@@ -22,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.compute import from_spec
-from clusterdx.errors import DataError
+from clusterdx.errors import ClusterDXError, DataError
+from clusterdx.expressions import evaluate
 from clusterdx.indicators.agglomeration import herfindahl, location_quotient
 from clusterdx.indicators.coupling import coupling_coordination
 from clusterdx.indicators.digital import load_dictionary, regional_intensity
@@ -243,11 +245,9 @@ def _from_file(name, recipe, study, tables, backend, compute: Compute) -> pd.Ser
 def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.ndarray:
     if recipe.method == "formula":
         try:
-            return panel.eval(recipe.formula, engine="python").to_numpy(dtype="float64")
-        except (NameError, KeyError, SyntaxError, pd.errors.UndefinedVariableError) as exc:
-            raise DataError(
-                f"indicator '{name}': cannot evaluate formula {recipe.formula!r}: {exc}"
-            ) from None
+            return evaluate(recipe.formula, panel)
+        except ClusterDXError as exc:
+            raise type(exc)(f"indicator '{name}': {exc}") from None
     if recipe.method == "entropy":
         return entropy_index(
             panel, recipe.positive, recipe.negative, recipe.shift, recipe.standardise, time="year"
