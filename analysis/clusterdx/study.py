@@ -556,7 +556,9 @@ class Study:
         for name, recipe in spec.indicators.items():
             for key in ("file", "dictionary"):
                 if getattr(recipe, key):
-                    checks.append((f"indicators.{name}.{key}", self.root, getattr(recipe, key), outside))
+                    checks.append(
+                        (f"indicators.{name}.{key}", self.root, getattr(recipe, key), outside)
+                    )
         if spec.cleaning.crosswalk:
             checks.append(("cleaning.crosswalk", self.root, spec.cleaning.crosswalk, outside))
         for key, base, value, allowed in checks:
