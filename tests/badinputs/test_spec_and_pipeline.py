@@ -4,7 +4,6 @@ message and that nothing happened outside the project."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -305,9 +304,8 @@ def test_a_second_concurrent_run_exits_with_a_message(tmp_path):
     study = Study.load(tiny_study(tmp_path))
     lock = study.clean_dir / ".clusterdx.lock"
     study.clean_dir.mkdir()
-    with pipeline.study_lock(study):
-        with pytest.raises(ClusterDXError) as info:
-            pipeline.run(study, verbose=0)
+    with pipeline.study_lock(study), pytest.raises(ClusterDXError) as info:
+        pipeline.run(study, verbose=0)
     assert str(info.value) == (
         f"another clusterdx run (pid {os.getpid()}) is building this study: {lock} is locked; "
         "wait for it to finish, then run again"
