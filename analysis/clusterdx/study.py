@@ -337,7 +337,7 @@ class Analysis(_Spec):
     effects: Literal["individual", "time", "twoways"] = "twoways"
     cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
     method: Literal["three_step", "two_step"] = "three_step"
-    bootstrap: int = Field(default=999, ge=0)
+    bootstrap: int = Field(default=999, ge=0, le=99_999)
     n_thresholds: int = Field(default=1, ge=1, le=3)
     trim: float = Field(default=0.05, gt=0.0, lt=0.5)
     grid: int = Field(default=300, ge=10)

@@ -452,9 +452,9 @@ def test_validate_checks_model_variables_and_log_of_non_positive(tmp_path):
     result = CliRunner().invoke(app, ["validate", "--study", str(path)])
     assert result.exit_code == 1
     assert (
-        "StudySpecError: key 'models.0.formula (fe_twoways)': 'tehc' is not a variable or indicator of the panel"
-        in result.output
-    )
+        "StudySpecError: key 'models.0.formula (fe_twoways)': 'tehc' is not a variable or "
+        "indicator of the panel; available: ["
+    ) in result.output
     result = CliRunner().invoke(
         app,
         [
@@ -467,5 +467,24 @@ def test_validate_checks_model_variables_and_log_of_non_positive(tmp_path):
     )
     assert result.exit_code == 1
     assert (
-        "indicator 'tech' (formula) is missing or infinite for 403 region-year(s)" in result.output
-    )
+        "indicator 'tech' (formula) is missing or infinite for 403 region-year(s), e.g. "
+        "[{'region': 110000, 'year': 2011}, {'region': 110000, 'year': 2012}, {'region': 110000, "
+        "'year': 2013}, {'region': 110000, 'year': 2014}, {'region': 110000, 'year': 2015}]; "
+        "first one's inputs: patents = 9191.0 (innovation_gbk.csv, column '发明专利授权数(件)')"
+    ) in result.output
+
+
+def test_validate_names_the_firm_file_behind_a_region_without_firms(tmp_path):
+    path = demo_study(tmp_path)
+    firms = tmp_path / "raw" / "listed_firms.csv"
+    lines = firms.read_text(encoding="utf-8").splitlines(keepends=True)
+    firms.write_text("".join(line for line in lines if ",北京市," not in line), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", "--study", str(path)])
+    assert result.exit_code == 1
+    assert (
+        "DataError: indicator 'core' (firm_share) is missing or infinite for 13 region-year(s), "
+        "e.g. [{'region': 110000, 'year': 2011}, {'region': 110000, 'year': 2012}, {'region': "
+        "110000, 'year': 2013}, {'region': 110000, 'year': 2014}, {'region': 110000, 'year': "
+        "2015}]; it is computed from source 'firms' (listed_firms.csv): check that file's rows "
+        "for these region-years (e.g. a region without firms)"
+    ) in result.output

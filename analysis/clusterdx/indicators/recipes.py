@@ -24,7 +24,7 @@ import pandas as pd
 
 from clusterdx.compute import from_spec
 from clusterdx.errors import ClusterDXError, DataError
-from clusterdx.expressions import evaluate
+from clusterdx.expressions import evaluate, names, parse
 from clusterdx.indicators.agglomeration import herfindahl, location_quotient
 from clusterdx.indicators.coupling import coupling_coordination
 from clusterdx.indicators.digital import load_dictionary, regional_intensity
@@ -277,6 +277,30 @@ def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.nd
     return _per_region_year(values, panel)
 
 
+def _inputs_behind(study: Study, recipe: Indicator, panel: pd.DataFrame, row: int) -> str:
+    """For a formula recipe: the values of its inputs at ``row`` and the raw file and column or
+    sheet each comes from, so that a failing indicator points at the cell to check."""
+    if recipe.method != "formula":
+        files = {s.name: s.file for s in getattr(study.spec, "sources", [])}
+        if recipe.source in files:
+            return (
+                f"; it is computed from source '{recipe.source}' ({files[recipe.source]}): check "
+                "that file's rows for these region-years (e.g. a region without firms)"
+            )
+        return ""
+    where = {
+        var: (source.file, f"column {loc.column!r}" if loc.column else f"sheet {loc.sheet!r}")
+        for source in getattr(study.spec, "sources", [])
+        for var, loc in source.variables.items()
+    }
+    parts = []
+    for var in sorted(names(parse(recipe.formula))):
+        value = panel[var].iloc[row]
+        origin = f" ({where[var][0]}, {where[var][1]})" if var in where else " (an indicator)"
+        parts.append(f"{var} = {float(value)!r}{origin}")
+    return "; first one's inputs: " + ", ".join(parts)
+
+
 def compute_indicators(
     study: Study, panel: pd.DataFrame, tables: dict[str, pd.DataFrame]
 ) -> pd.DataFrame:
@@ -330,6 +354,7 @@ def compute_indicators(
                 raise DataError(
                     f"indicator '{name}' ({recipe.method}) is missing or infinite for "
                     f"{int(bad.sum())} region-year(s), e.g. {keys}"
+                    + _inputs_behind(study, recipe, out, int(np.flatnonzero(bad)[0]))
                 )
             out[name] = values
     return out

@@ -550,6 +550,7 @@ def _lock_file(handle) -> None:
     if sys.platform == "win32":
         import msvcrt
 
+        handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
     else:
         import fcntl
