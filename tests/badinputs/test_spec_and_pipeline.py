@@ -265,6 +265,21 @@ def test_tampered_intermediate_is_rebuilt(tmp_path, capsys):
     assert pd.read_parquet(study.clean_dir / "panel.parquet")["gdp"].max() == 40269.6
 
 
+def test_raw_file_edited_with_its_mtime_restored_is_read_again(tmp_path, capsys):
+    study = Study.load(tiny_study(tmp_path))
+    pipeline.run(study, verbose=0)
+    raw = study.raw_dir / "gdp.csv"
+    stat = raw.stat()
+    raw.write_text(raw.read_text(encoding="utf-8").replace("36102.6", "36102.9"), encoding="utf-8")
+    os.utime(raw, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    capsys.readouterr()
+    pipeline.run(study, verbose=0)
+    assert capsys.readouterr().err == (
+        "clusterdx: raw files whose content changed since the last run (re-read):\n  raw/gdp.csv\n"
+    )
+    assert 36102.9 in pd.read_parquet(study.clean_dir / "panel.parquet")["gdp"].tolist()
+
+
 def test_outputs_no_step_declares_are_removed_and_listed(tmp_path, capsys):
     study = Study.load(tiny_study(tmp_path))
     pipeline.run(study, verbose=0)

@@ -419,6 +419,11 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
             "rebuilding outputs whose content changed since they were written",
             study,
         )
+        _report(
+            discard_for_changed_raw(study),
+            "raw files whose content changed since the last run (re-read)",
+            study,
+        )
         try:
             session = _build(study, force, verbose)
         finally:
@@ -488,14 +493,24 @@ def remove_stale_outputs(study: Study) -> list[Path]:
 
 
 def _rel(study: Study, path: Path) -> str:
-    return path.relative_to(study.root).as_posix()
+    resolved = path.resolve()
+    root = study.root
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+
+
+def _recorded(study: Study) -> dict[str, str]:
+    state = study.clean_dir / HASHES_NAME
+    return json.loads(state.read_text(encoding="utf-8")) if state.is_file() else {}
+
+
+def _raw_inputs(study: Study) -> dict[str, Path]:
+    return {s.name: study.raw_dir / s.file for s in study.spec.sources}
 
 
 def discard_tampered(study: Study) -> list[Path]:
     """Delete the outputs whose content differs from the SHA-256 recorded when they were written,
     so that their step rebuilds them; return them (sorted)."""
-    state = study.clean_dir / HASHES_NAME
-    recorded = json.loads(state.read_text(encoding="utf-8")) if state.is_file() else {}
+    recorded = _recorded(study)
     changed = []
     for path in declared_outputs(study):
         digest = recorded.get(_rel(study, path))
@@ -505,9 +520,28 @@ def discard_tampered(study: Study) -> list[Path]:
     return changed
 
 
+def discard_for_changed_raw(study: Study) -> list[Path]:
+    """Delete the clean outputs of the sources whose raw file's content differs from the SHA-256
+    recorded at the last run (pytask alone would miss an edit that kept the modification time);
+    return those raw files."""
+    recorded = _recorded(study)
+    changed = []
+    for name, raw in _raw_inputs(study).items():
+        digest = recorded.get("raw:" + _rel(study, raw))
+        if digest is not None and raw.is_file() and sha256(raw) != digest:
+            for path in source_outputs(study, name):
+                path.unlink(missing_ok=True)
+            changed.append(raw)
+    return changed
+
+
 def record_outputs(study: Study) -> None:
-    """Record the SHA-256 of every declared output that exists (read back by `discard_tampered`)."""
+    """Record the SHA-256 of every declared output that exists and of the raw files (read back
+    by `discard_tampered` and `discard_for_changed_raw`)."""
     hashes = {_rel(study, p): sha256(p) for p in declared_outputs(study) if p.is_file()}
+    hashes |= {
+        "raw:" + _rel(study, p): sha256(p) for p in _raw_inputs(study).values() if p.is_file()
+    }
     (study.clean_dir / HASHES_NAME).write_text(
         json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
