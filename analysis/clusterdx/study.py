@@ -74,6 +74,11 @@ def _check_model_formula(text: str | None) -> str | None:
 
 Name = Annotated[str, AfterValidator(_check_name)]
 
+#: Stems of the tables the pipeline writes itself: an analysis named so would overwrite one.
+RESERVED_TABLES = frozenset(
+    {"models", "descriptives", "correlations", "effects", "spatial_tests", "moran", "robustness"}
+)
+
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]
 
@@ -467,6 +472,12 @@ class StudySpec(_Spec):
                     f"model '{model.name}' uses weights '{model.weights}'; defined weights: "
                     f"{sorted(self.weights)}"
                 )
+        reserved = sorted({a.name for a in self.analyses} & RESERVED_TABLES)
+        if reserved:
+            raise ValueError(
+                f"analysis names {reserved} are the names of the pipeline's own tables "
+                f"{sorted(RESERVED_TABLES)}; rename the analyses"
+            )
         names = [m.name for m in self.models] + [a.name for a in self.analyses]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:

@@ -185,6 +185,15 @@ def test_analysis_named_like_a_path(tmp_path):
     )
 
 
+def test_analysis_named_like_a_pipeline_table(tmp_path):
+    path = demo_study(tmp_path, ('name = "moderation_gov"', 'name = "models"'))
+    assert _load_error(path) == (
+        f"{path}: key '': Value error, analysis names ['models'] are the names of the pipeline's "
+        "own tables ['correlations', 'descriptives', 'effects', 'models', 'moran', 'robustness', "
+        "'spatial_tests']; rename the analyses"
+    )
+
+
 def test_chinese_names_are_allowed(tmp_path):
     path = demo_study(tmp_path, ("[indicators.demand]", '[indicators."市场需求_2"]'))
     assert "市场需求_2" in Study.load(path).spec.indicators
