@@ -512,3 +512,40 @@ def test_validate_names_the_firm_file_behind_a_region_without_firms(tmp_path):
         "2015}]; it is computed from source 'firms' (listed_firms.csv): check that file's rows "
         "for these region-years (e.g. a region without firms)"
     ) in result.output
+
+
+def test_validate_builds_the_weights(tmp_path):
+    path = demo_study(
+        tmp_path,
+        ('type = "contiguity"\nrule = "queen"', 'type = "nested"\ngeo = "queen"\necon = "x"'),
+    )
+    result = CliRunner().invoke(app, ["validate", "--study", str(path)])
+    assert result.exit_code == 1
+    assert (
+        "StudySpecError: key 'weights.queen.geo': 'queen' is not one of the other defined weights []"
+        in result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            ['weights.queen.type="knn"', "weights.queen.k=50"],
+            "WeightsError: k must be an integer between 1 and 30 (number of regions - 1); got 50",
+        ),
+        (
+            ['weights.queen.type="economic_distance"'],
+            "StudySpecError: key 'weights.queen.variable': type 'economic_distance' needs the "
+            'variable whose distance defines the weights, e.g. variable = "gdp"',
+        ),
+    ],
+)
+def test_validate_checks_weights_options(tmp_path, overrides, message):
+    path = demo_study(tmp_path)
+    args = ["validate", "--study", str(path)]
+    for item in overrides:
+        args += ["--set", item]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.output

@@ -64,6 +64,20 @@ def check_spec_against_panel(study: Study, frame: pd.DataFrame) -> None:
     Traceback (most recent call last):
     clusterdx.errors.StudySpecError: key 'models.0.formula (fe)': 'tehc' is not a variable or indicator of the panel; available: ['dt', 'gov', 'region', 'year']
     """
+    for name, w in study.spec.weights.items():
+        if w.type == "economic_distance" and not w.variable:
+            raise StudySpecError(
+                f"key 'weights.{name}.variable': type 'economic_distance' needs the variable "
+                'whose distance defines the weights, e.g. variable = "gdp"'
+            )
+        if w.type == "nested":
+            for key in ("geo", "econ"):
+                other = getattr(w, key)
+                if other not in study.spec.weights or other == name:
+                    raise StudySpecError(
+                        f"key 'weights.{name}.{key}': {other!r} is not one of the other defined "
+                        f"weights {sorted(set(study.spec.weights) - {name})}"
+                    )
     columns = {str(c) for c in frame.columns}
     for key, name in _uses(study):
         if name not in columns:
