@@ -68,8 +68,17 @@ PACKAGE = Path(__file__).resolve().parents[1]
 STEP_CODE = {
     "clean": ("data", "regions", "study.py"),
     "panel": ("data", "study.py"),
-    "indicators": ("indicators", "study.py"),
-    "models": ("panel", "spatial", "weights", "report", "regions", "tasks", "study.py"),
+    "indicators": ("indicators", "expressions.py", "study.py"),
+    "models": (
+        "panel",
+        "spatial",
+        "weights",
+        "report",
+        "regions",
+        "tasks",
+        "expressions.py",
+        "study.py",
+    ),
 }
 
 
