@@ -129,3 +129,15 @@ def test_readme_lists_every_function():
     section = text.split("### Formula grammar")[1].split("\n#")[0]
     listed = re.findall(r"^\| `(\w+)\(", section, flags=re.MULTILINE)
     assert listed == list(FUNCTIONS)
+
+
+def test_comparisons_with_missing_values_stay_missing(panel):
+    frame = panel.assign(gdp=[np.nan, 1.0, 2.0, 3.0, 4.0, 5.0])
+    got = evaluate("where(gdp > 2, 1, 0) + (gdp == 1)", frame)
+    np.testing.assert_array_equal(got, [np.nan, 1.0, 0.0, 1.0, 1.0, 1.0])
+
+
+def test_deep_nesting_is_refused_not_a_recursion_error():
+    with pytest.raises(StudySpecError, match="nests deeper than 50 levels"):
+        parse("(" * 60 + "gdp" + ")" * 60)
+    assert parse("-" * 500 + "gdp").kind == "unary"

@@ -39,6 +39,9 @@ from clusterdx.errors import DataError, StudySpecError
 
 def _shift(values: np.ndarray, frame: pd.DataFrame, k: int, entity: str, time: str) -> np.ndarray:
     """Value of the same entity in calendar period t − k (NaN when that period is absent)."""
+    absent = [c for c in (entity, time) if c not in frame.columns]
+    if absent:
+        raise DataError(f"lag/lead/diff need the columns {absent} of the panel")
     keys = pd.MultiIndex.from_arrays([frame[entity].to_numpy(), frame[time].to_numpy()])
     series = pd.Series(values, index=keys)
     if series.index.has_duplicates:
@@ -99,6 +102,9 @@ _REFUSED = {
     "~": "'~' is not allowed",
     "^": "'^' is not allowed; write powers as **",
 }
+#: Deepest nesting of parentheses and function calls (keeps the recursive parser far from Python's
+#: recursion limit).
+MAX_DEPTH = 50
 _KEYWORDS = {"lambda", "import", "and", "or", "not", "if", "else", "for", "in", "is"}
 _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _COMPARE |= {"==": np.equal, "!=": np.not_equal}
@@ -169,6 +175,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.at = 0
+        self.depth = 0
 
     def peek(self) -> Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -195,6 +202,15 @@ class _Parser:
         return node
 
     def comparison(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"the formula nests deeper than {MAX_DEPTH} levels")
+        try:
+            return self._comparison()
+        finally:
+            self.depth -= 1
+
+    def _comparison(self) -> Node:
         left = self.additive()
         op = self.take(*_COMPARE)
         if op is None:
@@ -222,10 +238,13 @@ class _Parser:
         return node
 
     def unary(self) -> Node:
-        op = self.take("-", "+")
-        if op is not None:
-            return Node("unary", op.text, (self.unary(),), op.pos)
-        return self.power()
+        signs = []
+        while (op := self.take("-", "+")) is not None:
+            signs.append(op)
+        node = self.power()
+        for op in reversed(signs):
+            node = Node("unary", op.text, (node,), op.pos)
+        return node
 
     def power(self) -> Node:
         base = self.atom()
@@ -355,7 +374,9 @@ def _eval(node: Node, text: str, frame: pd.DataFrame, entity: str, time: str):
         return -args[0] if node.value == "-" else args[0]
     if node.kind == "binary":
         if node.value in _COMPARE:
-            return _COMPARE[node.value](*args).astype("float64")
+            left, right = (np.asarray(a, dtype="float64") for a in args)
+            out = _COMPARE[node.value](left, right).astype("float64")
+            return np.where(np.isnan(left) | np.isnan(right), np.nan, out)
         return _ARITH[node.value](*args)
     name = str(node.value)
     if name == "where":
