@@ -576,6 +576,11 @@ class Study:
             target = Path(os.path.normpath(base / value))
             fixed = Path(*[p for p in target.parts if not any(c in p for c in "*?[")] or ["/"])
             resolved = fixed.resolve()
+            if key in ("paths.clean", "paths.reports") and resolved == self.root:
+                raise StudySpecError(
+                    f"{self.path}: key '{key}': {value!r} is the project root itself; outputs go "
+                    f"to a folder of their own inside it (default {Paths().model_dump()[key[6:]]!r})"
+                )
             if allowed or (target.is_relative_to(self.root) and resolved.is_relative_to(self.root)):
                 continue
             rule = (

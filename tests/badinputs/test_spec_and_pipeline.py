@@ -224,6 +224,14 @@ def test_folders_outside_the_root_are_refused(tmp_path, key, value, rule):
     )
 
 
+def test_outputs_into_the_root_itself_are_refused(tmp_path):
+    path = tiny_study(tmp_path)
+    assert _load_error(path, ['paths.reports="."']) == (
+        f"{path}: key 'paths.reports': '.' is the project root itself; outputs go to a folder of "
+        "their own inside it (default 'reports')"
+    )
+
+
 def test_raw_file_outside_the_root_is_refused(tmp_path):
     path = tiny_study(tmp_path, file="../" * 20 + "etc/passwd")
     message = _load_error(path)
