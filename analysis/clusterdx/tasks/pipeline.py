@@ -571,8 +571,11 @@ def study_lock(study: Study) -> Iterator[Path]:
     try:
         _lock_file(handle)
     except OSError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
+        try:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+        except OSError:  # Windows refuses to read a locked range
+            holder = "unknown"
         handle.close()
         raise ClusterDXError(
             f"another clusterdx run (pid {holder}) is building this study: {path} is locked; "
