@@ -65,12 +65,23 @@ def run(
 
 @app.command()
 def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption = None) -> None:
-    """Check the study spec and every raw file (encodings, columns, cells, keys, units); write nothing."""
+    """Check the study spec, every raw file (encodings, columns, cells, keys, units) and every check
+    that needs no estimation (indicator recipes on the clean panel, model and analysis variables,
+    robustness regions and years, the weights matrices); write nothing."""
     from clusterdx.data.panel import build_clean
+    from clusterdx.indicators import compute_indicators
     from clusterdx.study import Study
+    from clusterdx.tasks.checks import check_spec_against_panel
+    from clusterdx.tasks.steps import region_attributes, study_weights
 
     try:
-        clean = build_clean(Study.load(study, overrides=set_))
+        spec = Study.load(study, overrides=set_)
+        clean = build_clean(spec)
+        frame = compute_indicators(spec, clean.panel, clean.tables)
+        frame = frame.merge(region_attributes(spec, clean.tables), on="region", how="left")
+        check_spec_against_panel(spec, frame)
+        for name in spec.spec.weights:
+            study_weights(spec, name, frame)
     except ClusterDXError as exc:
         _fail(exc)
     summary = clean.audit.to_dict()

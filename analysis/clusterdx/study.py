@@ -14,13 +14,70 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from clusterdx.errors import StudySpecError
+from clusterdx.expressions import parse, parse_model_formula
+
+#: Names of sources, indicators, variables, weights, models and analyses name output files and
+#: columns: a letter (any script, e.g. Chinese) or ``_``, then letters, digits or ``_``, at most 64
+#: characters. No path separators, dots, dashes or spaces, so no name can leave its folder.
+NAME_PATTERN = re.compile(r"[^\W\d]\w{0,63}")
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"name {name!r} is not allowed: names start with a letter or '_' and hold only "
+            "letters, digits and '_' (at most 64; no '/', '.', '-' or spaces)"
+        )
+    return name
+
+
+def _check_names(names: dict[str, Any]) -> dict[str, Any]:
+    for name in names:
+        _check_name(name)
+    return names
+
+
+def _check_expression(text: str | None) -> str | None:
+    if text is not None:
+        try:
+            parse(text)
+        except StudySpecError as exc:
+            raise ValueError(str(exc)) from None
+    return text
+
+
+def _check_model_formula(text: str | None) -> str | None:
+    if text is not None:
+        try:
+            parse_model_formula(text)
+        except StudySpecError as exc:
+            raise ValueError(str(exc)) from None
+    return text
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+
+#: Stems of the tables the pipeline writes itself: an analysis named so would overwrite one.
+RESERVED_TABLES = frozenset(
+    {"models", "descriptives", "correlations", "effects", "spatial_tests", "moran", "robustness"}
+)
 
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]
@@ -36,7 +93,7 @@ class StudyMeta(_Spec):
     name: str
     level: Level = "province"
     years: tuple[int, int]
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, lt=2**32)
     language: Language = "zh"
 
     @model_validator(mode="after")
@@ -49,12 +106,19 @@ class StudyMeta(_Spec):
 
 
 class Paths(_Spec):
-    """``[paths]``: folders, relative to ``root`` (itself relative to the TOML file's folder)."""
+    """``[paths]``: folders, relative to ``root`` (itself relative to the TOML file's folder).
+
+    ``root`` defines the project and may be anywhere. Every other path (these folders, the sources'
+    ``file``, the indicators' ``file`` / ``dictionary``, ``cleaning.crosswalk``) must resolve inside
+    ``root``; ``allow_outside = true`` lets the raw inputs (``raw``, source files, indicator input
+    files, the crosswalk) lie elsewhere (they are only read), never ``clean`` or ``reports``.
+    """
 
     root: str = ".."
     raw: str = "data_raw/demo"
     clean: str = "data_clean"
     reports: str = "reports"
+    allow_outside: bool = False
 
 
 class Cleaning(_Spec):
@@ -111,7 +175,7 @@ class Source(_Spec):
     identifier (kinds ``firm_year`` and ``cluster``); ``keep`` text columns carried along unchanged.
     """
 
-    name: str
+    name: Name
     file: str
     kind: Literal["region_year", "region_industry_year", "firm_year", "cluster"] = "region_year"
     layout: Literal["long", "wide"] = "long"
@@ -224,6 +288,8 @@ class Indicator(_Spec):
     label_zh: str = ""
     label_en: str = ""
 
+    _formula_grammar = field_validator("formula")(_check_expression)
+
     @model_validator(mode="after")
     def _recipe_complete(self) -> Indicator:
         required = {
@@ -263,18 +329,18 @@ class Weights(_Spec):
 class Diagnostics(_Spec):
     """``[diagnostics]``: global Moran's I by year for these variables, under one weights matrix."""
 
-    moran: list[str] = Field(default_factory=list)
+    moran: list[Name] = Field(default_factory=list)
     weights: str | None = None
-    permutations: int = 999
+    permutations: int = Field(default=999, ge=0, le=99_999)
 
 
 class PanelModel(_Spec):
     """``[[models]]`` with ``kind = "panel"``: a linear panel regression."""
 
     kind: Literal["panel"]
-    name: str
+    name: Name
     title: str = ""
-    formula: str
+    formula: Annotated[str, AfterValidator(_check_model_formula)]
     model: Literal["pooled", "fe", "re", "between", "fd"] = "fe"
     effects: Literal["individual", "time", "twoways"] = "twoways"
     cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
@@ -284,16 +350,16 @@ class SpatialModel(_Spec):
     """``[[models]]`` with ``kind = "spatial"``: a spatial panel model by maximum likelihood."""
 
     kind: Literal["spatial"]
-    name: str
+    name: Name
     title: str = ""
-    y: str
-    x: list[str]
+    y: Name
+    x: list[Name]
     model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
     effects: Literal["individual", "time", "twoways", "random"] = "twoways"
     weights: str
     bias_correction: bool = True
     convention: Literal["ml", "splm"] = "ml"
-    impacts_draws: int = 1000
+    impacts_draws: int = Field(default=1000, ge=0, le=100_000)
 
 
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
@@ -311,21 +377,21 @@ class Analysis(_Spec):
     """
 
     kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did"]
-    name: str
+    name: Name
     title: str = ""
     y: str | None = None
     x: str | None = None
     m: str | None = None
     z: str | None = None
     q: str | None = None
-    formula: str | None = None
+    formula: Annotated[str | None, AfterValidator(_check_model_formula)] = None
     group: str | None = None
     treat_year: str | None = None
     controls: list[str] = Field(default_factory=list)
     effects: Literal["individual", "time", "twoways"] = "twoways"
     cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
     method: Literal["three_step", "two_step"] = "three_step"
-    bootstrap: int = Field(default=999, ge=0)
+    bootstrap: int = Field(default=999, ge=0, le=99_999)
     n_thresholds: int = Field(default=1, ge=1, le=3)
     trim: float = Field(default=0.05, gt=0.0, lt=0.5)
     grid: int = Field(default=300, ge=10)
@@ -416,10 +482,16 @@ class StudySpec(_Spec):
     study: StudyMeta
     paths: Paths = Field(default_factory=Paths)
     cleaning: Cleaning = Field(default_factory=Cleaning)
-    variables: dict[str, Variable] = Field(default_factory=dict)
+    variables: Annotated[dict[str, Variable], AfterValidator(_check_names)] = Field(
+        default_factory=dict
+    )
     sources: list[Source]
-    indicators: dict[str, Indicator] = Field(default_factory=dict)
-    weights: dict[str, Weights] = Field(default_factory=dict)
+    indicators: Annotated[dict[str, Indicator], AfterValidator(_check_names)] = Field(
+        default_factory=dict
+    )
+    weights: Annotated[dict[str, Weights], AfterValidator(_check_names)] = Field(
+        default_factory=dict
+    )
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
     models: list[ModelSpec] = Field(default_factory=list)
     analyses: list[Analysis] = Field(default_factory=list)
@@ -429,6 +501,13 @@ class StudySpec(_Spec):
 
     @model_validator(mode="after")
     def _cross_references(self) -> StudySpec:
+        sources = [s.name for s in self.sources]
+        twice = sorted({n for n in sources if sources.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"source names {twice} are repeated; each [[sources]] needs its own name (names "
+                "name the clean files)"
+            )
         for source in self.sources:
             for var in source.variables:
                 if var not in self.variables:
@@ -442,6 +521,12 @@ class StudySpec(_Spec):
                     f"model '{model.name}' uses weights '{model.weights}'; defined weights: "
                     f"{sorted(self.weights)}"
                 )
+        reserved = sorted({a.name for a in self.analyses} & RESERVED_TABLES)
+        if reserved:
+            raise ValueError(
+                f"analysis names {reserved} are the names of the pipeline's own tables "
+                f"{sorted(RESERVED_TABLES)}; rename the analyses"
+            )
         names = [m.name for m in self.models] + [a.name for a in self.analyses]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
@@ -513,6 +598,50 @@ class Study:
         self.spec = spec
         self.path = path
         self.root = (path.parent / spec.paths.root).resolve()
+        self._confine()
+
+    def _confine(self) -> None:
+        """Refuse any path of the spec that resolves outside ``paths.root`` (see `Paths`)."""
+        spec, outside = self.spec, self.spec.paths.allow_outside
+        checks = [
+            ("paths.raw", self.root, spec.paths.raw, outside),
+            ("paths.clean", self.root, spec.paths.clean, False),
+            ("paths.reports", self.root, spec.paths.reports, False),
+        ]
+        raw = self.root / spec.paths.raw
+        checks += [
+            (f"sources.{i}.file ({s.name})", raw, s.file, outside)
+            for i, s in enumerate(spec.sources)
+        ]
+        for name, recipe in spec.indicators.items():
+            for key in ("file", "dictionary"):
+                if getattr(recipe, key):
+                    checks.append(
+                        (f"indicators.{name}.{key}", self.root, getattr(recipe, key), outside)
+                    )
+        if spec.cleaning.crosswalk:
+            checks.append(("cleaning.crosswalk", self.root, spec.cleaning.crosswalk, outside))
+        for key, base, value, allowed in checks:
+            target = Path(os.path.normpath(base / value))
+            fixed = Path(*[p for p in target.parts if not any(c in p for c in "*?[")] or ["/"])
+            resolved = fixed.resolve()
+            if key in ("paths.clean", "paths.reports") and resolved == self.root:
+                raise StudySpecError(
+                    f"{self.path}: key '{key}': {value!r} is the project root itself; outputs go "
+                    f"to a folder of their own inside it (default {Paths().model_dump()[key[6:]]!r})"
+                )
+            if allowed or (target.is_relative_to(self.root) and resolved.is_relative_to(self.root)):
+                continue
+            rule = (
+                "outputs must stay inside it (paths.allow_outside only applies to raw inputs)"
+                if key in ("paths.clean", "paths.reports")
+                else "move the file into the project or set paths.allow_outside = true to read "
+                "raw inputs kept elsewhere"
+            )
+            raise StudySpecError(
+                f"{self.path}: key '{key}': {value!r} resolves to {resolved}, outside the project "
+                f"root {self.root} (paths.root); {rule}"
+            )
 
     @classmethod
     def load(cls, path: str | Path, overrides: list[str] | None = None) -> Study:
@@ -536,8 +665,22 @@ class Study:
         path = Path(path).resolve()
         if not path.exists():
             raise StudySpecError(f"study file {path} does not exist")
+        data = path.read_bytes()
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            try:
+                data.decode("gb18030")
+                guess = " (it looks like GBK / GB18030)"
+            except UnicodeDecodeError:
+                guess = ""
+            raise StudySpecError(
+                f"{path}: not UTF-8 text{guess}: byte 0x{data[exc.start]:02x} at line {line}; "
+                "TOML files must be UTF-8: re-save it as UTF-8 in your editor"
+            ) from None
+        try:
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise StudySpecError(f"{path}: not valid TOML: {exc}") from exc
         for item in overrides or []:

@@ -135,6 +135,21 @@ def test_same_inputs_give_byte_identical_tables_and_figures(built, tmp_path):
     others = {**model_outputs(other), **analysis_outputs(other)}
     for name, path in outputs.items():
         assert path.read_bytes() == others[name].read_bytes(), name
+    for name in ("index.html", "manifest.json"):
+        assert (study.reports_dir / name).read_bytes() == (other.reports_dir / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_force_rebuild_is_byte_identical_to_fresh_builds(built):
+    """A --force rebuild over a reports folder with a leftover table gives a first build's bytes."""
+    study, _ = built
+    before = {p: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
+    (study.reports_dir / "tables" / "removed_analysis.html").write_text("<p/>", encoding="utf-8")
+    run(study, verbose=0, force=True)
+    after = {p: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    for path, data in before.items():
+        assert after[path] == data, path
 
 
 def test_data_error_reaches_the_caller_with_its_message(tmp_path):

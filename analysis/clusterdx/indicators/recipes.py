@@ -1,6 +1,7 @@
 """Compute the indicators declared in ``[indicators]`` of the study, in declaration order.
 
-Each recipe names one method of this package (formula, entropy index, TOPSIS closeness, coupling
+Each recipe names one method of this package (formula: `clusterdx.expressions`, a closed
+arithmetic grammar that runs no Python; entropy index, TOPSIS closeness, coupling
 coordination degree, ratio, location quotient, Herfindahl index, firm aggregates: top-k revenue share,
 number of designated leading firms, keyword intensity); the result is the clean panel plus one column per indicator. A recipe that produces a
 missing or infinite value (log of zero, a region-year without firms) fails with a `DataError` naming the
@@ -22,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.compute import from_spec
-from clusterdx.errors import DataError
+from clusterdx.errors import ClusterDXError, DataError
+from clusterdx.expressions import evaluate, names, parse
 from clusterdx.indicators.agglomeration import herfindahl, location_quotient
 from clusterdx.indicators.coupling import coupling_coordination
 from clusterdx.indicators.digital import load_dictionary, regional_intensity
@@ -243,11 +245,9 @@ def _from_file(name, recipe, study, tables, backend, compute: Compute) -> pd.Ser
 def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.ndarray:
     if recipe.method == "formula":
         try:
-            return panel.eval(recipe.formula, engine="python").to_numpy(dtype="float64")
-        except (NameError, KeyError, SyntaxError, pd.errors.UndefinedVariableError) as exc:
-            raise DataError(
-                f"indicator '{name}': cannot evaluate formula {recipe.formula!r}: {exc}"
-            ) from None
+            return evaluate(recipe.formula, panel)
+        except ClusterDXError as exc:
+            raise type(exc)(f"indicator '{name}': {exc}") from None
     if recipe.method == "entropy":
         return entropy_index(
             panel, recipe.positive, recipe.negative, recipe.shift, recipe.standardise, time="year"
@@ -275,6 +275,30 @@ def _compute(name: str, recipe: Indicator, panel: pd.DataFrame, tables) -> np.nd
     else:
         values = firm_keyword_index(table, recipe.keywords)
     return _per_region_year(values, panel)
+
+
+def _inputs_behind(study: Study, recipe: Indicator, panel: pd.DataFrame, row: int) -> str:
+    """For a formula recipe: the values of its inputs at ``row`` and the raw file and column or
+    sheet each comes from, so that a failing indicator points at the cell to check."""
+    if recipe.method != "formula":
+        files = {s.name: s.file for s in getattr(study.spec, "sources", [])}
+        if recipe.source in files:
+            return (
+                f"; it is computed from source '{recipe.source}' ({files[recipe.source]}): check "
+                "that file's rows for these region-years (e.g. a region without firms)"
+            )
+        return ""
+    where = {
+        var: (source.file, f"column {loc.column!r}" if loc.column else f"sheet {loc.sheet!r}")
+        for source in getattr(study.spec, "sources", [])
+        for var, loc in source.variables.items()
+    }
+    parts = []
+    for var in sorted(names(parse(recipe.formula))):
+        value = panel[var].iloc[row]
+        origin = f" ({where[var][0]}, {where[var][1]})" if var in where else " (an indicator)"
+        parts.append(f"{var} = {float(value)!r}{origin}")
+    return "; first one's inputs: " + ", ".join(parts)
 
 
 def compute_indicators(
@@ -330,6 +354,7 @@ def compute_indicators(
                 raise DataError(
                     f"indicator '{name}' ({recipe.method}) is missing or infinite for "
                     f"{int(bad.sum())} region-year(s), e.g. {keys}"
+                    + _inputs_behind(study, recipe, out, int(np.flatnonzero(bad)[0]))
                 )
             out[name] = values
     return out

@@ -2,14 +2,17 @@
 
 A deliberately small grammar (a response, ``~`` and regressors joined by ``+``): applied papers
 enter transformed variables as columns of the panel, so Patsy/formulaic operators are not needed,
-and an explicit parser gives error messages that name the offending column.
+and an explicit parser gives error messages that name the offending column. Nothing is handed to
+patsy or formulaic (both evaluate Python: ``np.log(x)``, ``x.__class__``): each term must be a name
+(`clusterdx.expressions.parse_model_formula`) and a column of the panel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from clusterdx.errors import PanelError
+from clusterdx.errors import PanelError, StudySpecError
+from clusterdx.expressions import parse_model_formula
 
 
 def parse_formula(formula: str, columns: Iterable[str]) -> tuple[str, list[str]]:
@@ -30,8 +33,9 @@ def parse_formula(formula: str, columns: Iterable[str]) -> tuple[str, list[str]]
     Raises
     ------
     PanelError
-        If the formula has no single ``~``, no regressor, a repeated name, or names that are not
-        columns of the panel (all of them are listed).
+        If the formula has no single ``~``, no regressor, a term that is not a plain name (the
+        message names it and its position), a repeated name, or names that are not columns of
+        the panel (all of them are listed).
 
     Examples
     --------
@@ -49,6 +53,10 @@ def parse_formula(formula: str, columns: Iterable[str]) -> tuple[str, list[str]]
             f"formula {formula!r} needs a response left of '~' and regressors joined by '+' "
             "right of it, as in 'dt ~ demand + gov'."
         )
+    try:
+        parse_model_formula(formula)
+    except StudySpecError as exc:
+        raise PanelError(str(exc)) from None
     repeated = sorted({term for term in terms if terms.count(term) > 1})
     if repeated:
         raise PanelError(f"formula {formula!r} repeats the regressors {repeated}; list each once.")

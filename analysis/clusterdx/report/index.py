@@ -11,6 +11,7 @@ bytes.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -61,12 +62,15 @@ def _anchor(rel: str) -> str:
     return "f-" + "".join(c if c.isalnum() else "-" for c in rel)
 
 
-def _siblings(path: Path, root: Path) -> list[str]:
+def _siblings(path: Path, root: Path, files: list[Path]) -> list[str]:
     """Relative paths of the other formats of ``path`` (same folder, same stem), sorted."""
     return sorted(
         p.relative_to(root).as_posix()
-        for p in path.parent.glob(f"{path.stem}.*")
-        if p != path and p.is_file() and p.suffix.lower() not in _SHOWN
+        for p in files
+        if p != path
+        and p.parent == path.parent
+        and p.stem == path.stem
+        and p.suffix.lower() not in _SHOWN
     )
 
 
@@ -80,7 +84,11 @@ def _formats_line(others: list[str], lang: IndexLang) -> str:
 
 
 def write_index(
-    reports_dir: str | Path, *, lang: IndexLang = "zh", title: str | None = None
+    reports_dir: str | Path,
+    *,
+    lang: IndexLang = "zh",
+    title: str | None = None,
+    files: Iterable[str | Path] | None = None,
 ) -> Path:
     """Write ``<reports_dir>/index.html`` showing every table and figure there; return its path.
 
@@ -93,6 +101,9 @@ def write_index(
     reports_dir : the reports folder (``study.reports_dir``, e.g. ``reports/``).
     lang : ``"zh"`` or ``"en"`` for the page's own headings.
     title : page title (default 研究结果 / Results).
+    files : the files to show (those that exist; the pipeline passes the outputs the study
+        declares, so a leftover file never enters the page); default every file below
+        ``reports_dir``.
 
     Examples
     --------
@@ -121,8 +132,9 @@ def write_index(
         )
     words = _WORDS[lang]
     target = root / INDEX_NAME
+    found = root.rglob("*") if files is None else (Path(p) for p in files)
     files = sorted(
-        (p for p in root.rglob("*") if p.is_file() and p != target),
+        (p for p in found if p.is_file() and p != target and p.is_relative_to(root)),
         key=lambda p: p.relative_to(root).as_posix(),
     )
     tables = [p for p in files if p.suffix.lower() == ".html"]
@@ -171,7 +183,7 @@ def write_index(
                     f'<figure><img src="{html.escape(rel)}" alt="{html.escape(path.stem)}">'
                     "</figure>"
                 )
-            parts.append(_formats_line(_siblings(path, root), lang))
+            parts.append(_formats_line(_siblings(path, root, files), lang))
             parts.append("</section>")
     if other:
         parts.append(f"<h2>{words['other']}</h2><ul>")

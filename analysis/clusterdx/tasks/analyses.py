@@ -14,6 +14,7 @@ from clusterdx import panel as panel_models
 from clusterdx import report
 from clusterdx.report import figures
 from clusterdx.study import Analysis, PanelModel, Study
+from clusterdx.tasks.checks import check_spec_against_panel
 
 ENTITY, TIME = "region", "year"
 
@@ -149,6 +150,7 @@ def _run_one(
 def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
     """Run ``[[analyses]]`` and ``[robustness]``; return the files written (= `analysis_outputs`)."""
     frame = pd.read_parquet(indicators_path)
+    check_spec_against_panel(study, frame)
     spec = study.spec
     tables, figs = study.reports_dir / "tables", study.reports_dir / "figures"
     tables.mkdir(parents=True, exist_ok=True)

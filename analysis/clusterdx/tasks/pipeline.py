@@ -12,12 +12,29 @@ pytask (https://pytask-dev.readthedocs.io) records the state of every input, pro
 in ``data_clean/.pytask.sqlite3``: a second run with nothing changed skips every task, and a changed raw
 file reruns its ``clean`` task and what depends on it. Each task also depends on a hash of the part of
 ``study.toml`` it reads, so editing the model list does not re-read the raw files.
+
+Around pytask, `run` adds what a shared project folder needs:
+
+- only the tasks built here run: pytask collects nothing from the file system, so a ``task_*.py``
+  lying anywhere under the project is never imported;
+- a lock (``data_clean/.clusterdx.lock``, ``flock`` / ``msvcrt``, released by the OS if the process
+  dies) makes a second run on the same tree exit with a message instead of racing the first;
+- pytask tracks files by modification time, so every output's SHA-256 is recorded after a run
+  (``data_clean/.clusterdx.hashes.json``) and a file whose content no longer matches (edited, even
+  with its mtime restored) is deleted and rebuilt, with a message;
+- files in ``data_clean/sources/``, ``reports/tables/`` and ``reports/figures/`` that no step of
+  the current spec declares (left by a removed source, model or analysis) are deleted and listed;
+  ``index.html`` shows the declared outputs only, so a ``--force`` rebuild equals a first build.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +46,10 @@ from clusterdx.errors import ClusterDXError
 from clusterdx.study import Study
 from clusterdx.tasks import steps
 from clusterdx.tasks.analyses import analysis_outputs, run_analyses
-from clusterdx.tasks.manifest import write_manifest
+from clusterdx.tasks.manifest import sha256, write_manifest
+
+LOCK_NAME = ".clusterdx.lock"
+HASHES_NAME = ".clusterdx.hashes.json"
 
 
 def _hash(payload: Any) -> str:
@@ -48,8 +68,17 @@ PACKAGE = Path(__file__).resolve().parents[1]
 STEP_CODE = {
     "clean": ("data", "regions", "study.py"),
     "panel": ("data", "study.py"),
-    "indicators": ("indicators", "study.py"),
-    "models": ("panel", "spatial", "weights", "report", "regions", "tasks", "study.py"),
+    "indicators": ("indicators", "expressions.py", "study.py"),
+    "models": (
+        "panel",
+        "spatial",
+        "weights",
+        "report",
+        "regions",
+        "tasks",
+        "expressions.py",
+        "study.py",
+    ),
 }
 
 
@@ -267,7 +296,7 @@ def collect_tasks(study: Study) -> list:
     def task_index(
         reports: dict[str, Path], language: str, index: Annotated[Path, Product]
     ) -> None:
-        report.write_index(study.reports_dir, lang=language)
+        report.write_index(study.reports_dir, lang=language, files=reports.values())
 
     manifest_inputs = {
         "study": study.path,
@@ -391,21 +420,220 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
     ['index.html', 'manifest.json']
     >>> tmp.cleanup()
     """
-    study.clean_dir.mkdir(parents=True, exist_ok=True)
-    session = pytask.build(
+    _writable_folders(study)
+    with study_lock(study):
+        _report(remove_stale_outputs(study), "removed outputs no current step declares", study)
+        _report(
+            discard_tampered(study),
+            "rebuilding outputs whose content changed since they were written",
+            study,
+        )
+        _report(
+            discard_for_changed_raw(study),
+            "raw files whose content changed since the last run (re-read)",
+            study,
+        )
+        try:
+            session = _build(study, force, verbose)
+        finally:
+            record_outputs(study)
+    for outcome in session.execution_reports:
+        if outcome.outcome.name == "FAIL" and outcome.exc_info:
+            exc = outcome.exc_info[1]
+            if isinstance(exc, OSError) and not isinstance(exc, ClusterDXError):
+                raise ClusterDXError(
+                    f"cannot write {exc.filename}: {exc.strerror}; check the permissions of "
+                    "paths.clean and paths.reports"
+                ) from exc
+            raise exc
+    if session.exit_code != 0:
+        raise ClusterDXError(
+            f"the pipeline failed (pytask exit code {int(session.exit_code)}); see above"
+        )
+    return session
+
+
+def _build(study: Study, force: bool, verbose: int) -> pytask.Session:
+    return pytask.build(
         tasks=collect_tasks(study),
         paths=study.root,
+        # Only the tasks passed above run: nothing is collected from the file system, so a
+        # ``task_*.py`` dropped anywhere under the project is never imported (pytask skips a path
+        # matching an ``ignore`` pattern before walking it; ``task_files`` matches no module).
+        ignore=["*"],
+        task_files=[],
         database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
         force=force,
         capture="no",
         show_traceback=False,
         verbose=verbose,
     )
-    for outcome in session.execution_reports:
-        if outcome.outcome.name == "FAIL" and outcome.exc_info:
-            raise outcome.exc_info[1]
-    if session.exit_code != 0:
+
+
+def declared_outputs(study: Study) -> list[Path]:
+    """Every file the pipeline of ``study`` writes, as declared by its steps (sorted)."""
+    clean = study.clean_dir
+    files = [p for s in study.spec.sources for p in source_outputs(study, s.name)]
+    files += [clean / "panel.parquet", clean / "audit.json", clean / "indicators.parquet"]
+    files += [*steps.model_outputs(study).values(), *analysis_outputs(study).values()]
+    files += [study.reports_dir / "index.html", study.reports_dir / "manifest.json"]
+    return sorted(files)
+
+
+def remove_stale_outputs(study: Study) -> list[Path]:
+    """Delete the files in ``data_clean/sources``, ``reports/tables`` and ``reports/figures`` that
+    no step of the current spec declares; return them (sorted)."""
+    declared = set(declared_outputs(study))
+    folders = (
+        study.clean_dir / "sources",
+        study.reports_dir / "tables",
+        study.reports_dir / "figures",
+    )
+    stale = sorted(
+        p
+        for folder in folders
+        if folder.is_dir()
+        for p in folder.rglob("*")
+        if p.is_file() and p not in declared
+    )
+    for path in stale:
+        path.unlink()
+    return stale
+
+
+def _rel(study: Study, path: Path) -> str:
+    resolved = path.resolve()
+    root = study.root
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+
+
+def _recorded(study: Study) -> dict[str, str]:
+    state = study.clean_dir / HASHES_NAME
+    return json.loads(state.read_text(encoding="utf-8")) if state.is_file() else {}
+
+
+def _raw_inputs(study: Study) -> dict[str, Path]:
+    return {s.name: study.raw_dir / s.file for s in study.spec.sources}
+
+
+def discard_tampered(study: Study) -> list[Path]:
+    """Delete the outputs whose content differs from the SHA-256 recorded when they were written,
+    so that their step rebuilds them; return them (sorted)."""
+    recorded = _recorded(study)
+    changed = []
+    for path in declared_outputs(study):
+        digest = recorded.get(_rel(study, path))
+        if digest is not None and path.is_file() and sha256(path) != digest:
+            path.unlink()
+            changed.append(path)
+    return changed
+
+
+def discard_for_changed_raw(study: Study) -> list[Path]:
+    """Delete the clean outputs of the sources whose raw file's content differs from the SHA-256
+    recorded at the last run (pytask alone would miss an edit that kept the modification time);
+    return those raw files."""
+    recorded = _recorded(study)
+    changed = []
+    for name, raw in _raw_inputs(study).items():
+        digest = recorded.get("raw:" + _rel(study, raw))
+        if digest is not None and raw.is_file() and sha256(raw) != digest:
+            for path in source_outputs(study, name):
+                path.unlink(missing_ok=True)
+            changed.append(raw)
+    return changed
+
+
+def record_outputs(study: Study) -> None:
+    """Record the SHA-256 of every declared output that exists and of the raw files (read back
+    by `discard_tampered` and `discard_for_changed_raw`)."""
+    hashes = {_rel(study, p): sha256(p) for p in declared_outputs(study) if p.is_file()}
+    hashes |= {
+        "raw:" + _rel(study, p): sha256(p) for p in _raw_inputs(study).values() if p.is_file()
+    }
+    (study.clean_dir / HASHES_NAME).write_text(
+        json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+@contextmanager
+def study_lock(study: Study) -> Iterator[Path]:
+    """Hold ``data_clean/.clusterdx.lock`` for the duration of a run.
+
+    Raises
+    ------
+    ClusterDXError
+        Another process (or another open handle) holds the lock: a run is already building
+        this study.
+    """
+    path = study.clean_dir / LOCK_NAME
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        _lock_file(handle)
+    except OSError:
+        try:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+        except OSError:  # Windows refuses to read a locked range
+            holder = "unknown"
+        handle.close()
         raise ClusterDXError(
-            f"the pipeline failed (pytask exit code {int(session.exit_code)}); see above"
-        )
-    return session
+            f"another clusterdx run (pid {holder}) is building this study: {path} is locked; "
+            "wait for it to finish, then run again"
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield path
+    finally:
+        _unlock_file(handle)
+        handle.close()
+
+
+def _lock_file(handle) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(handle) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _writable_folders(study: Study) -> None:
+    """Create the output folders, or fail with a message naming the key when they cannot be written."""
+    for key, folder in (("paths.clean", study.clean_dir), ("paths.reports", study.reports_dir)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ClusterDXError(
+                f"cannot create the {key} folder {folder}: {exc.strerror}; point {key} at a "
+                "folder you can write to"
+            ) from None
+        if not os.access(folder, os.W_OK):
+            raise ClusterDXError(
+                f"the {key} folder {folder} is not writable; make it writable or point {key} "
+                "at a folder you can write to"
+            )
+
+
+def _report(paths: list[Path], why: str, study: Study) -> None:
+    if paths:
+        listed = "\n".join(f"  {_rel(study, p)}" for p in paths)
+        print(f"clusterdx: {why}:\n{listed}", file=sys.stderr)

@@ -22,6 +22,7 @@ from clusterdx.report import figures
 from clusterdx.report.figures import index_trends, moran_trend
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
+from clusterdx.tasks.checks import check_spec_against_panel
 
 ENTITY, TIME = "region", "year"
 
@@ -182,6 +183,7 @@ def model_outputs(study: Study) -> dict[str, Path]:
 def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     """Estimate ``[[models]]`` and ``[diagnostics]``; write the tables and figures of `model_outputs`."""
     frame = pd.read_parquet(indicators_path)
+    check_spec_against_panel(study, frame)
     spec = study.spec
     lang, formats, seed = spec.study.language, spec.tables.formats, spec.study.seed
     tables_dir, figures_dir = study.reports_dir / "tables", study.reports_dir / "figures"

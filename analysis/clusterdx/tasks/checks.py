@@ -1,0 +1,105 @@
+"""Cross-check the study spec against the indicator panel before any estimation.
+
+`check_spec_against_panel` runs in ``clusterdx validate`` (on the panel it builds in memory) and at
+the start of the models and analyses steps, so a model variable that is not a column, a robustness
+variant dropping a region the panel does not have, or a period that is not in the study window
+fails with the key that names it rather than deep inside an estimator (or, for ``drop_entities``,
+not at all: an unknown code would silently drop nothing).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clusterdx.errors import StudySpecError
+from clusterdx.expressions import parse_model_formula
+from clusterdx.study import PanelModel, Study
+
+ENTITY, TIME = "region", "year"
+
+
+def _uses(study: Study) -> list[tuple[str, str]]:
+    """(key, column) for every column the models, diagnostics, analyses and robustness read."""
+    spec = study.spec
+    uses: list[tuple[str, str]] = [(f"diagnostics.moran ({v})", v) for v in spec.diagnostics.moran]
+    for i, model in enumerate(spec.models):
+        if isinstance(model, PanelModel):
+            y, x = parse_model_formula(model.formula)
+            uses += [(f"models.{i}.formula ({model.name})", v) for v in (y, *x)]
+        else:
+            uses += [(f"models.{i}.y ({model.name})", model.y)]
+            uses += [(f"models.{i}.x ({model.name})", v) for v in model.x]
+    for i, a in enumerate(spec.analyses):
+        for key in ("y", "x", "m", "z", "q", "group", "treat_year"):
+            if getattr(a, key):
+                uses.append((f"analyses.{i}.{key} ({a.name})", getattr(a, key)))
+        uses += [(f"analyses.{i}.controls ({a.name})", v) for v in a.controls]
+        if a.formula:
+            y, x = parse_model_formula(a.formula)
+            uses += [(f"analyses.{i}.formula ({a.name})", v) for v in (y, *x)]
+    for name, w in spec.weights.items():
+        if w.type == "economic_distance" and w.variable:
+            uses.append((f"weights.{name}.variable", w.variable))
+    if spec.robustness is not None:
+        for i, v in enumerate(spec.robustness.variants):
+            if v.y:
+                uses.append((f"robustness.variants.{i}.y ({v.name})", v.y))
+    return uses
+
+
+def check_spec_against_panel(study: Study, frame: pd.DataFrame) -> None:
+    """Raise `StudySpecError` for the first spec key naming a column, region or year ``frame`` lacks.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> study = Study.from_dict(
+    ...     {"study": {"name": "demo", "years": [2020, 2021]},
+    ...      "sources": [{"name": "macro", "file": "macro.csv", "region": "region"}],
+    ...      "models": [{"kind": "panel", "name": "fe", "formula": "dt ~ gov + tehc"}]},
+    ...     Path("study.toml"))
+    >>> frame = pd.DataFrame({"region": [1, 2], "year": [2020, 2020], "dt": [0.1, 0.2],
+    ...                       "gov": [1.0, 2.0]})
+    >>> check_spec_against_panel(study, frame)
+    Traceback (most recent call last):
+    clusterdx.errors.StudySpecError: key 'models.0.formula (fe)': 'tehc' is not a variable or indicator of the panel; available: ['dt', 'gov', 'region', 'year']
+    """
+    for name, w in study.spec.weights.items():
+        if w.type == "economic_distance" and not w.variable:
+            raise StudySpecError(
+                f"key 'weights.{name}.variable': type 'economic_distance' needs the variable "
+                'whose distance defines the weights, e.g. variable = "gdp"'
+            )
+        if w.type == "nested":
+            for key in ("geo", "econ"):
+                other = getattr(w, key)
+                if other not in study.spec.weights or other == name:
+                    raise StudySpecError(
+                        f"key 'weights.{name}.{key}': {other!r} is not one of the other defined "
+                        f"weights {sorted(set(study.spec.weights) - {name})}"
+                    )
+    columns = {str(c) for c in frame.columns}
+    for key, name in _uses(study):
+        if name not in columns:
+            raise StudySpecError(
+                f"key '{key}': {name!r} is not a variable or indicator of the panel; "
+                f"available: {sorted(columns)}"
+            )
+    if study.spec.robustness is None:
+        return
+    regions = set(frame[ENTITY].astype(str))
+    years = set(frame[TIME].astype(int))
+    for i, v in enumerate(study.spec.robustness.variants):
+        unknown = [code for code in v.drop_entities if str(code) not in regions]
+        if unknown:
+            raise StudySpecError(
+                f"key 'robustness.variants.{i}.drop_entities' ({v.name}): {unknown} are not "
+                "regions of the panel; use region codes such as "
+                f"{sorted(regions)[:3]}"
+            )
+        absent = [p for p in v.exclude_periods if int(p) not in years]
+        if absent:
+            raise StudySpecError(
+                f"key 'robustness.variants.{i}.exclude_periods' ({v.name}): {absent} are not "
+                f"years of the panel ({min(years)}–{max(years)})"
+            )
