@@ -156,8 +156,8 @@ def test_full_width_parentheses_in_header_carry_the_unit(tmp_path):
         "unit": "万元",
         "from": "header 'R&D经费内部支出（万元）'",
     }
-    # demo value 北京 2011: 4775060.6 万元 = 477.50606 亿元
-    assert clean.panel["rd"].iloc[0] == pytest.approx(477.50606, rel=1e-12)
+    # the raw 北京 2011 value in 万元, stored in 亿元
+    assert clean.panel["rd"].iloc[0] == pytest.approx(float(rows[1][2]) / 1e4, rel=1e-12)
 
 
 def test_sheet_name_unit_contradicts_declared_unit(tmp_path):
@@ -333,16 +333,20 @@ def test_region_missing_from_a_later_sheet_names_it_without_row_minus_one(tmp_pa
 
 
 def test_maximum_of_a_variable(tmp_path):
+    # the cap sits below the four largest patent counts of the demo rows
+    patents = [int(row[3]) for row in innovation_rows()[1:]]
+    cap = sorted(patents)[-5]
+    first = next(i for i, value in enumerate(patents) if value > cap)
     variables = {
         "rd": {"unit": "亿元"},
-        "patents": {"unit": "件", "max": 5000},
+        "patents": {"unit": "件", "max": cap},
         "gdp": {"unit": "亿元"},
         "population": {"unit": "万人"},
     }
     with pytest.raises(
         DataError,
-        match=r"^innovation\.csv, row 2, column '发明专利授权数\(件\)': value 9191 is above the "
-        r"maximum 5000 of \[variables\.patents\]; 4 such cell\(s\)",
+        match=rf"^innovation\.csv, row {first + 2}, column '发明专利授权数\(件\)': value "
+        rf"{patents[first]} is above the maximum {cap} of \[variables\.patents\]; 4 such cell\(s\)",
     ):
         build_clean(make_study(tmp_path, variables=variables))
 
@@ -404,7 +408,7 @@ def test_unit_slip_of_the_majority_is_what_gets_rescaled(tmp_path):
     assert {c["action"] for c in changed} == {"unit slip rescaled by 1e-4"}
     # back to the demo values (万元 -> 亿元)
     beijing = clean.panel[clean.panel["region"] == 110000]["rd"].to_numpy()
-    assert beijing[0] == pytest.approx(477.50606, rel=1e-12)
+    assert beijing[0] == pytest.approx(float(innovation_rows()[1][2]) / 1e4, rel=1e-12)
 
 
 # ---------------------------------------------------------------- XLSX specifics

@@ -498,11 +498,14 @@ def test_validate_checks_model_variables_and_log_of_non_positive(tmp_path):
         ],
     )
     assert result.exit_code == 1
+    raw = pd.read_csv(REPO / "data_raw" / "demo" / "innovation_gbk.csv", encoding="gbk")
+    beijing_2011 = raw.loc[(raw["地区"] == "北京市") & (raw["年份"] == 2011), "发明专利授权数(件)"]
     assert (
         "indicator 'tech' (formula) is missing or infinite for 403 region-year(s), e.g. "
         "[{'region': 110000, 'year': 2011}, {'region': 110000, 'year': 2012}, {'region': 110000, "
         "'year': 2013}, {'region': 110000, 'year': 2014}, {'region': 110000, 'year': 2015}]; "
-        "first one's inputs: patents = 9191.0 (innovation_gbk.csv, column '发明专利授权数(件)')"
+        f"first one's inputs: patents = {float(beijing_2011.iloc[0])} (innovation_gbk.csv, "
+        "column '发明专利授权数(件)')"
     ) in result.output
 
 
