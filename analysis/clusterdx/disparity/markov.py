@@ -23,6 +23,7 @@ import libpysal
 import mapclassify
 import numpy as np
 import pandas as pd
+from giddy.ergodic import steady_state
 from giddy.markov import Markov, Spatial_Markov
 
 from clusterdx.disparity import _checks
@@ -59,7 +60,8 @@ class SpatialMarkovResult:
     ----------
     counts, p : long tables indexed by (lag class, class at t), columns the class at t+1.
     traditional : the unconditional chain (`MarkovResult`).
-    steady_states : m × k steady states, one row per lag class.
+    steady_states : m × k steady states, one row per lag class (NaN for a lag class in which some
+        class was never observed).
     homogeneity : ``Q`` and ``LR`` statistics of the test that all conditional matrices equal the
         unconditional one, with degrees of freedom and p-values (Bickenbach & Bode 2003).
     raw : the ``giddy.markov.Spatial_Markov`` object.
@@ -107,6 +109,13 @@ def classify(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Pooled quantile classes 0..k-1 of an array (``mapclassify.Quantiles``, as giddy does)."""
     q = mapclassify.Quantiles(values.ravel(), k=k)
     return q.yb.reshape(values.shape), np.asarray(q.bins)
+
+
+def _steady(p: np.ndarray) -> np.ndarray:
+    """giddy's steady state of one matrix; NaN when a class was never observed (a row of zeros)."""
+    if (p.sum(axis=1) == 0).any():
+        return np.full(p.shape[0], np.nan)
+    return np.asarray(steady_state(p), dtype=float)
 
 
 def _prepare(y: np.ndarray, relative: bool) -> np.ndarray:
@@ -189,7 +198,9 @@ def spatial_markov(
         counts=counts,
         p=p,
         traditional=_traditional(np.asarray(sm.class_ids), np.asarray(sm.cutoffs), classes),
-        steady_states=pd.DataFrame(np.asarray(sm.S, dtype=float), index=lag_names, columns=names),
+        steady_states=pd.DataFrame(
+            [_steady(np.asarray(p_l, dtype=float)) for p_l in sm.P], index=lag_names, columns=names
+        ),
         homogeneity=homogeneity,
         raw=sm,
     )
