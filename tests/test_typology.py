@@ -37,7 +37,13 @@ def _simulate(seed: int = 1):
     mu = rng.normal(0, 0.3, n)
     for s in range(t):
         x = rng.normal(size=(n, 4)) + 0.5 * s / t
-        y = solve((x * beta).sum(axis=1) + m @ x @ [0.1, 0.05, 0.15, 0.0] + mu + 0.08 * s + rng.normal(0, 0.15, n))
+        y = solve(
+            (x * beta).sum(axis=1)
+            + m @ x @ [0.1, 0.05, 0.15, 0.0]
+            + mu
+            + 0.08 * s
+            + rng.normal(0, 0.15, n)
+        )
         rows += [(ids[i], 2011 + s, y[i], *x[i]) for i in range(n)]
     frame = pd.DataFrame(rows, columns=["region", "year", "dt", "demand", "gov", "tech", "core"])
     return frame, w, pd.Series(types, index=ids)
