@@ -261,7 +261,8 @@ class Analysis(_Spec):
     quantile classes; spatial Markov when ``weights`` is set); convergence ``var`` (σ trend, absolute
     and conditional β with ``controls``, spatial β with ``spatial = "sar"|"sdm"`` and ``weights``);
     typology ``drivers`` (market demand, government, technology, core-firm columns, in that order)
-    compared with the ``declared`` type column.
+    compared with the ``declared`` type column; obstacle ``var`` (an entropy indicator: obstacle
+    degrees of its components, top ``classes`` factors by year).
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
     ``cluster`` source.
@@ -277,6 +278,7 @@ class Analysis(_Spec):
         "markov",
         "convergence",
         "typology",
+        "obstacle",
     ]
     name: str
     title: str = ""
@@ -319,6 +321,7 @@ class Analysis(_Spec):
             "markov": ["var"],
             "convergence": ["var"],
             "typology": ["drivers"],
+            "obstacle": ["var"],
         }[self.kind]
         missing = [key for key in required if not getattr(self, key)]
         if missing:

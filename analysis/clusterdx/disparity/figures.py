@@ -44,7 +44,8 @@ def kernel_surface(
         ax.plot_surface(
             gx, gy, surface.density, cmap="viridis", linewidth=0.2, edgecolor="k", alpha=0.9
         )
-        ax.set_yticks(years, [str(p) for p in surface.periods])
+        step = max(1, len(years) // 7)
+        ax.set_yticks(years[::step], [str(p) for p in surface.periods][::step])
         ax.set_xlabel(label or "")
         ax.set_ylabel(_TEXT["year"][index])
         ax.set_zlabel(_TEXT["density"][index])

@@ -29,6 +29,7 @@ EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "markov": (("traditional",), ()),
     "convergence": (("sigma",), ()),
     "typology": (("shares",), ()),
+    "obstacle": (("degrees",), ()),
 }
 
 

@@ -17,7 +17,7 @@ from clusterdx.disparity.figures import kernel_surface
 from clusterdx.study import Analysis, Study
 
 ENTITY, TIME = "region", "year"
-KINDS = ("disparity", "markov", "convergence", "typology")
+KINDS = ("disparity", "markov", "convergence", "typology", "obstacle")
 
 _WORDS = {
     "zh": {
@@ -33,6 +33,11 @@ _WORDS = {
         "half_life": "半衰期(年)",
         "sigma": "σ收敛：变异系数的时间趋势 b = {b}（p = {p}）",
         "ln_y": "ln y(t)",
+        "year": "年份",
+        "obstacle": "主要障碍因子及障碍度(%)",
+        "factor": "障碍因子{k}",
+        "degree": "障碍度{k}",
+        "obstacle_note": "注：障碍度 = 因子贡献度(熵值法权重) × 指标偏离度(1 − 标准化值)，按年份取各地区均值。",
     },
     "en": {
         "disparity": "Regional disparity: Dagum Gini decomposition",
@@ -47,6 +52,14 @@ _WORDS = {
         "half_life": "Half-life (years)",
         "sigma": "σ-convergence: time trend of the CV b = {b} (p = {p})",
         "ln_y": "ln y(t)",
+        "year": "Year",
+        "obstacle": "Main obstacle factors and obstacle degrees (%)",
+        "factor": "Factor {k}",
+        "degree": "Degree {k}",
+        "obstacle_note": (
+            "Note: obstacle degree = factor contribution (entropy weight) × deviation "
+            "(1 − standardised value), averaged over regions by year."
+        ),
     },
 }
 
@@ -181,6 +194,8 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 
         written = _both(study, a, build, tables)
         return [*written, _csv(sigma, tables / f"{a.name}_sigma.csv")]
+    if a.kind == "obstacle":
+        return _obstacle(study, a, frame, tables, title)
     # typology
     w = _weights(study, a, frame)
     shares = typology.driver_contributions(frame, a.y or "dt", a.drivers, w, ENTITY, TIME)
@@ -200,3 +215,41 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 
 
 __all__ = ["KINDS", "extra_tables", "run"]
+
+
+def _obstacle(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, title) -> list[Path]:
+    """Obstacle degrees of the components of the entropy indicator ``a.var``; top factors by year."""
+    from clusterdx.errors import StudySpecError
+    from clusterdx.indicators import entropy_weights, standardised
+
+    recipe = study.spec.indicators.get(a.var)
+    if recipe is None or recipe.method != "entropy":
+        raise StudySpecError(
+            f"analysis '{a.name}': var '{a.var}' must name an entropy indicator of [indicators]"
+        )
+    pos, neg = list(recipe.positive), list(recipe.negative)
+    weights = entropy_weights(frame, pos, neg, shift=recipe.shift)
+    degrees = disparity.obstacle_degree(
+        standardised(frame, pos, neg, shift=0.0), [*pos, *neg], weights
+    )
+    degrees.index = pd.MultiIndex.from_frame(frame[[ENTITY, TIME]])
+    by_year = degrees.groupby(level=TIME).mean()
+    top = disparity.top_obstacles(by_year, a.classes)
+
+    def build(lang: str):
+        words = _WORDS[lang]
+        shown = pd.DataFrame(index=top.index)
+        for k in range(1, top.shape[1] // 2 + 1):
+            shown[words["factor"].format(k=k)] = [study.label(f, lang) for f in top[f"factor_{k}"]]
+            shown[words["degree"].format(k=k)] = top[f"degree_{k}"]
+        return dtables.frame_table(
+            shown,
+            lang,
+            2,
+            title(lang, "obstacle"),
+            [words["obstacle_note"]],
+            _WORDS[lang].get("year", ""),
+        )
+
+    written = _both(study, a, build, tables)
+    return [*written, _csv(degrees, tables / f"{a.name}_degrees.csv")]
