@@ -176,6 +176,8 @@ def spatial_markov(
     and ``lag_classes`` (default ``classes``) groups; ``w`` is row-standardised by giddy.
     """
     order = list(w.id_order)
+    # giddy row-standardises the W it is given: hand it a copy, not the caller's matrix
+    w = libpysal.weights.W(w.neighbors, w.weights, id_order=order, silence_warnings=True)
     y = _prepare(wide(frame, var, entity, time, order).to_numpy(dtype=float), relative)
     m = lag_classes or classes
     sm = Spatial_Markov(y, w, k=classes, m=m, fixed=True, fill_empty_classes=False)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clusterdx.errors import DataError
+from clusterdx.errors import DataError, StudySpecError
 
 
 def coupling_coordination(
@@ -129,7 +129,7 @@ def coordination_grade(d: pd.Series | np.ndarray | float, lang: str = "zh") -> p
     ['On the verge of imbalance']
     """
     if lang not in ("zh", "en"):
-        raise DataError(f"lang={lang!r} is not one of the allowed values ['zh', 'en']")
+        raise StudySpecError(f"lang={lang!r} is not one of the allowed values ['zh', 'en']")
     values = pd.Series(np.atleast_1d(d) if not isinstance(d, pd.Series) else d, dtype="float64")
     bad = ~np.isfinite(values) | (values < 0) | (values > 1)
     if bad.any():
