@@ -13,7 +13,7 @@ from clusterdx.errors import DataError
 
 
 def brute_dagum(y: np.ndarray, g: np.ndarray) -> dict[str, float]:
-    """Dagum (1997) eqs. (2.1)-(2.13) as written: explicit double loops over every pair of values."""
+    """Dagum (1997) formulas as written: explicit double loops over every pair of values."""
     n, mean = len(y), y.mean()
     total = sum(abs(a - b) for a in y for b in y) / (2 * n * n * mean)
     groups = {k: y[g == k] for k in np.unique(g)}

@@ -23,7 +23,7 @@ with :math:`p_j = n_j/n`, :math:`s_j = n_j\bar Y_j/(n\bar Y)`,
 :math:`d_{jh} = \frac{1}{n_jn_h}\sum_i\sum_r (y_{ji}-y_{hr})^+` and the first-order
 transvariation :math:`p_{jh} = \frac{1}{n_jn_h}\sum_i\sum_r (y_{hr}-y_{ji})^+`
 (:math:`\bar Y_j \ge \bar Y_h`). Reference: Dagum, C. (1997), "A new approach to the decomposition
-of the Gini income inequality ratio", *Empirical Economics* 22: 515–531, eqs. (2.1)–(2.13).
+of the Gini income inequality ratio", *Empirical Economics* 22: 515–531.
 
 Our own code: no package on PyPI implements the decomposition (R has ``ginisufe`` and Stata
 DASP's ``diginig``). The pairwise sums are computed from sorted values and cumulative sums,

@@ -6,7 +6,7 @@ by its cross-sectional mean first). The traditional chain estimates
 :math:`\hat p_{ab} = n_{ab}/n_a` from the counts :math:`n_{ab}` of moves from class ``a`` in ``t``
 to class ``b`` in ``t+1``, its steady state :math:`\pi = \pi P` and the mean first passage times
 (Kemeny & Snell 1976, *Finite Markov Chains*). The spatial Markov chain (Rey 2001, "Spatial
-empirics for economic growth and convergence", *Geographical Analysis* 33(1): 23–40) conditions the
+empirics for economic growth and convergence", *Geographical Analysis* 33(3): 195–214) conditions the
 transition on the class of the spatial lag :math:`\sum_j w_{ij}y_{jt}` at ``t``: one ``k × k``
 matrix per lag class.
 
