@@ -49,7 +49,18 @@ STEP_CODE = {
     "clean": ("data", "regions", "study.py"),
     "panel": ("data", "study.py"),
     "indicators": ("indicators", "study.py"),
-    "models": ("panel", "spatial", "weights", "report", "regions", "tasks", "study.py"),
+    "models": (
+        "panel",
+        "spatial",
+        "weights",
+        "report",
+        "regions",
+        "tasks",
+        "study.py",
+        "disparity",
+        "typology.py",
+        "indicators",
+    ),
 }
 
 
