@@ -25,7 +25,7 @@ EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "heterogeneity": (("tests",), ()),
     "threshold": (("tests",), ()),
     "did": (("event_study",), ("event_study",)),
-    "disparity": (("within", "between", "distribution"), ("kernel3d",)),
+    "disparity": (("components", "within", "between", "distribution"), ("kernel3d",)),
     "markov": (("traditional",), ()),
     "convergence": (("sigma",), ()),
     "typology": (("shares",), ()),

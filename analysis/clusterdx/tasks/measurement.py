@@ -115,6 +115,8 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
             ),
             tables,
         )
+        components = res.summary.join(theil.add_prefix("theil_")).join(cv)
+        written.append(_csv(components, tables / f"{a.name}_components.csv"))
         written.append(_csv(res.within, tables / f"{a.name}_within.csv"))
         written.append(_csv(res.between, tables / f"{a.name}_between.csv"))
         written.append(
