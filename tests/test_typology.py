@@ -110,3 +110,26 @@ def test_type_shares_of_registry():
     assert np.abs(shares.sum(axis=1) - 1).max() < 1e-12
     counts = reg.groupby("region").size()
     assert (shares.mul(counts, axis=0).round(9) % 1 == 0).all().all()
+
+
+def test_unknown_types_are_kept():
+    r = pd.DataFrame({"region": [1, 1], "cluster_type": ["symbiotic", "mixed"]})
+    assert typology.type_shares(r).loc[1].to_dict() == {
+        "symbiotic": 0.5,
+        "epiphytic": 0.0,
+        "parasitic": 0.0,
+        "mixed": 0.5,
+    }
+
+
+def test_region_attributes_carry_type_shares():
+    from clusterdx.data.panel import build_clean
+    from clusterdx.tasks.steps import region_attributes
+
+    study = cdx.Study.load(ROOT / "analysis" / "study.toml")
+    clean = build_clean(study)
+    attrs = region_attributes(study, clean.tables).set_index("region")
+    reg = clean.tables["clusters"]
+    expected = typology.type_shares(reg, "region")
+    got = attrs[[f"type_share_{t}" for t in expected.columns]].loc[expected.index]
+    assert (got.to_numpy() == expected.to_numpy()).all()

@@ -209,6 +209,8 @@ def type_shares(
 ) -> pd.DataFrame:
     """Share of each region's registered clusters of each type (rows sum to 1): several types per region.
 
+    Columns: `TYPES`, then any other type found in ``kind`` (sorted).
+
     Examples
     --------
     >>> r = pd.DataFrame({"region": [1, 1, 1, 2], "cluster_type": ["symbiotic", "parasitic", "parasitic", "epiphytic"]})
@@ -216,9 +218,9 @@ def type_shares(
     {'symbiotic': 0.333, 'epiphytic': 0.0, 'parasitic': 0.667}
     """
     _check(registry, [region, kind], "type_shares")
-    counts = pd.crosstab(registry[region], registry[kind]).reindex(
-        columns=list(TYPES), fill_value=0
-    )
+    counts = pd.crosstab(registry[region], registry[kind])
+    others = sorted(c for c in counts.columns if c not in TYPES)  # kept, never dropped
+    counts = counts.reindex(columns=[*TYPES, *others], fill_value=0)
     out = counts.div(counts.sum(axis=1), axis=0)
     out.columns.name = None
     return out
