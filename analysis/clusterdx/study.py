@@ -265,7 +265,8 @@ class Analysis(_Spec):
     degrees of its components, top ``classes`` factors by year).
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
-    ``cluster`` source.
+    ``cluster`` source; with it also ``type_share_<type>`` (the share of the region's clusters of
+    each type).
     """
 
     kind: Literal[
@@ -429,7 +430,11 @@ class StudySpec(_Spec):
                     f"analysis '{analysis.name}' uses weights '{analysis.weights}'; defined "
                     f"weights: {sorted(self.weights)}"
                 )
-            if analysis.kind == "convergence" and analysis.spatial != "none" and not analysis.weights:
+            if (
+                analysis.kind == "convergence"
+                and analysis.spatial != "none"
+                and not analysis.weights
+            ):
                 raise ValueError(
                     f"analysis '{analysis.name}': spatial = '{analysis.spatial}' needs weights"
                 )
