@@ -26,6 +26,9 @@ _SUBMODULES = {
     "compute",
     "errors",
     "study",
+    "disparity",
+    "typology",
+    "datasets",
 }
 
 __all__ = ["Study", "__version__", *sorted(_SUBMODULES)]

@@ -371,12 +371,31 @@ class Analysis(_Spec):
     Required keys by ``kind``: mediation ``y, x, m``; moderation ``y, x, z``; heterogeneity
     ``formula, group``; threshold ``y, x, q`` (``x`` = regressor whose slope switches); did
     ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``).
+    Measurement kinds (`clusterdx.disparity`, `clusterdx.typology`): disparity ``var`` (Dagum Gini by
+    ``group``, default ``macro_region``; Theil T; CV; 3-D kernel density); markov ``var`` (``classes``
+    quantile classes; spatial Markov when ``weights`` is set); convergence ``var`` (σ trend, absolute
+    and conditional β with ``controls``, spatial β with ``spatial = "sar"|"sdm"`` and ``weights``);
+    typology ``drivers`` (market demand, government, technology, core-firm columns, in that order)
+    compared with the ``declared`` type column; obstacle ``var`` (an entropy indicator: obstacle
+    degrees of its components, top ``classes`` factors by year).
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
-    ``cluster`` source.
+    ``cluster`` source; with it also ``type_share_<type>`` (the share of the region's clusters of
+    each type).
     """
 
-    kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did"]
+    kind: Literal[
+        "mediation",
+        "moderation",
+        "heterogeneity",
+        "threshold",
+        "did",
+        "disparity",
+        "markov",
+        "convergence",
+        "typology",
+        "obstacle",
+    ]
     name: Name
     title: str = ""
     y: str | None = None
@@ -398,6 +417,13 @@ class Analysis(_Spec):
     control_group: Literal["nevertreated", "notyettreated"] = "notyettreated"
     leads: int = Field(default=4, ge=1)
     lags: int = Field(default=4, ge=1)
+    # measurement kinds (clusterdx.disparity, clusterdx.typology)
+    var: str | None = None
+    classes: int = Field(default=4, ge=2, le=10)
+    weights: str | None = None
+    spatial: Literal["none", "sar", "sdm"] = "none"
+    drivers: list[str] = Field(default_factory=list)
+    declared: str = "cluster_type"
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:
@@ -407,6 +433,11 @@ class Analysis(_Spec):
             "heterogeneity": ["formula", "group"],
             "threshold": ["y", "x", "q"],
             "did": ["y", "treat_year"],
+            "disparity": ["var"],
+            "markov": ["var"],
+            "convergence": ["var"],
+            "typology": ["drivers"],
+            "obstacle": ["var"],
         }[self.kind]
         missing = [key for key in required if not getattr(self, key)]
         if missing:
@@ -527,6 +558,20 @@ class StudySpec(_Spec):
                 f"analysis names {reserved} are the names of the pipeline's own tables "
                 f"{sorted(RESERVED_TABLES)}; rename the analyses"
             )
+        for analysis in self.analyses:
+            if analysis.weights is not None and analysis.weights not in self.weights:
+                raise ValueError(
+                    f"analysis '{analysis.name}' uses weights '{analysis.weights}'; defined "
+                    f"weights: {sorted(self.weights)}"
+                )
+            if (
+                analysis.kind == "convergence"
+                and analysis.spatial != "none"
+                and not analysis.weights
+            ):
+                raise ValueError(
+                    f"analysis '{analysis.name}': spatial = '{analysis.spatial}' needs weights"
+                )
         names = [m.name for m in self.models] + [a.name for a in self.analyses]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:

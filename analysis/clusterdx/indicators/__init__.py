@@ -7,7 +7,11 @@ from clusterdx.indicators.agglomeration import (
     location_quotient,
     spatial_gini,
 )
-from clusterdx.indicators.coupling import coupling_coordination
+from clusterdx.indicators.coupling import (
+    COORDINATION_GRADES,
+    coordination_grade,
+    coupling_coordination,
+)
 from clusterdx.indicators.digital import (
     KeywordCounter,
     keyword_intensity,
@@ -27,8 +31,10 @@ from clusterdx.indicators.techtransfer import tech_transfer_rate, tech_transfer_
 from clusterdx.indicators.topsis import topsis
 
 __all__ = [
+    "COORDINATION_GRADES",
     "KeywordCounter",
     "compute_indicators",
+    "coordination_grade",
     "count_documents",
     "coupling_coordination",
     "ellison_glaeser",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clusterdx.errors import DataError
+from clusterdx.errors import DataError, StudySpecError
 
 
 def coupling_coordination(
@@ -96,3 +96,49 @@ def coupling_coordination(
         c = np.where(total > 0, np.clip(n * geometric / total, 0.0, 1.0), 0.0)
     t = values @ alpha
     return pd.DataFrame({"C": c, "T": t, "D": np.sqrt(c * t)}, index=frame.index)
+
+
+#: The ten-level grading of the coupling coordination degree D in 0.1 steps (lower bound, zh, en),
+#: after 廖重斌 (1999) 《环境与经济协调发展的定量评判及其分类体系——以珠江三角洲城市群为例》,
+#: 热带地理 19(2): 171–177, in the ten-class form used throughout the later literature.
+COORDINATION_GRADES: tuple[tuple[float, str, str], ...] = (
+    (0.0, "极度失调", "Extreme imbalance"),
+    (0.1, "严重失调", "Serious imbalance"),
+    (0.2, "中度失调", "Moderate imbalance"),
+    (0.3, "轻度失调", "Mild imbalance"),
+    (0.4, "濒临失调", "On the verge of imbalance"),
+    (0.5, "勉强协调", "Barely coordinated"),
+    (0.6, "初级协调", "Primarily coordinated"),
+    (0.7, "中级协调", "Intermediately coordinated"),
+    (0.8, "良好协调", "Well coordinated"),
+    (0.9, "优质协调", "Highly coordinated"),
+)
+
+
+def coordination_grade(d: pd.Series | np.ndarray | float, lang: str = "zh") -> pd.Series:
+    """Grade of each coordination degree D on the ten-level scale `COORDINATION_GRADES`.
+
+    Class k (1..10) holds D in [(k-1)/10, k/10), the last one [0.9, 1]. Returns an ordered
+    categorical Series of the grade names (``lang="zh"`` or ``"en"``).
+
+    Examples
+    --------
+    >>> coordination_grade([0.05, 0.1, 0.6325, 1.0]).tolist()
+    ['极度失调', '严重失调', '初级协调', '优质协调']
+    >>> coordination_grade([0.45], lang="en").tolist()
+    ['On the verge of imbalance']
+    """
+    if lang not in ("zh", "en"):
+        raise StudySpecError(f"lang={lang!r} is not one of the allowed values ['zh', 'en']")
+    values = pd.Series(np.atleast_1d(d) if not isinstance(d, pd.Series) else d, dtype="float64")
+    bad = ~np.isfinite(values) | (values < 0) | (values > 1)
+    if bad.any():
+        raise DataError(
+            f"coordination_grade: D must lie in [0, 1]; rows {values.index[bad][:5].tolist()} do not"
+        )
+    names = [g[1] if lang == "zh" else g[2] for g in COORDINATION_GRADES]
+    # integer class from the first decimal, rounding guarded (0.3 stored as 0.29999... stays 3)
+    k = np.minimum(np.floor(np.round(values.to_numpy() * 10, 9)).astype(int), 9)
+    return pd.Series(
+        pd.Categorical.from_codes(k, categories=names, ordered=True), index=values.index
+    )

@@ -14,6 +14,7 @@ from clusterdx import panel as panel_models
 from clusterdx import report
 from clusterdx.report import figures
 from clusterdx.study import Analysis, PanelModel, Study
+from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
 
 ENTITY, TIME = "region", "year"
@@ -25,6 +26,11 @@ EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "heterogeneity": (("tests",), ()),
     "threshold": (("tests",), ()),
     "did": (("event_study",), ("event_study",)),
+    "disparity": (("components", "within", "between", "distribution"), ("kernel3d",)),
+    "markov": (("traditional",), ()),
+    "convergence": (("sigma",), ()),
+    "typology": (("shares",), ()),
+    "obstacle": (("degrees",), ()),
 }
 
 
@@ -38,6 +44,7 @@ def analysis_outputs(study: Study) -> dict[str, Path]:
         out |= {f"{analysis.name}.{f}": tables / f"{analysis.name}.{f}" for f in formats}
         out |= {f"{analysis.name}_{c}.csv": tables / f"{analysis.name}_{c}.csv" for c in csvs}
         out |= {f"{analysis.name}_{g}.png": figs / f"{analysis.name}_{g}.png" for g in pngs}
+        out |= measurement.extra_tables(study, analysis, tables)
     if study.spec.robustness is not None:
         out |= {f"robustness.{f}": tables / f"robustness.{f}" for f in formats}
     return out
@@ -56,6 +63,8 @@ def _run_one(
     study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 ) -> list[Path]:
     """Fit one analysis; write its table (all formats), CSV detail and figure."""
+    if a.kind in measurement.KINDS:
+        return measurement.run(study, a, frame, tables, figs)
     spec = study.spec
     lang, seed = spec.study.language, spec.study.seed
     common = {"entity": ENTITY, "time": TIME}

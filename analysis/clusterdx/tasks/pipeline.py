@@ -68,7 +68,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 STEP_CODE = {
     "clean": ("data", "regions", "study.py"),
     "panel": ("data", "study.py"),
-    "indicators": ("indicators", "expressions.py", "study.py"),
+    "indicators": ("indicators", "compute", "expressions.py", "study.py"),
     "models": (
         "panel",
         "spatial",
@@ -78,6 +78,9 @@ STEP_CODE = {
         "tasks",
         "expressions.py",
         "study.py",
+        "disparity",
+        "typology.py",
+        "indicators",
     ),
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
-from clusterdx import indicators, report, spatial, weights
+from clusterdx import indicators, report, spatial, typology, weights
 from clusterdx import panel as panel_models
 from clusterdx.data.audit import Audit, FileAudit
 from clusterdx.data.panel import merge_region_year, read_source
@@ -84,7 +84,9 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
     ``macro_region`` (NBS east / central / west / northeast) from the registry; from a ``cluster``
     source, ``cluster_type`` = the most frequent type among the region's registered clusters (ties go
     to the earliest-registered cluster, by id) and ``designation_year`` = its first designation year
-    (missing for regions without a designated cluster: never treated).
+    (missing for regions without a designated cluster: never treated); ``type_share_<type>`` = the
+    share of the region's registered clusters of each type (`clusterdx.typology.type_shares`), so a
+    region can carry several types.
     """
     registry = region_table(study.spec.study.level)
     out = registry[["code", "macro_region"]].rename(columns={"code": ENTITY})
@@ -99,6 +101,10 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
             out = out.merge(
                 dominant.rename("cluster_type"), left_on=ENTITY, right_index=True, how="left"
             )
+            shares = typology.type_shares(registry_rows, ENTITY, "cluster_type").add_prefix(
+                "type_share_"
+            )
+            out = out.merge(shares, left_on=ENTITY, right_index=True, how="left")
         if "designation_year" in registry_rows.columns:
             first = registry_rows.groupby(ENTITY)["designation_year"].min()
             out = out.merge(

@@ -1,0 +1,81 @@
+"""Markov chains: our tables equal giddy called directly, and a hand-counted example."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from giddy.markov import Markov, Spatial_Markov
+
+import clusterdx as cdx
+from clusterdx.disparity import markov, spatial_markov
+from clusterdx.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def setup():
+    w = cdx.weights.contiguity(cdx.regions.provinces(), rule="queen")
+    rng = np.random.default_rng(11)
+    ids = list(w.id_order)
+    years = range(2011, 2024)
+    level = rng.lognormal(0, 0.4, len(ids))
+    rows = []
+    for t, year in enumerate(years):
+        for i, code in enumerate(ids):
+            rows.append((code, year, level[i] * np.exp(0.05 * t + rng.normal(0, 0.1))))
+    frame = pd.DataFrame(rows, columns=["region", "year", "dt"]).sample(frac=1, random_state=0)
+    y = frame.pivot(index="region", columns="year", values="dt").loc[ids].to_numpy()
+    return frame, w, y
+
+
+def test_spatial_markov_equals_giddy(setup):
+    frame, w, y = setup
+    res = spatial_markov(frame, "dt", w, classes=4)
+    ref = Spatial_Markov(y, w, k=4, m=4, fixed=True)
+    assert np.abs(res.counts.to_numpy() - np.asarray(ref.T).reshape(16, 4)).max() == 0
+    assert np.abs(res.p.to_numpy() - np.asarray(ref.P).reshape(16, 4)).max() < 1e-12
+    assert np.abs(res.steady_states.to_numpy() - np.asarray(ref.S, dtype=float)).max() < 1e-12
+    assert res.homogeneity["Q"] == pytest.approx(ref.Q, abs=1e-12)
+    assert np.abs(res.traditional.p.to_numpy() - ref.p).max() < 1e-12
+
+
+def test_traditional_equals_giddy(setup):
+    frame, _, y = setup
+    res = markov(frame, "dt", classes=5)
+    import mapclassify
+
+    ids = mapclassify.Quantiles(y.ravel(), k=5).yb.reshape(y.shape)
+    ref = Markov(ids, summary=False)
+    assert np.abs(res.counts.to_numpy() - ref.transitions).max() == 0
+    assert np.abs(res.p.to_numpy() - ref.p).max() < 1e-12
+    assert np.abs(res.steady_state.to_numpy() - ref.steady_state).max() < 1e-12
+    assert np.abs(res.mfpt.to_numpy() - ref.mfpt).max() < 1e-12
+    assert res.counts.to_numpy().sum() == y.shape[0] * (y.shape[1] - 1)
+
+
+def test_hand_counted():
+    """Four regions, three years, two pooled-median classes (values 1..12: <= 6 low, above high).
+
+    r1: 1 -> 5 -> 6  (L->L, L->L)     r2: 2 -> 3 -> 7  (L->L, L->H)
+    r3: 8 -> 4 -> 9  (H->L, L->H)     r4: 10 -> 11 -> 12 (H->H, H->H)
+    counts: L->L 3, L->H 2, H->L 1, H->H 2; P = [[3/5, 2/5], [1/3, 2/3]];
+    steady state: pi_L 2/5 = pi_H 1/3 -> pi = (5/11, 6/11).
+    """
+    values = {1: [1, 5, 6], 2: [2, 3, 7], 3: [8, 4, 9], 4: [10, 11, 12]}
+    frame = pd.DataFrame(
+        [(r, 2000 + t, float(v)) for r, vs in values.items() for t, v in enumerate(vs)],
+        columns=["region", "year", "y"],
+    )
+    res = markov(frame, "y", classes=2)
+    assert res.counts.to_numpy().tolist() == [[3.0, 2.0], [1.0, 2.0]]
+    assert res.p.to_numpy() == pytest.approx(np.array([[0.6, 0.4], [1 / 3, 2 / 3]]), abs=1e-15)
+    assert res.steady_state.to_numpy() == pytest.approx([5 / 11, 6 / 11], abs=1e-12)
+
+
+def test_unbalanced_panel_is_named():
+    frame = pd.DataFrame({"region": [1, 1, 2], "year": [1, 2, 1], "y": [1.0, 2.0, 3.0]})
+    with pytest.raises(
+        DataError,
+        match=r"markov: the panel of 'y' is unbalanced; missing \(region, year\) \[\(2, 2\)\]",
+    ):
+        markov(frame, "y", classes=2)
