@@ -54,7 +54,11 @@ def test_hedonic_unbalanced_random_effects_is_swamy_arora(hedonic, vignette):
         "theta_max": theta.max(),
     }
     worst = max(worst, assert_printed(thetas, {k: ref[k] for k in thetas}, "theta"))
-    worst = max(worst, assert_printed({"r2": res.rsquared}, {"r2": ref["rsquared"]}, "R²"))
+    # Not compared: plm's printed R² (0.99091) of an unbalanced RE model centres the transformed
+    # response its own way; ours is 1 - RSS/TSS of the quasi-demeaned regression (0.990891),
+    # which is what plm's printed sums of squares (8.9988 / 987.94) give.
+    sums = {"rss": res.raw.resid_ss, "tss": res.raw.total_ss}
+    worst = max(worst, assert_printed(sums, {k: ref[k] for k in sums}, "sums of squares"))
     print(f"plm vignette Hedonic RE: worst relative difference {worst:.2e}")
 
 

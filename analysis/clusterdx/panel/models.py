@@ -205,8 +205,12 @@ def fit(
       (``"time"``) or both (``"twoways"``) absorbed by demeaning (Wooldridge 2010, *Econometric
       Analysis of Cross Section and Panel Data*, 2nd ed., §10.5);
     * ``"re"``: random individual effects, feasible GLS with Swamy & Arora (1972, *Econometrica*
-      40, 311-323) variance components, i.e. OLS of :math:`y_{it}-\theta\bar y_i` on
-      :math:`x_{it}-\theta\bar x_i` (plm's ``random.method="swar"``);
+      40, 311-323) variance components, i.e. OLS of :math:`y_{it}-\theta_i\bar y_i` on
+      :math:`x_{it}-\theta_i\bar x_i`,
+      :math:`\theta_i = 1-\sqrt{\sigma^2_\varepsilon/(T_i\sigma^2_u+\sigma^2_\varepsilon)}`
+      (plm's ``random.method="swar"``); on unbalanced panels :math:`\sigma^2_u` comes from the
+      between regression on the :math:`\sum_i T_i` observations of Baltagi & Chang (1994,
+      *J. Econometrics* 62, 67-89), as in plm, not from Stata's regression on the N means;
     * ``"between"``: OLS on entity means; ``"fd"``: OLS on first differences (no intercept).
 
     Parameters
@@ -333,6 +337,10 @@ def fit(
     fit_kwargs, label, df_inference = _cov_config(
         cov, cluster, cluster_adjustment, bandwidth, frame, entity, time, model
     )
+    if model == "re":
+        # Baltagi & Chang (1994) Swamy-Arora on unbalanced panels (plm's default); linearmodels'
+        # default uses the harmonic-mean T, which differs whenever the panel is unbalanced.
+        fit_kwargs["small_sample"] = True
     try:
         raw = _estimator(model, frame[depvar], x, fixed).fit(**fit_kwargs)
     except AbsorbingEffectError as err:
