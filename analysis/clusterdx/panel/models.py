@@ -88,6 +88,9 @@ class PanelResult:
         Panel dimensions of the estimation sample.
     theta : float or None
         Random-effects quasi-demeaning weight (balanced panels; the mean otherwise).
+    fd_intercept : bool or None
+        First differences: whether the differenced regression has an intercept (a linear trend
+        in levels); ``None`` for the other models.
     raw : linearmodels results
         The linearmodels result object, for anything not exposed here.
     data : DataFrame
@@ -135,6 +138,7 @@ class PanelResult:
     theta: float | None
     raw: Any = field(repr=False)
     data: pd.DataFrame = field(repr=False)
+    fd_intercept: bool | None = None
 
     @property
     def tvalues(self) -> pd.Series:
@@ -195,6 +199,7 @@ def fit(
     cluster_adjustment: ClusterAdjustment | None = None,
     bandwidth: float | None = None,
     missing: Missing = "raise",
+    fd_intercept: bool | None = None,
 ) -> PanelResult:
     r"""Fit a linear panel regression with linearmodels and a documented covariance.
 
@@ -211,7 +216,13 @@ def fit(
       (plm's ``random.method="swar"``); on unbalanced panels :math:`\sigma^2_u` comes from the
       between regression on the :math:`\sum_i T_i` observations of Baltagi & Chang (1994,
       *J. Econometrics* 62, 67-89), as in plm, not from Stata's regression on the N means;
-    * ``"between"``: OLS on entity means; ``"fd"``: OLS on first differences (no intercept).
+    * ``"between"``: OLS on entity means;
+    * ``"fd"``: OLS of :math:`\Delta y_{it} = \delta + \Delta x_{it}'\beta + \Delta\varepsilon_{it}`
+      on first differences of consecutive periods (a gap in an entity's periods loses that
+      difference, as Stata's ``D.`` operator; Wooldridge 2010, §10.6). The intercept
+      :math:`\delta` is a linear trend in levels; it is kept by default, as in plm's
+      ``model="fd"`` and Stata's ``reg D.y D.x`` (``fd_intercept=False`` drops it, as
+      linearmodels' ``FirstDifferenceOLS``), and the table note says which.
 
     Parameters
     ----------
@@ -256,6 +267,9 @@ def fit(
     missing : {"raise", "drop"}
         Rows with a missing used variable raise ``PanelError`` (default) or are dropped and
         counted in ``result.dropped``.
+    fd_intercept : bool, optional
+        Only for ``model="fd"``: keep the intercept of the differenced regression (default
+        ``True``, reported as ``"const"``) or drop it (``False``).
 
     Returns
     -------
@@ -304,6 +318,11 @@ def fit(
     cluster_adjustment = "crv1" if cluster_adjustment is None else cluster_adjustment
     check_option("cluster_adjustment", cluster_adjustment, CLUSTER_ADJUSTMENTS)
     effects = _resolve_effects(model, effects)
+    if fd_intercept is not None and model != "fd":
+        raise EstimationError(
+            f"fd_intercept applies only to model='fd', not model={model!r}; leave it out."
+        )
+    fd_intercept = (fd_intercept is None or bool(fd_intercept)) if model == "fd" else None
     if cov not in _COVS_BY_MODEL[model]:
         raise EstimationError(
             f"cov={cov!r} is not available for model={model!r}; use one of "
@@ -321,9 +340,15 @@ def fit(
         "entity": model == "fe" and effects in ("individual", "twoways"),
         "time": model == "fe" and effects in ("time", "twoways"),
     }
-    names = exog if model in ("fe", "fd") else [_CONST, *exog]
+    names = exog if model == "fe" or (model == "fd" and not fd_intercept) else [_CONST, *exog]
     x = frame[exog]
-    if model not in ("fe", "fd"):
+    if model == "fd" and fd_intercept:
+        # the FD intercept is the difference of a linear trend in the period's position
+        periods = np.sort(frame.index.get_level_values(1).unique())
+        position = pd.Series(np.arange(len(periods), dtype=float), index=periods)
+        x = x.assign(**{_CONST: position.reindex(frame.index.get_level_values(1)).to_numpy()})
+        x = x[names]
+    elif model not in ("fe", "fd"):
         x = x.assign(**{_CONST: 1.0})[names]
     check_rank(*_rank_design(x, model, fixed))
     if model == "fd" and cov == "cluster":
@@ -374,7 +399,7 @@ def fit(
         exog_names=list(names),
         cov_type=label,
         df_inference=df_inference,
-        rsquared=float(raw.rsquared),
+        rsquared=_fd_rsquared(raw, frame[depvar]) if model == "fd" else float(raw.rsquared),
         rsquared_within=float(raw.rsquared_within),
         rsquared_between=float(raw.rsquared_between),
         rsquared_overall=float(raw.rsquared_overall),
@@ -386,7 +411,20 @@ def fit(
         theta=float(raw.theta.to_numpy().mean()) if model == "re" else None,
         raw=raw,
         data=frame,
+        fd_intercept=fd_intercept,
     )
+
+
+def _fd_rsquared(raw: Any, y: pd.Series) -> float:
+    r"""Centred R² of the differenced regression, :math:`1-SSR/\sum(\Delta y-\overline{\Delta y})^2`.
+
+    plm's convention with and without the intercept; linearmodels reports the uncentred R².
+    ``y`` is the response in levels; its differences of consecutive periods are taken on the
+    (entity x period) grid, as linearmodels' ``FirstDifferenceOLS`` does.
+    """
+    dy = y.unstack(level=0).sort_index().diff().to_numpy().ravel()
+    dy = dy[~np.isnan(dy)]
+    return float(1 - raw.resid_ss / ((dy - dy.mean()) ** 2).sum())
 
 
 def fit_stepwise(
