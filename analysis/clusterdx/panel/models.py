@@ -219,7 +219,8 @@ def fit(
     * ``"between"``: OLS on entity means;
     * ``"fd"``: OLS of :math:`\Delta y_{it} = \delta + \Delta x_{it}'\beta + \Delta\varepsilon_{it}`
       on first differences of consecutive periods (a gap in an entity's periods loses that
-      difference, as Stata's ``D.`` operator; Wooldridge 2010, §10.6). The intercept
+      difference, as Stata's ``D.`` operator, whereas plm differences consecutive rows;
+      Wooldridge 2010, §10.6). The intercept
       :math:`\delta` is a linear trend in levels; it is kept by default, as in plm's
       ``model="fd"`` and Stata's ``reg D.y D.x`` (``fd_intercept=False`` drops it, as
       linearmodels' ``FirstDifferenceOLS``), and the table note says which.
@@ -418,7 +419,9 @@ def fit(
 def _fd_rsquared(raw: Any, y: pd.Series) -> float:
     r"""Centred R² of the differenced regression, :math:`1-SSR/\sum(\Delta y-\overline{\Delta y})^2`.
 
-    plm's convention with and without the intercept; linearmodels reports the uncentred R².
+    The R² plm reports for its default FD model (with the intercept); linearmodels reports the
+    uncentred one. Without the intercept plm prints yet another figure (0.67909 on Produc, where
+    1 − SSR/TSS of its printed sums of squares is 0.6673, our value).
     ``y`` is the response in levels; its differences of consecutive periods are taken on the
     (entity x period) grid, as linearmodels' ``FirstDifferenceOLS`` does.
     """
