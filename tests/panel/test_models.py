@@ -95,13 +95,20 @@ def test_default_covariances(sim_panel):
 
 
 def test_first_differences_and_between_match_ols(sim_panel):
+    # FD is, by definition, OLS on the differences; by default with an intercept (plm, Stata)
     fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="unadjusted")
     diffs = sim_panel.sort_values(["region", "year"]).groupby("region")[["dt", "demand", "gov"]]
     d = diffs.diff().dropna()
+    ols = sm.OLS(d["dt"], sm.add_constant(d[["demand", "gov"]])).fit()
+    np.testing.assert_allclose(fd.params[["const", "demand", "gov"]], ols.params, rtol=1e-10)
+    np.testing.assert_allclose(fd.bse[["const", "demand", "gov"]], ols.bse, rtol=1e-10)
+    np.testing.assert_allclose(fd.rsquared, ols.rsquared, rtol=1e-10)
+    assert (fd.nobs, fd.fd_intercept) == (84, True)
+    fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="unadjusted", fd_intercept=False)
     ols = sm.OLS(d["dt"], d[["demand", "gov"]]).fit()
     np.testing.assert_allclose(fd.params, ols.params, rtol=1e-10)
     np.testing.assert_allclose(fd.bse, ols.bse, rtol=1e-10)
-    assert fd.nobs == 84
+    assert (fd.nobs, fd.fd_intercept) == (84, False)
     be = fit(sim_panel, FORMULA, "region", "year", model="between", cov="unadjusted")
     means = sim_panel.groupby("region")[["dt", "demand", "gov"]].mean()
     ols = sm.OLS(means["dt"], sm.add_constant(means[["demand", "gov"]])).fit()
@@ -116,10 +123,10 @@ def test_first_differences_clustered_by_entity_and_time_clusters_named(sim_panel
     d = data.groupby("region")[["dt", "demand", "gov"]].diff().assign(region=data["region"])
     d = d.dropna()
     # statsmodels 0.14 OLS(cov_type="cluster"): factor G/(G-1)·(n-1)/(n-k)
-    ols = sm.OLS(d["dt"], d[["demand", "gov"]]).fit(
+    ols = sm.OLS(d["dt"], sm.add_constant(d[["demand", "gov"]])).fit(
         cov_type="cluster", cov_kwds={"groups": d["region"]}
     )
-    np.testing.assert_allclose(fd.bse, ols.bse, rtol=1e-10)
+    np.testing.assert_allclose(fd.bse[["const", "demand", "gov"]], ols.bse, rtol=1e-10)
     with pytest.raises(EstimationError, match="cluster='time' varies within 'region'"):
         fit(sim_panel, FORMULA, "region", "year", model="fd", cov="cluster", cluster="time")
 
@@ -288,3 +295,32 @@ def test_key_columns_can_be_regressors(sim_panel):
     np.testing.assert_allclose(res.params, ols.params[["demand", "year"]], rtol=1e-8)
     with pytest.raises(EstimationError, match=r"\['year'\] are identically zero after two-way"):
         fit(sim_panel, "dt ~ demand + year", "region", "year", effects="twoways")
+
+
+def test_first_differences_over_a_gap_are_not_taken(sim_panel):
+    """A missing period loses the differences that would span it (Stata's D.), intercept or not."""
+    gap = sim_panel.drop(
+        index=sim_panel.index[(sim_panel["region"] == "R00") & (sim_panel["year"] == 2014)]
+    )
+    for intercept in (True, False):
+        fd = fit(gap, FORMULA, "region", "year", model="fd", fd_intercept=intercept)
+        assert fd.nobs == 84 - 2
+
+
+def test_fd_intercept_is_refused_for_other_models_and_stated_in_the_table_note(sim_panel):
+    with pytest.raises(EstimationError, match="fd_intercept applies only to model='fd'"):
+        fit(sim_panel, FORMULA, "region", "year", model="fe", fd_intercept=False)
+    from clusterdx.report import RegressionTable
+
+    results = [
+        fit(sim_panel, FORMULA, "region", "year", model="fe"),
+        fit(sim_panel, FORMULA, "region", "year", model="fd"),
+        fit(sim_panel, FORMULA, "region", "year", model="fd", fd_intercept=False),
+    ]
+    note = RegressionTable(results, lang="en").grid.notes[0]
+    assert note.endswith(
+        "(2) first differences with an intercept (a linear trend in levels). "
+        "(3) first differences without an intercept."
+    )
+    note = RegressionTable(results[1:2], lang="zh").grid.notes[0]
+    assert note.endswith("第(1)列为含常数项的一阶差分估计（常数项即水平方程中的线性趋势）。")

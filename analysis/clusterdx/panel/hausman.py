@@ -150,7 +150,7 @@ def _classic(fe: PanelResult, re: PanelResult) -> HausmanResult:
     """Hausman's contrast with conventional covariances."""
     names = list(fe.exog_names)
     fe_raw = fe.raw.model.fit(cov_type="unadjusted", debiased=True)
-    re_raw = re.raw.model.fit(cov_type="unadjusted", debiased=True)
+    re_raw = re.raw.model.fit(small_sample=True, cov_type="unadjusted", debiased=True)
     diff = (fe_raw.params[names] - re_raw.params[names]).to_numpy()
     v = (fe_raw.cov.loc[names, names] - re_raw.cov.loc[names, names]).to_numpy()
     try:

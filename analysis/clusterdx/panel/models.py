@@ -88,6 +88,9 @@ class PanelResult:
         Panel dimensions of the estimation sample.
     theta : float or None
         Random-effects quasi-demeaning weight (balanced panels; the mean otherwise).
+    fd_intercept : bool or None
+        First differences: whether the differenced regression has an intercept (a linear trend
+        in levels); ``None`` for the other models.
     raw : linearmodels results
         The linearmodels result object, for anything not exposed here.
     data : DataFrame
@@ -135,6 +138,7 @@ class PanelResult:
     theta: float | None
     raw: Any = field(repr=False)
     data: pd.DataFrame = field(repr=False)
+    fd_intercept: bool | None = None
 
     @property
     def tvalues(self) -> pd.Series:
@@ -195,6 +199,7 @@ def fit(
     cluster_adjustment: ClusterAdjustment | None = None,
     bandwidth: float | None = None,
     missing: Missing = "raise",
+    fd_intercept: bool | None = None,
 ) -> PanelResult:
     r"""Fit a linear panel regression with linearmodels and a documented covariance.
 
@@ -205,9 +210,20 @@ def fit(
       (``"time"``) or both (``"twoways"``) absorbed by demeaning (Wooldridge 2010, *Econometric
       Analysis of Cross Section and Panel Data*, 2nd ed., §10.5);
     * ``"re"``: random individual effects, feasible GLS with Swamy & Arora (1972, *Econometrica*
-      40, 311-323) variance components, i.e. OLS of :math:`y_{it}-\theta\bar y_i` on
-      :math:`x_{it}-\theta\bar x_i` (plm's ``random.method="swar"``);
-    * ``"between"``: OLS on entity means; ``"fd"``: OLS on first differences (no intercept).
+      40, 311-323) variance components, i.e. OLS of :math:`y_{it}-\theta_i\bar y_i` on
+      :math:`x_{it}-\theta_i\bar x_i`,
+      :math:`\theta_i = 1-\sqrt{\sigma^2_\varepsilon/(T_i\sigma^2_u+\sigma^2_\varepsilon)}`
+      (plm's ``random.method="swar"``); on unbalanced panels :math:`\sigma^2_u` comes from the
+      between regression on the :math:`\sum_i T_i` observations of Baltagi & Chang (1994,
+      *J. Econometrics* 62, 67-89), as in plm, not from Stata's regression on the N means;
+    * ``"between"``: OLS on entity means;
+    * ``"fd"``: OLS of :math:`\Delta y_{it} = \delta + \Delta x_{it}'\beta + \Delta\varepsilon_{it}`
+      on first differences of consecutive periods (a gap in an entity's periods loses that
+      difference, as Stata's ``D.`` operator, whereas plm differences consecutive rows;
+      Wooldridge 2010, §10.6). The intercept
+      :math:`\delta` is a linear trend in levels; it is kept by default, as in plm's
+      ``model="fd"`` and Stata's ``reg D.y D.x`` (``fd_intercept=False`` drops it, as
+      linearmodels' ``FirstDifferenceOLS``), and the table note says which.
 
     Parameters
     ----------
@@ -252,6 +268,9 @@ def fit(
     missing : {"raise", "drop"}
         Rows with a missing used variable raise ``PanelError`` (default) or are dropped and
         counted in ``result.dropped``.
+    fd_intercept : bool, optional
+        Only for ``model="fd"``: keep the intercept of the differenced regression (default
+        ``True``, reported as ``"const"``) or drop it (``False``).
 
     Returns
     -------
@@ -300,6 +319,11 @@ def fit(
     cluster_adjustment = "crv1" if cluster_adjustment is None else cluster_adjustment
     check_option("cluster_adjustment", cluster_adjustment, CLUSTER_ADJUSTMENTS)
     effects = _resolve_effects(model, effects)
+    if fd_intercept is not None and model != "fd":
+        raise EstimationError(
+            f"fd_intercept applies only to model='fd', not model={model!r}; leave it out."
+        )
+    fd_intercept = (fd_intercept is None or bool(fd_intercept)) if model == "fd" else None
     if cov not in _COVS_BY_MODEL[model]:
         raise EstimationError(
             f"cov={cov!r} is not available for model={model!r}; use one of "
@@ -317,9 +341,15 @@ def fit(
         "entity": model == "fe" and effects in ("individual", "twoways"),
         "time": model == "fe" and effects in ("time", "twoways"),
     }
-    names = exog if model in ("fe", "fd") else [_CONST, *exog]
+    names = exog if model == "fe" or (model == "fd" and not fd_intercept) else [_CONST, *exog]
     x = frame[exog]
-    if model not in ("fe", "fd"):
+    if model == "fd" and fd_intercept:
+        # the FD intercept is the difference of a linear trend in the period's position
+        periods = np.sort(frame.index.get_level_values(1).unique())
+        position = pd.Series(np.arange(len(periods), dtype=float), index=periods)
+        x = x.assign(**{_CONST: position.reindex(frame.index.get_level_values(1)).to_numpy()})
+        x = x[names]
+    elif model not in ("fe", "fd"):
         x = x.assign(**{_CONST: 1.0})[names]
     check_rank(*_rank_design(x, model, fixed))
     if model == "fd" and cov == "cluster":
@@ -333,6 +363,10 @@ def fit(
     fit_kwargs, label, df_inference = _cov_config(
         cov, cluster, cluster_adjustment, bandwidth, frame, entity, time, model
     )
+    if model == "re":
+        # Baltagi & Chang (1994) Swamy-Arora on unbalanced panels (plm's default); linearmodels'
+        # default uses the harmonic-mean T, which differs whenever the panel is unbalanced.
+        fit_kwargs["small_sample"] = True
     try:
         raw = _estimator(model, frame[depvar], x, fixed).fit(**fit_kwargs)
     except AbsorbingEffectError as err:
@@ -366,7 +400,7 @@ def fit(
         exog_names=list(names),
         cov_type=label,
         df_inference=df_inference,
-        rsquared=float(raw.rsquared),
+        rsquared=_fd_rsquared(raw, frame[depvar]) if model == "fd" else float(raw.rsquared),
         rsquared_within=float(raw.rsquared_within),
         rsquared_between=float(raw.rsquared_between),
         rsquared_overall=float(raw.rsquared_overall),
@@ -378,7 +412,22 @@ def fit(
         theta=float(raw.theta.to_numpy().mean()) if model == "re" else None,
         raw=raw,
         data=frame,
+        fd_intercept=fd_intercept,
     )
+
+
+def _fd_rsquared(raw: Any, y: pd.Series) -> float:
+    r"""Centred R² of the differenced regression, :math:`1-SSR/\sum(\Delta y-\overline{\Delta y})^2`.
+
+    The R² plm reports for its default FD model (with the intercept); linearmodels reports the
+    uncentred one. Without the intercept plm prints yet another figure (0.67909 on Produc, where
+    1 − SSR/TSS of its printed sums of squares is 0.6673, our value).
+    ``y`` is the response in levels; its differences of consecutive periods are taken on the
+    (entity x period) grid, as linearmodels' ``FirstDifferenceOLS`` does.
+    """
+    dy = y.unstack(level=0).sort_index().diff().to_numpy().ravel()
+    dy = dy[~np.isnan(dy)]
+    return float(1 - raw.resid_ss / ((dy - dy.mean()) ** 2).sum())
 
 
 def fit_stepwise(

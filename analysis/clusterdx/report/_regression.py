@@ -39,6 +39,7 @@ class Column:
     rsquared: float | None
     rsquared_within: float | None
     llf: float | None
+    fd_intercept: bool | None = None
 
 
 def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | None:
@@ -109,6 +110,7 @@ def read_result(result: Any, position: int) -> Column:
         rsquared=None if has_fe else rsquared,
         rsquared_within=(within if within is not None else rsquared) if has_fe else None,
         llf=_optional_float(getattr(result, "llf", None)),
+        fd_intercept=getattr(result, "fd_intercept", None),
     )
 
 
@@ -273,6 +275,17 @@ def _se_note(columns: Sequence[Column], lang: lab.Lang, labels: Mapping[str, str
     return lab.text(lang, "se_mixed").format(items=lab.text(lang, "se_item_sep").join(items))
 
 
+def _fd_notes(columns: Sequence[Column], lang: lab.Lang) -> list[str]:
+    """Whether the first-difference columns keep the intercept (plm/Stata) or drop it."""
+    sep = lab.text(lang, "list_sep")
+    found = []
+    for flag, key in ((True, "fd_intercept"), (False, "fd_no_intercept")):
+        cols = [i for i, c in enumerate(columns, start=1) if c.fd_intercept is flag]
+        if cols:
+            found.append(lab.text(lang, key).format(cols=sep.join(f"({c})" for c in cols)))
+    return found
+
+
 def notes(
     columns: Sequence[Column],
     lang: lab.Lang,
@@ -287,6 +300,7 @@ def notes(
     se = _se_note(columns, lang, labels)
     if se is not None:
         sentences.append(se)
+    sentences += _fd_notes(columns, lang)
     body = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
     return lab.text(lang, "notes_prefix") + body
 

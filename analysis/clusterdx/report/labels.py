@@ -51,6 +51,8 @@ TEXT: dict[str, dict[str, str]] = {
         "descriptive_max": "最大值",
         "corr_pearson": "表中为Pearson相关系数",
         "corr_spearman": "表中为Spearman秩相关系数",
+        "fd_intercept": "第{cols}列为含常数项的一阶差分估计（常数项即水平方程中的线性趋势）",
+        "fd_no_intercept": "第{cols}列为不含常数项的一阶差分估计",
     },
     "en": {
         "variable": "Variables",
@@ -88,6 +90,8 @@ TEXT: dict[str, dict[str, str]] = {
         "descriptive_max": "Max",
         "corr_pearson": "Pearson correlation coefficients",
         "corr_spearman": "Spearman rank correlation coefficients",
+        "fd_intercept": "{cols} first differences with an intercept (a linear trend in levels)",
+        "fd_no_intercept": "{cols} first differences without an intercept",
     },
 }
 
