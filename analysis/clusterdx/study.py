@@ -38,6 +38,7 @@ class StudyMeta(_Spec):
     years: tuple[int, int]
     seed: int = 0
     language: Language = "zh"
+    exclude_regions: list[str | int] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _years_ordered(self) -> StudyMeta:
@@ -67,6 +68,7 @@ class Cleaning(_Spec):
     out_of_window: Literal["error", "drop"] = "error"
     crosswalk: str | None = None
     merged_units: Literal["error", "sum"] = "error"
+    balance: Literal["error", "drop_regions", "drop_years"] = "error"
 
 
 class Variable(_Spec):
@@ -197,10 +199,32 @@ class Indicator(_Spec):
         return self
 
 
-class Weights(_Spec):
-    """``[weights.<name>]``: one spatial weights matrix."""
+class Regions(_Spec):
+    """``[regions]``: the study's own regions instead of China's registry (`clusterdx.regions.own`).
 
-    type: Literal["contiguity", "inverse_distance", "knn", "economic_distance", "nested"]
+    ``file`` (CSV/XLSX, relative to the project root) has one row per region: ``code_column`` (codes,
+    strings or integers) and ``name_column`` (the names the raw files use), optionally ``name_en``,
+    ``lon``/``lat`` (degrees) and ``group`` (for trend figures and heterogeneity). ``geometry`` is a
+    polygon file geopandas reads (shp, gpkg, geojson), joined to the regions by its ``geometry_key``
+    column (holding codes or names; default: ``code_column``).
+    """
+
+    file: str
+    geometry: str | None = None
+    code_column: str = "code"
+    name_column: str = "name"
+    geometry_key: str | None = None
+
+
+class Weights(_Spec):
+    """``[weights.<name>]``: one spatial weights matrix.
+
+    ``type = "file"`` reads ``file`` (a square matrix in CSV/XLSX, a GAL/GWT file or an edge list,
+    see `clusterdx.weights.from_file`); ``transform`` ("row" or "none") and ``islands``
+    ("error" or "keep") apply to it.
+    """
+
+    type: Literal["contiguity", "inverse_distance", "knn", "economic_distance", "nested", "file"]
     rule: Literal["queen", "rook"] = "queen"
     power: float = 1.0
     cutoff: float | None = None
@@ -209,6 +233,15 @@ class Weights(_Spec):
     geo: str | None = None
     econ: str | None = None
     share: float = 0.5
+    file: str | None = None
+    transform: Literal["row", "none"] = "row"
+    islands: Literal["error", "keep"] = "error"
+
+    @model_validator(mode="after")
+    def _file_given(self) -> Weights:
+        if self.type == "file" and not self.file:
+            raise ValueError('type = "file" needs file = "<matrix .csv/.xlsx, .gal, .gwt or edge list>"')
+        return self
 
 
 class Diagnostics(_Spec):
@@ -366,6 +399,7 @@ class StudySpec(_Spec):
 
     study: StudyMeta
     paths: Paths = Field(default_factory=Paths)
+    regions: Regions | None = None
     cleaning: Cleaning = Field(default_factory=Cleaning)
     variables: dict[str, Variable] = Field(default_factory=dict)
     sources: list[Source]
