@@ -45,3 +45,36 @@ def test_demo_writes_the_files(tmp_path):
         "truth.json",
         "yearbook_macro.xlsx",
     ]
+
+
+def test_error_messages_keep_their_brackets(tmp_path):
+    # rich would read "[variables.gdp]" / "[study]" as markup tags and drop them
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[study]\nname = "x"\nyears = [2020, 2021]\n\n[[sources]]\nname = "macro"\n'
+        'file = "macro.csv"\nregion = "r"\nyear = "y"\n'
+        '[sources.variables]\ngdp = { column = "GDP" }\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", "--study", str(study)])
+    assert result.exit_code == 1
+    assert (
+        "source 'macro' declares variable 'gdp' that has no [variables.gdp] entry "
+        "(declare its unit and labels there)" in result.output
+    )
+    (tmp_path / "macro.csv").write_text("r,y,GDP\n北京,2019,1\n", encoding="utf-8")
+    study.write_text(
+        study.read_text(encoding="utf-8") + '\n[variables.gdp]\nunit = "1"\n', encoding="utf-8"
+    )
+    (tmp_path / "study.toml").write_text(
+        study.read_text(encoding="utf-8").replace(
+            "years = [2020, 2021]\n", 'years = [2020, 2021]\n\n[paths]\nroot = "."\nraw = "."\n'
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", "--study", str(study)])
+    assert result.exit_code == 1
+    assert (
+        "Widen [study].years, or set [cleaning].out_of_window = 'drop' to drop them"
+        in result.output
+    )

@@ -8,7 +8,7 @@ weight, a non-zero diagonal or mismatched ids silently.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -132,8 +132,19 @@ def read_weights_file(path: str | Path) -> tuple[np.ndarray, list[str]]:
     return _matrix(path, table)
 
 
+Aliases = Mapping[str, Hashable] | Callable[[str], Hashable | None]
+
+
+def _alias(aliases: Aliases | None, key: str) -> Hashable | None:
+    if aliases is None:
+        return None
+    if callable(aliases):
+        return aliases(key)
+    return aliases.get(key)
+
+
 def _match(
-    path: Path, found: list[str], ids: Sequence[Hashable], aliases: Mapping[str, Hashable] | None
+    path: Path, found: list[str], ids: Sequence[Hashable], aliases: Aliases | None
 ) -> list[int]:
     """Position in the file of each id in ``ids`` (file ids are codes as text, or aliases)."""
     wanted = [plain(i) for i in ids]
@@ -143,8 +154,8 @@ def _match(
     for key in found:
         if key in by_text:
             resolved.append(by_text[key])
-        elif aliases is not None and key in aliases and aliases[key] in set(wanted):
-            resolved.append(aliases[key])
+        elif _alias(aliases, key) in set(wanted):
+            resolved.append(_alias(aliases, key))
         else:
             unknown.append(key)
     missing = [i for i in wanted if i not in set(resolved)]
@@ -168,7 +179,7 @@ def from_file(
     *,
     transform: FileTransform = "row",
     islands: Islands = "error",
-    aliases: Mapping[str, Hashable] | None = None,
+    aliases: Aliases | None = None,
 ) -> W:
     """Spatial weights from a file, checked and (by default) row-standardised.
 
@@ -185,7 +196,8 @@ def from_file(
     transform : "row" (w_ij / sum_j w_ij, the default) or "none" (the weights as given).
     islands : "error" (a region without any link is refused) or "keep" (its row stays zero, for
         models that allow it; spatial ML models and Moran's I do not).
-    aliases : other names of the ids, e.g. region name -> code, tried when a file id is not a code.
+    aliases : other names of the ids, e.g. region name -> code (a mapping, or a function returning
+        the id or None), tried when a file id is not one of ``ids``.
 
     Raises
     ------
