@@ -27,7 +27,7 @@ def panel_schema(study: Study, variables: list[str]) -> pa.DataFrameSchema:
     finite = pa.Check(lambda s: np.isfinite(s), element_wise=False, error="finite (no NaN or inf)")
     return pa.DataFrameSchema(
         {
-            "region": pa.Column("int64" if integer else object, pa.Check.isin(codes)),
+            "region": pa.Column("int64" if integer else None, pa.Check.isin(codes)),
             "year": pa.Column("int64", pa.Check.in_range(first, last)),
             **{var: pa.Column("float64", finite) for var in variables},
         },

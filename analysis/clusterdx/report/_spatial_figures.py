@@ -424,6 +424,8 @@ def plain_lisa_map(
             ax.set_aspect(1 / np.cos(np.deg2rad((ymin + ymax) / 2)))
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         for spine in ax.spines.values():
             spine.set_visible(False)
         shown = [c for c in CLUSTER_COLOURS if c != "none" or (shapes["cluster"] == "none").any()]

@@ -118,7 +118,8 @@ def index_trends(
         )
         ax.set_xlabel(word(_TEXT, "year", lang))
         ax.set_ylabel(f"{label or var} ({word(_TEXT, 'mean', lang)})")
-        ax.legend(title=None, frameon=False)
+        outside = {"loc": "center left", "bbox_to_anchor": (1, 0.5)} if len(macro) > 4 else {}
+        ax.legend(title=None, frameon=False, **outside)
         sns.despine(fig)
         save(fig, target)
     return fig
