@@ -31,7 +31,10 @@ class _Spec(BaseModel):
 
 
 class StudyMeta(_Spec):
-    """``[study]``: the study's name, territorial level, year window, seed and language."""
+    """``[study]``: the study's name, territorial level, year window, seed and language.
+
+    ``exclude_regions`` (codes or names) are left out of the whole study; the audit records them.
+    """
 
     name: str
     level: Level = "province"
@@ -59,7 +62,12 @@ class Paths(_Spec):
 
 
 class Cleaning(_Spec):
-    """``[cleaning]``: what to do with duplicates, missing cells and unit slips (all audited)."""
+    """``[cleaning]``: what to do with duplicates, missing cells and unit slips (all audited).
+
+    ``balance``: an unbalanced panel is kept (``"error"``: the steps needing balance refuse it,
+    naming the gaps), or the regions (``"drop_regions"``) or years (``"drop_years"``) with gaps are
+    dropped (audited).
+    """
 
     duplicates: Literal["error", "drop_exact"] = "drop_exact"
     missing: Literal["error", "drop", "interpolate"] = "error"
@@ -206,7 +214,8 @@ class Regions(_Spec):
     strings or integers) and ``name_column`` (the names the raw files use), optionally ``name_en``,
     ``lon``/``lat`` (degrees) and ``group`` (for trend figures and heterogeneity). ``geometry`` is a
     polygon file geopandas reads (shp, gpkg, geojson), joined to the regions by its ``geometry_key``
-    column (holding codes or names; default: ``code_column``).
+    column (holding codes or names; default: ``code_column``). ``study.level`` and the boundary
+    crosswalk are then not used.
     """
 
     file: str
