@@ -84,3 +84,24 @@ def test_bad_region_tables(tmp_path, states):
     repeated.write_text("code,name\nA,x\nA,y\n", encoding="utf-8")
     with pytest.raises(DataError, match=re.escape("the regions file r.csv: codes repeat: ['A']")):
         regions.read_regions(repeated)
+
+
+def test_economic_and_nested_weights_on_text_codes(states):
+    own = regions.read_regions(
+        states, US48, code_column="fips", name_column="state", geometry_key="STATE_NAME"
+    )
+    codes = own.codes
+    panel = pd.DataFrame(
+        {
+            "region": codes * 2,
+            "year": [2020] * 48 + [2021] * 48,
+            "x": np.concatenate([np.arange(1.0, 49.0), 1.5 * np.arange(1.0, 49.0)]),
+        }
+    )
+    econ = weights.economic_distance(panel, "x")
+    geo = weights.contiguity(own.table())
+    nested = weights.nested(geo, econ, share=0.5)
+    assert nested.id_order == codes
+    np.testing.assert_allclose(
+        nested.full()[0], 0.5 * geo.full()[0] + 0.5 * weights.align(econ, codes).full()[0]
+    )
