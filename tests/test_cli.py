@@ -78,3 +78,24 @@ def test_error_messages_keep_their_brackets(tmp_path):
         "Widen [study].years, or set [cleaning].out_of_window = 'drop' to drop them"
         in result.output
     )
+
+
+def test_validate_reports_an_unbalanced_panel(tmp_path):
+    (tmp_path / "macro.csv").write_text(
+        "r,y,GDP\n北京,2020,1\n北京,2021,2\n天津,2020,3\n", encoding="utf-8"
+    )
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[study]\nname = "x"\nyears = [2020, 2021]\n[paths]\nroot = "."\nraw = "."\n'
+        '[variables.gdp]\nunit = "1"\n[[sources]]\nname = "macro"\nfile = "macro.csv"\n'
+        'region = "r"\nyear = "y"\n[sources.variables]\ngdp = { column = "GDP" }\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", "--study", str(study)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "The panel is unbalanced: 1 region-year(s) missing (listed in the audit under "
+        "tables.panel.missing_region_years); spatial models, Moran's I and the threshold model "
+        "need [study].exclude_regions or [cleaning].balance." in result.output
+    )
+    assert "Valid: panel of 3 region-years." in result.output

@@ -82,6 +82,15 @@ def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption =
             highlight=False,
             markup=False,
         )
+    missing = summary["tables"]["panel"].get("missing_region_years", [])
+    if missing:
+        console.print(
+            f"The panel is unbalanced: {len(missing)} region-year(s) missing (listed in the audit "
+            "under tables.panel.missing_region_years); spatial models, Moran's I and the threshold "
+            "model need [study].exclude_regions or [cleaning].balance.",
+            highlight=False,
+            markup=False,
+        )
     console.print(f"[green]Valid[/]: panel of {len(clean.panel)} region-years.")
 
 

@@ -105,3 +105,8 @@ def test_economic_and_nested_weights_on_text_codes(states):
     np.testing.assert_allclose(
         nested.full()[0], 0.5 * geo.full()[0] + 0.5 * weights.align(econ, codes).full()[0]
     )
+
+
+def test_registry_codes_given_as_text_still_work():
+    frame = pd.DataFrame({"code": ["110000", "120000", "130000"]})
+    assert sorted(weights.contiguity(frame).neighbors[110000]) == [120000, 130000]

@@ -101,6 +101,7 @@ def contiguity(
     codes = region_codes(regions)
     if "geometry" in regions.columns:
         return _from_polygons(regions, codes, rule, transform)
+    codes = [int(c) if isinstance(c, str) and c.isdigit() else c for c in codes]  # "110000"
     level = _infer_level(codes) if level is None else check_level(level)
     pairs = registry.adjacency(level, rule, include_sar_taiwan=True)
     position = pd.Series(np.arange(len(codes)), index=codes)
