@@ -70,13 +70,17 @@ class OwnRegions:
         frame = frame.copy()
         frame["code"] = _codes(frame["code"], source)
         frame["name"] = frame["name"].astype(str).str.strip()
+        blank = np.flatnonzero((frame["name"] == "").to_numpy())
+        if blank.size:
+            raise DataError(f"{source}: row {int(blank[0]) + 2} has no name")
         for column, values in (("code", frame["code"]), ("name", frame["name"])):
             repeated = values[values.duplicated()].unique().tolist()
             if repeated:
                 raise DataError(
                     f"{source}: {column}s repeat: {repeated[:_SHOWN]}; one row per region"
                 )
-        frame["name_en"] = frame["name_en"].astype(str) if "name_en" in frame else frame["name"]
+        english = frame["name_en"].astype(str).str.strip() if "name_en" in frame else frame["name"]
+        frame["name_en"] = english.where(english != "", frame["name"])
         frame["group"] = frame["group"].astype(str) if "group" in frame else "all"
         for column in ("lon", "lat"):
             frame[column] = (
@@ -100,7 +104,8 @@ class OwnRegions:
         keys: dict[str, Hashable] = {}
         for code, name, name_en in self.frame[["code", "name", "name_en"]].itertuples(index=False):
             for key in (str(code), name, name_en):
-                keys.setdefault(str(key).strip(), _plain(code))
+                if str(key).strip():
+                    keys.setdefault(str(key).strip(), _plain(code))
         return keys
 
     def lookup(self, value: object) -> Hashable:
