@@ -249,7 +249,9 @@ class Weights(_Spec):
     @model_validator(mode="after")
     def _file_given(self) -> Weights:
         if self.type == "file" and not self.file:
-            raise ValueError('type = "file" needs file = "<matrix .csv/.xlsx, .gal, .gwt or edge list>"')
+            raise ValueError(
+                'type = "file" needs file = "<matrix .csv/.xlsx, .gal, .gwt or edge list>"'
+            )
         return self
 
 

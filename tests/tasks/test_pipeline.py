@@ -90,7 +90,12 @@ def test_audit_counts_the_demo_dirt(built):
         "balanced": True,
         "excluded_regions": [],
         "missing_region_years": [],
-        "balance": {"policy": "error", "dropped_regions": [], "dropped_years": [], "rows_dropped": 0},
+        "balance": {
+            "policy": "error",
+            "dropped_regions": [],
+            "dropped_years": [],
+            "rows_dropped": 0,
+        },
     }
 
 

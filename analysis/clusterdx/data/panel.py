@@ -437,9 +437,12 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
         raise PanelError("the study declares no region_year source")
     first, last = study.spec.study.years
     excluded = excluded_codes(study)
-    audit.tables["panel"] = {"excluded_regions": [
-        {"region": code, "rows_dropped": int((panel["region"] == code).sum())} for code in excluded
-    ]}
+    audit.tables["panel"] = {
+        "excluded_regions": [
+            {"region": code, "rows_dropped": int((panel["region"] == code).sum())}
+            for code in excluded
+        ]
+    }
     panel = panel[~panel["region"].isin(excluded)]
     grid = pd.MultiIndex.from_product(
         [sorted(panel["region"].unique()), range(first, last + 1)], names=["region", "year"]

@@ -404,7 +404,9 @@ def fit(
         resid=resid,
         engine=engine,
         theta_re=theta,
-        weights_transform="row-standardised" if row_standardised else "as given (not row-standardised)",
+        weights_transform="row-standardised"
+        if row_standardised
+        else "as given (not row-standardised)",
     )
 
 
