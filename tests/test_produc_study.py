@@ -105,6 +105,8 @@ def test_sar_table_matches_splm_with_file_and_contiguity_weights(produc_run, r_r
     assert table["Entity FE"] == ["Yes", "Yes", "Yes"]
     note = (folder / "reports" / "tables" / "models.md").read_text(encoding="utf-8")
     assert "Spatial weights: usaww (row-standardised); queen (row-standardised)." in note
+    effects = (folder / "reports" / "tables" / "effects.md").read_text(encoding="utf-8")
+    assert "Spatial weights: usaww (row-standardised); queen (row-standardised)." in effects
 
 
 @pytest.mark.slow

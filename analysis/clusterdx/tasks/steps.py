@@ -366,7 +366,8 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         written.append(path)
     if impacts:
         labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
-        written += report.effects_table(impacts, lang, labels=labels).save(
+        note = [weights_note(study, list(used_weights.items()))]
+        written += report.effects_table(impacts, lang, labels=labels, notes=note).save(
             tables_dir / "effects", formats
         )
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
