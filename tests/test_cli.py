@@ -45,3 +45,57 @@ def test_demo_writes_the_files(tmp_path):
         "truth.json",
         "yearbook_macro.xlsx",
     ]
+
+
+def test_error_messages_keep_their_brackets(tmp_path):
+    # rich would read "[variables.gdp]" / "[study]" as markup tags and drop them
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[study]\nname = "x"\nyears = [2020, 2021]\n\n[[sources]]\nname = "macro"\n'
+        'file = "macro.csv"\nregion = "r"\nyear = "y"\n'
+        '[sources.variables]\ngdp = { column = "GDP" }\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", "--study", str(study)])
+    assert result.exit_code == 1
+    assert (
+        "source 'macro' declares variable 'gdp' that has no [variables.gdp] entry "
+        "(declare its unit and labels there)" in result.output
+    )
+    (tmp_path / "macro.csv").write_text("r,y,GDP\n北京,2019,1\n", encoding="utf-8")
+    study.write_text(
+        study.read_text(encoding="utf-8") + '\n[variables.gdp]\nunit = "1"\n', encoding="utf-8"
+    )
+    (tmp_path / "study.toml").write_text(
+        study.read_text(encoding="utf-8").replace(
+            "years = [2020, 2021]\n", 'years = [2020, 2021]\n\n[paths]\nroot = "."\nraw = "."\n'
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", "--study", str(study)])
+    assert result.exit_code == 1
+    assert (
+        "Widen [study].years, or set [cleaning].out_of_window = 'drop' to drop them"
+        in result.output
+    )
+
+
+def test_validate_reports_an_unbalanced_panel(tmp_path):
+    (tmp_path / "macro.csv").write_text(
+        "r,y,GDP\n北京,2020,1\n北京,2021,2\n天津,2020,3\n", encoding="utf-8"
+    )
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[study]\nname = "x"\nyears = [2020, 2021]\n[paths]\nroot = "."\nraw = "."\n'
+        '[variables.gdp]\nunit = "1"\n[[sources]]\nname = "macro"\nfile = "macro.csv"\n'
+        'region = "r"\nyear = "y"\n[sources.variables]\ngdp = { column = "GDP" }\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", "--study", str(study)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "The panel is unbalanced: 1 region-year(s) missing (listed in the audit under "
+        "tables.panel.missing_region_years); spatial models, Moran's I and the threshold model "
+        "need [study].exclude_regions or [cleaning].balance." in result.output
+    )
+    assert "Valid: panel of 3 region-years." in result.output

@@ -128,3 +128,36 @@ def test_bad_overrides_are_named():
         r"'county'; got 'village'",
     ):
         Study.load(DEFAULT, overrides=['study.level="village"'])
+
+
+def test_weights_file_needs_a_file_and_allowed_transforms(raw_spec):
+    raw_spec["weights"]["own"] = {"type": "file"}
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'weights\.own': Value error, type = \"file\" needs file = ",
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+    raw_spec["weights"]["own"] = {"type": "file", "file": "w.csv", "transform": "r"}
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'weights\.own\.transform': Input should be 'row' or 'none'; got 'r'",
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+
+
+def test_regions_balance_and_exclusions_validate(raw_spec):
+    raw_spec["regions"] = {"file": "regions.csv", "geometry": "us48.shp"}
+    raw_spec["study"]["exclude_regions"] = ["西藏", 110000]
+    raw_spec["cleaning"]["balance"] = "drop_years"
+    spec = Study.from_dict(raw_spec, DEFAULT).spec
+    assert spec.regions.code_column == "code" and spec.study.exclude_regions == ["西藏", 110000]
+    raw_spec["cleaning"]["balance"] = "drop"
+    with pytest.raises(
+        StudySpecError,
+        match=r"key 'cleaning\.balance': Input should be 'error', 'drop_regions' or 'drop_years'",
+    ):
+        Study.from_dict(raw_spec, DEFAULT)
+    raw_spec["cleaning"]["balance"] = "error"
+    raw_spec["regions"]["key"] = "x"
+    with pytest.raises(StudySpecError, match=r"unknown key 'regions\.key'"):
+        Study.from_dict(raw_spec, DEFAULT)

@@ -27,7 +27,8 @@ SetOption = Annotated[
 
 
 def _fail(exc: ClusterDXError) -> None:
-    console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc}", highlight=False)
+    """Print the error verbatim (escaped: ``[[sources]]`` or ``[study]`` are not rich markup)."""
+    console.print(f"[bold red]error:[/] {type(exc).__name__}: {escape(str(exc))}", highlight=False)
     raise typer.Exit(code=1)
 
 
@@ -90,6 +91,16 @@ def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption =
             f"{name}: read {entry['rows_read']}, kept {entry['rows_kept']}, dropped {entry['rows_dropped']}"
             f" {entry['dropped_by_reason'] or ''} changed cells {entry['cells_changed_by_action'] or 0}",
             highlight=False,
+            markup=False,
+        )
+    missing = summary["tables"]["panel"].get("missing_region_years", [])
+    if missing:
+        console.print(
+            f"The panel is unbalanced: {len(missing)} region-year(s) missing (listed in the audit "
+            "under tables.panel.missing_region_years); spatial models, Moran's I and the threshold "
+            "model need [study].exclude_regions or [cleaning].balance.",
+            highlight=False,
+            markup=False,
         )
     console.print(f"[green]Valid[/]: panel of {len(clean.panel)} region-years.")
 

@@ -88,13 +88,17 @@ class _Spec(BaseModel):
 
 
 class StudyMeta(_Spec):
-    """``[study]``: the study's name, territorial level, year window, seed and language."""
+    """``[study]``: the study's name, territorial level, year window, seed and language.
+
+    ``exclude_regions`` (codes or names) are left out of the whole study; the audit records them.
+    """
 
     name: str
     level: Level = "province"
     years: tuple[int, int]
     seed: int = Field(default=0, ge=0, lt=2**32)
     language: Language = "zh"
+    exclude_regions: list[str | int] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _years_ordered(self) -> StudyMeta:
@@ -122,7 +126,12 @@ class Paths(_Spec):
 
 
 class Cleaning(_Spec):
-    """``[cleaning]``: what to do with duplicates, missing cells and unit slips (all audited)."""
+    """``[cleaning]``: what to do with duplicates, missing cells and unit slips (all audited).
+
+    ``balance``: an unbalanced panel is kept (``"error"``: the steps needing balance refuse it,
+    naming the gaps), or the regions (``"drop_regions"``) or years (``"drop_years"``) with gaps are
+    dropped (audited).
+    """
 
     duplicates: Literal["error", "drop_exact"] = "drop_exact"
     missing: Literal["error", "drop", "interpolate"] = "error"
@@ -132,6 +141,7 @@ class Cleaning(_Spec):
     crosswalk: str | None = None
     merged_units: Literal["error", "sum"] = "error"
     out_of_range: Literal["error", "drop"] = "error"
+    balance: Literal["error", "drop_regions", "drop_years"] = "error"
 
 
 class Variable(_Spec):
@@ -312,10 +322,33 @@ class Indicator(_Spec):
         return self
 
 
-class Weights(_Spec):
-    """``[weights.<name>]``: one spatial weights matrix."""
+class Regions(_Spec):
+    """``[regions]``: the study's own regions instead of China's registry (`clusterdx.regions.own`).
 
-    type: Literal["contiguity", "inverse_distance", "knn", "economic_distance", "nested"]
+    ``file`` (CSV/XLSX, relative to the project root) has one row per region: ``code_column`` (codes,
+    strings or integers) and ``name_column`` (the names the raw files use), optionally ``name_en``,
+    ``lon``/``lat`` (degrees) and ``group`` (for trend figures and heterogeneity). ``geometry`` is a
+    polygon file geopandas reads (shp, gpkg, geojson), joined to the regions by its ``geometry_key``
+    column (holding codes or names; default: ``code_column``). ``study.level`` and the boundary
+    crosswalk are then not used.
+    """
+
+    file: str
+    geometry: str | None = None
+    code_column: str = "code"
+    name_column: str = "name"
+    geometry_key: str | None = None
+
+
+class Weights(_Spec):
+    """``[weights.<name>]``: one spatial weights matrix.
+
+    ``type = "file"`` reads ``file`` (a square matrix in CSV/XLSX, a GAL/GWT file or an edge list,
+    see `clusterdx.weights.from_file`); ``transform`` ("row" or "none") and ``islands``
+    ("error" or "keep") apply to it.
+    """
+
+    type: Literal["contiguity", "inverse_distance", "knn", "economic_distance", "nested", "file"]
     rule: Literal["queen", "rook"] = "queen"
     power: float = 1.0
     cutoff: float | None = None
@@ -324,6 +357,17 @@ class Weights(_Spec):
     geo: str | None = None
     econ: str | None = None
     share: float = 0.5
+    file: str | None = None
+    transform: Literal["row", "none"] = "row"
+    islands: Literal["error", "keep"] = "error"
+
+    @model_validator(mode="after")
+    def _file_given(self) -> Weights:
+        if self.type == "file" and not self.file:
+            raise ValueError(
+                'type = "file" needs file = "<matrix .csv/.xlsx, .gal, .gwt or edge list>"'
+            )
+        return self
 
 
 class Diagnostics(_Spec):
@@ -512,6 +556,7 @@ class StudySpec(_Spec):
 
     study: StudyMeta
     paths: Paths = Field(default_factory=Paths)
+    regions: Regions | None = None
     cleaning: Cleaning = Field(default_factory=Cleaning)
     variables: Annotated[dict[str, Variable], AfterValidator(_check_names)] = Field(
         default_factory=dict
@@ -666,6 +711,15 @@ class Study:
                     )
         if spec.cleaning.crosswalk:
             checks.append(("cleaning.crosswalk", self.root, spec.cleaning.crosswalk, outside))
+        if spec.regions is not None:
+            checks.append(("regions.file", self.root, spec.regions.file, outside))
+            if spec.regions.geometry:
+                checks.append(("regions.geometry", self.root, spec.regions.geometry, outside))
+        checks += [
+            (f"weights.{name}.file", self.root, w.file, outside)
+            for name, w in spec.weights.items()
+            if w.file
+        ]
         for key, base, value, allowed in checks:
             target = Path(os.path.normpath(base / value))
             fixed = Path(*[p for p in target.parts if not any(c in p for c in "*?[")] or ["/"])

@@ -241,6 +241,23 @@ def test_raw_file_outside_the_root_is_refused(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ('weights.w.type="file"', "weights.w.file"),
+        ('regions.file="../../regions.csv"', "regions.file"),
+    ],
+)
+def test_weights_and_regions_files_outside_the_root_are_refused(tmp_path, override, key):
+    path = tiny_study(tmp_path / "p")
+    overrides = [override]
+    if key.startswith("weights"):
+        overrides.append('weights.w.file="../../w.csv"')
+    message = _load_error(path, overrides)
+    assert message.startswith(f"{path}: key '{key}': '../../")
+    assert "outside the project root" in message
+
+
 def test_allow_outside_reads_raw_files_elsewhere_but_never_writes_there(tmp_path):
     elsewhere = tmp_path / "shared" / "gdp.csv"
     project = tmp_path / "p"

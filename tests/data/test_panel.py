@@ -144,12 +144,15 @@ def test_missing_interior_cell_interpolated_and_audited(make_study):
     assert change["row"] == 6 and change["action"] == "interpolated"
 
 
-def test_missing_cell_dropped_makes_panel_unbalanced_error(make_study):
+def test_missing_cell_dropped_leaves_an_unbalanced_panel_audited(make_study):
     rows = [*GOOD_ROWS[:4], ("天津市", 2021, "", "1373"), *GOOD_ROWS[5:]]
-    with pytest.raises(
-        Exception, match=r"unbalanced: 1 region-year\(s\) lack values: region 120000 year 2021"
-    ):
-        build_panel(make_study(rows, cleaning={"missing": "drop"}))
+    panel, audit = build_panel(make_study(rows, cleaning={"missing": "drop"}))
+    assert len(panel) == 8
+    entry = audit.to_dict()["tables"]["panel"]
+    assert entry["balanced"] is False
+    assert entry["missing_region_years"] == [
+        {"region": 120000, "year": 2021, "variables": ["gdp", "pop"], "from": ["macro"]}
+    ]
 
 
 def test_unit_slip_is_an_error_naming_the_cell(make_study):

@@ -88,6 +88,14 @@ def test_audit_counts_the_demo_dirt(built):
         "years": [2011, 2023],
         "variables": sorted(audit["tables"]["panel"]["variables"]),
         "balanced": True,
+        "excluded_regions": [],
+        "missing_region_years": [],
+        "balance": {
+            "policy": "error",
+            "dropped_regions": [],
+            "dropped_years": [],
+            "rows_dropped": 0,
+        },
     }
 
 

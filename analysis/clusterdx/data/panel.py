@@ -18,6 +18,7 @@ import pandas as pd
 
 from clusterdx import regions
 from clusterdx.data.audit import Audit
+from clusterdx.data.balance import excluded_codes, gaps, settle
 from clusterdx.data.cleaning import (
     handle_duplicates,
     handle_missing,
@@ -41,6 +42,7 @@ from clusterdx.data.schemas import validate_panel
 from clusterdx.data.units import conversion_factor, header_unit
 from clusterdx.errors import DataError, PanelError
 from clusterdx.regions.crosswalk import Change, crosswalk, find_change
+from clusterdx.regions.own import study_regions
 from clusterdx.study import Source, Study
 
 #: Key columns of each kind of source in the clean tables.
@@ -319,6 +321,9 @@ def _region_codes(
     """
     level = study.spec.study.level
     values = table.frame[column].astype(str).str.strip()
+    own = study_regions(study)
+    if own is not None:
+        return _own_codes(table, column, values, own), np.zeros(len(values), dtype=bool)
     extra = study.spec.cleaning.crosswalk
     changes = crosswalk(level, study.root / extra if extra else None)
     mapping: dict[str, int] = {}
@@ -366,6 +371,23 @@ def _region_codes(
             )
     merged = values.isin([v for v, c in recoded.items() if c.kind == "merge"]).to_numpy()
     return values.map(mapping).astype("int64"), merged
+
+
+def _own_codes(table: RawTable, column: str, values: pd.Series, own) -> pd.Series:
+    """Map names or codes to the codes of ``[regions]`` (matched exactly as given)."""
+    keys = own.index()
+    unknown = values[~values.isin(list(keys))]
+    if len(unknown):
+        first = int(np.flatnonzero(values.isin(unknown.unique()).to_numpy())[0])
+        try:
+            own.lookup(unknown.iloc[0])
+        except DataError as exc:
+            raise DataError(
+                f"{table.where(first, column)}: region {unknown.iloc[0]!r} is not in [regions]: "
+                f"{exc}. Add it to the regions file or correct the cell"
+            ) from None
+    codes = values.map(keys)
+    return codes.astype("int64") if all(isinstance(c, int) for c in keys.values()) else codes
 
 
 def _years(
@@ -461,17 +483,21 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
 
 
 def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audit) -> pd.DataFrame:
-    """Join region-year sources into one balanced panel sorted by (region, year).
+    """Join region-year sources into one panel sorted by (region, year).
+
+    Regions of ``[study].exclude_regions`` are left out. Region-years that some source lacks are
+    left out too and listed in the audit (``missing_region_years``): the panel may be unbalanced,
+    which the non-spatial estimators accept; ``[cleaning].balance`` drops the regions or years with
+    gaps instead (see `clusterdx.data.balance`).
 
     Raises
     ------
     PanelError
-        If a variable appears in two sources, or the joined panel has region-years that some source
-        lacks (listing the first gaps), since the spatial models need a balanced panel.
+        If a variable appears in two sources.
 
     Examples
     --------
-    Two sources, GDP and population, joined into one panel; a missing region-year is an error:
+    Two sources, GDP and population, joined into one panel; a missing region-year is audited:
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -494,10 +520,11 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
     (['region', 'year', 'gdp', 'pop'], (4, 4))
     >>> audit.tables["panel"]["balanced"]
     True
-    >>> merge_region_year(study, {"gdp_source": gdp, "pop_source": pop.iloc[:3]}, Audit())
-    Traceback (most recent call last):
-    ...
-    clusterdx.errors.PanelError: the merged panel is unbalanced: 1 region-year(s) lack values: region 120000 year 2021: pop (from pop_source). Add the rows to the source files, or restrict [study].years
+    >>> audit = Audit()
+    >>> merge_region_year(study, {"gdp_source": gdp, "pop_source": pop.iloc[:3]}, audit).shape
+    (3, 4)
+    >>> audit.tables["panel"]["missing_region_years"], audit.tables["panel"]["balanced"]
+    ([{'region': 120000, 'year': 2021, 'variables': ['pop'], 'from': ['pop_source']}], False)
     >>> tmp.cleanup()
     """
     audit.reconcile()  # every raw line and record accounted for before the sources are joined
@@ -520,44 +547,57 @@ def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audi
     if panel is None:
         raise PanelError("the study declares no region_year source")
     first, last = study.spec.study.years
+    excluded = excluded_codes(study)
+    audit.tables["panel"] = {
+        "excluded_regions": [
+            {"region": code, "rows_dropped": int((panel["region"] == code).sum())}
+            for code in excluded
+        ]
+    }
+    panel = panel[~panel["region"].isin(excluded)]
     grid = pd.MultiIndex.from_product(
         [sorted(panel["region"].unique()), range(first, last + 1)], names=["region", "year"]
     )
-    panel = panel.set_index(["region", "year"]).reindex(grid)
-    gaps = panel.isna()
-    if gaps.to_numpy().any():
-        rows = gaps.any(axis=1)
-        listing = []
-        for (region, year), flags in gaps.loc[rows].head(8).iterrows():
-            cols = [c for c, f in flags.items() if f]
-            listing.append(f"region {region} year {year}: {', '.join(cols)} (from {seen[cols[0]]})")
-        raise PanelError(
-            f"the merged panel is unbalanced: {int(rows.sum())} region-year(s) lack values: "
-            + "; ".join(listing)
-            + ". Add the rows to the source files, or restrict [study].years"
-        )
-    panel = validate_panel(study, panel.reset_index())
-    _reconcile_panel(frames, panel)
-    audit.tables["panel"] = {
+    panel = settle(study, panel.set_index(["region", "year"]).reindex(grid), seen, audit)
+    panel = validate_panel(study, panel)
+    _reconcile_panel(frames, panel, audit.tables["panel"])
+    audit.tables["panel"] |= {
         "rows": len(panel),
         "regions": int(panel["region"].nunique()),
         "years": [first, last],
         "variables": sorted(seen),
-        "balanced": True,
+        "balanced": bool(gaps(panel).empty),
     }
     return panel
 
 
-def _reconcile_panel(frames: dict[str, pd.DataFrame], panel: pd.DataFrame) -> None:
-    """Every record of every region-year source must be in the panel: the join drops nothing."""
+def _reconcile_panel(frames: dict[str, pd.DataFrame], panel: pd.DataFrame, entry: dict) -> None:
+    """Every record of every region-year source is in the panel or audited as left out.
+
+    Left out with an audit line (``entry`` = ``audit.tables["panel"]``): the region-years lacking a
+    variable (``missing_region_years``), the regions of ``[study].exclude_regions`` and the regions /
+    years dropped by ``[cleaning].balance``.
+    """
+    balance = entry.get("balance", {})
+    audited = {(m["region"], m["year"]) for m in entry.get("missing_region_years", [])}
+    dropped_regions = set(balance.get("dropped_regions", [])) | {
+        e["region"] for e in entry.get("excluded_regions", [])
+    }
+    dropped_years = set(balance.get("dropped_years", []))
     index = pd.MultiIndex.from_frame(panel[["region", "year"]])
     for name, frame in frames.items():
         keys = pd.MultiIndex.from_frame(frame[["region", "year"]])
-        lost = ~keys.isin(index)
-        if lost.any():
-            region, year = keys[np.flatnonzero(lost)[0]]
+        lost = [
+            (region, year)
+            for region, year in keys[~keys.isin(index)]
+            if (region, int(year)) not in audited
+            and region not in dropped_regions
+            and int(year) not in dropped_years
+        ]
+        if lost:
+            region, year = lost[0]
             raise DataError(
-                f"source '{name}': {int(lost.sum())} clean record(s) (first: region {region} year "
+                f"source '{name}': {len(lost)} clean record(s) (first: region {region} year "
                 f"{year}) are missing from the panel without an audit line: the audit does not "
                 "reconcile; please report this as a clusterdx bug"
             )

@@ -13,6 +13,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from clusterdx.errors import PanelError
+from clusterdx.regions.own import study_regions
 from clusterdx.regions.registry import table as region_table
 from clusterdx.study import Study
 
@@ -20,11 +21,13 @@ from clusterdx.study import Study
 def panel_schema(study: Study, variables: list[str]) -> pa.DataFrameSchema:
     """The pandera schema of the clean panel of ``study`` with the given variable columns."""
     first, last = study.spec.study.years
-    codes = region_table(study.spec.study.level)["code"].tolist()
+    own = study_regions(study)
+    codes = own.codes if own is not None else region_table(study.spec.study.level)["code"].tolist()
+    integer = all(isinstance(c, int) for c in codes)
     finite = pa.Check(lambda s: np.isfinite(s), element_wise=False, error="finite (no NaN or inf)")
     return pa.DataFrameSchema(
         {
-            "region": pa.Column("int64", pa.Check.isin(codes)),
+            "region": pa.Column("int64" if integer else None, pa.Check.isin(codes)),
             "year": pa.Column("int64", pa.Check.in_range(first, last)),
             **{var: pa.Column("float64", finite) for var in variables},
         },

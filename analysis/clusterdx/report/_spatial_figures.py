@@ -4,6 +4,7 @@ Both align the values to the weights by id (``w.id_order`` = region codes) and u
 row-standardised W, as esda does. The statistics come from esda (``Moran``, ``Moran_Local``); only
 the drawing is ours. PySAL's ``splot`` draws both plots too, but it is not a dependency, has no
 Chinese wording, and its LISA map has neither the China projection nor the South China Sea inset.
+A study's own regions (``[regions]``) get `plain_lisa_map`: their polygons or points, no insets.
 """
 
 from __future__ import annotations
@@ -281,6 +282,7 @@ def lisa_map(
     label: str | None = None,
     lang: Language = "zh",
     path: str | Path | None = None,
+    shapes=None,
 ) -> Figure:
     """LISA cluster map of China: HH red, LL blue, LH light blue, HL pink, not significant grey.
 
@@ -299,6 +301,9 @@ def lisa_map(
     level : geometry level of the codes (``"province"``, ``"city"``, ...).
     label : display name of ``var`` (in the title).
     lang, path : wording language; output file (.png or .pdf).
+    shapes : GeoDataFrame with ``code`` and ``geometry`` (polygons or points) of a study's own
+        regions; the map is then drawn in their coordinates without the China projection and
+        insets (`plain_lisa_map`), and ``level`` is ignored.
     """
     from clusterdx.regions import geometry
 
@@ -316,6 +321,10 @@ def lisa_map(
         seed=seed,
     )
     year = year if year is not None else max(frame[time].dropna().unique().tolist())
+    if shapes is not None:
+        return plain_lisa_map(
+            clusters, shapes, year=year, label=label or var, lang=lang, target=target
+        )
     # Taiwan, Hong Kong and Macao are drawn (as "no data" unless the data have them): a map of
     # China without them is not publishable in China.
     shapes = geometry(level, include_sar_taiwan=True)
@@ -368,6 +377,60 @@ def lisa_map(
         ]
         ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=8)
         title = word(_TEXT, "lisa_title", lang).format(label=label or var, year=year)
+        ax.set_title(title, fontsize=10)
+        save(fig, target)
+    return fig
+
+
+def _legend(ax, shown: list[str], lang: Language) -> None:
+    handles = [
+        Patch(facecolor=CLUSTER_COLOURS[c], edgecolor="#4d4d4d", lw=0.4, label=word(_TEXT, c, lang))
+        for c in shown
+    ]
+    ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=8)
+
+
+def plain_lisa_map(
+    clusters: pd.DataFrame,
+    shapes,
+    *,
+    year: Hashable,
+    label: str | None,
+    lang: Language,
+    target: Path | None,
+) -> Figure:
+    """LISA cluster map of one's own regions (polygons or points), in their own coordinates.
+
+    ``clusters`` is the output of :func:`lisa_clusters`; ``shapes`` has ``code`` and ``geometry``.
+    Lon/lat data are drawn with the aspect 1/cos(mean latitude), so shapes keep their proportions.
+    """
+    unknown = [c for c in clusters.index if c not in set(shapes["code"])]
+    if unknown:
+        raise WeightsError(
+            f"ids {unknown[:_SHOW]} of W have no shape in the regions' geometry; give every "
+            "region a polygon (or lon/lat) in [regions]"
+        )
+    shapes = shapes.assign(cluster=shapes["code"].map(clusters["cluster"]).fillna("none"))
+    colours = shapes["cluster"].map(CLUSTER_COLOURS)
+    points = bool(shapes.geom_type.isin(["Point", "MultiPoint"]).all())
+    with plt.rc_context(style(lang)):
+        fig, ax = plt.subplots(figsize=(7.2, 5.0))
+        if points:
+            shapes.plot(ax=ax, color=colours, edgecolor="#4d4d4d", linewidth=0.6, markersize=60)
+        else:
+            shapes.plot(ax=ax, color=colours, edgecolor="#4d4d4d", linewidth=0.4)
+        if shapes.crs is None or shapes.crs.is_geographic:
+            ymin, ymax = shapes.total_bounds[[1, 3]]
+            ax.set_aspect(1 / np.cos(np.deg2rad((ymin + ymax) / 2)))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        shown = [c for c in CLUSTER_COLOURS if c != "none" or (shapes["cluster"] == "none").any()]
+        _legend(ax, shown, lang)
+        title = word(_TEXT, "lisa_title", lang).format(label=label or "", year=year)
         ax.set_title(title, fontsize=10)
         save(fig, target)
     return fig

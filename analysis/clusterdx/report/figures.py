@@ -78,15 +78,21 @@ def index_trends(
     path: Path | None = None,
     entity: str = "region",
     time: str = "year",
+    groups: pd.Series | None = None,
 ) -> Figure:
     """Line plot of the yearly mean of ``var`` by macro-region (east / central / west / northeast).
 
-    Returns the matplotlib Figure (and writes it to ``path`` when given: .png or .pdf).
+    ``groups`` (a Series: region code -> group name, e.g. the ``group`` column of a study's own
+    ``[regions]``) replaces the registry's macro-regions. Returns the matplotlib Figure (and
+    writes it to ``path`` when given: .png or .pdf).
     """
     lang = language(lang)
     target = check_path(path)
     macro = {key: word(_MACRO, key, lang) for key in _MACRO}
     macro_of = region_table(level).set_index("code")["macro_region"]
+    if groups is not None:
+        macro_of = groups.astype(str)
+        macro = {key: key for key in sorted(macro_of.unique())}
     data = frame[[entity, time, var]].assign(macro_region=frame[entity].map(macro_of))
     unknown = data.loc[data["macro_region"].isna(), entity].unique().tolist()
     if unknown:
@@ -112,7 +118,8 @@ def index_trends(
         )
         ax.set_xlabel(word(_TEXT, "year", lang))
         ax.set_ylabel(f"{label or var} ({word(_TEXT, 'mean', lang)})")
-        ax.legend(title=None, frameon=False)
+        outside = {"loc": "center left", "bbox_to_anchor": (1, 0.5)} if len(macro) > 4 else {}
+        ax.legend(title=None, frameon=False, **outside)
         sns.despine(fig)
         save(fig, target)
     return fig

@@ -89,6 +89,7 @@ class SpatialPanelResults:
     theta_re: float = 0.0
     cov_type: str = "analytic information matrix"
     rsquared: float | None = None
+    weights_transform: str = ""
 
     @property
     def bse(self) -> pd.Series:
@@ -166,6 +167,8 @@ class SpatialPanelResults:
             f"Log-likelihood: {self.llf:.4f}   log-determinant: {self.logdet_method}",
             f"Covariance: {self.cov_type}",
         ]
+        if self.weights_transform:
+            head.append(f"Spatial weights: {self.weights_transform}")
         return "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.6g}")
 
     def __str__(self) -> str:

@@ -267,6 +267,17 @@ def fit(
     _check_option("convention", convention, ("ml", "splm"))
     data = stack_panel(panel, y, x, entity, time)
     wmat = align_weights(w, data.entities)
+    sums = np.asarray(wmat.sum(axis=1)).ravel()
+    row_standardised = bool(np.allclose(sums, 1.0, atol=1e-10))
+    if not row_standardised:
+        warnings.warn(
+            f"W is not row-standardised (row sums from {sums.min():.4g} to {sums.max():.4g}; "
+            "libpysal builds binary W, transform 'O'): rho / lambda are then on another scale "
+            "than in the usual row-standardised model. Set w.transform = 'r' first unless you "
+            "mean to use W as given",
+            UserWarning,
+            stacklevel=2,
+        )
     n, t = data.y.shape
     entity_fe = effects in ("individual", "twoways")
     time_fe = effects in ("time", "twoways")
@@ -393,6 +404,9 @@ def fit(
         resid=resid,
         engine=engine,
         theta_re=theta,
+        weights_transform="row-standardised"
+        if row_standardised
+        else "as given (not row-standardised)",
     )
 
 

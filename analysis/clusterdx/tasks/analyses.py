@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from clusterdx import panel as panel_models
 from clusterdx import report
+from clusterdx.data.balance import require_balanced
 from clusterdx.report import figures
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
@@ -104,6 +105,7 @@ def _run_one(
         titles = [*res.subsamples, "interaction"]
         written.append(_csv(res.tests, tables / f"{a.name}_tests.csv"))
     elif a.kind == "threshold":
+        require_balanced(study, frame, f"threshold analysis '{a.name}' (Hansen 1999)")
         res = panel_models.threshold(
             frame,
             a.y,

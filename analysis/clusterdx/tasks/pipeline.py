@@ -193,6 +193,7 @@ def collect_tasks(study: Study) -> list:
         "study": dumped["study"],
         "cleaning": dumped["cleaning"],
         "variables": dumped["variables"],
+        "regions": steps.region_inputs(study),
     }
     tasks = []
     tables: dict[str, Path] = {}
@@ -248,7 +249,11 @@ def collect_tasks(study: Study) -> list:
             "panel": panel_path,
             "others": others,
             "spec": _inputs_node(
-                {"recipes": dumped["indicators"], "files": indicator_files(study)},
+                {
+                    "recipes": dumped["indicators"],
+                    "files": indicator_files(study),
+                    "regions": meta["regions"],
+                },
                 code["indicators"],
             ),
             "out": indicators_path,
@@ -268,7 +273,8 @@ def collect_tasks(study: Study) -> list:
         study,
         indicators_path,
         _inputs_node(
-            {k: dumped[k] for k in (*report_spec, "weights", "diagnostics", "models")},
+            {k: dumped[k] for k in (*report_spec, "weights", "diagnostics", "models")}
+            | {"weights_files": steps.weights_files(study), "regions": meta["regions"]},
             code["models"],
         ),
         products,

@@ -6,6 +6,7 @@ changed raw file reruns only the steps that depend on it. Each step can also be 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from rich.progress import Progress
 from clusterdx import indicators, report, spatial, typology, weights
 from clusterdx import panel as panel_models
 from clusterdx.data.audit import Audit, FileAudit
+from clusterdx.data.balance import require_balanced
 from clusterdx.data.panel import merge_region_year, read_source
-from clusterdx.errors import StudySpecError
+from clusterdx.errors import ClusterDXError, StudySpecError
+from clusterdx.regions import lookup as registry_lookup
+from clusterdx.regions.own import study_regions
 from clusterdx.regions.registry import table as region_table
 from clusterdx.report import figures
 from clusterdx.report.figures import index_trends, moran_trend
@@ -81,15 +85,20 @@ def build_indicators(study: Study, panel_path: Path, tables: dict[str, Path], ou
 def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Time-invariant region columns for heterogeneity and policy analyses.
 
-    ``macro_region`` (NBS east / central / west / northeast) from the registry; from a ``cluster``
+    ``macro_region`` (NBS east / central / west / northeast) from the registry, or ``group`` from
+    the study's own ``[regions]``; from a ``cluster``
     source, ``cluster_type`` = the most frequent type among the region's registered clusters (ties go
     to the earliest-registered cluster, by id) and ``designation_year`` = its first designation year
     (missing for regions without a designated cluster: never treated); ``type_share_<type>`` = the
     share of the region's registered clusters of each type (`clusterdx.typology.type_shares`), so a
     region can carry several types.
     """
-    registry = region_table(study.spec.study.level)
-    out = registry[["code", "macro_region"]].rename(columns={"code": ENTITY})
+    own = study_regions(study)
+    if own is not None:
+        out = own.frame[["code", "group"]].rename(columns={"code": ENTITY})
+    else:
+        registry = region_table(study.spec.study.level)
+        out = registry[["code", "macro_region"]].rename(columns={"code": ENTITY})
     kinds = {s.name: s.kind for s in study.spec.sources}
     clusters = [tables[n] for n, kind in kinds.items() if kind == "cluster" and n in tables]
     if clusters:
@@ -114,10 +123,34 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
 
 
 def study_weights(study: Study, name: str, frame: pd.DataFrame):
-    """The spatial weights matrix ``[weights.<name>]`` for the regions of ``frame``."""
+    """The spatial weights matrix ``[weights.<name>]`` for the regions of ``frame``.
+
+    The regions are China's registry, or the study's own ``[regions]`` (contiguity from their
+    polygons, distances from their lon/lat or polygon centroids); ``type = "file"`` reads the
+    matrix and matches its ids to the panel's region codes (or names).
+    """
     spec = study.spec.weights[name]
-    registry = region_table(study.spec.study.level)
-    registry = registry[registry["code"].isin(frame[ENTITY].unique())]
+    own = study_regions(study, with_geometry=True)
+    codes = sorted(frame[ENTITY].unique().tolist())
+    if spec.type == "file":
+        return weights.from_file(
+            study.root / spec.file,
+            ids=codes,
+            transform=spec.transform,
+            islands=spec.islands,
+            aliases=own.index() if own is not None else _registry_alias(study),
+        )
+    if own is None:
+        registry = region_table(study.spec.study.level)
+        registry = registry[registry["code"].isin(codes)]
+    else:
+        registry = own.table(codes)
+        if spec.type == "contiguity" and "geometry" not in registry.columns:
+            raise StudySpecError(
+                f"[weights.{name}] type = 'contiguity' needs the polygons of the study's regions: "
+                "set [regions].geometry (a shp, gpkg or geojson file), or use type = 'knn' / "
+                "'inverse_distance' (lon/lat) or 'file'"
+            )
     if spec.type == "contiguity":
         return weights.contiguity(registry, rule=spec.rule)
     if spec.type == "inverse_distance":
@@ -133,6 +166,72 @@ def study_weights(study: Study, name: str, frame: pd.DataFrame):
             share=spec.share,
         )
     raise StudySpecError(f"weights type {spec.type!r} is not supported")
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a file and of its shapefile siblings (same stem: .shx, .dbf, .prj), or 'missing'."""
+    files = sorted(path.parent.glob(f"{path.stem}.*")) if path.suffix.lower() == ".shp" else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        if file.is_file():
+            digest.update(file.name.encode("utf-8") + file.read_bytes())
+    return digest.hexdigest() if any(f.is_file() for f in files) else "missing"
+
+
+def region_inputs(study: Study) -> dict:
+    """``[regions]`` and fingerprints of its files, so a changed region table reruns the steps."""
+    spec = study.spec.regions
+    if spec is None:
+        return {}
+    files = [spec.file, *([spec.geometry] if spec.geometry else [])]
+    return {
+        "spec": spec.model_dump(mode="json"),
+        "files": {f: _sha256(study.root / f) for f in files},
+    }
+
+
+def weights_files(study: Study) -> dict[str, str]:
+    """Fingerprints of the ``type = "file"`` weights matrices."""
+    return {
+        name: _sha256(study.root / spec.file)
+        for name, spec in study.spec.weights.items()
+        if spec.type == "file"
+    }
+
+
+def _registry_alias(study: Study):
+    """Registry look-up of a weights file's ids given as region names (None when unknown)."""
+    level = study.spec.study.level
+
+    def alias(key: str):
+        try:
+            return registry_lookup(key, level=level)
+        except ClusterDXError:
+            return None
+
+    return alias
+
+
+def _transform_of(w) -> str:
+    """How the weights enter the models: row-standardised or as given."""
+    sums = w.sparse.sum(axis=1)
+    return "row" if abs(sums - 1).max() < 1e-10 else "none"
+
+
+def weights_note(study: Study, used: list[tuple[str, str]]) -> str:
+    """Table note naming each spatial weights matrix of the models and its transform."""
+    parts = []
+    zh = study.spec.study.language == "zh"
+    for name, transform in used:
+        if zh:
+            parts.append(f"{name}（{'行标准化' if transform == 'row' else '未标准化，按原值'}）")
+        else:
+            parts.append(
+                f"{name} ({'row-standardised' if transform == 'row' else 'not standardised, as given'})"
+            )
+    if zh:
+        return "空间权重矩阵：" + "；".join(parts) + "。"
+    return "Spatial weights: " + "; ".join(parts) + "."
 
 
 def _labels(study: Study, names) -> dict[str, str]:
@@ -198,6 +297,12 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     written: list[Path] = []
     results: list[tuple[PanelModel | SpatialModel, object]] = []
     impacts: dict[str, pd.DataFrame] = {}
+    used_weights: dict[str, str] = {}
+    for model in spec.models:
+        if isinstance(model, SpatialModel):
+            require_balanced(study, frame, f"spatial model '{model.name}'")
+    if spec.diagnostics.moran:
+        require_balanced(study, frame, "Moran's I by year ([diagnostics].moran)")
     with Progress(transient=True) as progress:
         job = progress.add_task("estimating models", total=len(spec.models) + 1)
         for model in spec.models:
@@ -212,11 +317,13 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     cov=model.cov,
                 )
             else:
+                w = study_weights(study, model.weights, frame)
+                used_weights[model.weights] = _transform_of(w)
                 res = spatial.fit(
                     frame,
                     y=model.y,
                     x=model.x,
-                    w=study_weights(study, model.weights, frame),
+                    w=w,
                     entity=ENTITY,
                     time=TIME,
                     model=model.model,
@@ -246,6 +353,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             column_titles=titles,
             stat=spec.tables.stat,
             digits=spec.tables.digits,
+            notes=[weights_note(study, list(used_weights.items()))] if used_weights else None,
         )
         written += table.save(tables_dir / "models", formats)
         used = model_variables(study)
@@ -266,7 +374,8 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         written.append(path)
     if impacts:
         labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
-        written += report.effects_table(impacts, lang, labels=labels).save(
+        note = [weights_note(study, list(used_weights.items()))]
+        written += report.effects_table(impacts, lang, labels=labels, notes=note).save(
             tables_dir / "effects", formats
         )
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
@@ -274,10 +383,14 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         written += _spatial_tests(study, frame, spatial_results).save(
             tables_dir / "spatial_tests", formats
         )
+    own = study_regions(study)
+    groups = None if own is None else own.frame.set_index("code")["group"]
     for var in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
         label = study.label(var)
         path = figures_dir / f"trend_{var}.png"
-        index_trends(frame, var, level=spec.study.level, label=label, lang=lang, path=path)
+        index_trends(
+            frame, var, level=spec.study.level, label=label, lang=lang, path=path, groups=groups
+        )
         path_density = figures_dir / f"density_{var}.png"
         figures.index_density(frame, var, time=TIME, label=label, lang=lang, path=path_density)
         written += [path, path_density]
@@ -291,6 +404,7 @@ def _moran_outputs(
     spec = study.spec
     lang, seed, permutations = spec.study.language, spec.study.seed, spec.diagnostics.permutations
     w = study_weights(study, spec.diagnostics.weights, frame)
+    shapes = _map_shapes(study)
     moran = pd.concat(
         [
             moran_by_year(
@@ -325,9 +439,31 @@ def _moran_outputs(
             label=label,
             lang=lang,
             path=paths[2],
+            shapes=shapes,
         )
         written += paths
     return written
+
+
+def _map_shapes(study: Study):
+    """Shapes of the study's own regions for maps: polygons, else lon/lat points (None: China)."""
+    own = study_regions(study, with_geometry=True)
+    if own is None:
+        return None
+    if own.shapes is not None:
+        return own.shapes
+    if own.frame[["lon", "lat"]].isna().any().any():
+        raise StudySpecError(
+            "[diagnostics].moran draws a LISA map of the study's regions: give [regions].geometry "
+            "(polygons) or lon/lat columns in the regions file"
+        )
+    import geopandas
+
+    return geopandas.GeoDataFrame(
+        {"code": own.frame["code"]},
+        geometry=geopandas.points_from_xy(own.frame["lon"], own.frame["lat"]),
+        crs="EPSG:4326",
+    )
 
 
 def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:

@@ -6,11 +6,13 @@ Every builder row-standardises by default (``transform="r"``; also ``"b"`` binar
     W = weights.contiguity(regions.provinces(), rule="queen")
     W = weights.inverse_distance(regions.provinces(), power=1)
     weights.check(W).row_sums
+    W = weights.from_file("w.xlsx", ids=panel_codes)    # own matrix: CSV/XLSX, GAL/GWT, edge list
 """
 
 from clusterdx.weights.contiguity import contiguity
 from clusterdx.weights.distance import inverse_distance, knn
 from clusterdx.weights.economic import economic_distance, nested
+from clusterdx.weights.file import from_file
 from clusterdx.weights.matrix import from_matrix
 from clusterdx.weights.validate import WeightsReport, align, check
 
@@ -20,6 +22,7 @@ __all__ = [
     "check",
     "contiguity",
     "economic_distance",
+    "from_file",
     "from_matrix",
     "inverse_distance",
     "knn",

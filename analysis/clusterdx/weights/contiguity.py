@@ -1,4 +1,9 @@
-"""Contiguity weights for China's regions from the committed adjacency lists of the registry."""
+"""Contiguity weights: China's regions from the registry's adjacency lists, own regions from polygons.
+
+For a study's own regions (a GeoDataFrame with ``code`` and ``geometry``) the neighbours come from
+libpysal's ``Queen`` / ``Rook`` on the polygons; China's registry codes use the committed adjacency
+lists (built with a snapping tolerance, see ``regions/data/PROVENANCE.md``).
+"""
 
 from __future__ import annotations
 
@@ -11,26 +16,34 @@ from clusterdx.errors import WeightsError
 from clusterdx.regions import registry
 from clusterdx.regions.registry import Rule
 from clusterdx.regions.source import LEVELS, Level, check_level
-from clusterdx.weights.matrix import Transform, check_transform, from_matrix
+from clusterdx.weights.matrix import Transform, check_transform, from_matrix, plain
 from clusterdx.weights.validate import check
 
 
-def region_codes(regions: pd.DataFrame) -> list[int]:
-    """The ``code`` column of a registry frame as a list of unique ints, in frame order."""
+def region_codes(regions: pd.DataFrame) -> list:
+    """The ``code`` column of a region frame as a list of unique codes (ints or text), in frame order."""
     if "code" not in regions.columns:
         raise WeightsError(
             f"regions has no 'code' column (columns: {list(regions.columns)}); pass a frame from "
             "clusterdx.regions.provinces(), cities() or counties(), or a subset of one"
         )
-    codes = pd.Index(regions["code"].astype("int64"))
+    values = regions["code"]
+    codes = pd.Index(values.astype("int64") if pd.api.types.is_integer_dtype(values) else values)
     if codes.has_duplicates:
         raise WeightsError(
             f"region codes are duplicated: {codes[codes.duplicated()].unique().tolist()[:10]}"
         )
-    return codes.tolist()
+    return [plain(c) for c in codes]
 
 
-def _infer_level(codes: list[int]) -> Level:
+def _infer_level(codes: list) -> Level:
+    text = [c for c in codes if not isinstance(c, int)]
+    if text:
+        raise WeightsError(
+            f"codes {text[:10]} are not China registry codes (6-digit integers); contiguity of "
+            "your own regions needs their polygons: pass a GeoDataFrame with 'code' and "
+            "'geometry' columns (e.g. clusterdx.regions.read_regions(file, geometry).table())"
+        )
     for level in LEVELS:
         known = set(registry.table(level, include_sar_taiwan=True)["code"])
         if known.issuperset(codes):
@@ -61,7 +74,9 @@ def contiguity(
     Parameters
     ----------
     regions : pandas.DataFrame
-        Has a ``code`` column, e.g. ``clusterdx.regions.provinces()`` or a subset of it.
+        Has a ``code`` column, e.g. ``clusterdx.regions.provinces()`` or a subset of it; or a
+        GeoDataFrame of one's own regions with ``code`` and ``geometry`` (libpysal Queen / Rook
+        on the polygons: queen = a shared point, rook = a shared edge).
     rule : {"queen", "rook"}
         queen: at least one shared boundary point; rook: a shared boundary segment.
     transform : {"r", "b", "none"}, default "r"
@@ -84,6 +99,9 @@ def contiguity(
     rule = registry.check_rule(rule)
     transform = check_transform(transform)
     codes = region_codes(regions)
+    if "geometry" in regions.columns:
+        return _from_polygons(regions, codes, rule, transform)
+    codes = [int(c) if isinstance(c, str) and c.isdigit() else c for c in codes]  # "110000"
     level = _infer_level(codes) if level is None else check_level(level)
     pairs = registry.adjacency(level, rule, include_sar_taiwan=True)
     position = pd.Series(np.arange(len(codes)), index=codes)
@@ -92,6 +110,22 @@ def contiguity(
     rows = position[pairs["code_i"]].to_numpy()
     cols = position[pairs["code_j"]].to_numpy()
     binary = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
+    w = from_matrix(binary, codes, transform=transform)
+    check(w)
+    return w
+
+
+def _from_polygons(regions: pd.DataFrame, codes: list, rule: Rule, transform: Transform) -> W:
+    """Queen / rook contiguity of polygons (libpysal), ids = ``codes``; islands are an error."""
+    import libpysal
+
+    builder = libpysal.weights.Queen if rule == "queen" else libpysal.weights.Rook
+    shapes = regions.reset_index(drop=True)
+    if shapes["geometry"].isna().any():
+        lacking = [codes[i] for i in np.flatnonzero(shapes["geometry"].isna().to_numpy())]
+        raise WeightsError(f"regions {lacking[:10]} have no polygon; contiguity needs one each")
+    found = builder.from_dataframe(shapes, use_index=False, silence_warnings=True)
+    binary = found.sparse.tocsr()
     w = from_matrix(binary, codes, transform=transform)
     check(w)
     return w

@@ -19,7 +19,15 @@ from clusterdx.weights.matrix import Transform, check_transform, from_matrix
 
 
 def distance_matrix_km(regions: pd.DataFrame) -> np.ndarray:
-    """Great-circle distances (km) between the ``lon``/``lat`` points of ``regions``."""
+    """Great-circle distances (km) between the ``lon``/``lat`` points of ``regions``.
+
+    A GeoDataFrame of polygons without ``lon``/``lat`` uses the polygons' area centroids.
+    """
+    if "geometry" in regions.columns and not {"lon", "lat"} <= set(regions.columns):
+        from clusterdx.regions.own import centroids
+
+        points = centroids(regions)
+        regions = regions.assign(lon=points["lon"].to_numpy(), lat=points["lat"].to_numpy())
     missing = [c for c in ("lon", "lat") if c not in regions.columns]
     if missing:
         raise WeightsError(
