@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from clusterdx import regions
 from clusterdx.data import panel as panel_module
 from clusterdx.data.panel import build_clean
-from clusterdx.errors import ClusterDXError, DataError, PanelError, StudySpecError
+from clusterdx.errors import ClusterDXError, DataError, StudySpecError
 from clusterdx.study import Study
 
 from ..conftest import REPO
@@ -276,9 +276,11 @@ def test_out_of_range_dropped_and_audited(tmp_path):
     rows = innovation_rows()
     rows[5][2] = "-641372.3"
     study = make_study(tmp_path, rows, cleaning={"out_of_range": "drop", "missing": "error"})
-    with pytest.raises(PanelError, match=r"1 region-year\(s\) lack values"):
-        build_clean(study)
-    # the drop is in the audit of the source, whatever the panel then says
+    clean = build_clean(study)
+    # the dropped row held rd and patents: the region-year is left out of the (now unbalanced) panel, with an audit line
+    (missing,) = clean.audit.tables["panel"]["missing_region_years"]
+    assert missing["variables"] == ["rd", "patents"] and len(clean.panel) == 4 * 4 - 1
+    # the drop is in the audit of the source
     from clusterdx.data.audit import Audit
 
     audit = Audit()
@@ -325,11 +327,16 @@ def test_negative_firm_revenue_is_an_error(tmp_path):
 def test_region_missing_from_a_later_sheet_names_it_without_row_minus_one(tmp_path):
     sheets = macro_sheets()
     del sheets[SHEETS[1]][4]  # 山西 has no population row
-    with pytest.raises(PanelError) as info:
-        build_clean(make_study(tmp_path, sheets=sheets))
-    message = str(info.value)
-    assert "region 140000 year 2011: population (from macro)" in message
-    assert "row -1" not in message
+    clean = build_clean(make_study(tmp_path, sheets=sheets))
+    # the panel stays unbalanced (its region-years are audited); the steps needing balance refuse it
+    missing = clean.audit.tables["panel"]["missing_region_years"]
+    assert missing[0] == {
+        "region": 140000,
+        "year": 2011,
+        "variables": ["population"],
+        "from": ["macro"],
+    }
+    assert "row -1" not in str(clean.audit.tables)
 
 
 def test_maximum_of_a_variable(tmp_path):
