@@ -1,6 +1,7 @@
 """Linear panel regressions, Hausman tests and mechanism analysis.
 
-Wraps linearmodels; see :func:`clusterdx.panel.fit`. Mechanism tools: :func:`mediation`,
+Wraps linearmodels, and pyfixest for IV/2SLS and high-dimensional fixed effects; see
+:func:`clusterdx.panel.fit`. Mechanism tools: :func:`mediation`,
 :func:`moderation`, :func:`threshold` (Hansen 1999), :func:`did`, :func:`event_study`,
 :func:`callaway_santanna`, :func:`heterogeneity`, and the battery :func:`robustness`.
 """
@@ -16,6 +17,12 @@ from clusterdx.panel.did import (
 )
 from clusterdx.panel.hausman import HausmanResult, hausman
 from clusterdx.panel.heterogeneity import HeterogeneityResult, heterogeneity
+from clusterdx.panel.iv import (
+    FirstStage,
+    FixestResult,
+    IVDiagnostics,
+    stock_yogo_critical_values,
+)
 from clusterdx.panel.mechanisms import MediationResult, ModerationResult, mediation, moderation
 from clusterdx.panel.models import PanelResult, fit, fit_stepwise
 from clusterdx.panel.robustness import MUNICIPALITIES, Variant, robustness
@@ -25,8 +32,11 @@ __all__ = [
     "MUNICIPALITIES",
     "CallawaySantAnnaResult",
     "EventStudyResult",
+    "FirstStage",
+    "FixestResult",
     "HausmanResult",
     "HeterogeneityResult",
+    "IVDiagnostics",
     "MediationResult",
     "ModerationResult",
     "PanelResult",
@@ -42,5 +52,6 @@ __all__ = [
     "mediation",
     "moderation",
     "robustness",
+    "stock_yogo_critical_values",
     "threshold",
 ]
