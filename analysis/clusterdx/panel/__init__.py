@@ -8,6 +8,7 @@ Wraps linearmodels, and pyfixest for IV/2SLS and high-dimensional fixed effects;
 
 from __future__ import annotations
 
+from clusterdx.panel.bootstrap import WildBootstrapResult, wild_bootstrap
 from clusterdx.panel.did import (
     CallawaySantAnnaResult,
     EventStudyResult,
@@ -42,6 +43,7 @@ __all__ = [
     "PanelResult",
     "ThresholdResult",
     "Variant",
+    "WildBootstrapResult",
     "callaway_santanna",
     "did",
     "event_study",
@@ -54,4 +56,5 @@ __all__ = [
     "robustness",
     "stock_yogo_critical_values",
     "threshold",
+    "wild_bootstrap",
 ]
