@@ -26,6 +26,7 @@ from clusterdx.panel.iv import (
 )
 from clusterdx.panel.mechanisms import MediationResult, ModerationResult, mediation, moderation
 from clusterdx.panel.models import PanelResult, fit, fit_stepwise
+from clusterdx.panel.placebo import PlaceboResult, placebo
 from clusterdx.panel.robustness import MUNICIPALITIES, Variant, robustness
 from clusterdx.panel.threshold import ThresholdResult, threshold
 
@@ -41,6 +42,7 @@ __all__ = [
     "MediationResult",
     "ModerationResult",
     "PanelResult",
+    "PlaceboResult",
     "ThresholdResult",
     "Variant",
     "WildBootstrapResult",
@@ -53,6 +55,7 @@ __all__ = [
     "heterogeneity",
     "mediation",
     "moderation",
+    "placebo",
     "robustness",
     "stock_yogo_critical_values",
     "threshold",
