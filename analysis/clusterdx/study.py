@@ -250,18 +250,31 @@ class SpatialModel(_Spec):
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
 
 
+class HistoricalInstrument(_Spec):
+    """``[[analyses.historical]]``: instrument ``name`` = ``base`` in ``base_year`` (per region) ×
+    the cross-region mean of ``series`` lagged ``lag`` years (the national series)."""
+
+    name: str
+    base: str
+    series: str
+    base_year: int | None = None
+    lag: int = Field(default=1, ge=0)
+
+
 class Analysis(_Spec):
     """``[[analyses]]``: one mechanism, heterogeneity, threshold or policy-evaluation analysis.
 
     Required keys by ``kind``: mediation ``y, x, m``; moderation ``y, x, z``; heterogeneity
     ``formula, group``; threshold ``y, x, q`` (``x`` = regressor whose slope switches); did
-    ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``).
+    ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``);
+    iv ``y, x`` (``x`` the endogenous regressor) and ``instruments`` and/or ``historical``; placebo
+    ``y, treat_year``.
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
     ``cluster`` source.
     """
 
-    kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did"]
+    kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did", "iv", "placebo"]
     name: str
     title: str = ""
     y: str | None = None
@@ -283,6 +296,10 @@ class Analysis(_Spec):
     control_group: Literal["nevertreated", "notyettreated"] = "notyettreated"
     leads: int = Field(default=4, ge=1)
     lags: int = Field(default=4, ge=1)
+    instruments: list[str] = Field(default_factory=list)
+    historical: list[HistoricalInstrument] = Field(default_factory=list)
+    placebo_kind: Literal["space", "time", "both"] = "space"
+    draws: int = Field(default=500, ge=19)
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:
@@ -292,7 +309,11 @@ class Analysis(_Spec):
             "heterogeneity": ["formula", "group"],
             "threshold": ["y", "x", "q"],
             "did": ["y", "treat_year"],
+            "iv": ["y", "x"],
+            "placebo": ["y", "treat_year"],
         }[self.kind]
+        if self.kind == "iv" and not (self.instruments or self.historical):
+            raise ValueError("analysis kind 'iv' needs instruments or [[analyses.historical]]")
         missing = [key for key in required if not getattr(self, key)]
         if missing:
             raise ValueError(f"analysis kind '{self.kind}' needs {', '.join(missing)}")

@@ -84,7 +84,7 @@ class FirstStage:
     cov_type: str
     rsquared: float
     rsquared_within: float | None
-    model: str = "iv_first"
+    model: str = "ols"
     llf: float | None = None
 
     @property
@@ -447,7 +447,7 @@ def fit_fixest(
         bse=pd.Series(np.sqrt(np.diag(vcov_matrix)), index=names, name="std err"),
         cov=cov_frame,
         nobs=int(raw._N),
-        model="iv" if endog else model,
+        model="2sls" if endog else model,
         effects=effects or ("absorb" if absorb else "none"),
         depvar=depvar,
         exog_names=names,
