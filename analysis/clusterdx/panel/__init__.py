@@ -27,6 +27,7 @@ from clusterdx.panel.iv import (
 from clusterdx.panel.mechanisms import MediationResult, ModerationResult, mediation, moderation
 from clusterdx.panel.models import PanelResult, fit, fit_stepwise
 from clusterdx.panel.placebo import PlaceboResult, placebo
+from clusterdx.panel.psm import PSMResult, psm_did
 from clusterdx.panel.robustness import MUNICIPALITIES, Variant, robustness
 from clusterdx.panel.threshold import ThresholdResult, threshold
 
@@ -41,6 +42,7 @@ __all__ = [
     "IVDiagnostics",
     "MediationResult",
     "ModerationResult",
+    "PSMResult",
     "PanelResult",
     "PlaceboResult",
     "ThresholdResult",
@@ -56,6 +58,7 @@ __all__ = [
     "mediation",
     "moderation",
     "placebo",
+    "psm_did",
     "robustness",
     "stock_yogo_critical_values",
     "threshold",
