@@ -268,13 +268,15 @@ class Analysis(_Spec):
     ``formula, group``; threshold ``y, x, q`` (``x`` = regressor whose slope switches); did
     ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``);
     iv ``y, x`` (``x`` the endogenous regressor) and ``instruments`` and/or ``historical``; placebo
-    ``y, treat_year``.
+    ``y, treat_year``; psm_did ``y, treat_year, covariates``.
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
     ``cluster`` source.
     """
 
-    kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did", "iv", "placebo"]
+    kind: Literal[
+        "mediation", "moderation", "heterogeneity", "threshold", "did", "iv", "placebo", "psm_did"
+    ]
     name: str
     title: str = ""
     y: str | None = None
@@ -300,6 +302,11 @@ class Analysis(_Spec):
     historical: list[HistoricalInstrument] = Field(default_factory=list)
     placebo_kind: Literal["space", "time", "both"] = "space"
     draws: int = Field(default=500, ge=19)
+    covariates: list[str] = Field(default_factory=list)
+    match: Literal["nearest", "caliper", "kernel"] = "nearest"
+    match_scope: Literal["pooled", "period"] = "pooled"
+    caliper: float = Field(default=0.05, gt=0.0)
+    bandwidth: float = Field(default=0.06, gt=0.0)
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:
@@ -311,6 +318,7 @@ class Analysis(_Spec):
             "did": ["y", "treat_year"],
             "iv": ["y", "x"],
             "placebo": ["y", "treat_year"],
+            "psm_did": ["y", "treat_year", "covariates"],
         }[self.kind]
         if self.kind == "iv" and not (self.instruments or self.historical):
             raise ValueError("analysis kind 'iv' needs instruments or [[analyses.historical]]")

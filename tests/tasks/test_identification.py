@@ -65,3 +65,32 @@ def test_default_study_analysis_writes_its_outputs(study, frame, tmp_path, kind)
     assert {p.name for p in written} == expected
     html = (tables / f"{spec.name}.html").read_text(encoding="utf-8")
     assert ("Kleibergen-Paap" in html) if kind == "iv" else ("permutation p" in html)
+
+
+def test_psm_did_analysis_writes_its_outputs(study, frame, tmp_path):
+    from clusterdx.study import Analysis
+
+    spec = Analysis(
+        kind="psm_did", name="psm_designation", y="dt", treat_year="designation_year",
+        covariates=["demand", "gov"], match="caliper", caliper=0.1,
+    )  # fmt: skip
+    tables, figs = tmp_path / "tables", tmp_path / "figures"
+    tables.mkdir()
+    figs.mkdir()
+    written = analyses._run_one(study, spec, frame, tables, figs)
+    csvs, pngs = analyses.EXTRA_OUTPUTS["psm_did"]
+    expected = {f"psm_designation_{c}.csv" for c in csvs} | {
+        f"psm_designation_{g}.png" for g in pngs
+    }
+    expected |= {f"psm_designation.{f}" for f in study.spec.tables.formats}
+    assert {p.name for p in written} == expected
+    assert "standardised bias before" in (tables / "psm_designation.md").read_text(encoding="utf-8")
+
+
+def test_psm_did_needs_covariates():
+    from pydantic import ValidationError
+
+    from clusterdx.study import Analysis
+
+    with pytest.raises(ValidationError, match="analysis kind 'psm_did' needs covariates"):
+        Analysis(kind="psm_did", name="p", y="dt", treat_year="designation_year")

@@ -26,6 +26,7 @@ EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "did": (("event_study",), ("event_study",)),
     "iv": (("diagnostics",), ()),
     "placebo": (("estimates",), ("density",)),
+    "psm_did": (("balance",), ("support",)),
 }
 
 
@@ -298,5 +299,50 @@ def _run_placebo(
     return written + table.save(tables / a.name, spec.tables.formats)
 
 
+def _run_psm_did(
+    study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
+) -> list[Path]:
+    """PSM-DID: full-sample and matched-sample DID columns, balance CSV, common-support figure."""
+    import matplotlib.pyplot as plt
+
+    from clusterdx.report import _plotting
+
+    spec = study.spec
+    common = {"entity": ENTITY, "time": TIME}
+    full = panel_models.did(
+        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways", **common
+    )
+    res = panel_models.psm_did(
+        frame, a.y, a.treat_year, a.covariates, method=a.match, scope=a.match_scope,
+        caliper=a.caliper, bandwidth=a.bandwidth, controls=a.controls, cov=a.cov, **common,
+    )  # fmt: skip
+    written = [_csv(res.balance, tables / f"{a.name}_balance.csv")]
+    path = figs / f"{a.name}_support.png"
+    lang = _plotting.language(spec.study.language)
+    with plt.rc_context(_plotting.style(lang)):
+        _plotting.save(res.figure(lang=lang), path)
+    written.append(path)
+    bias = "; ".join(
+        f"{study.label(c)}: {row.bias_before:.1f}% → {row.bias_after:.1f}%"
+        for c, row in res.balance.iterrows()
+    )
+    notes = [
+        f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
+        f"{res.n_off_support} off support; standardised bias before → after: {bias}"
+    ]
+    zh = spec.study.language == "zh"
+    table = report.RegressionTable(
+        [full, res.did],
+        lang=spec.study.language,
+        labels=_labels(study, set(full.params.index)),
+        column_titles=["全样本" if zh else "Full sample", "匹配样本" if zh else "Matched sample"],
+        stat=spec.tables.stat,
+        digits=spec.tables.digits,
+        title=a.title or None,
+        notes=notes,
+    )
+    return written + table.save(tables / a.name, spec.tables.formats)
+
+
 #: Analyses of the identification kit, run by their own functions.
-IDENTIFICATION_RUNNERS = {"iv": _run_iv, "placebo": _run_placebo}
+IDENTIFICATION_RUNNERS = {"iv": _run_iv, "placebo": _run_placebo, "psm_did": _run_psm_did}
