@@ -192,7 +192,7 @@ def test_iv_driscoll_kraay_runs_with_period_df(cigar):
     [
         ("sales ~ [price ~ pimin", "needs exactly one instrument block in brackets"),
         ("sales ~ ndi + [price ~ ndi]", "appear both as instruments"),
-        ("sales ~ [price + ndi ~ pimin + pop]", "names ['price + ndi']"),
+        ("sales ~ [price + ndi ~ pimin + pop]", "estimates IV with one endogenous regressor"),
     ],
 )
 def test_bad_iv_formulas_raise(cigar, formula, message):
@@ -205,3 +205,8 @@ def test_iv_options_checked(cigar):
         fit(cigar, "sales ~ [price ~ pimin]", "state", "year", cluster_adjustment="crv3")
     with pytest.raises(EstimationError, match="absorb= lists every absorbed effect itself"):
         fit(cigar, "sales ~ price", "state", "year", effects="twoways", absorb=["state"])
+
+
+def test_instrument_absorbed_by_time_effects_raises(cigar):
+    with pytest.raises(EstimationError, match=r"instruments \['cpi'\] are collinear"):
+        fit(cigar, "sales ~ ndi + [price ~ pimin + cpi]", "state", "year", "fe", "twoways")

@@ -234,9 +234,12 @@ def parse_iv_formula(
         )
     start, end = formula.index("["), formula.index("]")
     block, rest = formula[start + 1 : end], formula[:start] + formula[end + 1 :]
-    endog_part, instruments = parse_formula(block.replace("~", "~", 1), columns)
-    if "+" in endog_part or len(endog_part.split()) > 1:
-        raise PanelError(f"formula {formula!r}: the instrument block has one endogenous regressor.")
+    if "+" in block.split("~")[0]:
+        raise PanelError(
+            f"formula {formula!r} instruments several regressors; pyfixest, and so clusterdx, "
+            "estimates IV with one endogenous regressor: '[endog ~ z1 + z2]'."
+        )
+    endog_part, instruments = parse_formula(block, columns)
     if rest.count("~") != 1:
         raise PanelError(f"formula {formula!r} must read 'y ~ x1 + ... + [endog ~ z1 + ...]'.")
     lhs, rhs = (part.strip() for part in rest.split("~"))
@@ -408,6 +411,15 @@ def fit_fixest(
             f"pyfixest dropped collinear regressors {sorted(set(exog + endog) - set(names))}; "
             "drop them from the formula."
         )
+    if endog:
+        kept = {back.get(str(c)) for c in raw._coefnames_z}
+        lost = [z for z in instruments if z not in kept]
+        if lost:
+            raise EstimationError(
+                f"instruments {lost} are collinear with the other instruments or regressors, or "
+                "absorbed by the fixed effects (e.g. a national series under time effects); "
+                "drop them or interact them with a cross-section."
+            )
     periods = frame[time].to_numpy()
     n_periods = int(pd.Series(periods).nunique())
     vcov_matrix = np.asarray(raw._vcov)
@@ -438,7 +450,7 @@ def fit_fixest(
     if endog:
         kernel = (periods, bw) if cov == "driscoll-kraay" else None
         first_stage, diagnostics = _iv_statistics(
-            raw, names, instruments, endog[0], cov, data, cluster_cols, kernel, alpha, fixed
+            raw, back, endog[0], cov, data, cluster_cols, kernel, alpha, fixed
         )
         first_stage = FirstStage(**{**first_stage, "cov_type": label})
     r2_within = float(raw._r2_within) if fe_terms and np.isfinite(raw._r2_within) else None
@@ -638,8 +650,7 @@ def _factor(cov: str, n: int, k: int, groups: list[np.ndarray]) -> float:
 
 def _iv_statistics(
     raw: Any,
-    names: list[str],
-    instruments: list[str],
+    back: dict[str, str],
     endog: str,
     cov: str,
     data: pd.DataFrame,
@@ -705,11 +716,10 @@ def _iv_statistics(
         yt, xt, zt, cov, groups, kernel, k_total, df_denom, alpha, raw, endog_pos[0]
     )
     # first-stage coefficients: excluded instruments then included exogenous regressors
-    back = dict(zip(x_names, names, strict=True))
     zfull = z_all
     fs_coef = np.linalg.lstsq(zfull, x, rcond=None)[0]
-    fs_names = [instruments[j] for j in range(ell)] + [back[zx_names[j]] for j in exog_pos]
     order = excluded_pos + exog_pos
+    fs_names = [back[zx_names[j]] for j in order]
     fs_resid = x - zfull @ fs_coef
     zz_inv = np.linalg.inv(zfull.T @ zfull)
     if cov == "unadjusted":
