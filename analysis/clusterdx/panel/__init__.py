@@ -8,6 +8,7 @@ Wraps linearmodels, and pyfixest for IV/2SLS and high-dimensional fixed effects;
 
 from __future__ import annotations
 
+from clusterdx.panel.bacon import bacon_decomposition
 from clusterdx.panel.bootstrap import WildBootstrapResult, wild_bootstrap
 from clusterdx.panel.did import (
     CallawaySantAnnaResult,
@@ -48,6 +49,7 @@ __all__ = [
     "ThresholdResult",
     "Variant",
     "WildBootstrapResult",
+    "bacon_decomposition",
     "callaway_santanna",
     "did",
     "event_study",
