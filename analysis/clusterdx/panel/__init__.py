@@ -30,6 +30,7 @@ from clusterdx.panel.models import PanelResult, fit, fit_stepwise
 from clusterdx.panel.placebo import PlaceboResult, placebo
 from clusterdx.panel.psm import PSMResult, psm_did
 from clusterdx.panel.robustness import MUNICIPALITIES, Variant, robustness
+from clusterdx.panel.sunab import sun_abraham
 from clusterdx.panel.threshold import ThresholdResult, threshold
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "psm_did",
     "robustness",
     "stock_yogo_critical_values",
+    "sun_abraham",
     "threshold",
     "wild_bootstrap",
 ]
