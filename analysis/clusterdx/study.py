@@ -409,6 +409,17 @@ class SpatialModel(_Spec):
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
 
 
+class HistoricalInstrument(_Spec):
+    """``[[analyses.historical]]``: instrument ``name`` = ``base`` in ``base_year`` (per region) ×
+    the cross-region mean of ``series`` lagged ``lag`` years (the national series)."""
+
+    name: str
+    base: str
+    series: str
+    base_year: int | None = None
+    lag: int = Field(default=1, ge=0)
+
+
 class Analysis(_Spec):
     """``[[analyses]]``: one mechanism, heterogeneity, threshold or policy-evaluation analysis.
 
@@ -421,7 +432,9 @@ class Analysis(_Spec):
     and conditional β with ``controls``, spatial β with ``spatial = "sar"|"sdm"`` and ``weights``);
     typology ``drivers`` (market demand, government, technology, core-firm columns, in that order)
     compared with the ``declared`` type column; obstacle ``var`` (an entropy indicator: obstacle
-    degrees of its components, top ``classes`` factors by year).
+    degrees of its components, top ``classes`` factors by year);
+    iv ``y, x`` (``x`` the endogenous regressor) and ``instruments`` and/or ``historical``; placebo
+    ``y, treat_year``; psm_did ``y, treat_year, covariates``.
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
     ``cluster`` source; with it also ``type_share_<type>`` (the share of the region's clusters of
@@ -439,6 +452,9 @@ class Analysis(_Spec):
         "convergence",
         "typology",
         "obstacle",
+        "iv",
+        "placebo",
+        "psm_did",
     ]
     name: Name
     title: str = ""
@@ -468,6 +484,15 @@ class Analysis(_Spec):
     spatial: Literal["none", "sar", "sdm"] = "none"
     drivers: list[str] = Field(default_factory=list)
     declared: str = "cluster_type"
+    instruments: list[str] = Field(default_factory=list)
+    historical: list[HistoricalInstrument] = Field(default_factory=list)
+    placebo_kind: Literal["space", "time", "both"] = "space"
+    draws: int = Field(default=500, ge=19)
+    covariates: list[str] = Field(default_factory=list)
+    match: Literal["nearest", "caliper", "kernel"] = "nearest"
+    match_scope: Literal["pooled", "period"] = "pooled"
+    caliper: float = Field(default=0.05, gt=0.0)
+    bandwidth: float = Field(default=0.06, gt=0.0)
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:
@@ -482,7 +507,12 @@ class Analysis(_Spec):
             "convergence": ["var"],
             "typology": ["drivers"],
             "obstacle": ["var"],
+            "iv": ["y", "x"],
+            "placebo": ["y", "treat_year"],
+            "psm_did": ["y", "treat_year", "covariates"],
         }[self.kind]
+        if self.kind == "iv" and not (self.instruments or self.historical):
+            raise ValueError("analysis kind 'iv' needs instruments or [[analyses.historical]]")
         missing = [key for key in required if not getattr(self, key)]
         if missing:
             raise ValueError(f"analysis kind '{self.kind}' needs {', '.join(missing)}")

@@ -25,6 +25,7 @@ from scipy import stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel._formula import parse_formula
+from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
 
 Model = Literal["pooled", "fe", "re", "between", "fd"]
 Effects = Literal["individual", "time", "twoways"]
@@ -200,8 +201,15 @@ def fit(
     bandwidth: float | None = None,
     missing: Missing = "raise",
     fd_intercept: bool | None = None,
-) -> PanelResult:
+    absorb: Sequence[str] | None = None,
+) -> PanelResult | FixestResult:
     r"""Fit a linear panel regression with linearmodels and a documented covariance.
+
+    A formula with an instrument block (``"y ~ x1 + [dt ~ z1 + z2]"``, 2SLS) or an ``absorb=``
+    list of fixed effects (``["firm", "industry^year"]``) is estimated by pyfixest instead, for
+    ``model="pooled"`` or ``"fe"``: see :func:`clusterdx.panel.iv.fit_fixest`, which also accepts
+    ``cluster_adjustment="crv3"`` and a list of two cluster columns, and returns a
+    ``FixestResult`` with the first stage and weak-instrument statistics.
 
     The model is :math:`y_{it} = x_{it}'\beta + \alpha_i + \lambda_t + \varepsilon_{it}`:
 
@@ -309,6 +317,12 @@ def fit(
     >>> round(fe.rsquared_within, 3)
     0.961
     """
+    if absorb is not None or has_instruments(formula):
+        return fit_fixest(
+            panel, formula, entity, time, model, effects, cov, cluster,
+            cluster_adjustment=cluster_adjustment, bandwidth=bandwidth, missing=missing,
+            absorb=absorb,
+        )  # fmt: skip
     check_option("model", model, MODELS)
     if cov is None:
         cov = "robust" if model == "between" else "cluster"
@@ -496,11 +510,11 @@ def fit_stepwise(
     return results
 
 
-def _replace_dropped(result: PanelResult, dropped: int) -> PanelResult:
+def _replace_dropped(result: Any, dropped: int) -> Any:
     """Report the rows dropped before the stepwise fits in every step's ``dropped``."""
     values = {name: getattr(result, name) for name in result.__dataclass_fields__}
     values["dropped"] = dropped
-    return PanelResult(**values)
+    return type(result)(**values)
 
 
 def _check_cov_options(

@@ -32,6 +32,9 @@ EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "convergence": (("sigma",), ()),
     "typology": (("shares",), ()),
     "obstacle": (("degrees",), ()),
+    "iv": (("diagnostics",), ()),
+    "placebo": (("estimates",), ("density",)),
+    "psm_did": (("balance",), ("support",)),
 }
 
 
@@ -66,6 +69,8 @@ def _run_one(
     """Fit one analysis; write its table (all formats), CSV detail and figure."""
     if a.kind in measurement.KINDS:
         return measurement.run(study, a, frame, tables, figs)
+    if a.kind in IDENTIFICATION_RUNNERS:
+        return IDENTIFICATION_RUNNERS[a.kind](study, a, frame, tables, figs)
     spec = study.spec
     lang, seed = spec.study.language, spec.study.seed
     common = {"entity": ENTITY, "time": TIME}
@@ -214,3 +219,143 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         digits=spec.tables.digits,
     )
     return table.save(tables / "robustness", spec.tables.formats)
+
+
+def with_historical_instruments(frame: pd.DataFrame, a: Analysis) -> pd.DataFrame:
+    """Add the ``[[analyses.historical]]`` instruments: ``base`` in ``base_year`` (default the
+    first year) times the cross-region mean of ``series`` lagged ``lag`` years."""
+    from clusterdx.panel.instruments import historical_interaction
+
+    for spec in a.historical:
+        year = int(frame[TIME].min()) if spec.base_year is None else spec.base_year
+        base = frame.loc[frame[TIME] == year].set_index(ENTITY)[spec.base]
+        series = frame.groupby(TIME)[spec.series].mean()
+        z = historical_interaction(frame, base, series, ENTITY, TIME, lag=spec.lag)
+        frame = frame.assign(**{spec.name: z.to_numpy()})
+    return frame
+
+
+def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path) -> list[Path]:
+    """2SLS: first- and second-stage columns, identification statistics as notes and CSV."""
+    spec = study.spec
+    frame = with_historical_instruments(frame, a)
+    instruments = [*a.instruments, *(h.name for h in a.historical)]
+    rhs = " + ".join([*a.controls, f"[{a.x} ~ {' + '.join(instruments)}]"])
+    res = panel_models.fit(
+        frame, f"{a.y} ~ {rhs}", ENTITY, TIME, "fe", a.effects, a.cov, missing="drop"
+    )
+    diag = res.diagnostics.table()
+    written = [_csv(diag, tables / f"{a.name}_diagnostics.csv")]
+    notes = [
+        f"{row.statistic}: {row.value:.3f}"
+        + ("" if pd.isna(row.pvalue) else f" (p = {row.pvalue:.3f})")
+        for row in diag.itertuples()
+    ]
+    ar = "; ".join(f"[{lo:.3f}, {hi:.3f}]" for lo, hi in res.diagnostics.anderson_rubin_set)
+    notes.append(f"Anderson-Rubin {1 - res.diagnostics.alpha:.0%} set: {ar or 'empty'}")
+    if res.dropped:
+        notes.append(f"{res.dropped} region-years without a lagged instrument value dropped")
+    names = {n for r in (res.first_stage, res) for n in r.params.index}
+    table = report.RegressionTable(
+        [res.first_stage, res],
+        lang=spec.study.language,
+        labels=_labels(study, names),
+        column_titles=[study.label(a.x), study.label(a.y)],
+        groups=[("First stage" if spec.study.language == "en" else "第一阶段", 1),
+                ("Second stage" if spec.study.language == "en" else "第二阶段", 1)],
+        stat=spec.tables.stat,
+        digits=spec.tables.digits,
+        title=a.title or None,
+        notes=notes,
+    )  # fmt: skip
+    return written + table.save(tables / a.name, spec.tables.formats)
+
+
+def _run_placebo(
+    study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
+) -> list[Path]:
+    """Placebo DID: the true estimate's table with the permutation p-value, draws, density."""
+    import matplotlib.pyplot as plt
+
+    from clusterdx.report import _plotting
+
+    spec = study.spec
+    common = {"entity": ENTITY, "time": TIME}
+    twfe = panel_models.did(
+        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways", **common
+    )
+    res = panel_models.placebo(
+        frame, a.y, a.treat_year, controls=a.controls, kind=a.placebo_kind, draws=a.draws,
+        seed=spec.study.seed, progress=False, **common,
+    )  # fmt: skip
+    estimates = pd.DataFrame({"placebo_estimate": res.placebo})
+    written = [_csv(estimates, tables / f"{a.name}_estimates.csv")]
+    path = figs / f"{a.name}_density.png"
+    lang = _plotting.language(spec.study.language)
+    with plt.rc_context(_plotting.style(lang)):
+        _plotting.save(res.figure(lang=lang), path)
+    written.append(path)
+    note = (
+        f"Placebo ({res.kind}, {res.draws} draws, seed {res.seed}): permutation p = "
+        f"{res.pvalue:.3f}; placebo mean {res.placebo.mean():.4f}, sd {res.placebo.std(ddof=1):.4f}"
+    )
+    table = report.RegressionTable(
+        [twfe],
+        lang=spec.study.language,
+        labels=_labels(study, set(twfe.params.index)),
+        column_titles=[a.title or a.name],
+        stat=spec.tables.stat,
+        digits=spec.tables.digits,
+        title=a.title or None,
+        notes=[note],
+    )
+    return written + table.save(tables / a.name, spec.tables.formats)
+
+
+def _run_psm_did(
+    study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
+) -> list[Path]:
+    """PSM-DID: full-sample and matched-sample DID columns, balance CSV, common-support figure."""
+    import matplotlib.pyplot as plt
+
+    from clusterdx.report import _plotting
+
+    spec = study.spec
+    common = {"entity": ENTITY, "time": TIME}
+    full = panel_models.did(
+        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways", **common
+    )
+    res = panel_models.psm_did(
+        frame, a.y, a.treat_year, a.covariates, method=a.match, scope=a.match_scope,
+        caliper=a.caliper, bandwidth=a.bandwidth, controls=a.controls, cov=a.cov, **common,
+    )  # fmt: skip
+    written = [_csv(res.balance, tables / f"{a.name}_balance.csv")]
+    path = figs / f"{a.name}_support.png"
+    lang = _plotting.language(spec.study.language)
+    with plt.rc_context(_plotting.style(lang)):
+        _plotting.save(res.figure(lang=lang), path)
+    written.append(path)
+    bias = "; ".join(
+        f"{study.label(c)}: {row.bias_before:.1f}% → {row.bias_after:.1f}%"
+        for c, row in res.balance.iterrows()
+    )
+    notes = [
+        f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
+        f"{res.n_off_support} off support; standardised bias before → after: {bias}"
+    ]
+    zh = spec.study.language == "zh"
+    table = report.RegressionTable(
+        [full, res.did],
+        lang=spec.study.language,
+        labels=_labels(study, set(full.params.index)),
+        column_titles=["全样本" if zh else "Full sample", "匹配样本" if zh else "Matched sample"],
+        stat=spec.tables.stat,
+        digits=spec.tables.digits,
+        title=a.title or None,
+        notes=notes,
+    )
+    return written + table.save(tables / a.name, spec.tables.formats)
+
+
+#: Analyses of the identification kit, run by their own functions.
+IDENTIFICATION_RUNNERS = {"iv": _run_iv, "placebo": _run_placebo, "psm_did": _run_psm_did}
