@@ -53,10 +53,11 @@ def write_produc_study(folder):
 def produc_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("produc_study")
     study = write_produc_study(folder)
+    # the polygons stay in libpysal's folder, outside the project: a read-only raw input, allowed
+    # only with paths.allow_outside (outputs stay inside the project)
     geometry = libpysal.examples.get_path("us48.shp")
-    result = CliRunner().invoke(
-        app, ["run", "--study", str(study), "--set", f'regions.geometry="{geometry}"']
-    )
+    overrides = ["--set", f'regions.geometry="{geometry}"', "--set", "paths.allow_outside=true"]
+    result = CliRunner().invoke(app, ["run", "--study", str(study), *overrides])
     assert result.exit_code == 0, result.output
     return folder, geometry
 

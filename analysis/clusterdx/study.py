@@ -386,8 +386,12 @@ class PanelModel(_Spec):
     title: str = ""
     formula: Annotated[str, AfterValidator(_check_model_formula)]
     model: Literal["pooled", "fe", "re", "between", "fd"] = "fe"
-    effects: Literal["individual", "time", "twoways"] = "twoways"
-    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
+    #: None: the estimator's default (individual for fe / re; no effects for the other models).
+    effects: Literal["individual", "time", "twoways"] | None = None
+    #: None: the estimator's default (clustered by entity where the model allows it).
+    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] | None = None
+    #: model = "fd" only; None: the estimator's default (an intercept, as plm and Stata).
+    fd_intercept: bool | None = None
 
 
 class SpatialModel(_Spec):

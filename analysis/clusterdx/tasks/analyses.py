@@ -17,6 +17,7 @@ from clusterdx.report import figures
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.steps import panel_fit_options
 
 ENTITY, TIME = "region", "year"
 
@@ -204,7 +205,7 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         )
     runs = panel_models.robustness(
         frame,
-        {"formula": base.formula, "model": base.model, "effects": base.effects, "cov": base.cov},
+        {"formula": base.formula, **panel_fit_options(base)},
         variants,
         entity=ENTITY,
         time=TIME,

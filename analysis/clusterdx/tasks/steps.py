@@ -34,6 +34,19 @@ ENTITY, TIME = "region", "year"
 IMPACT_MODELS = ("sar", "sdm", "sac", "sdem", "slx")
 
 
+def panel_fit_options(model: PanelModel) -> dict:
+    """Keyword arguments of `clusterdx.panel.fit` for a ``[[models]]`` panel entry.
+
+    Options the spec leaves out are not passed, so the estimator's own defaults apply (e.g. no
+    ``effects`` for ``model = "pooled"``, an intercept for ``"fd"``).
+    """
+    options = {"model": model.model}
+    for key in ("effects", "cov", "fd_intercept"):
+        if getattr(model, key) is not None:
+            options[key] = getattr(model, key)
+    return options
+
+
 def clean_source(study: Study, name: str, out_table: Path, out_audit: Path) -> None:
     """Read and clean one raw source; write its clean table (parquet) and its audit entry (JSON)."""
     source = next(s for s in study.spec.sources if s.name == name)
@@ -308,13 +321,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         for model in spec.models:
             if isinstance(model, PanelModel):
                 res = panel_models.fit(
-                    frame,
-                    model.formula,
-                    entity=ENTITY,
-                    time=TIME,
-                    model=model.model,
-                    effects=model.effects,
-                    cov=model.cov,
+                    frame, model.formula, entity=ENTITY, time=TIME, **panel_fit_options(model)
                 )
             else:
                 w = study_weights(study, model.weights, frame)
