@@ -63,7 +63,7 @@ import scipy.optimize as opt
 import scipy.sparse as sp
 
 from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
-from clusterdx.spatial._data import PanelArrays, align_weights, stack_panel
+from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
 from clusterdx.spatial._results import SpatialPanelResults
@@ -223,11 +223,13 @@ def fit(
     seed
         Seed of the random probes of the stochastic trace estimates (large N, approximate logdet).
     convention
-        Two-way fixed effects only. ``"ml"`` (default): exact ML with time effects, whose spatial
-        lag is the demeaned lag Q(Wy) (Lee & Yu 2010). ``"splm"``: R splm's within estimator, which
-        lags the demeaned outcome W(Qy); the two differ when W's columns do not sum to one, and
-        ``"splm"`` reproduces splm's numbers (it applies no bias correction, so it needs
-        ``bias_correction=False``).
+        Time and two-way fixed effects only (individual effects commute with W). ``"ml"``
+        (default): exact ML with time effects, whose spatial lag is the demeaned lag Q(Wy) (Lee &
+        Yu 2010; Elhorst's MATLAB code). ``"splm"``: R splm's and SDPDmod's within estimator,
+        which lags the demeaned outcome, W(Qy), but demeans the lagged regressors, Q(WX) (Durbin
+        terms computed from the raw X, as when they are passed to splm as regressors). The two
+        differ when W's columns do not sum to one; ``"splm"`` reproduces splm's numbers (it
+        applies no bias correction, so it needs ``bias_correction=False``).
 
     Returns
     -------
@@ -270,22 +272,12 @@ def fit(
     n, t = data.y.shape
     entity_fe = effects in ("individual", "twoways")
     time_fe = effects in ("time", "twoways")
-    if convention == "splm" and effects == "twoways":
-        if bias_correction:
-            raise EstimationError(
-                "convention='splm' reproduces splm's within estimator, which has no bias "
-                "correction; pass bias_correction=False (or use the default convention='ml')"
-            )
-        # splm: period-demean y and X first, so that the lag is taken of the demeaned outcome;
-        # entity demeaning then completes the two-way transformation (W(Qy) = Q_entity W(Q_time y)
-        # for row-standardised W).
-        data = PanelArrays(
-            data.entities,
-            data.periods,
-            data.y - data.y.mean(axis=0, keepdims=True),
-            data.x - data.x.mean(axis=0, keepdims=True),
+    splm_time = convention == "splm" and time_fe
+    if splm_time and bias_correction:
+        raise EstimationError(
+            "convention='splm' reproduces splm's within estimator, which has no bias "
+            "correction; pass bias_correction=False (or use the default convention='ml')"
         )
-        time_fe = False
     if t < 2 and effects in ("individual", "twoways", "random"):
         raise EstimationError(
             f"effects={effects!r} needs at least two periods; the panel has T={t} (use 'pooled')"
@@ -305,8 +297,10 @@ def fit(
             )
 
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
-    z_raw, names = _design(data.y, data.x, list(x), wmat, model, effects)
+    z_raw, names = _design(data.y, data.x, list(x), wmat, model, effects, splm_time)
     k = len(names)
+    if splm_time:  # _design has period-demeaned the data; only the entity means remain
+        time_fe = False
     z = _within(z_raw, entity_fe, time_fe)
     _check_rank(z[:, :, -k:] if not has_err else z[:, :, -2 * k : -k], names, effects)
 
@@ -397,12 +391,23 @@ def fit(
 
 
 def _design(
-    y: np.ndarray, x: np.ndarray, names: list[str], wmat: sp.csr_matrix, model: str, effects: str
+    y: np.ndarray,
+    x: np.ndarray,
+    names: list[str],
+    wmat: sp.csr_matrix,
+    model: str,
+    effects: str,
+    splm_time: bool = False,
 ) -> tuple[np.ndarray, list[str]]:
     """Stack Z = [y, Wy, W²y, X, WX] (only the blocks the model needs) as an (N, T, p) array.
 
     X gains the Durbin terms W X (named ``W_<x>``) for SDM / SDEM / SLX and a constant for
     random / pooled effects; returns Z and the names of X's columns.
+
+    ``splm_time`` (``convention="splm"`` with time effects): the Durbin terms are lagged from the
+    raw X, then y and X = [X, WX] are period-demeaned, and the spatial lags of the outcome (and,
+    for error models, of X) are taken of the demeaned data: Q(WX) but W(Qy), as splm (Durbin
+    terms passed as regressors) and SDPDmod do. Entity demeaning commutes with W, so it can follow.
     """
     n = y.shape[0]
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
@@ -417,6 +422,9 @@ def _design(
     if effects in ("random", "pooled"):
         x = np.concatenate([np.ones((*x.shape[:2], 1)), x], axis=2)
         names = ["const", *names]
+    if splm_time:
+        y = y - y.mean(axis=0, keepdims=True)
+        x = x - x.mean(axis=0, keepdims=True)
     blocks = [y[:, :, None]]
     if has_lag or has_err:
         blocks.append(lag(blocks[0]))
