@@ -569,3 +569,18 @@ def test_splm_convention_time_effects_lags_the_demeaned_outcome(produc_wx):
         bias_correction=False,
     )
     assert abs(ml.rho / res.rho - 1) > 1e-4  # the convention is no longer ignored
+
+
+def test_random_effects_covariance_labelled_gls_and_numerical_hessian(sar_panel, lattice):
+    # Spatial RE standard errors are GLS for β and a numerical Hessian for (ρ, φ), not the
+    # analytic information matrix (issue 12); the table note says so in both languages.
+    from clusterdx.report import RegressionTable
+
+    re_fit = _fit(sar_panel, lattice, model="sar", effects="random")
+    fe_fit = _fit(sar_panel, lattice, model="sar", effects="individual")
+    assert re_fit.cov_type == "gls and numerical hessian"
+    assert fe_fit.cov_type == "analytic information matrix"
+    en = RegressionTable([re_fit], lang="en").to_markdown()
+    assert "GLS for β given ρ and φ, numerical Hessian for ρ and φ" in en
+    zh = RegressionTable([re_fit], lang="zh").to_markdown()
+    assert "β为GLS标准误，ρ、φ基于数值Hessian矩阵" in zh

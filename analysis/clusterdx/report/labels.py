@@ -141,6 +141,7 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "kernel": "Driscoll-Kraay标准误",
         "ml": "基于信息矩阵的极大似然标准误",
         "analytic information matrix": "基于解析信息矩阵的极大似然标准误",
+        "gls and numerical hessian": "极大似然标准误（β为GLS标准误，ρ、φ基于数值Hessian矩阵）",
     },
     "en": {
         "unadjusted": "conventional",
@@ -156,6 +157,9 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "kernel": "Driscoll-Kraay",
         "ml": "maximum-likelihood (information matrix)",
         "analytic information matrix": "maximum-likelihood (analytic information matrix)",
+        "gls and numerical hessian": (
+            "maximum-likelihood (GLS for β given ρ and φ, numerical Hessian for ρ and φ)"
+        ),
     },
 }
 

@@ -32,8 +32,11 @@ class SpatialPanelResults:
         Estimates indexed by ``const`` (random / pooled), the x names, ``W_<x>``, ``rho``,
         ``lambda``, ``phi`` (random effects: σ²_μ/σ²) and ``sigma2`` (ML estimate e'e/n).
     cov : pandas.DataFrame
-        Asymptotic covariance of ``params`` (inverse analytic information matrix; see
-        :mod:`clusterdx.spatial.models`).
+        Asymptotic covariance of ``params``: inverse analytic information matrix for fixed effects
+        and pooled models; for random effects GLS for β given (ρ, φ) and the numerical Hessian
+        for (ρ, φ), as splm's ``spreml`` (see :mod:`clusterdx.spatial.models`).
+    cov_type : str
+        Which of the two: ``"analytic information matrix"`` or ``"gls and numerical hessian"``.
     llf : float
         Full Gaussian log-likelihood of the transformed model.
     nobs : int

@@ -77,6 +77,9 @@ EFFECTS: tuple[str, ...] = get_args(EffectsName)
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})
 DURBIN_MODELS = frozenset({"sdm", "sdem", "slx"})
+# ``cov_type`` of the results (worded in zh / en by clusterdx.report.labels.COV_NAMES)
+FE_COV_TYPE = "analytic information matrix"
+RE_COV_TYPE = "gls and numerical hessian"
 _BOUND_MARGIN = 1e-7
 _BOUND_WARN = 1e-3
 
@@ -387,6 +390,7 @@ def fit(
         resid=resid,
         engine=engine,
         theta_re=theta,
+        cov_type=RE_COV_TYPE if phi is not None else FE_COV_TYPE,
     )
 
 
