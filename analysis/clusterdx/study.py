@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from clusterdx.errors import StudySpecError
+from clusterdx.spatial.models import BiasCorrection
 
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]
@@ -242,7 +243,7 @@ class SpatialModel(_Spec):
     model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
     effects: Literal["individual", "time", "twoways", "random"] = "twoways"
     weights: str
-    bias_correction: bool = True
+    bias_correction: BiasCorrection = True
     convention: Literal["ml", "splm"] = "ml"
     impacts_draws: int = 1000
 

@@ -46,6 +46,8 @@ class SpatialPanelResults:
         entity-major (entity i, period t at i·T + t).
     engine : LogDet
         The log-determinant object of W (eigenvalues or moments reused by ``impacts``).
+    bias_method : str or None
+        Lee-Yu correction applied: ``"transformation"``, ``"direct"`` or None.
     theta_re : float
         Random effects: the quasi-demeaning weight θ = 1 − (1 + Tφ)^{-1/2}; 0 otherwise.
 
@@ -90,6 +92,7 @@ class SpatialPanelResults:
     resid: np.ndarray = field(repr=False)
     engine: LogDet = field(repr=False)
     theta_re: float = 0.0
+    bias_method: str | None = None
     cov_type: str = "analytic information matrix"
     rsquared: float | None = None
 
@@ -165,7 +168,7 @@ class SpatialPanelResults:
             f"Spatial panel ML: {self.model.upper()}, {_EFFECT_LABELS[self.effects]}",
             f"Dependent variable: {self.depvar}",
             f"N = {self.n_entities}, T = {self.n_periods}, observations = {self.nobs}",
-            f"Lee-Yu bias correction: {'yes' if self.bias_correction else 'no'}",
+            f"Lee-Yu bias correction: {self.bias_method or 'no'}",
             f"Log-likelihood: {self.llf:.4f}   log-determinant: {self.logdet_method}",
             f"Covariance: {self.cov_type}",
         ]

@@ -71,7 +71,10 @@ from clusterdx.spatial.logdet import LogDet, LogdetMethod
 
 ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
 EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
+BiasCorrection = Literal[False, True, "transformation", "direct"]
+"""Lee & Yu (2010) bias correction of fixed-effects spatial ML (``True`` = ``"transformation"``)."""
 MODELS: tuple[str, ...] = get_args(ModelName)
+BIAS_CORRECTIONS: tuple[bool | str, ...] = get_args(BiasCorrection)
 EFFECTS: tuple[str, ...] = get_args(EffectsName)
 
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
@@ -189,7 +192,7 @@ def fit(
     time: str,
     model: ModelName = "sar",
     effects: EffectsName = "individual",
-    bias_correction: bool = True,
+    bias_correction: BiasCorrection = True,
     logdet: LogdetMethod = "auto",
     *,
     maxiter: int = 500,
@@ -217,7 +220,17 @@ def fit(
         ``"individual"``, ``"time"``, ``"twoways"`` (fixed), ``"random"`` (SAR / SDM / SLX only)
         or ``"pooled"``.
     bias_correction
-        Lee & Yu (2010) transformation approach for fixed effects; ignored for random / pooled.
+        Lee & Yu (2010, *J. Econometrics* 154:165-185) correction for fixed effects; ignored for
+        random / pooled. ``True`` or ``"transformation"``: the transformation approach (module
+        docstring). ``"direct"`` (SAR / SDM): ML on the demeaned data, then the estimates are
+        corrected, as Elhorst's MATLAB ``sar_panel_FE`` (``info.bc = 1``) and R SDPDmod's
+        ``SDPDm(LYtrans = TRUE)``: individual effects σ² ← σ²·T/(T−1); time effects
+        σ² ← σ²·N/(N−1); two-way effects θ = (β, ρ, σ²) ← θ + Σ⁻¹ (0, 1/(1−ρ), 1/(2σ²))'/N with
+        Σ the information matrix divided by NT, then σ² ← σ²·T/(T−1); the standard errors are
+        evaluated at the corrected estimates and ``llf`` is the maximised (uncorrected)
+        likelihood. The two approaches give the same β and ρ (and σ²) for individual effects
+        and differ at order 1/N for time and two-way effects. ``False``: no correction
+        (splm's convention).
     logdet
         ``"auto"``, ``"eigen"``, ``"lu"``, ``"chebyshev"`` or ``"barry-pace"``
         (``clusterdx.spatial.logdet``).
@@ -290,7 +303,19 @@ def fit(
             f"effects='random' is implemented for model 'sar', 'sdm' and 'slx', not {model!r}; "
             "use fixed effects ('individual' / 'twoways') for spatial error models"
         )
-    correct = bias_correction and (entity_fe or time_fe)
+    if not isinstance(bias_correction, bool) and bias_correction not in BIAS_CORRECTIONS[2:]:
+        raise ValueError(
+            f"bias_correction={bias_correction!r} is not allowed; choose one of "
+            f"{list(BIAS_CORRECTIONS)}"
+        )
+    direct = bias_correction == "direct" and (entity_fe or time_fe)
+    if direct and (model not in ("sar", "sdm") or convention != "ml"):
+        raise EstimationError(
+            f"bias_correction='direct' is implemented for model 'sar' and 'sdm' with "
+            f"convention='ml' (Elhorst's and SDPDmod's estimators), not model={model!r}, "
+            f"convention={convention!r}; use bias_correction='transformation'"
+        )
+    correct = bias_correction in (True, "transformation") and (entity_fe or time_fe)
     if correct and time_fe:
         sums = np.asarray(wmat.sum(axis=1)).ravel()
         if not np.allclose(sums, 1.0, atol=1e-10):
@@ -355,10 +380,8 @@ def fit(
     pnames = names + [label for label, _, active in extra if active]
     values = [*beta, *(value for _, value, active in extra if active)]
 
-    if phi is not None:
-        cov = random_covariance(re_loglik, n * t, rho, phi, xstar, sigma2, has_lag)
-    else:
-        cov = information_covariance(
+    def covariance(beta, rho, lam, sigma2):
+        return information_covariance(
             wmat,
             z[:, :, prof.ix],
             beta,
@@ -371,6 +394,15 @@ def fit(
             project=shift,
             seed=seed,
         )
+
+    if phi is not None:
+        cov = random_covariance(re_loglik, n * t, rho, phi, xstar, sigma2, has_lag)
+    else:
+        cov = covariance(beta, rho, lam, sigma2)
+    if direct:
+        values = _direct_correction(np.asarray(values), cov, n, t, entity_fe, time_fe)
+        beta, rho, sigma2 = values[:-2], float(values[-2]), float(values[-1])
+        cov = covariance(beta, rho, lam, sigma2)
     cov_frame = pd.DataFrame(cov, index=pnames, columns=pnames)
     return SpatialPanelResults(
         params=pd.Series(values, index=pnames, name="params"),
@@ -381,7 +413,8 @@ def fit(
         n_periods=t,
         model=model,
         effects=effects,
-        bias_correction=bool(correct),
+        bias_correction=bool(correct or direct),
+        bias_method=("direct" if direct else "transformation") if correct or direct else None,
         depvar=y,
         exog_names=list(x),
         entities=list(data.entities),
@@ -392,6 +425,29 @@ def fit(
         theta_re=theta,
         cov_type=RE_COV_TYPE if phi is not None else FE_COV_TYPE,
     )
+
+
+def _direct_correction(
+    theta: np.ndarray, cov: np.ndarray, n: int, t: int, entity_fe: bool, time_fe: bool
+) -> np.ndarray:
+    """Lee & Yu (2010) direct approach for θ = (β, ρ, σ²) of a SAR / SDM (row-standardised W).
+
+    Two-way effects: θ + Σ⁻¹ b / N with b = (0, …, 0, 1/(1−ρ), 1/(2σ²)) and Σ = I(θ)/(NT)
+    (``cov`` is I(θ)⁻¹), then σ²·T/(T−1) (Lee & Yu 2010, §4; Elhorst 2014, *Int. Reg. Sci. Rev.*
+    37:389-405). Individual effects: σ²·T/(T−1); time effects: σ²·N/(N−1).
+    """
+    out = theta.copy()
+    if entity_fe and time_fe:
+        rho, sigma2 = theta[-2], theta[-1]
+        b = np.zeros(len(theta))
+        b[-2], b[-1] = 1.0 / (1.0 - rho), 1.0 / (2.0 * sigma2)
+        out = theta + (n * t) * cov @ b / n
+        out[-1] *= t / (t - 1)
+    elif entity_fe:
+        out[-1] *= t / (t - 1)
+    else:
+        out[-1] *= n / (n - 1)
+    return out
 
 
 def _design(
