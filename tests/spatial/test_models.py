@@ -584,3 +584,19 @@ def test_random_effects_covariance_labelled_gls_and_numerical_hessian(sar_panel,
     assert "GLS for β given ρ and φ, numerical Hessian for ρ and φ" in en
     zh = RegressionTable([re_fit], lang="zh").to_markdown()
     assert "β为GLS标准误，ρ、φ基于数值Hessian矩阵" in zh
+
+
+def test_table_notes_state_the_bias_correction_convention(sar_panel, lattice):
+    from clusterdx.report import RegressionTable
+
+    corrected = _fit(sar_panel, lattice, model="sar", effects="twoways")
+    direct = _fit(sar_panel, lattice, model="sar", effects="twoways", bias_correction="direct")
+    plain = _fit(sar_panel, lattice, model="sar", effects="individual", bias_correction=False)
+    assert (corrected.bias_convention, direct.bias_convention) == ("transformation", "direct")
+    en = RegressionTable([corrected], lang="en").to_markdown()
+    assert "Spatial fixed-effects models with the Lee-Yu (2010) bias correction, " in en
+    assert "transformation approach" in en
+    zh = RegressionTable([corrected, direct, plain], lang="zh").to_markdown()
+    assert "第(1)列空间固定效应模型采用Lee和Yu（2010）变换法偏误修正" in zh
+    assert "第(2)列空间固定效应模型采用Lee和Yu（2010）直接法偏误修正" in zh
+    assert "第(3)列空间固定效应模型未作Lee和Yu（2010）偏误修正" in zh

@@ -39,6 +39,7 @@ class Column:
     rsquared: float | None
     rsquared_within: float | None
     llf: float | None
+    bias_convention: str | None = None
 
 
 def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | None:
@@ -109,6 +110,7 @@ def read_result(result: Any, position: int) -> Column:
         rsquared=None if has_fe else rsquared,
         rsquared_within=(within if within is not None else rsquared) if has_fe else None,
         llf=_optional_float(getattr(result, "llf", None)),
+        bias_convention=getattr(result, "bias_convention", None),
     )
 
 
@@ -273,6 +275,22 @@ def _se_note(columns: Sequence[Column], lang: lab.Lang, labels: Mapping[str, str
     return lab.text(lang, "se_mixed").format(items=lab.text(lang, "se_item_sep").join(items))
 
 
+def _bias_notes(columns: Sequence[Column], lang: lab.Lang) -> list[str]:
+    """One sentence per Lee-Yu convention of the spatial fixed-effects columns (none if none)."""
+    groups: dict[str, list[int]] = {}
+    for i, column in enumerate(columns, start=1):
+        if column.bias_convention is not None:
+            groups.setdefault(column.bias_convention, []).append(i)
+    words = lab.BIAS_NOTES[lang]
+    if len(groups) == 1:
+        return [words[next(iter(groups))].format(cols="")]
+    sep = lab.text(lang, "list_sep")
+    return [
+        words[key].format(cols=words["cols"].format(cols=sep.join(f"({c})" for c in cols)))
+        for key, cols in groups.items()
+    ]
+
+
 def notes(
     columns: Sequence[Column],
     lang: lab.Lang,
@@ -287,6 +305,7 @@ def notes(
     se = _se_note(columns, lang, labels)
     if se is not None:
         sentences.append(se)
+    sentences += _bias_notes(columns, lang)
     body = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
     return lab.text(lang, "notes_prefix") + body
 

@@ -164,6 +164,31 @@ COV_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+# Lee & Yu (2010) bias-correction convention of spatial fixed-effects columns (the result's
+# ``bias_convention``: "none" / "transformation" / "direct"); ``{cols}`` is empty when every
+# such column shares it.
+BIAS_NOTES: dict[str, dict[str, str]] = {
+    "zh": {
+        "none": "{cols}空间固定效应模型未作Lee和Yu（2010）偏误修正",
+        "transformation": "{cols}空间固定效应模型采用Lee和Yu（2010）变换法偏误修正",
+        "direct": "{cols}空间固定效应模型采用Lee和Yu（2010）直接法偏误修正",
+        "cols": "第{cols}列",
+    },
+    "en": {
+        "none": "{cols}Spatial fixed-effects models without the Lee-Yu (2010) bias correction",
+        "transformation": (
+            "{cols}Spatial fixed-effects models with the Lee-Yu (2010) bias correction, "
+            "transformation approach"
+        ),
+        "direct": (
+            "{cols}Spatial fixed-effects models with the Lee-Yu (2010) bias correction, "
+            "direct approach"
+        ),
+        "cols": "{cols}: ",
+    },
+}
+
+
 def text(lang: Lang, key: str) -> str:
     """Return the fixed wording ``key`` in ``lang``."""
     return TEXT[lang][key]

@@ -131,6 +131,14 @@ class SpatialPanelResults:
         return float(self.params["sigma2"])
 
     @property
+    def bias_convention(self) -> str | None:
+        """Lee-Yu convention of a fixed-effects model: ``"none"``, ``"transformation"`` or
+        ``"direct"``; None for random effects and pooled models (stated in table notes)."""
+        if self.effects in ("random", "pooled"):
+            return None
+        return self.bias_method or "none"
+
+    @property
     def fixed_effects(self) -> dict[str, bool]:
         """Which fixed effects were swept out: ``{"entity": bool, "time": bool}``."""
         return {
