@@ -35,6 +35,14 @@ Bias correction (``bias_correction=True``, fixed effects only)
     the information matrix. For individual effects this gives the same β and ρ as the direct approach
     and σ² = T/(T−1) times the direct one. Without correction (splm's convention) T' = T, N' = N.
 
+    ``bias_correction="direct"`` (SAR / SDM): Lee & Yu's (2010) direct approach, the estimator of
+    Elhorst's MATLAB ``sar_panel_FE`` (``info.bc = 1``; Elhorst 2014, *Int. Reg. Sci. Rev.*
+    37:389-405) and of R SDPDmod: ML on the demeaned data, then, for two-way effects,
+    θ̂_c = θ̂ + Σ̂⁻¹ b / N with θ = (β, ρ, σ²), Σ̂ the information matrix divided by NT and
+    b = (0, …, 0, 1/(1 − ρ̂), 1/(2σ̂²)), and σ̂²_c·T/(T−1); for individual (time) effects only σ̂²
+    is scaled by T/(T−1) (N/(N−1)). The two approaches coincide for individual effects and differ
+    at order 1/N with time effects.
+
 Standard errors
     Inverse of the analytic expected information matrix of (β, ρ, λ, σ²) (Lee 2004, *Econometrica*
     72:1899-1925; Elhorst 2014, eq. 3.11; Lee & Yu 2010): with G = W A^{-1}, H = W B^{-1} and
