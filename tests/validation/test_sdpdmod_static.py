@@ -171,3 +171,12 @@ def test_unknown_bias_correction_lists_allowed(cigar, w46):
         r"of \[False, True, 'transformation', 'direct'\]",
     ):
         _fit(cigar, w46, "sar", "individual", "lee-yu")
+
+
+def test_direct_correction_with_splm_convention_corrects_rho(cigar, w46):
+    # SDPDmod applies the direct correction to its W(Qy), Q(WX) estimator: the two-way formula
+    # (not only the σ² factor) must apply under convention="splm" too.
+    kwargs = {"model": "sdm", "effects": "twoways", "convention": "splm"}
+    none = fit(cigar, "logc", X, w46, "state", "year", bias_correction=False, **kwargs)
+    direct = fit(cigar, "logc", X, w46, "state", "year", bias_correction="direct", **kwargs)
+    assert direct.rho - none.rho > 1e-2

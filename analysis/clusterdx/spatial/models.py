@@ -297,10 +297,11 @@ def fit(
     entity_fe = effects in ("individual", "twoways")
     time_fe = effects in ("time", "twoways")
     splm_time = convention == "splm" and time_fe
-    if splm_time and bias_correction:
+    if splm_time and bias_correction not in (False, "direct"):
         raise EstimationError(
             "convention='splm' reproduces splm's within estimator, which has no bias "
-            "correction; pass bias_correction=False (or use the default convention='ml')"
+            "correction; pass bias_correction=False (or 'direct', as SDPDmod), or use the "
+            "default convention='ml'"
         )
     if t < 2 and effects in ("individual", "twoways", "random"):
         raise EstimationError(
@@ -317,11 +318,10 @@ def fit(
             f"{list(BIAS_CORRECTIONS)}"
         )
     direct = bias_correction == "direct" and (entity_fe or time_fe)
-    if direct and (model not in ("sar", "sdm") or convention != "ml"):
+    if direct and model not in ("sar", "sdm"):
         raise EstimationError(
-            f"bias_correction='direct' is implemented for model 'sar' and 'sdm' with "
-            f"convention='ml' (Elhorst's and SDPDmod's estimators), not model={model!r}, "
-            f"convention={convention!r}; use bias_correction='transformation'"
+            f"bias_correction='direct' is implemented for model 'sar' and 'sdm' (Elhorst's and "
+            f"SDPDmod's estimators), not {model!r}; use bias_correction='transformation'"
         )
     correct = bias_correction in (True, "transformation") and (entity_fe or time_fe)
     if correct and time_fe:
@@ -408,7 +408,9 @@ def fit(
     else:
         cov = covariance(beta, rho, lam, sigma2)
     if direct:
-        values = _direct_correction(np.asarray(values), cov, n, t, entity_fe, time_fe)
+        values = _direct_correction(
+            np.asarray(values), cov, n, t, entity_fe, effects in ("time", "twoways")
+        )
         beta, rho, sigma2 = values[:-2], float(values[-2]), float(values[-1])
         cov = covariance(beta, rho, lam, sigma2)
     cov_frame = pd.DataFrame(cov, index=pnames, columns=pnames)
