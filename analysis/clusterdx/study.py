@@ -78,6 +78,7 @@ Name = Annotated[str, AfterValidator(_check_name)]
 RESERVED_TABLES = frozenset(
     {"models", "descriptives", "correlations", "effects", "spatial_tests", "moran", "robustness"}
 )
+from clusterdx.spatial.models import BiasCorrection
 
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]
@@ -405,7 +406,7 @@ class SpatialModel(_Spec):
     model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
     effects: Literal["individual", "time", "twoways", "random"] = "twoways"
     weights: str
-    bias_correction: bool = True
+    bias_correction: BiasCorrection = True
     convention: Literal["ml", "splm"] = "ml"
     impacts_draws: int = Field(default=1000, ge=0, le=100_000)
 

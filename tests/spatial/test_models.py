@@ -495,3 +495,108 @@ def test_sdem_information_matrix_close_to_observed_information(lattice):
     keys = ["x1", "x2", "W_x1", "W_x2", "lambda", "sigma2"]
     numeric = np.sqrt(np.diag(_numerical_cov(loglik, res.params[keys].to_numpy())))
     np.testing.assert_allclose(res.bse[keys], numeric, rtol=0.1)
+
+
+# --- convention="splm": W(Qy) for the outcome, Q(WX) for Durbin terms (issue 12) -------------
+# splm fits a Durbin model as a lag model whose regressors include WX computed from the raw X
+# (SDPDmod does the same: R/SDPDm.R lags X before demeaning and y after). So an SDM under
+# convention="splm" must equal the SAR under convention="splm" with the WX columns supplied as
+# ordinary regressors; the SAR two-way "splm" estimator itself is validated against splm in
+# tests/validation/test_splm_spatial.py::test_sar_twoways_reproduces_splm_convention.
+PRODUC_X = ["lpcap", "lpc", "lemp", "unemp"]
+
+
+@pytest.fixture(scope="module")
+def produc_wx(produc, usaww):
+    """Produc with raw spatial lags W_<x> of each year's X, and usaww (columns not summing to 1)."""
+    wmat = usaww.to_numpy()
+    frame = produc.sort_values(["year", "state"]).copy()
+    order = {s: i for i, s in enumerate(usaww.index)}
+    for _year, part in frame.groupby("year"):
+        idx = part.index[np.argsort([order[s] for s in part["state"]])]
+        lagged = wmat @ frame.loc[idx, PRODUC_X].to_numpy()
+        frame.loc[idx, [f"W_{v}" for v in PRODUC_X]] = lagged
+    return frame, (wmat, list(usaww.index))
+
+
+@pytest.mark.parametrize("effects", ["twoways", "time"])
+def test_splm_convention_sdm_lags_raw_x(produc_wx, effects):
+    frame, w = produc_wx
+    wx = [f"W_{v}" for v in PRODUC_X]
+    kwargs = {"effects": effects, "bias_correction": False, "convention": "splm"}
+    sdm = fit(frame, "lgsp", PRODUC_X, w, "state", "year", model="sdm", **kwargs)
+    sar = fit(frame, "lgsp", PRODUC_X + wx, w, "state", "year", model="sar", **kwargs)
+    np.testing.assert_allclose(sdm.params, sar.params[sdm.params.index], rtol=1e-6)
+    np.testing.assert_allclose(sdm.bse, sar.bse[sdm.params.index], rtol=1e-6)
+
+
+def test_splm_convention_time_effects_lags_the_demeaned_outcome(produc_wx):
+    # splm's time-effects within estimator: period-demean y and X, lag the demeaned y, W(Q_t y);
+    # written out densely, period by period, and maximised by brute force (no constant).
+    frame, w = produc_wx
+    wmat, ids = w
+    order = {s: i for i, s in enumerate(ids)}
+    ys, xs = [], []
+    for _, part in frame.groupby("year"):
+        part = part.iloc[np.argsort([order[s] for s in part["state"]])]
+        ys.append(part["lgsp"].to_numpy() - part["lgsp"].mean())
+        xs.append(part[PRODUC_X].to_numpy() - part[PRODUC_X].to_numpy().mean(axis=0))
+    rho, beta, s2, _ = _max_concentrated(ys, xs, [wmat] * len(ys), len(ys))
+    res = fit(
+        frame,
+        "lgsp",
+        PRODUC_X,
+        w,
+        "state",
+        "year",
+        model="sar",
+        effects="time",
+        bias_correction=False,
+        convention="splm",
+    )
+    np.testing.assert_allclose(
+        [*res.params[PRODUC_X], res.rho, res.sigma2], [*beta, rho, s2], rtol=1e-6
+    )
+    ml = fit(
+        frame,
+        "lgsp",
+        PRODUC_X,
+        w,
+        "state",
+        "year",
+        model="sar",
+        effects="time",
+        bias_correction=False,
+    )
+    assert abs(ml.rho / res.rho - 1) > 1e-4  # the convention is no longer ignored
+
+
+def test_random_effects_covariance_labelled_gls_and_numerical_hessian(sar_panel, lattice):
+    # Spatial RE standard errors are GLS for β and a numerical Hessian for (ρ, φ), not the
+    # analytic information matrix (issue 12); the table note says so in both languages.
+    from clusterdx.report import RegressionTable
+
+    re_fit = _fit(sar_panel, lattice, model="sar", effects="random")
+    fe_fit = _fit(sar_panel, lattice, model="sar", effects="individual")
+    assert re_fit.cov_type == "gls and numerical hessian"
+    assert fe_fit.cov_type == "analytic information matrix"
+    en = RegressionTable([re_fit], lang="en").to_markdown()
+    assert "GLS for β given ρ and φ, numerical Hessian for ρ and φ" in en
+    zh = RegressionTable([re_fit], lang="zh").to_markdown()
+    assert "β为GLS标准误，ρ、φ基于数值Hessian矩阵" in zh
+
+
+def test_table_notes_state_the_bias_correction_convention(sar_panel, lattice):
+    from clusterdx.report import RegressionTable
+
+    corrected = _fit(sar_panel, lattice, model="sar", effects="twoways")
+    direct = _fit(sar_panel, lattice, model="sar", effects="twoways", bias_correction="direct")
+    plain = _fit(sar_panel, lattice, model="sar", effects="individual", bias_correction=False)
+    assert (corrected.bias_convention, direct.bias_convention) == ("transformation", "direct")
+    en = RegressionTable([corrected], lang="en").to_markdown()
+    assert "Spatial fixed-effects models with the Lee-Yu (2010) bias correction, " in en
+    assert "transformation approach" in en
+    zh = RegressionTable([corrected, direct, plain], lang="zh").to_markdown()
+    assert "第(1)列空间固定效应模型采用Lee和Yu（2010）变换法偏误修正" in zh
+    assert "第(2)列空间固定效应模型采用Lee和Yu（2010）直接法偏误修正" in zh
+    assert "第(3)列空间固定效应模型未作Lee和Yu（2010）偏误修正" in zh

@@ -40,6 +40,7 @@ class Column:
     rsquared_within: float | None
     llf: float | None
     fd_intercept: bool | None = None
+    bias_convention: str | None = None
 
 
 def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | None:
@@ -111,6 +112,7 @@ def read_result(result: Any, position: int) -> Column:
         rsquared_within=(within if within is not None else rsquared) if has_fe else None,
         llf=_optional_float(getattr(result, "llf", None)),
         fd_intercept=getattr(result, "fd_intercept", None),
+        bias_convention=getattr(result, "bias_convention", None),
     )
 
 
@@ -286,6 +288,22 @@ def _fd_notes(columns: Sequence[Column], lang: lab.Lang) -> list[str]:
     return found
 
 
+def _bias_notes(columns: Sequence[Column], lang: lab.Lang) -> list[str]:
+    """One sentence per Lee-Yu convention of the spatial fixed-effects columns (none if none)."""
+    groups: dict[str, list[int]] = {}
+    for i, column in enumerate(columns, start=1):
+        if column.bias_convention is not None:
+            groups.setdefault(column.bias_convention, []).append(i)
+    words = lab.BIAS_NOTES[lang]
+    if len(groups) == 1:
+        return [words[next(iter(groups))].format(cols="")]
+    sep = lab.text(lang, "list_sep")
+    return [
+        words[key].format(cols=words["cols"].format(cols=sep.join(f"({c})" for c in cols)))
+        for key, cols in groups.items()
+    ]
+
+
 def notes(
     columns: Sequence[Column],
     lang: lab.Lang,
@@ -301,6 +319,7 @@ def notes(
     if se is not None:
         sentences.append(se)
     sentences += _fd_notes(columns, lang)
+    sentences += _bias_notes(columns, lang)
     body = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
     return lab.text(lang, "notes_prefix") + body
 

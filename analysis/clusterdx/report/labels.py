@@ -145,6 +145,7 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "kernel": "Driscoll-Kraay标准误",
         "ml": "基于信息矩阵的极大似然标准误",
         "analytic information matrix": "基于解析信息矩阵的极大似然标准误",
+        "gls and numerical hessian": "极大似然标准误（β为GLS标准误，ρ、φ基于数值Hessian矩阵）",
     },
     "en": {
         "unadjusted": "conventional",
@@ -160,6 +161,34 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "kernel": "Driscoll-Kraay",
         "ml": "maximum-likelihood (information matrix)",
         "analytic information matrix": "maximum-likelihood (analytic information matrix)",
+        "gls and numerical hessian": (
+            "maximum-likelihood (GLS for β given ρ and φ, numerical Hessian for ρ and φ)"
+        ),
+    },
+}
+
+
+# Lee & Yu (2010) bias-correction convention of spatial fixed-effects columns (the result's
+# ``bias_convention``: "none" / "transformation" / "direct"); ``{cols}`` is empty when every
+# such column shares it.
+BIAS_NOTES: dict[str, dict[str, str]] = {
+    "zh": {
+        "none": "{cols}空间固定效应模型未作Lee和Yu（2010）偏误修正",
+        "transformation": "{cols}空间固定效应模型采用Lee和Yu（2010）变换法偏误修正",
+        "direct": "{cols}空间固定效应模型采用Lee和Yu（2010）直接法偏误修正",
+        "cols": "第{cols}列",
+    },
+    "en": {
+        "none": "{cols}Spatial fixed-effects models without the Lee-Yu (2010) bias correction",
+        "transformation": (
+            "{cols}Spatial fixed-effects models with the Lee-Yu (2010) bias correction, "
+            "transformation approach"
+        ),
+        "direct": (
+            "{cols}Spatial fixed-effects models with the Lee-Yu (2010) bias correction, "
+            "direct approach"
+        ),
+        "cols": "{cols}: ",
     },
 }
 

@@ -32,8 +32,11 @@ class SpatialPanelResults:
         Estimates indexed by ``const`` (random / pooled), the x names, ``W_<x>``, ``rho``,
         ``lambda``, ``phi`` (random effects: σ²_μ/σ²) and ``sigma2`` (ML estimate e'e/n).
     cov : pandas.DataFrame
-        Asymptotic covariance of ``params`` (inverse analytic information matrix; see
-        :mod:`clusterdx.spatial.models`).
+        Asymptotic covariance of ``params``: inverse analytic information matrix for fixed effects
+        and pooled models; for random effects GLS for β given (ρ, φ) and the numerical Hessian
+        for (ρ, φ), as splm's ``spreml`` (see :mod:`clusterdx.spatial.models`).
+    cov_type : str
+        Which of the two: ``"analytic information matrix"`` or ``"gls and numerical hessian"``.
     llf : float
         Full Gaussian log-likelihood of the transformed model.
     nobs : int
@@ -43,6 +46,8 @@ class SpatialPanelResults:
         entity-major (entity i, period t at i·T + t).
     engine : LogDet
         The log-determinant object of W (eigenvalues or moments reused by ``impacts``).
+    bias_method : str or None
+        Lee-Yu correction applied: ``"transformation"``, ``"direct"`` or None.
     theta_re : float
         Random effects: the quasi-demeaning weight θ = 1 − (1 + Tφ)^{-1/2}; 0 otherwise.
 
@@ -87,6 +92,7 @@ class SpatialPanelResults:
     resid: np.ndarray = field(repr=False)
     engine: LogDet = field(repr=False)
     theta_re: float = 0.0
+    bias_method: str | None = None
     cov_type: str = "analytic information matrix"
     rsquared: float | None = None
     weights_transform: str = ""
@@ -126,6 +132,14 @@ class SpatialPanelResults:
         return float(self.params["sigma2"])
 
     @property
+    def bias_convention(self) -> str | None:
+        """Lee-Yu convention of a fixed-effects model: ``"none"``, ``"transformation"`` or
+        ``"direct"``; None for random effects and pooled models (stated in table notes)."""
+        if self.effects in ("random", "pooled"):
+            return None
+        return self.bias_method or "none"
+
+    @property
     def fixed_effects(self) -> dict[str, bool]:
         """Which fixed effects were swept out: ``{"entity": bool, "time": bool}``."""
         return {
@@ -163,7 +177,7 @@ class SpatialPanelResults:
             f"Spatial panel ML: {self.model.upper()}, {_EFFECT_LABELS[self.effects]}",
             f"Dependent variable: {self.depvar}",
             f"N = {self.n_entities}, T = {self.n_periods}, observations = {self.nobs}",
-            f"Lee-Yu bias correction: {'yes' if self.bias_correction else 'no'}",
+            f"Lee-Yu bias correction: {self.bias_method or 'no'}",
             f"Log-likelihood: {self.llf:.4f}   log-determinant: {self.logdet_method}",
             f"Covariance: {self.cov_type}",
         ]

@@ -35,6 +35,14 @@ Bias correction (``bias_correction=True``, fixed effects only)
     the information matrix. For individual effects this gives the same β and ρ as the direct approach
     and σ² = T/(T−1) times the direct one. Without correction (splm's convention) T' = T, N' = N.
 
+    ``bias_correction="direct"`` (SAR / SDM): Lee & Yu's (2010) direct approach, the estimator of
+    Elhorst's MATLAB ``sar_panel_FE`` (``info.bc = 1``; Elhorst 2014, *Int. Reg. Sci. Rev.*
+    37:389-405) and of R SDPDmod: ML on the demeaned data, then, for two-way effects,
+    θ̂_c = θ̂ + Σ̂⁻¹ b / N with θ = (β, ρ, σ²), Σ̂ the information matrix divided by NT and
+    b = (0, …, 0, 1/(1 − ρ̂), 1/(2σ̂²)), and σ̂²_c·T/(T−1); for individual (time) effects only σ̂²
+    is scaled by T/(T−1) (N/(N−1)). The two approaches coincide for individual effects and differ
+    at order 1/N with time effects.
+
 Standard errors
     Inverse of the analytic expected information matrix of (β, ρ, λ, σ²) (Lee 2004, *Econometrica*
     72:1899-1925; Elhorst 2014, eq. 3.11; Lee & Yu 2010): with G = W A^{-1}, H = W B^{-1} and
@@ -63,7 +71,7 @@ import scipy.optimize as opt
 import scipy.sparse as sp
 
 from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
-from clusterdx.spatial._data import PanelArrays, align_weights, stack_panel
+from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
 from clusterdx.spatial._results import SpatialPanelResults
@@ -71,12 +79,18 @@ from clusterdx.spatial.logdet import LogDet, LogdetMethod
 
 ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
 EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
+BiasCorrection = Literal[False, True, "transformation", "direct"]
+"""Lee & Yu (2010) bias correction of fixed-effects spatial ML (``True`` = ``"transformation"``)."""
 MODELS: tuple[str, ...] = get_args(ModelName)
+BIAS_CORRECTIONS: tuple[bool | str, ...] = get_args(BiasCorrection)
 EFFECTS: tuple[str, ...] = get_args(EffectsName)
 
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})
 DURBIN_MODELS = frozenset({"sdm", "sdem", "slx"})
+# ``cov_type`` of the results (worded in zh / en by clusterdx.report.labels.COV_NAMES)
+FE_COV_TYPE = "analytic information matrix"
+RE_COV_TYPE = "gls and numerical hessian"
 _BOUND_MARGIN = 1e-7
 _BOUND_WARN = 1e-3
 
@@ -186,7 +200,7 @@ def fit(
     time: str,
     model: ModelName = "sar",
     effects: EffectsName = "individual",
-    bias_correction: bool = True,
+    bias_correction: BiasCorrection = True,
     logdet: LogdetMethod = "auto",
     *,
     maxiter: int = 500,
@@ -214,7 +228,17 @@ def fit(
         ``"individual"``, ``"time"``, ``"twoways"`` (fixed), ``"random"`` (SAR / SDM / SLX only)
         or ``"pooled"``.
     bias_correction
-        Lee & Yu (2010) transformation approach for fixed effects; ignored for random / pooled.
+        Lee & Yu (2010, *J. Econometrics* 154:165-185) correction for fixed effects; ignored for
+        random / pooled. ``True`` or ``"transformation"``: the transformation approach (module
+        docstring). ``"direct"`` (SAR / SDM): ML on the demeaned data, then the estimates are
+        corrected, as Elhorst's MATLAB ``sar_panel_FE`` (``info.bc = 1``) and R SDPDmod's
+        ``SDPDm(LYtrans = TRUE)``: individual effects σ² ← σ²·T/(T−1); time effects
+        σ² ← σ²·N/(N−1); two-way effects θ = (β, ρ, σ²) ← θ + Σ⁻¹ (0, 1/(1−ρ), 1/(2σ²))'/N with
+        Σ the information matrix divided by NT, then σ² ← σ²·T/(T−1); the standard errors are
+        evaluated at the corrected estimates and ``llf`` is the maximised (uncorrected)
+        likelihood. The two approaches give the same β and ρ (and σ²) for individual effects
+        and differ at order 1/N for time and two-way effects. ``False``: no correction
+        (splm's convention).
     logdet
         ``"auto"``, ``"eigen"``, ``"lu"``, ``"chebyshev"`` or ``"barry-pace"``
         (``clusterdx.spatial.logdet``).
@@ -223,11 +247,13 @@ def fit(
     seed
         Seed of the random probes of the stochastic trace estimates (large N, approximate logdet).
     convention
-        Two-way fixed effects only. ``"ml"`` (default): exact ML with time effects, whose spatial
-        lag is the demeaned lag Q(Wy) (Lee & Yu 2010). ``"splm"``: R splm's within estimator, which
-        lags the demeaned outcome W(Qy); the two differ when W's columns do not sum to one, and
-        ``"splm"`` reproduces splm's numbers (it applies no bias correction, so it needs
-        ``bias_correction=False``).
+        Time and two-way fixed effects only (individual effects commute with W). ``"ml"``
+        (default): exact ML with time effects, whose spatial lag is the demeaned lag Q(Wy) (Lee &
+        Yu 2010; Elhorst's MATLAB code). ``"splm"``: R splm's and SDPDmod's within estimator,
+        which lags the demeaned outcome, W(Qy), but demeans the lagged regressors, Q(WX) (Durbin
+        terms computed from the raw X, as when they are passed to splm as regressors). The two
+        differ when W's columns do not sum to one; ``"splm"`` reproduces splm's numbers (it
+        applies no bias correction, so it needs ``bias_correction=False``).
 
     Returns
     -------
@@ -281,22 +307,13 @@ def fit(
     n, t = data.y.shape
     entity_fe = effects in ("individual", "twoways")
     time_fe = effects in ("time", "twoways")
-    if convention == "splm" and effects == "twoways":
-        if bias_correction:
-            raise EstimationError(
-                "convention='splm' reproduces splm's within estimator, which has no bias "
-                "correction; pass bias_correction=False (or use the default convention='ml')"
-            )
-        # splm: period-demean y and X first, so that the lag is taken of the demeaned outcome;
-        # entity demeaning then completes the two-way transformation (W(Qy) = Q_entity W(Q_time y)
-        # for row-standardised W).
-        data = PanelArrays(
-            data.entities,
-            data.periods,
-            data.y - data.y.mean(axis=0, keepdims=True),
-            data.x - data.x.mean(axis=0, keepdims=True),
+    splm_time = convention == "splm" and time_fe
+    if splm_time and bias_correction not in (False, "direct"):
+        raise EstimationError(
+            "convention='splm' reproduces splm's within estimator, which has no bias "
+            "correction; pass bias_correction=False (or 'direct', as SDPDmod), or use the "
+            "default convention='ml'"
         )
-        time_fe = False
     if t < 2 and effects in ("individual", "twoways", "random"):
         raise EstimationError(
             f"effects={effects!r} needs at least two periods; the panel has T={t} (use 'pooled')"
@@ -306,7 +323,18 @@ def fit(
             f"effects='random' is implemented for model 'sar', 'sdm' and 'slx', not {model!r}; "
             "use fixed effects ('individual' / 'twoways') for spatial error models"
         )
-    correct = bias_correction and (entity_fe or time_fe)
+    if not isinstance(bias_correction, bool) and bias_correction not in BIAS_CORRECTIONS[2:]:
+        raise ValueError(
+            f"bias_correction={bias_correction!r} is not allowed; choose one of "
+            f"{list(BIAS_CORRECTIONS)}"
+        )
+    direct = bias_correction == "direct" and (entity_fe or time_fe)
+    if direct and model not in ("sar", "sdm"):
+        raise EstimationError(
+            f"bias_correction='direct' is implemented for model 'sar' and 'sdm' (Elhorst's and "
+            f"SDPDmod's estimators), not {model!r}; use bias_correction='transformation'"
+        )
+    correct = bias_correction in (True, "transformation") and (entity_fe or time_fe)
     if correct and time_fe:
         sums = np.asarray(wmat.sum(axis=1)).ravel()
         if not np.allclose(sums, 1.0, atol=1e-10):
@@ -316,8 +344,10 @@ def fit(
             )
 
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
-    z_raw, names = _design(data.y, data.x, list(x), wmat, model, effects)
+    z_raw, names = _design(data.y, data.x, list(x), wmat, model, effects, splm_time)
     k = len(names)
+    if splm_time:  # _design has period-demeaned the data; only the entity means remain
+        time_fe = False
     z = _within(z_raw, entity_fe, time_fe)
     _check_rank(z[:, :, -k:] if not has_err else z[:, :, -2 * k : -k], names, effects)
 
@@ -369,10 +399,8 @@ def fit(
     pnames = names + [label for label, _, active in extra if active]
     values = [*beta, *(value for _, value, active in extra if active)]
 
-    if phi is not None:
-        cov = random_covariance(re_loglik, n * t, rho, phi, xstar, sigma2, has_lag)
-    else:
-        cov = information_covariance(
+    def covariance(beta, rho, lam, sigma2):
+        return information_covariance(
             wmat,
             z[:, :, prof.ix],
             beta,
@@ -385,6 +413,17 @@ def fit(
             project=shift,
             seed=seed,
         )
+
+    if phi is not None:
+        cov = random_covariance(re_loglik, n * t, rho, phi, xstar, sigma2, has_lag)
+    else:
+        cov = covariance(beta, rho, lam, sigma2)
+    if direct:
+        values = _direct_correction(
+            np.asarray(values), cov, n, t, entity_fe, effects in ("time", "twoways")
+        )
+        beta, rho, sigma2 = values[:-2], float(values[-2]), float(values[-1])
+        cov = covariance(beta, rho, lam, sigma2)
     cov_frame = pd.DataFrame(cov, index=pnames, columns=pnames)
     return SpatialPanelResults(
         params=pd.Series(values, index=pnames, name="params"),
@@ -395,7 +434,8 @@ def fit(
         n_periods=t,
         model=model,
         effects=effects,
-        bias_correction=bool(correct),
+        bias_correction=bool(correct or direct),
+        bias_method=("direct" if direct else "transformation") if correct or direct else None,
         depvar=y,
         exog_names=list(x),
         entities=list(data.entities),
@@ -407,16 +447,51 @@ def fit(
         weights_transform="row-standardised"
         if row_standardised
         else "as given (not row-standardised)",
+        cov_type=RE_COV_TYPE if phi is not None else FE_COV_TYPE,
     )
 
 
+def _direct_correction(
+    theta: np.ndarray, cov: np.ndarray, n: int, t: int, entity_fe: bool, time_fe: bool
+) -> np.ndarray:
+    """Lee & Yu (2010) direct approach for θ = (β, ρ, σ²) of a SAR / SDM (row-standardised W).
+
+    Two-way effects: θ + Σ⁻¹ b / N with b = (0, …, 0, 1/(1−ρ), 1/(2σ²)) and Σ = I(θ)/(NT)
+    (``cov`` is I(θ)⁻¹), then σ²·T/(T−1) (Lee & Yu 2010, §4; Elhorst 2014, *Int. Reg. Sci. Rev.*
+    37:389-405). Individual effects: σ²·T/(T−1); time effects: σ²·N/(N−1).
+    """
+    out = theta.copy()
+    if entity_fe and time_fe:
+        rho, sigma2 = theta[-2], theta[-1]
+        b = np.zeros(len(theta))
+        b[-2], b[-1] = 1.0 / (1.0 - rho), 1.0 / (2.0 * sigma2)
+        out = theta + (n * t) * cov @ b / n
+        out[-1] *= t / (t - 1)
+    elif entity_fe:
+        out[-1] *= t / (t - 1)
+    else:
+        out[-1] *= n / (n - 1)
+    return out
+
+
 def _design(
-    y: np.ndarray, x: np.ndarray, names: list[str], wmat: sp.csr_matrix, model: str, effects: str
+    y: np.ndarray,
+    x: np.ndarray,
+    names: list[str],
+    wmat: sp.csr_matrix,
+    model: str,
+    effects: str,
+    splm_time: bool = False,
 ) -> tuple[np.ndarray, list[str]]:
     """Stack Z = [y, Wy, W²y, X, WX] (only the blocks the model needs) as an (N, T, p) array.
 
     X gains the Durbin terms W X (named ``W_<x>``) for SDM / SDEM / SLX and a constant for
     random / pooled effects; returns Z and the names of X's columns.
+
+    ``splm_time`` (``convention="splm"`` with time effects): the Durbin terms are lagged from the
+    raw X, then y and X = [X, WX] are period-demeaned, and the spatial lags of the outcome (and,
+    for error models, of X) are taken of the demeaned data: Q(WX) but W(Qy), as splm (Durbin
+    terms passed as regressors) and SDPDmod do. Entity demeaning commutes with W, so it can follow.
     """
     n = y.shape[0]
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
@@ -431,6 +506,9 @@ def _design(
     if effects in ("random", "pooled"):
         x = np.concatenate([np.ones((*x.shape[:2], 1)), x], axis=2)
         names = ["const", *names]
+    if splm_time:
+        y = y - y.mean(axis=0, keepdims=True)
+        x = x - x.mean(axis=0, keepdims=True)
     blocks = [y[:, :, None]]
     if has_lag or has_err:
         blocks.append(lag(blocks[0]))

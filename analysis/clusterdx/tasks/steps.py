@@ -337,6 +337,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     effects=model.effects,
                     bias_correction=model.bias_correction,
                     convention=model.convention,
+                    seed=seed,
                 )
                 if model.model in IMPACT_MODELS:
                     imp = res.impacts(draws=model.impacts_draws, seed=seed)
