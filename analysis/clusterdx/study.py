@@ -32,6 +32,7 @@ from pydantic import (
 
 from clusterdx.errors import StudySpecError
 from clusterdx.expressions import parse, parse_model_formula
+from clusterdx.spatial.models import BiasCorrection
 
 #: Names of sources, indicators, variables, weights, models and analyses name output files and
 #: columns: a letter (any script, e.g. Chinese) or ``_``, then letters, digits or ``_``, at most 64
@@ -78,7 +79,6 @@ Name = Annotated[str, AfterValidator(_check_name)]
 RESERVED_TABLES = frozenset(
     {"models", "descriptives", "correlations", "effects", "spatial_tests", "moran", "robustness"}
 )
-from clusterdx.spatial.models import BiasCorrection
 
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]

@@ -26,6 +26,9 @@ def test_study_seed_reaches_spatial_fit(monkeypatch, tmp_path):
 
     monkeypatch.setattr(steps.pd, "read_parquet", lambda path: pd.DataFrame())
     monkeypatch.setattr(steps, "study_weights", lambda *args: None)
+    monkeypatch.setattr(steps, "_transform_of", lambda w: "row")
+    monkeypatch.setattr(steps, "check_spec_against_panel", lambda *args, **kwargs: None)
+    monkeypatch.setattr(steps, "require_balanced", lambda *args, **kwargs: None)
     monkeypatch.setattr(steps.panel_models, "fit", lambda *args, **kwargs: object())
     monkeypatch.setattr(steps.spatial, "fit", fake_spatial_fit)
     monkeypatch.setattr(type(study), "reports_dir", property(lambda self: tmp_path), raising=False)
