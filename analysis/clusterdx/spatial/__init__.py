@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
 from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fit_dynamic
 from clusterdx.spatial.effects import impacts
@@ -20,6 +21,7 @@ from clusterdx.spatial.models import fit
 from clusterdx.spatial.tests import SpecTestResult, hausman, lr_test, wald_test
 
 __all__ = [
+    "CDTestResult",
     "DynamicSpatialResults",
     "LogDet",
     "SpatialPanelResults",
@@ -33,6 +35,7 @@ __all__ = [
     "logdet",
     "lr_test",
     "moran_by_year",
+    "pesaran_cd",
     "rho_bounds",
     "wald_test",
 ]
