@@ -294,6 +294,7 @@ class SpatialModel(_Spec):
     bias_correction: bool = True
     convention: Literal["ml", "splm"] = "ml"
     impacts_draws: int = 1000
+    dynamic: Literal["time", "spacetime", "both"] | None = None
 
 
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
