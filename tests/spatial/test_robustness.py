@@ -7,8 +7,9 @@ import pytest
 
 from clusterdx import regions, spatial, weights
 from clusterdx.errors import WeightsError
+from clusterdx.report.spillover_figure import decay_figure
 from clusterdx.spatial._simulate import simulate_panel
-from clusterdx.spatial.robustness import decay_figure, replace_w, spillover_decay
+from clusterdx.spatial.robustness import replace_w, spillover_decay
 
 
 @pytest.fixture(scope="module")

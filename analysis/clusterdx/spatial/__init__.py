@@ -18,7 +18,7 @@ from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fi
 from clusterdx.spatial.effects import impacts
 from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds
 from clusterdx.spatial.models import fit
-from clusterdx.spatial.robustness import decay_figure, replace_w, spillover_decay
+from clusterdx.spatial.robustness import replace_w, spillover_decay
 from clusterdx.spatial.tests import SpecTestResult, hausman, lr_test, wald_test
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "LogDet",
     "SpatialPanelResults",
     "SpecTestResult",
-    "decay_figure",
     "dynamic_impacts",
     "fit",
     "fit_dynamic",

@@ -16,7 +16,6 @@ The effects and their simulated standard errors come from :func:`clusterdx.spati
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -145,29 +144,3 @@ def spillover_decay(
             est, se = float(ind.loc[var, "est"]), float(ind.loc[var, "se"])
             rows.append((band, var, est, se, est - z * se, est + z * se))
     return pd.DataFrame(rows, columns=["band_km", "variable", "est", "se", "lower", "upper"])
-
-
-def decay_figure(decay: pd.DataFrame, variable: str, path: str | Path, label: str = "") -> Path:
-    """Plot the indirect effect of ``variable`` and its confidence band against distance."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    part = decay[decay["variable"] == variable]
-    if part.empty:
-        raise ValueError(
-            f"variable={variable!r} is not in the decay table; choose one of "
-            f"{sorted(decay['variable'].unique())}"
-        )
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.fill_between(part["band_km"], part["lower"], part["upper"], alpha=0.25, color="C0")
-    ax.plot(part["band_km"], part["est"], marker="o", color="C0")
-    ax.axhline(0.0, color="grey", lw=0.8)
-    ax.set_xlabel("distance band (km)")
-    ax.set_ylabel(f"indirect effect of {label or variable}")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=150, metadata={"Software": None})
-    plt.close(fig)
-    return path

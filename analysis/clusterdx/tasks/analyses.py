@@ -14,6 +14,7 @@ from clusterdx import panel as panel_models
 from clusterdx import report
 from clusterdx.report import figures
 from clusterdx.study import Analysis, PanelModel, Study
+from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 
 ENTITY, TIME = "region", "year"
 
@@ -39,6 +40,7 @@ def analysis_outputs(study: Study) -> dict[str, Path]:
         out |= {f"{analysis.name}_{g}.png": figs / f"{analysis.name}_{g}.png" for g in pngs}
     if study.spec.robustness is not None:
         out |= {f"robustness.{f}": tables / f"robustness.{f}" for f in formats}
+    out |= spatial_robustness_outputs(study)
     return out
 
 
@@ -161,6 +163,7 @@ def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
             progress.advance(job)
         if spec.robustness is not None:
             written += _robustness(study, frame, tables)
+        written += run_spatial_robustness(study, frame)
         progress.advance(job)
     return written
 
