@@ -264,3 +264,12 @@ def test_monte_carlo_recovery_and_standard_errors():
     for name, value in truth.items():
         assert abs(est[name].mean() - value) < 3 * est[name].std() / np.sqrt(len(est)) + 0.01, name
         assert 0.9 <= est[name].std() / se[name].mean() <= 1.1, name
+
+
+def test_dynamic_rejects_static_only_options():
+    from clusterdx import spatial
+
+    w = _lattice()
+    panel = simulate_dynamic_panel(w.sparse, 4, beta=[1.0])
+    with pytest.raises(EstimationError, match=r"^dynamic='time' uses exact ML .*convention='splm'"):
+        spatial.fit(panel, "y", ["x1"], w, "entity", "time", dynamic="time", convention="splm")

@@ -31,14 +31,12 @@ def test_unknown_weights_are_named():
 
 def test_outputs_follow_the_spec():
     study = Study.from_dict(_raw(), DEFAULT)
-    out = spatial_robustness_outputs(study)
+    assert sorted(spatial_robustness_outputs(study)) == ["sdm_replace_w.csv"]
+    raw = _raw()
+    raw["spatial_robustness"][0]["bands"] = [1500.0, 2000.0]
+    out = spatial_robustness_outputs(Study.from_dict(raw, DEFAULT))
     assert sorted(out) == [
         "sdm_replace_w.csv",
         "sdm_replace_w_decay.csv",
         "sdm_replace_w_decay.png",
-    ]
-    raw = _raw()
-    raw["spatial_robustness"][0]["bands"] = []
-    assert sorted(spatial_robustness_outputs(Study.from_dict(raw, DEFAULT))) == [
-        "sdm_replace_w.csv"
     ]

@@ -266,6 +266,12 @@ def fit(
     if dynamic is not None:
         from clusterdx.spatial.dynamic import fit_dynamic
 
+        if convention != "ml" or logdet not in ("auto", "eigen"):
+            raise EstimationError(
+                f"dynamic={dynamic!r} uses exact ML with eigenvalue log-determinants; drop "
+                f"convention={convention!r} / logdet={logdet!r} (use the defaults)"
+            )
+
         return fit_dynamic(
             panel, y, x, w, entity, time, model, effects, dynamic, bias_correction, maxiter=maxiter
         )
