@@ -409,6 +409,7 @@ class SpatialModel(_Spec):
     bias_correction: BiasCorrection = True
     convention: Literal["ml", "splm"] = "ml"
     impacts_draws: int = Field(default=1000, ge=0, le=100_000)
+    dynamic: Literal["time", "spacetime", "both"] | None = None
 
 
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
@@ -423,6 +424,27 @@ class HistoricalInstrument(_Spec):
     series: str
     base_year: int | None = None
     lag: int = Field(default=1, ge=0)
+
+
+class SpatialRobustness(_Spec):
+    """``[[spatial_robustness]]``: one spatial model re-fitted under each of several weights.
+
+    Writes ``<name>.csv`` (effects, one column per matrix) and, when ``bands`` (km) are given, the
+    spillover decay ``<name>_decay.csv`` and figure ``<name>_decay.png`` (inverse-distance weights
+    with power ``decay_power`` truncated at each band).
+    """
+
+    name: Name
+    title: str = ""
+    y: str
+    x: list[str]
+    model: Literal["sar", "sdm", "sac", "sdem", "slx"] = "sdm"
+    effects: Literal["individual", "time", "twoways", "random"] = "twoways"
+    weights: list[str] = Field(min_length=1)
+    dynamic: Literal["time", "spacetime", "both"] | None = None
+    impacts_draws: int = Field(default=1000, ge=0, le=100_000)
+    bands: list[float] = Field(default_factory=list)
+    decay_power: float = 1.0
 
 
 class Analysis(_Spec):
@@ -607,6 +629,7 @@ class StudySpec(_Spec):
     models: list[ModelSpec] = Field(default_factory=list)
     analyses: list[Analysis] = Field(default_factory=list)
     robustness: Robustness | None = None
+    spatial_robustness: list[SpatialRobustness] = Field(default_factory=list)
     tables: Tables = Field(default_factory=Tables)
     compute: Compute = Field(default_factory=Compute)
 
@@ -664,6 +687,13 @@ class StudySpec(_Spec):
                 raise ValueError(
                     f"robustness.base '{self.robustness.base}' is not a panel model; panel models: "
                     f"{panel_models}"
+                )
+        for check in self.spatial_robustness:
+            unknown = [w for w in check.weights if w not in self.weights]
+            if unknown:
+                raise ValueError(
+                    f"spatial_robustness '{check.name}' uses weights {unknown}; defined weights: "
+                    f"{sorted(self.weights)}"
                 )
         if self.diagnostics.moran and self.diagnostics.weights not in self.weights:
             raise ValueError(

@@ -12,23 +12,33 @@
 from __future__ import annotations
 
 from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
+from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fit_dynamic
 from clusterdx.spatial.effects import impacts
 from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds
 from clusterdx.spatial.models import fit
+from clusterdx.spatial.robustness import replace_w, spillover_decay
 from clusterdx.spatial.tests import SpecTestResult, hausman, lr_test, wald_test
 
 __all__ = [
+    "CDTestResult",
+    "DynamicSpatialResults",
     "LogDet",
     "SpatialPanelResults",
     "SpecTestResult",
+    "dynamic_impacts",
     "fit",
+    "fit_dynamic",
     "hausman",
     "impacts",
     "lm_tests",
     "logdet",
     "lr_test",
     "moran_by_year",
+    "pesaran_cd",
+    "replace_w",
     "rho_bounds",
+    "spillover_decay",
     "wald_test",
 ]

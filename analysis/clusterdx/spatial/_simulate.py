@@ -57,3 +57,53 @@ def simulate_panel(
     for j in range(k):
         frame[f"x{j + 1}"] = x[:, :, j].reshape(-1)
     return frame
+
+
+def simulate_dynamic_panel(
+    w: sp.spmatrix,
+    n_periods: int,
+    beta: Sequence[float],
+    *,
+    theta: Sequence[float] | None = None,
+    rho: float = 0.0,
+    tau: float = 0.0,
+    psi: float = 0.0,
+    sigma: float = 1.0,
+    burn: int = 50,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Long panel from y_t = ρWy_t + τy_{t−1} + ψWy_{t−1} + X_tβ + WX_tθ + μ + ξ_t + ε_t.
+
+    ``burn`` periods are discarded first so that the kept periods are near the stationary path.
+    Columns ``entity``, ``time``, ``y``, ``x1``..``xk``; entities 0..N−1 in the order of ``w``.
+    """
+    w = sp.csr_matrix(w, dtype=float)
+    n, k = w.shape[0], len(beta)
+    total_t = n_periods + burn
+    rng = np.random.default_rng(seed)
+    mu = rng.standard_normal(n)
+    xi = rng.standard_normal(total_t)
+    x = rng.standard_normal((n, total_t, k)) + 0.5 * mu[:, None, None]
+    signal = x @ np.asarray(beta, dtype=float)
+    if theta is not None:
+        wx = (w @ x.reshape(n, -1)).reshape(x.shape)
+        signal = signal + wx @ np.asarray(theta, dtype=float)
+    eps = sigma * rng.standard_normal((n, total_t))
+    factor = filter_factor(w, rho)
+    y = np.zeros((n, total_t))
+    prev = np.zeros(n)
+    for t in range(total_t):
+        rhs = signal[:, t] + mu + xi[t] + eps[:, t] + tau * prev + psi * (w @ prev)
+        y[:, t] = factor.solve(rhs) if rho != 0.0 else rhs
+        prev = y[:, t]
+    y, x = y[:, burn:], x[:, burn:, :]
+    frame = pd.DataFrame(
+        {
+            "entity": np.repeat(np.arange(n), n_periods),
+            "time": np.tile(np.arange(n_periods), n),
+            "y": y.reshape(-1),
+        }
+    )
+    for j in range(k):
+        frame[f"x{j + 1}"] = x[:, :, j].reshape(-1)
+    return frame

@@ -206,6 +206,7 @@ def fit(
     maxiter: int = 500,
     seed: int = 0,
     convention: Literal["ml", "splm"] = "ml",
+    dynamic: Literal["time", "spacetime", "both"] | None = None,
 ) -> SpatialPanelResults:
     """Fit a static spatial panel model by maximum likelihood.
 
@@ -254,6 +255,11 @@ def fit(
         terms computed from the raw X, as when they are passed to splm as regressors). The two
         differ when W's columns do not sum to one; ``"splm"`` reproduces splm's numbers (it
         applies no bias correction, so it needs ``bias_correction=False``).
+    dynamic
+        ``"time"`` (τ y_{t−1}), ``"spacetime"`` (ψ W y_{t−1}) or ``"both"``: a dynamic SAR / SDM
+        with individual or two-way fixed effects, fitted by
+        :func:`clusterdx.spatial.dynamic.fit_dynamic` (Yu, de Jong & Lee 2008 bias correction);
+        ``None`` (default): static.
 
     Returns
     -------
@@ -283,6 +289,18 @@ def fit(
     >>> imp.xs("est", axis=1, level="stat").round(3).loc["x1"].to_dict()
     {'direct': 1.082, 'indirect': 1.032, 'total': 2.114}
     """
+    if dynamic is not None:
+        from clusterdx.spatial.dynamic import fit_dynamic
+
+        if convention != "ml" or logdet not in ("auto", "eigen"):
+            raise EstimationError(
+                f"dynamic={dynamic!r} uses exact ML with eigenvalue log-determinants; drop "
+                f"convention={convention!r} / logdet={logdet!r} (use the defaults)"
+            )
+
+        return fit_dynamic(
+            panel, y, x, w, entity, time, model, effects, dynamic, bias_correction, maxiter=maxiter
+        )
     _check_option("model", model, MODELS)
     _check_option("effects", effects, EFFECTS)
     if isinstance(x, str):

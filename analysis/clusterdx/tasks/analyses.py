@@ -17,6 +17,7 @@ from clusterdx.report import figures
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 from clusterdx.tasks.steps import panel_fit_options
 
 ENTITY, TIME = "region", "year"
@@ -52,6 +53,7 @@ def analysis_outputs(study: Study) -> dict[str, Path]:
         out |= measurement.extra_tables(study, analysis, tables)
     if study.spec.robustness is not None:
         out |= {f"robustness.{f}": tables / f"robustness.{f}" for f in formats}
+    out |= spatial_robustness_outputs(study)
     return out
 
 
@@ -180,6 +182,7 @@ def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
             progress.advance(job)
         if spec.robustness is not None:
             written += _robustness(study, frame, tables)
+        written += run_spatial_robustness(study, frame)
         progress.advance(job)
     return written
 

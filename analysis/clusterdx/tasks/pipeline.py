@@ -285,7 +285,10 @@ def collect_tasks(study: Study) -> list:
         study,
         indicators_path,
         _inputs_node(
-            {k: dumped[k] for k in (*report_spec, "models", "analyses", "robustness")},
+            {
+                k: dumped[k]
+                for k in (*report_spec, "models", "analyses", "robustness", "spatial_robustness")
+            },
             code["models"],
         ),
         products=analysis_products,

@@ -338,13 +338,18 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     bias_correction=model.bias_correction,
                     convention=model.convention,
                     seed=seed,
+                    dynamic=model.dynamic,
                 )
                 if model.model in IMPACT_MODELS:
                     imp = res.impacts(draws=model.impacts_draws, seed=seed)
                     path = tables_dir / f"effects_{model.name}.csv"
                     imp.to_csv(path, float_format="%.6f", lineterminator="\n")
                     written.append(path)
-                    impacts[model.title or model.name] = imp
+                    if model.dynamic:  # short- and long-run effects as two panels
+                        for horizon in ("short", "long"):
+                            impacts[f"{model.title or model.name} ({horizon}-run)"] = imp[horizon]
+                    else:
+                        impacts[model.title or model.name] = imp
             results.append((model, res))
             progress.advance(job)
         if spec.diagnostics.moran:
@@ -501,7 +506,7 @@ def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Ta
                 model.effects,
                 model.weights,
                 model.bias_correction,
-            )
+            ) and other.dynamic == model.dynamic
             if other.model in ("sar", "sem") and alike:
                 tests[f"LR {name} → {other.model.upper()}"] = spatial.lr_test(res, other_res)
     return report.tests_table(lm, tests or None, study.spec.study.language)

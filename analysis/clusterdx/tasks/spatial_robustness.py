@@ -1,0 +1,71 @@
+"""Pipeline step of ``[[spatial_robustness]]``: 'replace W' effects tables and spillover decay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from clusterdx import spatial
+from clusterdx.report.spillover_figure import decay_figure
+from clusterdx.study import Study
+from clusterdx.tasks.steps import ENTITY, TIME, region_table, study_weights
+
+
+def spatial_robustness_outputs(study: Study) -> dict[str, Path]:
+    """Every file `run_spatial_robustness` writes, derived from the study spec."""
+    tables, figs = study.reports_dir / "tables", study.reports_dir / "figures"
+    out: dict[str, Path] = {}
+    for check in study.spec.spatial_robustness:
+        out[f"{check.name}.csv"] = tables / f"{check.name}.csv"
+        if check.bands:
+            out[f"{check.name}_decay.csv"] = tables / f"{check.name}_decay.csv"
+            out[f"{check.name}_decay.png"] = figs / f"{check.name}_decay.png"
+    return out
+
+
+def run_spatial_robustness(study: Study, frame: pd.DataFrame) -> list[Path]:
+    """Fit each check under its weights (and distance bands); write `spatial_robustness_outputs`."""
+    spec = study.spec
+    tables, figs = study.reports_dir / "tables", study.reports_dir / "figures"
+    written: list[Path] = []
+    for check in spec.spatial_robustness:
+        options = {"model": check.model, "effects": check.effects, "dynamic": check.dynamic}
+        matrices = {name: study_weights(study, name, frame) for name in check.weights}
+        table = spatial.replace_w(
+            frame,
+            check.y,
+            check.x,
+            matrices,
+            ENTITY,
+            TIME,
+            draws=check.impacts_draws,
+            seed=spec.study.seed,
+            **options,
+        )
+        path = tables / f"{check.name}.csv"
+        table.to_csv(path, float_format="%.6f", lineterminator="\n")
+        written.append(path)
+        if check.bands:
+            registry = region_table(spec.study.level)
+            registry = registry[registry["code"].isin(frame[ENTITY].unique())]
+            decay = spatial.spillover_decay(
+                frame,
+                check.y,
+                check.x,
+                registry,
+                ENTITY,
+                TIME,
+                check.bands,
+                power=check.decay_power,
+                draws=check.impacts_draws,
+                seed=spec.study.seed,
+                **options,
+            )
+            path = tables / f"{check.name}_decay.csv"
+            decay.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+            written.append(path)
+            figure = figs / f"{check.name}_decay.png"
+            decay_figure(decay, check.x[0], figure, label=study.label(check.x[0]))
+            written.append(figure)
+    return written
