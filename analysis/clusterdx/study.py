@@ -274,6 +274,7 @@ class PanelModel(_Spec):
     kind: Literal["panel"]
     name: str
     title: str = ""
+    title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     formula: str
     model: Literal["pooled", "fe", "re", "between", "fd"] = "fe"
     effects: Literal["individual", "time", "twoways"] = "twoways"
@@ -286,6 +287,7 @@ class SpatialModel(_Spec):
     kind: Literal["spatial"]
     name: str
     title: str = ""
+    title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     y: str
     x: list[str]
     model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
@@ -313,6 +315,7 @@ class Analysis(_Spec):
     kind: Literal["mediation", "moderation", "heterogeneity", "threshold", "did"]
     name: str
     title: str = ""
+    title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     y: str | None = None
     x: str | None = None
     m: str | None = None
@@ -375,7 +378,8 @@ class Tables(_Spec):
         default_factory=lambda: ["md", "tex", "docx", "html", "xlsx"]
     )
     stat: Literal["se", "t"] = "se"
-    digits: int = Field(default=3, ge=0, le=8)
+    # "auto": at least two significant digits in every number (scientific notation below 1e-4)
+    digits: Annotated[int, Field(ge=0, le=8)] | Literal["auto"] = "auto"
 
 
 class Compute(_Spec):

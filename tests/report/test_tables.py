@@ -366,7 +366,7 @@ def test_html_markdown_excel_show_the_grid(tmp_path, ols, fe, sdm):
 
     markdown = table.to_markdown().splitlines()
     assert markdown[0] == "**表2**"
-    assert markdown[2] == "|  | (1) | (2) | (3) |"
+    assert markdown[2] == "| 变量 | (1) | (2) | (3) |"
     assert markdown[3] == "|:---|:---:|:---:|:---:|"
     table_lines = [line for line in markdown if line.startswith("| ")]
     parsed = [
@@ -465,7 +465,9 @@ def test_keep_drop_order(ols, fe):
 
 def test_column_titles_and_error_messages(ols, fe):
     table = RegressionTable([ols, fe], lang="en", column_titles=["OLS", "FE"])
-    assert table.grid.header_cells(1) == ["Variables", "OLS", "FE"]
+    assert table.grid.header_cells(0) == ["Variables", "(1)", "(2)"]
+    assert table.grid.header_cells(1) == ["Dependent variable", "inv", "inv"]
+    assert table.grid.header_cells(2) == ["", "OLS", "FE"]
     with pytest.raises(
         StudySpecError, match=r"lang='fr' is not one of the allowed values \['zh', 'en'\]"
     ):

@@ -17,6 +17,8 @@ LANGS: tuple[str, ...] = ("zh", "en")
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "variable": "变量",
+        "depvar": "被解释变量",
+        "regime": "{name}（区制{k}）",
         "const": "常数项",
         "rho": "ρ",
         "lambda": "λ",
@@ -54,6 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "variable": "Variables",
+        "depvar": "Dependent variable",
+        "regime": "{name} (regime {k})",
         "const": "Constant",
         "rho": "ρ",
         "lambda": "λ",
@@ -108,6 +112,9 @@ MODEL_NAMES: dict[str, dict[str, str]] = {
         "sac": "SAC",
         "sdem": "SDEM",
         "slx": "SLX",
+        "event study": "事件研究",
+        "callaway-sant'anna": "异质性稳健DID",
+        "twfe": "双向固定效应",
     },
     "en": {
         "pooled": "Pooled OLS",
@@ -121,8 +128,43 @@ MODEL_NAMES: dict[str, dict[str, str]] = {
         "sac": "SAC",
         "sdem": "SDEM",
         "slx": "SLX",
+        "event study": "Event study",
+        "callaway-sant'anna": "Callaway-Sant'Anna",
+        "twfe": "TWFE",
     },
 }
+
+# Words of derived terms the pipeline creates (DID indicator, group levels, robustness variants);
+# a user label for the same name wins.
+DERIVED: dict[str, dict[str, str]] = {
+    "zh": {
+        "treat": "政策处理",
+        "post": "政策后",
+        "treat_post": "政策处理×政策后",
+        "symbiotic": "共生型",
+        "epiphytic": "附生型",
+        "parasitic": "寄生型",
+        "baseline": "基准回归",
+        "interaction": "交互项模型",
+        "TWFE": "双向固定效应DID",
+        "Callaway-Sant'Anna": "异质性稳健DID",
+        "yes": "是",
+        "no": "否",
+    },
+    "en": {
+        "treat": "Treated",
+        "post": "Post",
+        "treat_post": "Treated×Post",
+        "symbiotic": "Symbiotic",
+        "epiphytic": "Epiphytic",
+        "parasitic": "Parasitic",
+        "baseline": "Baseline",
+        "interaction": "Interaction model",
+        "yes": "Yes",
+        "no": "No",
+    },
+}
+_REGIME = re.compile(r"^(?P<name>.+)_r(?P<k>\d+)$")
 
 # Wording of the standard-error conventions named by a result's ``cov_type``; an unknown
 # ``cov_type`` is printed as given.
@@ -163,6 +205,31 @@ COV_NAMES: dict[str, dict[str, str]] = {
 def text(lang: Lang, key: str) -> str:
     """Return the fixed wording ``key`` in ``lang``."""
     return TEXT[lang][key]
+
+
+def derived_label(term: str, lang: Lang, labels: Mapping[str, str] | None = None) -> str:
+    """Label of a term built from labelled names: interactions, threshold regimes, group levels.
+
+    ``a_x_b`` -> ``<a>×<b>``, ``x_r2`` -> ``<x>（区制2）``, ``treat_post`` -> ``政策处理×政策后``,
+    ``parasitic`` -> ``寄生型``; each part takes the user label first, then :data:`DERIVED`.
+
+    >>> derived_label("demand_x_parasitic", "zh", {"demand": "市场需求"})
+    '市场需求×寄生型'
+    >>> derived_label("tech_r1", "en", {"tech": "Technology"})
+    'Technology (regime 1)'
+    """
+    labels = labels or {}
+    if term in labels:
+        return labels[term]
+    if term in DERIVED[lang]:
+        return DERIVED[lang][term]
+    if "_x_" in term:
+        return "×".join(derived_label(part, lang, labels) for part in term.split("_x_"))
+    regime = _REGIME.match(term)
+    if regime:
+        name = derived_label(regime.group("name"), lang, labels)
+        return TEXT[lang]["regime"].format(name=name, k=regime.group("k"))
+    return term
 
 
 def model_name(lang: Lang, model: str) -> str:

@@ -14,6 +14,8 @@ files, which the pipeline's manifest hashes rely on. Our writers are small, one 
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +25,7 @@ import pandas as pd
 from clusterdx.errors import StudySpecError
 from clusterdx.report import _docx, _excel, _latex, _regression, _summary, _text
 from clusterdx.report import labels as lab
-from clusterdx.report._grid import Grid
+from clusterdx.report._grid import Digits, Grid
 
 Stat = Literal["se", "t"]
 Style = Literal["default", "aer"]
@@ -43,8 +45,10 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
 
 
 def _check_digits(digits: Any) -> None:
+    if digits == "auto":
+        return
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
-        raise StudySpecError(f"digits={digits!r} must be an integer from 0 to 10")
+        raise StudySpecError(f"digits={digits!r} must be 'auto' or an integer from 0 to 10")
 
 
 def _check_stars(stars: Sequence[float]) -> tuple[float, ...]:
@@ -179,6 +183,14 @@ class Table:
             paths.append(path)
         return paths
 
+    def captioned(self, title: str) -> Table:
+        """This table with caption ``title`` where it has none (a caption already set is kept)."""
+        if self.grid.title:
+            return self
+        table = copy.copy(self)
+        table.grid = dataclasses.replace(self.grid, title=title)
+        return table
+
     def _repr_html_(self) -> str:
         return self.to_html()
 
@@ -257,7 +269,7 @@ class RegressionTable(Table):
         groups: Sequence[tuple[str, int]] | None = None,
         stat: Stat = "se",
         stars: Sequence[float] | None = None,
-        digits: int = 3,
+        digits: Digits = 3,
         keep: Sequence[str] | None = None,
         drop: Sequence[str] | None = None,
         order: Sequence[str] | None = None,
@@ -304,7 +316,7 @@ def descriptive_table(
     labels: Mapping[str, str] | None = None,
     lang: lab.Lang = "zh",
     *,
-    digits: int = 3,
+    digits: Digits = 3,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
 ) -> Table:
@@ -355,7 +367,7 @@ def correlation_table(
     *,
     method: CorrelationMethod = "pearson",
     stars: Sequence[float] = DEFAULT_STARS,
-    digits: int = 3,
+    digits: Digits = 3,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
 ) -> Table:

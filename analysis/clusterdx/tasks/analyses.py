@@ -12,7 +12,7 @@ from rich.progress import Progress
 
 from clusterdx import panel as panel_models
 from clusterdx import report
-from clusterdx.report import figures
+from clusterdx.report import captions, figures
 from clusterdx.study import Analysis, PanelModel, Study
 
 ENTITY, TIME = "region", "year"
@@ -73,7 +73,7 @@ def _run_one(
             seed=seed,
             **common,
         )
-        results, titles = res.results, ["(1) Y", "(2) M", "(3) Y"][: len(res.results)]
+        results, titles = res.results, None
         written.append(_csv(res.table, tables / f"{a.name}_indirect.csv"))
         path = figs / f"{a.name}_path.png"
         figures.mediation_diagram(
@@ -84,7 +84,7 @@ def _run_one(
         res = panel_models.moderation(
             frame, a.y, a.x, a.z, a.controls, effects=a.effects, cov=a.cov, **common
         )
-        results, titles = [res.fit], [a.title or a.name]
+        results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.marginal, tables / f"{a.name}_marginal.csv"))
     elif a.kind == "heterogeneity":
         res = panel_models.heterogeneity(
@@ -108,7 +108,7 @@ def _run_one(
             cov=a.cov,
             **common,
         )
-        results, titles = [res.fit], [a.title or a.name]
+        results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.tests, tables / f"{a.name}_tests.csv"))
     else:
         twfe = panel_models.did(
@@ -141,7 +141,7 @@ def _run_one(
         column_titles=titles,
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption(a.kind, lang, a.title, a.title_en),
     )
     return written + table.save(tables / a.name, spec.tables.formats)
 
@@ -200,4 +200,5 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         stat=spec.tables.stat,
         digits=spec.tables.digits,
     )
-    return table.save(tables / "robustness", spec.tables.formats)
+    caption = captions.caption("robustness", spec.study.language)
+    return table.captioned(caption).save(tables / "robustness", spec.tables.formats)

@@ -18,7 +18,7 @@ from clusterdx.data.audit import Audit, FileAudit
 from clusterdx.data.panel import merge_region_year, read_source
 from clusterdx.errors import StudySpecError
 from clusterdx.regions.registry import table as region_table
-from clusterdx.report import figures
+from clusterdx.report import captions, figures
 from clusterdx.report.figures import index_trends, moran_trend
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
@@ -221,7 +221,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     path = tables_dir / f"effects_{model.name}.csv"
                     imp.to_csv(path, float_format="%.6f", lineterminator="\n")
                     written.append(path)
-                    impacts[model.title or model.name] = imp
+                    impacts[captions.spec_title(model, lang)] = imp
             results.append((model, res))
             progress.advance(job)
         if spec.diagnostics.moran:
@@ -230,7 +230,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     if results:
         names = sorted({n for _, r in results for n in r.params.index})
         labels = _labels(study, names)
-        titles = [m.title or m.name for m, _ in results]
+        titles = [captions.spec_title(m, lang) for m, _ in results]
         table = report.RegressionTable(
             [r for _, r in results],
             lang=lang,
@@ -239,14 +239,20 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             stat=spec.tables.stat,
             digits=spec.tables.digits,
         )
-        written += table.save(tables_dir / "models", formats)
+        written += table.captioned(captions.caption("models", lang)).save(
+            tables_dir / "models", formats
+        )
         used = model_variables(study)
         used_labels = _labels(study, used)
-        written += report.descriptive_table(frame, used, used_labels, lang).save(
-            tables_dir / "descriptives", formats
+        written += (
+            report.descriptive_table(frame, used, used_labels, lang)
+            .captioned(captions.caption("descriptives", lang))
+            .save(tables_dir / "descriptives", formats)
         )
-        written += report.correlation_table(frame, used, used_labels, lang).save(
-            tables_dir / "correlations", formats
+        written += (
+            report.correlation_table(frame, used, used_labels, lang)
+            .captioned(captions.caption("correlations", lang))
+            .save(tables_dir / "correlations", formats)
         )
         path = figures_dir / "coefficients.png"
         figures.coef_plot(
@@ -258,13 +264,17 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         written.append(path)
     if impacts:
         labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
-        written += report.effects_table(impacts, lang, labels=labels).save(
-            tables_dir / "effects", formats
+        written += (
+            report.effects_table(impacts, lang, labels=labels)
+            .captioned(captions.caption("effects", lang))
+            .save(tables_dir / "effects", formats)
         )
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
     if spatial_results:
-        written += _spatial_tests(study, frame, spatial_results).save(
-            tables_dir / "spatial_tests", formats
+        written += (
+            _spatial_tests(study, frame, spatial_results)
+            .captioned(captions.caption("spatial_tests", lang))
+            .save(tables_dir / "spatial_tests", formats)
         )
     for var in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
         label = study.label(var)
@@ -295,8 +305,10 @@ def _moran_outputs(
     path = tables_dir / "moran_by_year.csv"
     moran.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
     written = [path]
-    written += report.moran_table(moran, lang, labels=_labels(study, spec.diagnostics.moran)).save(
-        tables_dir / "moran", spec.tables.formats
+    written += (
+        report.moran_table(moran, lang, labels=_labels(study, spec.diagnostics.moran))
+        .captioned(captions.caption("moran", lang))
+        .save(tables_dir / "moran", spec.tables.formats)
     )
     for var in spec.diagnostics.moran:
         label = study.label(var)
