@@ -76,3 +76,12 @@ def test_index_english_and_errors(tmp_path):
         write_index(tmp_path / "missing")
     with pytest.raises(StudySpecError, match=r"lang='fr' is not one of the allowed values"):
         write_index(tmp_path, lang="fr")
+
+
+def test_figures_is_an_attribute_of_report():
+    import subprocess
+    import sys
+
+    code = "import clusterdx.report as r; print(r.figures.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "clusterdx.report.figures"

@@ -145,6 +145,7 @@ DERIVED: dict[str, dict[str, str]] = {
         "epiphytic": "附生型",
         "parasitic": "寄生型",
         "baseline": "基准回归",
+        "ATT": "平均处理效应",
         "interaction": "交互项模型",
         "TWFE": "双向固定效应DID",
         "Callaway-Sant'Anna": "异质性稳健DID",
@@ -232,6 +233,24 @@ def derived_label(term: str, lang: Lang, labels: Mapping[str, str] | None = None
     return term
 
 
+def label_names(terms) -> set[str]:
+    """The names whose labels the derived terms among ``terms`` are built from, and the terms.
+
+    >>> sorted(label_names(["demand_x_parasitic", "tech_r2", "W_gov"]))
+    ['W_gov', 'demand', 'demand_x_parasitic', 'gov', 'parasitic', 'tech', 'tech_r2']
+    """
+    names: set[str] = set()
+    for term in terms:
+        names.add(term)
+        if term.startswith("W_"):
+            names |= label_names([term[2:]])
+        elif "_x_" in term:
+            names |= label_names(term.split("_x_"))
+        elif _REGIME.match(term):
+            names.add(_REGIME.match(term).group("name"))
+    return names
+
+
 def model_name(lang: Lang, model: str) -> str:
     """Return the display name of a model code (``"fe"`` -> ``"固定效应"``); unknown codes upper-cased."""
     return MODEL_NAMES[lang].get(model.lower(), model.upper())
@@ -245,6 +264,7 @@ _COV_PREFIXES_ZH: tuple[tuple[str, str], ...] = (
     ("heteroskedasticity-robust", "异方差稳健标准误"),
     ("robust", "异方差稳健标准误"),
     ("driscoll-kraay", "Driscoll-Kraay标准误"),
+    ("influence function", "基于影响函数、在个体层面聚类的标准误（Callaway和Sant'Anna，2021）"),
 )
 _CLUSTER_LEVELS_ZH = {"entity": "个体", "time": "时间", "both": "个体和时间"}
 _CLUSTERED_BY = re.compile(r"^clustered by ([^\s,(]+)", re.IGNORECASE)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from clusterdx.errors import StudySpecError
-from clusterdx.report import _docx, _excel, _latex, _regression, _summary, _text
+from clusterdx.report import _docx, _excel, _latex, _latin, _regression, _summary, _text
 from clusterdx.report import labels as lab
 from clusterdx.report._grid import Digits, Grid
 
@@ -160,14 +160,19 @@ class Table:
         """Write an .xlsx sheet ruled as a three-line table; return its path."""
         return _write_bytes(path, _excel.render(self.grid, font=font, size_pt=size_pt))
 
-    def save(self, stem: str | Path, formats: Sequence[Format] = FORMATS) -> list[Path]:
+    def save(
+        self, stem: str | Path, formats: Sequence[Format] = FORMATS, *, strict: bool = False
+    ) -> list[Path]:
         """Write the table as ``<stem>.<ext>`` for each format and return the paths.
 
         ``formats`` takes the values of ``[tables] formats`` in study.toml: ``"md"``, ``"tex"``,
-        ``"docx"``, ``"html"``, ``"xlsx"``.
+        ``"docx"``, ``"html"``, ``"xlsx"``. ``strict=True`` (the pipeline's setting) first fails
+        on a Chinese table showing a Latin word outside ``_latin.LATIN_WHITELIST``.
         """
         for fmt in formats:
             _choice("format", fmt, FORMATS)
+        if strict and self.lang == "zh":
+            _latin.check_chinese(self.grid, Path(stem).name)
         base = Path(stem)
         writers = {
             "md": self.to_markdown,

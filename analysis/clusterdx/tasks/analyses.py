@@ -13,6 +13,7 @@ from rich.progress import Progress
 from clusterdx import panel as panel_models
 from clusterdx import report
 from clusterdx.report import captions, figures
+from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 
 ENTITY, TIME = "region", "year"
@@ -133,7 +134,7 @@ def _run_one(
         path = figs / f"{a.name}_event_study.png"
         figures.event_study_plot(events, label=study.label(a.y), lang=lang, path=path)
         written.append(path)
-    names = {n for r in results for n in r.params.index}
+    names = lab.label_names({n for r in results for n in [*r.params.index, r.depvar]})
     table = report.RegressionTable(
         results,
         lang=lang,
@@ -143,7 +144,7 @@ def _run_one(
         digits=spec.tables.digits,
         title=captions.caption(a.kind, lang, a.title, a.title_en),
     )
-    return written + table.save(tables / a.name, spec.tables.formats)
+    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
 
 
 def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
@@ -191,7 +192,7 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         entity=ENTITY,
         time=TIME,
     )
-    names = {n for r in runs.values() for n in r.params.index}
+    names = lab.label_names({n for r in runs.values() for n in [*r.params.index, r.depvar]})
     table = report.RegressionTable(
         list(runs.values()),
         lang=spec.study.language,
@@ -201,4 +202,4 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         digits=spec.tables.digits,
     )
     caption = captions.caption("robustness", spec.study.language)
-    return table.captioned(caption).save(tables / "robustness", spec.tables.formats)
+    return table.captioned(caption).save(tables / "robustness", spec.tables.formats, strict=True)

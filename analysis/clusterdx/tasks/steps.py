@@ -19,6 +19,7 @@ from clusterdx.data.panel import merge_region_year, read_source
 from clusterdx.errors import StudySpecError
 from clusterdx.regions.registry import table as region_table
 from clusterdx.report import captions, figures
+from clusterdx.report import labels as lab
 from clusterdx.report.figures import index_trends, moran_trend
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
@@ -228,7 +229,9 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             written += _moran_outputs(study, frame, tables_dir, figures_dir)
         progress.advance(job)
     if results:
-        names = sorted({n for _, r in results for n in r.params.index})
+        names = sorted(
+            lab.label_names({n for _, r in results for n in [*r.params.index, r.depvar]})
+        )
         labels = _labels(study, names)
         titles = [captions.spec_title(m, lang) for m, _ in results]
         table = report.RegressionTable(
@@ -240,19 +243,19 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             digits=spec.tables.digits,
         )
         written += table.captioned(captions.caption("models", lang)).save(
-            tables_dir / "models", formats
+            tables_dir / "models", formats, strict=True
         )
         used = model_variables(study)
         used_labels = _labels(study, used)
         written += (
             report.descriptive_table(frame, used, used_labels, lang)
             .captioned(captions.caption("descriptives", lang))
-            .save(tables_dir / "descriptives", formats)
+            .save(tables_dir / "descriptives", formats, strict=True)
         )
         written += (
             report.correlation_table(frame, used, used_labels, lang)
             .captioned(captions.caption("correlations", lang))
-            .save(tables_dir / "correlations", formats)
+            .save(tables_dir / "correlations", formats, strict=True)
         )
         path = figures_dir / "coefficients.png"
         figures.coef_plot(
@@ -267,14 +270,14 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         written += (
             report.effects_table(impacts, lang, labels=labels)
             .captioned(captions.caption("effects", lang))
-            .save(tables_dir / "effects", formats)
+            .save(tables_dir / "effects", formats, strict=True)
         )
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
     if spatial_results:
         written += (
             _spatial_tests(study, frame, spatial_results)
             .captioned(captions.caption("spatial_tests", lang))
-            .save(tables_dir / "spatial_tests", formats)
+            .save(tables_dir / "spatial_tests", formats, strict=True)
         )
     for var in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
         label = study.label(var)
@@ -308,7 +311,7 @@ def _moran_outputs(
     written += (
         report.moran_table(moran, lang, labels=_labels(study, spec.diagnostics.moran))
         .captioned(captions.caption("moran", lang))
-        .save(tables_dir / "moran", spec.tables.formats)
+        .save(tables_dir / "moran", spec.tables.formats, strict=True)
     )
     for var in spec.diagnostics.moran:
         label = study.label(var)
