@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from clusterdx.report.bundle import write_bundle
 from clusterdx.report.index import write_index
 from clusterdx.report.spatial_tables import effects_table, moran_table, tests_table
 from clusterdx.report.tables import RegressionTable, Table, correlation_table, descriptive_table
@@ -27,6 +28,7 @@ __all__ = [
     "effects_table",
     "moran_table",
     "tests_table",
+    "write_bundle",
     "write_index",
 ]
 

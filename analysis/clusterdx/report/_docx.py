@@ -46,6 +46,7 @@ def _insert(parent, child, before: tuple[str, ...]) -> None:
             return
     parent.append(child)
 
+
 NOTE_SIZE_PT = 9.0  # 小五
 
 

@@ -82,6 +82,17 @@ def _anchor(rel: str) -> str:
     return "f-" + "".join(c if c.isalnum() else "-" for c in rel)
 
 
+def paper_order(paths) -> list[Path]:
+    """``paths`` sorted as a paper shows the tables: :data:`PAPER_ORDER` stems first, then by name."""
+    return sorted(
+        paths,
+        key=lambda p: (
+            PAPER_ORDER.index(p.stem) if p.stem in PAPER_ORDER else len(PAPER_ORDER),
+            p.as_posix(),
+        ),
+    )
+
+
 def _heading(source: str, rel: str) -> str:
     """A table's caption (HTML as the table writer escaped it), else its relative path."""
     caption = _CAPTION.search(source)
@@ -152,13 +163,7 @@ def write_index(
         (p for p in root.rglob("*") if p.is_file() and p != target),
         key=lambda p: p.relative_to(root).as_posix(),
     )
-    tables = sorted(
-        (p for p in files if p.suffix.lower() == ".html"),
-        key=lambda p: (
-            PAPER_ORDER.index(p.stem) if p.stem in PAPER_ORDER else len(PAPER_ORDER),
-            p.relative_to(root).as_posix(),
-        ),
-    )
+    tables = paper_order(p for p in files if p.suffix.lower() == ".html")
     sources = {p: p.read_text(encoding="utf-8").strip() for p in tables}
     headings = {p: _heading(sources[p], p.relative_to(root).as_posix()) for p in tables}
     headings |= {p: html.escape(p.relative_to(root).as_posix()) for p in files if p not in sources}

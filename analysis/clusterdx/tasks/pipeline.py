@@ -255,6 +255,11 @@ def collect_tasks(study: Study) -> list:
 
     reports = {**products, **analysis_products}
     index_path = study.reports_dir / "index.html"
+    bundle_paths = {
+        fmt: study.reports_dir / f"tables.{fmt}"
+        for fmt in ("docx", "tex")
+        if fmt in study.spec.tables.formats
+    }
 
     @task(
         id="index",
@@ -262,11 +267,16 @@ def collect_tasks(study: Study) -> list:
             "reports": reports,
             "language": PythonNode(value=study.spec.study.language, hash=True),
             "index": index_path,
+            "bundle": bundle_paths,
         },
     )
     def task_index(
-        reports: dict[str, Path], language: str, index: Annotated[Path, Product]
+        reports: dict[str, Path],
+        language: str,
+        index: Annotated[Path, Product],
+        bundle: Annotated[dict[str, Path], Product],
     ) -> None:
+        report.write_bundle(study.reports_dir, lang=language)
         report.write_index(study.reports_dir, lang=language)
 
     manifest_inputs = {
@@ -278,7 +288,7 @@ def collect_tasks(study: Study) -> list:
         "clusterdx.tasks.steps.build_indicators": {"indicators": indicators_path},
         "clusterdx.tasks.steps.fit_models": products,
         "clusterdx.tasks.analyses.run_analyses": analysis_products,
-        "clusterdx.report.write_index": {"index": index_path},
+        "clusterdx.report.write_index": {"index": index_path, **bundle_paths},
     }
 
     @task(
