@@ -11,7 +11,8 @@ import pandas as pd
 from scipy import stats
 
 if TYPE_CHECKING:
-    from clusterdx.spatial.logdet import LogDet
+    from clusterdx._display import ResultDisplay, Summary
+from clusterdx.spatial.logdet import LogDet
 
 _EFFECT_LABELS = {
     "individual": "individual fixed effects",
@@ -22,8 +23,8 @@ _EFFECT_LABELS = {
 }
 
 
-@dataclass(eq=False)
-class SpatialPanelResults:
+@dataclass(eq=False, repr=False)
+class SpatialPanelResults(ResultDisplay):
     """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
 
     Attributes
@@ -145,8 +146,8 @@ class SpatialPanelResults:
 
         return impacts(self, draws=draws, seed=seed)
 
-    def summary(self) -> str:
-        """A plain-text table of estimates with the model description."""
+    def summary(self) -> Summary:
+        """A plain-text table of estimates (a ``str``; HTML in Jupyter, ``.as_latex()``)."""
         table = pd.DataFrame(
             {
                 "coef": self.params,
@@ -166,7 +167,8 @@ class SpatialPanelResults:
             f"Log-likelihood: {self.llf:.4f}   log-determinant: {self.logdet_method}",
             f"Covariance: {self.cov_type}",
         ]
-        return "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.6g}")
+        text = "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.6g}")
+        return Summary(text, self)
 
     def __str__(self) -> str:
         return self.summary()
