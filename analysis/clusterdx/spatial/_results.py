@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from clusterdx._display import ResultDisplay, Summary
+
 if TYPE_CHECKING:
-    from clusterdx._display import ResultDisplay, Summary
-from clusterdx.spatial.logdet import LogDet
+    from clusterdx.spatial.logdet import LogDet
 
 _EFFECT_LABELS = {
     "individual": "individual fixed effects",
