@@ -23,10 +23,29 @@ _NUMBER = re.compile(r"^\(?(-?\d+\.\d+)\)?(\**)$")
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory):
+def study(tmp_path_factory):
     study = _study_in(tmp_path_factory.mktemp("golden"))
     run(study, verbose=0)
+    return study
+
+
+@pytest.fixture(scope="module")
+def tables(study):
     return study.reports_dir / "tables"
+
+
+def test_verbose_0_prints_nothing(study, capfd):
+    run(study, verbose=0, force=True)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_bundle_holds_every_table_numbered(study, tables):
+    bundle = docx.Document(str(study.reports_dir / "tables.docx"))
+    captions = [p.text for p in bundle.paragraphs if re.match(r"表\d+\u3000", p.text)]
+    assert len(captions) == len(bundle.tables) == len(list(tables.glob("*.docx")))
+    assert captions[0].startswith("表1\u3000") and "基准回归结果" in " ".join(captions[:5])
+    source = (study.reports_dir / "tables.tex").read_text(encoding="utf-8")
+    assert source.count(r"\begin{table}") == len(list(tables.glob("*.tex")))
 
 
 def _docx_rows(path) -> tuple[str, list[list[str]]]:

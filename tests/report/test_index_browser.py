@@ -21,9 +21,10 @@ _BROWSER = next(
     (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)),
     None,
 )
-pytestmark = pytest.mark.skipif(
-    _BROWSER is None, reason="no Chromium on PATH (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(_BROWSER is None, reason="no Chromium on PATH (apt-get install chromium)"),
+]
 
 _PROBE = """<script>
 window.addEventListener("load", () => {

@@ -16,7 +16,9 @@ file reruns its ``clean`` task and what depends on it. Each task also depends on
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -258,7 +260,7 @@ def collect_tasks(study: Study) -> list:
     bundle_paths = {
         fmt: study.reports_dir / f"tables.{fmt}"
         for fmt in ("docx", "tex")
-        if fmt in study.spec.tables.formats
+        if any(p.suffix == f".{fmt}" and p.parent.name == "tables" for p in reports.values())
     }
 
     @task(
@@ -402,15 +404,20 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
     >>> tmp.cleanup()
     """
     study.clean_dir.mkdir(parents=True, exist_ok=True)
-    session = pytask.build(
-        tasks=collect_tasks(study),
-        paths=study.root,
-        database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
-        force=force,
-        capture="no",
-        show_traceback=False,
-        verbose=verbose,
-    )
+    # verbose=0 prints nothing (no progress bars or report, e.g. into a notebook cell)
+    with contextlib.ExitStack() as quiet:
+        if verbose == 0:
+            quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+            quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        session = pytask.build(
+            tasks=collect_tasks(study),
+            paths=study.root,
+            database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
+            force=force,
+            capture="no",
+            show_traceback=False,
+            verbose=verbose,
+        )
     for outcome in session.execution_reports:
         if outcome.outcome.name == "FAIL" and outcome.exc_info:
             raise outcome.exc_info[1]
