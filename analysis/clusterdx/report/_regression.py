@@ -20,6 +20,9 @@ from clusterdx.report import labels as lab
 from clusterdx.report._grid import Digits, Grid, Span, format_number
 
 SPATIAL_TERMS = ("rho", "lambda", "sigma2")
+# Models whose log-likelihood is a spatial one (Lee-Yu corrected or not): not comparable with the
+# Gaussian log-likelihood of a non-spatial panel regression.
+SPATIAL_MODELS = frozenset({"sar", "sem", "sdm", "sac", "sdem", "slx"})
 CONST = "const"
 
 
@@ -290,6 +293,9 @@ def notes(
     se = _se_note(columns, lang, labels)
     if se is not None:
         sentences.append(se)
+    with_llf = [c for c in columns if c.llf is not None]
+    if len({c.model.lower() in SPATIAL_MODELS for c in with_llf}) > 1:
+        sentences.append(lab.text(lang, "llf_not_comparable"))
     body = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
     return lab.text(lang, "notes_prefix") + body
 

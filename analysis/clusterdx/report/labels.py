@@ -32,6 +32,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rsquared": "R²",
         "rsquared_within": "组内R²",
         "llf": "对数似然值",
+        "llf_not_comparable": "非空间模型与空间模型的对数似然值来自不同的似然函数，不可跨列比较",
         "model": "模型",
         "notes_prefix": "注：",
         "paren_se": "括号内为标准误",
@@ -71,6 +72,10 @@ TEXT: dict[str, dict[str, str]] = {
         "rsquared": "R²",
         "rsquared_within": "Within R²",
         "llf": "Log-likelihood",
+        "llf_not_comparable": (
+            "Log-likelihoods of non-spatial and spatial columns come from different likelihoods "
+            "and are not comparable"
+        ),
         "model": "Model",
         "notes_prefix": "Notes: ",
         "paren_se": "Standard errors in parentheses",
