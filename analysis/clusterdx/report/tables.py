@@ -196,6 +196,18 @@ class Table:
         table.grid = dataclasses.replace(self.grid, title=title)
         return table
 
+    def with_rows(self, rows: Sequence[Sequence[str]]) -> Table:
+        """This table with ``rows`` (label first, one cell per column) added below its body."""
+        if not rows:
+            return self
+        bad = [list(r) for r in rows if len(r) != self.grid.ncols]
+        if bad:
+            raise StudySpecError(f"rows {bad} need {self.grid.ncols} cells each (label first)")
+        table = copy.copy(self)
+        body = (*self.grid.body, *(tuple(r) for r in rows))
+        table.grid = dataclasses.replace(self.grid, body=body)
+        return table
+
     def _repr_html_(self) -> str:
         return self.to_html()
 

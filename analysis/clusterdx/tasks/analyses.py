@@ -12,7 +12,7 @@ from rich.progress import Progress
 
 from clusterdx import panel as panel_models
 from clusterdx import report
-from clusterdx.report import captions, figures
+from clusterdx.report import analysis_rows, captions, figures
 from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 
@@ -144,6 +144,9 @@ def _run_one(
         digits=spec.tables.digits,
         title=captions.caption(a.kind, lang, a.title, a.title_en),
     )
+    extra = {"threshold": analysis_rows.threshold_rows, "mediation": analysis_rows.mediation_rows}
+    if a.kind in extra:
+        table = table.with_rows(extra[a.kind](res, lang, spec.tables.digits, table.grid.ncols))
     return written + table.save(tables / a.name, spec.tables.formats, strict=True)
 
 
