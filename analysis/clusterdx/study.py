@@ -385,6 +385,7 @@ class PanelModel(_Spec):
     kind: Literal["panel"]
     name: Name
     title: str = ""
+    title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     formula: Annotated[str, AfterValidator(_check_model_formula)]
     model: Literal["pooled", "fe", "re", "between", "fd"] = "fe"
     #: None: the estimator's default (individual for fe / re; no effects for the other models).
@@ -401,6 +402,7 @@ class SpatialModel(_Spec):
     kind: Literal["spatial"]
     name: Name
     title: str = ""
+    title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     y: Name
     x: list[Name]
     model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
@@ -485,6 +487,7 @@ class Analysis(_Spec):
     ]
     name: Name
     title: str = ""
+    title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     y: str | None = None
     x: str | None = None
     m: str | None = None
@@ -573,7 +576,8 @@ class Tables(_Spec):
         default_factory=lambda: ["md", "tex", "docx", "html", "xlsx"]
     )
     stat: Literal["se", "t"] = "se"
-    digits: int = Field(default=3, ge=0, le=8)
+    # "auto": at least two significant digits in every number (scientific notation below 1e-4)
+    digits: Annotated[int, Field(ge=0, le=8)] | Literal["auto"] = "auto"
 
 
 class Compute(_Spec):

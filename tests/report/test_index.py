@@ -76,3 +76,23 @@ def test_index_english_and_errors(tmp_path):
         write_index(tmp_path / "missing")
     with pytest.raises(StudySpecError, match=r"lang='fr' is not one of the allowed values"):
         write_index(tmp_path, lang="fr")
+
+
+def test_figures_is_an_attribute_of_report():
+    import subprocess
+    import sys
+
+    code = "import clusterdx.report as r; print(r.figures.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "clusterdx.report.figures"
+
+
+def test_index_is_in_paper_order_under_captions(tmp_path):
+    frame = pd.DataFrame({"dt": [1.0, 2.0, 3.0]})
+    for stem, title in [("robustness", "稳健性检验"), ("a_other", "其他"), ("models", "基准回归")]:
+        descriptive_table(frame, ["dt"]).captioned(title).save(tmp_path / "tables" / stem, ["html"])
+    text = write_index(tmp_path).read_text(encoding="utf-8")
+    headings = [part.split("</h3>")[0] for part in text.split("<h3>")[1:]]
+    assert headings == ["基准回归", "稳健性检验", "其他"]
+    assert text.count('<div class="table-wrap"><table class="cdx-table">') == 3
+    assert ".table-wrap { overflow-x: auto;" in text and "white-space: nowrap" in text

@@ -67,7 +67,9 @@ def test_descriptive_errors_name_the_column(grunfeld):
     frame = grunfeld.assign(name=grunfeld["firm"].astype(str))
     with pytest.raises(DataError, match=r"columns \['name'\] are not numeric"):
         descriptive_table(frame, ["inv", "name"])
-    with pytest.raises(StudySpecError, match=r"digits=-1 must be an integer from 0 to 10"):
+    with pytest.raises(
+        StudySpecError, match=r"digits=-1 must be 'auto' or an integer from 0 to 10"
+    ):
         descriptive_table(grunfeld, ["inv"], digits=-1)
 
 

@@ -366,7 +366,7 @@ def test_html_markdown_excel_show_the_grid(tmp_path, ols, fe, sdm):
 
     markdown = table.to_markdown().splitlines()
     assert markdown[0] == "**表2**"
-    assert markdown[2] == "|  | (1) | (2) | (3) |"
+    assert markdown[2] == "| 变量 | (1) | (2) | (3) |"
     assert markdown[3] == "|:---|:---:|:---:|:---:|"
     table_lines = [line for line in markdown if line.startswith("| ")]
     parsed = [
@@ -465,7 +465,9 @@ def test_keep_drop_order(ols, fe):
 
 def test_column_titles_and_error_messages(ols, fe):
     table = RegressionTable([ols, fe], lang="en", column_titles=["OLS", "FE"])
-    assert table.grid.header_cells(1) == ["Variables", "OLS", "FE"]
+    assert table.grid.header_cells(0) == ["Variables", "(1)", "(2)"]
+    assert table.grid.header_cells(1) == ["Dependent variable", "inv", "inv"]
+    assert table.grid.header_cells(2) == ["", "OLS", "FE"]
     with pytest.raises(
         StudySpecError, match=r"lang='fr' is not one of the allowed values \['zh', 'en'\]"
     ):
@@ -609,3 +611,30 @@ def test_spatial_standard_errors_are_named_in_both_languages():
     assert cov_name("en", "analytic information matrix") == (
         "maximum-likelihood (analytic information matrix)"
     )
+
+
+def _fake(model, llf, sigma2_p=0.001):
+    from types import SimpleNamespace
+
+    params = pd.Series({"x": 0.007123, "sigma2": 0.00089})
+    return SimpleNamespace(
+        params=params,
+        bse=pd.Series({"x": 0.0000671, "sigma2": 0.0000671}),
+        pvalues=pd.Series({"x": 0.001, "sigma2": sigma2_p}),
+        nobs=403,
+        model=model,
+        depvar="dt",
+        llf=llf,
+    )
+
+
+def test_auto_digits_sigma2_without_stars_and_llf_footnote():
+    table = RegressionTable([_fake("fe", 846.5), _fake("sdm", 751.7)], digits="auto")
+    body = {row[0]: row[1:] for row in table.grid.body if row[0]}
+    assert body["x"] == ("0.0071***", "0.0071***")
+    assert body["σ²"] == ("0.00089", "0.00089")
+    assert table.grid.body[1][1:] == ("(6.7e-05)", "(6.7e-05)")
+    assert table.grid.header_cells(1) == ["被解释变量", "dt", "dt"]
+    assert "不可跨列比较" in table.grid.notes[0]
+    alike = RegressionTable([_fake("sar", 1.0), _fake("sdm", 2.0)], lang="en")
+    assert "not comparable" not in alike.grid.notes[0]

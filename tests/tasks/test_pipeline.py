@@ -56,6 +56,8 @@ def test_first_run_builds_every_output(built):
     assert written == declared | {
         study.reports_dir / "index.html",
         study.reports_dir / "manifest.json",
+        study.reports_dir / "tables.docx",
+        study.reports_dir / "tables.tex",
     }
     for path in [
         study.clean_dir / "panel.parquet",

@@ -22,6 +22,7 @@ from linearmodels import BetweenOLS, FirstDifferenceOLS, PanelOLS, PooledOLS, Ra
 from linearmodels.panel.utility import AbsorbingEffectError
 from scipy import stats
 
+from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel._formula import parse_formula
@@ -48,8 +49,8 @@ _COVS_BY_MODEL = {
 _CONST = "const"
 
 
-@dataclass(frozen=True)
-class PanelResult:
+@dataclass(frozen=True, repr=False)
+class PanelResult(ResultDisplay):
     """Estimates of a linear panel regression, with the interface shared by all estimators.
 
     Attributes
@@ -161,8 +162,12 @@ class PanelResult:
             {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
         )
 
-    def summary(self) -> str:
-        """A plain-text coefficient table with the sample and fit statistics."""
+    def summary(self) -> Summary:
+        """A plain-text coefficient table with the sample and fit statistics.
+
+        Returns a :class:`~clusterdx._display.Summary`: a ``str`` that renders as an HTML table in
+        Jupyter and gives its LaTeX with ``.as_latex()``.
+        """
         fe = ", ".join(k for k, v in self.fixed_effects.items() if v) or "none"
         head = [
             f"Panel regression: {self.model} (effects: {self.effects}); dependent: {self.depvar}",
@@ -184,7 +189,8 @@ class PanelResult:
                 "0.975]": ci["upper"],
             }
         )
-        return "\n".join([*head, table.to_string(float_format=lambda v: f"{v:.6g}")])
+        text = "\n".join([*head, table.to_string(float_format=lambda v: f"{v:.6g}")])
+        return Summary(text, self)
 
 
 def fit(

@@ -47,6 +47,9 @@ def _insert(parent, child, before: tuple[str, ...]) -> None:
     parent.append(child)
 
 
+NOTE_SIZE_PT = 9.0  # 小五
+
+
 def _border(tag: str, size: int | None) -> OxmlElement:
     element = OxmlElement(tag)
     if size is None:
@@ -144,8 +147,14 @@ def render(
             align = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _write(table.cell(r, c).paragraphs[0], text, align, **font)
 
+    # Notes in 小五 (9 pt), indented to the table's width (the table is centred on the page).
+    table_cm = LABEL_WIDTH_CM + data_width * (grid.ncols - 1)
+    indent = Cm(max(0.0, (TEXT_WIDTH_CM - table_cm) / 2))
     for note in grid.notes:
-        _write(document.add_paragraph(), note, WD_ALIGN_PARAGRAPH.LEFT, **font)
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.left_indent = indent
+        paragraph.paragraph_format.right_indent = indent
+        _write(paragraph, note, WD_ALIGN_PARAGRAPH.JUSTIFY, **{**font, "size": NOTE_SIZE_PT})
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -7,10 +7,18 @@ numbers.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
-_NUMERIC = re.compile(r"^\(?-?\d+(\.\d+)?\)?(\*+)?$")
+_NUMERIC = re.compile(r"^\(?-?\d+(\.\d+)?(e[-+]\d+)?\)?(\*+)?$")
+
+Digits = int | Literal["auto"]
+# "auto": at least this many decimals, more where a number would show fewer than two significant
+# digits; numbers below SCIENTIFIC_BELOW in absolute value are printed in scientific notation.
+AUTO_MIN_DECIMALS = 3
+SCIENTIFIC_BELOW = 1e-4
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,23 @@ def is_numeric(cell: str) -> bool:
     return bool(_NUMERIC.match(cell))
 
 
-def format_number(value: float, digits: int) -> str:
-    """Format ``value`` with ``digits`` decimals, never printing a negative zero."""
+def format_number(value: float, digits: Digits) -> str:
+    """Format ``value`` with ``digits`` decimals, never printing a negative zero.
+
+    ``digits="auto"`` keeps at least two significant digits in every non-zero number: three
+    decimals, more for small numbers (0.007 -> ``0.0070``), scientific notation below 1e-4
+    (0.0000123 -> ``1.2e-05``). This is the one number formatter of every table.
+
+    >>> format_number(0.00712, "auto"), format_number(-0.0000123, "auto"), format_number(846.52, 1)
+    ('0.0071', '-1.2e-05', '846.5')
+    """
+    if digits == "auto":
+        if value == 0 or not math.isfinite(value):
+            digits = AUTO_MIN_DECIMALS
+        elif abs(value) < SCIENTIFIC_BELOW:
+            return f"{value:.1e}"
+        else:
+            digits = max(AUTO_MIN_DECIMALS, 1 - math.floor(math.log10(abs(value))))
     out = f"{value:.{digits}f}"
     if out.startswith("-") and float(out) == 0.0:
         out = out[1:]

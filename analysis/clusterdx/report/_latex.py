@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from clusterdx.report._grid import Grid, is_numeric
 
-PACKAGES = ("booktabs", "threeparttable", "dcolumn")
+PACKAGES = ("booktabs", "threeparttable", "dcolumn", "adjustbox")
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -23,7 +23,7 @@ _ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
-    "×": r"$\times$",
+    "×": r"\mbox{$\times$}",
     "ρ": r"$\rho$",
     "λ": r"$\lambda$",
     "σ": r"$\sigma$",
@@ -87,7 +87,13 @@ def render(grid: Grid, *, lang: str, standalone: bool = False, label: str | None
             lines.append(r"\usepackage{ctex}")
         lines.append(r"\begin{document}")
     ndata = grid.ncols - 1
-    lines += [r"\begin{table}[htbp]", r"\centering", r"\begin{threeparttable}"]
+    # adjustbox shrinks a table wider than the text (long labels, many columns) and leaves others
+    lines += [
+        r"\begin{table}[htbp]",
+        r"\centering",
+        r"\begin{adjustbox}{max width=\linewidth}",
+        r"\begin{threeparttable}",
+    ]
     if grid.title is not None:
         lines.append(rf"\caption{{{escape(grid.title)}}}")
     if label is not None:
@@ -105,7 +111,7 @@ def render(grid: Grid, *, lang: str, standalone: bool = False, label: str | None
         lines.append(r"\begin{tablenotes}[flushleft]\footnotesize")
         lines += [rf"\item {escape(note)}" for note in grid.notes]
         lines.append(r"\end{tablenotes}")
-    lines += [r"\end{threeparttable}", r"\end{table}"]
+    lines += [r"\end{threeparttable}", r"\end{adjustbox}", r"\end{table}"]
     if standalone:
         lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

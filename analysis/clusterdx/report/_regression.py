@@ -17,9 +17,12 @@ import pandas as pd
 
 from clusterdx.errors import StudySpecError
 from clusterdx.report import labels as lab
-from clusterdx.report._grid import Grid, Span, format_number
+from clusterdx.report._grid import Digits, Grid, Span, format_number
 
 SPATIAL_TERMS = ("rho", "lambda", "sigma2")
+# Models whose log-likelihood is a spatial one (Lee-Yu corrected or not): not comparable with the
+# Gaussian log-likelihood of a non-spatial panel regression.
+SPATIAL_MODELS = frozenset({"sar", "sem", "sdm", "sac", "sdem", "slx"})
 CONST = "const"
 
 
@@ -171,8 +174,8 @@ def term_label(term: str, lang: lab.Lang, labels: Mapping[str, str]) -> str:
     if term in SPATIAL_TERMS:
         return lab.text(lang, term)
     if term.startswith("W_"):
-        return "W×" + labels.get(term[2:], term[2:])
-    return term
+        return "W×" + term_label(term[2:], lang, labels)
+    return lab.derived_label(term, lang, labels)
 
 
 def star_marks(pvalue: float, thresholds: Sequence[float]) -> str:
@@ -190,7 +193,7 @@ def _coefficient_rows(
     labels: Mapping[str, str],
     stat: str,
     stars: Sequence[float],
-    digits: int,
+    digits: Digits,
 ) -> list[tuple[str, ...]]:
     rows = []
     for term in terms:
@@ -201,7 +204,8 @@ def _coefficient_rows(
                 coef.append("")
                 paren.append("")
                 continue
-            pvalue = column.pvalues.get(term, math.nan)
+            # σ² is a variance, not a hypothesis of interest: no stars (ρ and λ keep theirs).
+            pvalue = math.nan if term == "sigma2" else column.pvalues.get(term, math.nan)
             coef.append(format_number(value, digits) + star_marks(pvalue, stars))
             spread = (column.bse if stat == "se" else column.tvalues).get(term, math.nan)
             paren.append("" if math.isnan(spread) else f"({format_number(spread, digits)})")
@@ -230,7 +234,9 @@ def _fe_rows(columns: Sequence[Column], lang: lab.Lang, labels: Mapping[str, str
     return rows
 
 
-def _stat_rows(columns: Sequence[Column], lang: lab.Lang, digits: int, labels: Mapping[str, str]):
+def _stat_rows(
+    columns: Sequence[Column], lang: lab.Lang, digits: Digits, labels: Mapping[str, str]
+):
     rows = []
     models = {c.model for c in columns if c.model}
     if len(models) > 1:
@@ -320,6 +326,9 @@ def notes(
         sentences.append(se)
     sentences += _fd_notes(columns, lang)
     sentences += _bias_notes(columns, lang)
+    with_llf = [c for c in columns if c.llf is not None]
+    if len({c.model.lower() in SPATIAL_MODELS for c in with_llf}) > 1:
+        sentences.append(lab.text(lang, "llf_not_comparable"))
     body = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
     return lab.text(lang, "notes_prefix") + body
 
@@ -350,18 +359,21 @@ def header(
                 rule.append((start, width))
             start += width
         rows.append(tuple(spans))
-    rows.append((Span("", 0), *(Span(f"({i})", i) for i in range(1, ncol + 1))))
+    rows.append(
+        (Span(lab.text(lang, "variable"), 0), *(Span(f"({i})", i) for i in range(1, ncol + 1)))
+    )
+    depvars = [lab.derived_label(c.depvar, lang, labels) if c.depvar else "" for c in columns]
+    if any(depvars):
+        rows.append(
+            (Span(lab.text(lang, "depvar"), 0), *(Span(t, i) for i, t in enumerate(depvars, 1)))
+        )
     if column_titles is not None:
         if len(column_titles) != ncol:
             raise StudySpecError(
                 f"column_titles has {len(column_titles)} entries for {ncol} results; give one each"
             )
-        titles = list(column_titles)
-    else:
-        titles = [labels.get(c.depvar, c.depvar) for c in columns]
-    rows.append(
-        (Span(lab.text(lang, "variable"), 0), *(Span(t, i) for i, t in enumerate(titles, 1)))
-    )
+        titles = [lab.derived_label(t, lang, labels) for t in column_titles]
+        rows.append((Span("", 0), *(Span(t, i) for i, t in enumerate(titles, 1))))
     return tuple(rows), tuple(rule)
 
 
@@ -374,7 +386,7 @@ def build(
     groups: Sequence[tuple[str, int]] | None,
     stat: str,
     stars: Sequence[float],
-    digits: int,
+    digits: Digits,
     keep: Sequence[str] | None,
     drop: Sequence[str] | None,
     order: Sequence[str] | None,

@@ -10,7 +10,7 @@ from scipy import stats
 
 from clusterdx.errors import DataError
 from clusterdx.report import labels as lab
-from clusterdx.report._grid import Grid, Span, format_number
+from clusterdx.report._grid import Digits, Grid, Span, format_number
 from clusterdx.report._regression import star_marks, stars_note
 
 DESCRIPTIVE_STATS = ("n", "mean", "sd", "min", "p50", "max")
@@ -38,7 +38,7 @@ def descriptive(
     *,
     lang: lab.Lang,
     labels: Mapping[str, str],
-    digits: int,
+    digits: Digits,
     title: str | None,
     extra_notes: Sequence[str],
 ) -> Grid:
@@ -75,7 +75,7 @@ def correlation(
     labels: Mapping[str, str],
     method: str,
     stars: Sequence[float],
-    digits: int,
+    digits: Digits,
     title: str | None,
     extra_notes: Sequence[str],
 ) -> Grid:

@@ -4,13 +4,15 @@ Tables are the ``.html`` files (embedded inline, so the page is readable offline
 without a server); figures are the ``.png`` files (linked by relative path). Other formats of the
 same table or figure (``.tex``, ``.docx``, ``.xlsx``, ``.md``, ``.pdf``, ``.csv``) are linked
 beside it, and files that have no HTML or PNG form (e.g. ``moran_by_year.csv``) are listed at the
-end. Order is by relative path, and the page carries no date, so the same folder gives the same
-bytes.
+end. Tables come in paper order (:data:`PAPER_ORDER`, then the others by path) under their
+captions; on a phone each table scrolls sideways inside its wrapper and row labels never wrap. The
+page carries no date, so the same folder gives the same bytes.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -20,6 +22,19 @@ from clusterdx.errors import StudySpecError
 IndexLang = Literal["zh", "en"]
 INDEX_NAME = "index.html"
 _SHOWN = (".html", ".png")
+# Table stems in the order a paper shows them; the analyses and other tables follow by path.
+PAPER_ORDER = (
+    "indicator_weights",
+    "descriptives",
+    "descriptives_by_type",
+    "correlations",
+    "moran",
+    "models",
+    "spatial_tests",
+    "effects",
+    "robustness",
+)
+_CAPTION = re.compile(r"<caption>(.*?)</caption>", re.DOTALL)
 _WORDS = {
     "zh": {
         "title": "研究结果",
@@ -48,6 +63,12 @@ h3 { font-size: 1.05rem; margin-top: 2rem; }
 .formats { font-size: .9rem; color: #555; }
 figure { margin: 0; }
 figure img { max-width: 100%; height: auto; }
+.table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; max-width: 100%; }
+table.cdx-table tbody th, table.cdx-table thead th:first-child { white-space: nowrap; }
+table.cdx-table td { white-space: nowrap; }
+table.cdx-table tfoot td { white-space: normal; }
+nav ul { padding-left: 1.2rem; }
+@media (max-width: 40rem) { body { margin: 1rem auto; font-size: .95rem; } }
 table.cdx-table { border-collapse: collapse; border-top: 2px solid #000;
                   border-bottom: 2px solid #000; margin: .5rem 0; }
 table.cdx-table caption { font-weight: bold; padding-bottom: .4rem; }
@@ -60,6 +81,23 @@ table.cdx-table tfoot td { text-align: left; font-size: .85rem; border-top: 1px 
 
 def _anchor(rel: str) -> str:
     return "f-" + "".join(c if c.isalnum() else "-" for c in rel)
+
+
+def paper_order(paths) -> list[Path]:
+    """``paths`` sorted as a paper shows the tables: :data:`PAPER_ORDER` stems first, then by name."""
+    return sorted(
+        paths,
+        key=lambda p: (
+            PAPER_ORDER.index(p.stem) if p.stem in PAPER_ORDER else len(PAPER_ORDER),
+            p.as_posix(),
+        ),
+    )
+
+
+def _heading(source: str, rel: str) -> str:
+    """A table's caption (HTML as the table writer escaped it), else its relative path."""
+    caption = _CAPTION.search(source)
+    return caption.group(1).strip() if caption and caption.group(1).strip() else html.escape(rel)
 
 
 def _siblings(path: Path, root: Path, files: list[Path]) -> list[str]:
@@ -137,7 +175,10 @@ def write_index(
         (p for p in found if p.is_file() and p != target and p.is_relative_to(root)),
         key=lambda p: p.relative_to(root).as_posix(),
     )
-    tables = [p for p in files if p.suffix.lower() == ".html"]
+    tables = paper_order(p for p in files if p.suffix.lower() == ".html")
+    sources = {p: p.read_text(encoding="utf-8").strip() for p in tables}
+    headings = {p: _heading(sources[p], p.relative_to(root).as_posix()) for p in tables}
+    headings |= {p: html.escape(p.relative_to(root).as_posix()) for p in files if p not in sources}
     figures = [p for p in files if p.suffix.lower() == ".png"]
     covered = {p.with_suffix("") for p in tables + figures}
     other = [
@@ -162,8 +203,7 @@ def write_index(
         parts.append(f"<p>{words['empty']}</p>")
     sections = [("tables", tables), ("figures", figures)]
     contents = [
-        f'<li><a href="#{_anchor(p.relative_to(root).as_posix())}">'
-        f"{html.escape(p.relative_to(root).as_posix())}</a></li>"
+        f'<li><a href="#{_anchor(p.relative_to(root).as_posix())}">{headings[p]}</a></li>'
         for _, group in sections
         for p in group
     ]
@@ -175,9 +215,9 @@ def write_index(
         parts.append(f"<h2>{words[key]}</h2>")
         for path in group:
             rel = path.relative_to(root).as_posix()
-            parts.append(f'<section id="{_anchor(rel)}"><h3>{html.escape(rel)}</h3>')
+            parts.append(f'<section id="{_anchor(rel)}"><h3>{headings[path]}</h3>')
             if key == "tables":
-                parts.append(path.read_text(encoding="utf-8").strip())
+                parts.append(f'<div class="table-wrap">{sources[path]}</div>')
             else:
                 parts.append(
                     f'<figure><img src="{html.escape(rel)}" alt="{html.escape(path.stem)}">'

@@ -17,6 +17,8 @@ LANGS: tuple[str, ...] = ("zh", "en")
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "variable": "变量",
+        "depvar": "被解释变量",
+        "regime": "{name}（区制{k}）",
         "const": "常数项",
         "rho": "ρ",
         "lambda": "λ",
@@ -30,6 +32,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rsquared": "R²",
         "rsquared_within": "组内R²",
         "llf": "对数似然值",
+        "llf_not_comparable": "非空间模型与空间模型的对数似然值来自不同的似然函数，不可跨列比较",
         "model": "模型",
         "notes_prefix": "注：",
         "paren_se": "括号内为标准误",
@@ -56,6 +59,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "variable": "Variables",
+        "depvar": "Dependent variable",
+        "regime": "{name} (regime {k})",
         "const": "Constant",
         "rho": "ρ",
         "lambda": "λ",
@@ -69,6 +74,10 @@ TEXT: dict[str, dict[str, str]] = {
         "rsquared": "R²",
         "rsquared_within": "Within R²",
         "llf": "Log-likelihood",
+        "llf_not_comparable": (
+            "Log-likelihoods of non-spatial and spatial columns come from different likelihoods "
+            "and are not comparable"
+        ),
         "model": "Model",
         "notes_prefix": "Notes: ",
         "paren_se": "Standard errors in parentheses",
@@ -112,6 +121,9 @@ MODEL_NAMES: dict[str, dict[str, str]] = {
         "sac": "SAC",
         "sdem": "SDEM",
         "slx": "SLX",
+        "event study": "事件研究",
+        "callaway-sant'anna": "异质性稳健DID",
+        "twfe": "双向固定效应",
     },
     "en": {
         "pooled": "Pooled OLS",
@@ -125,8 +137,44 @@ MODEL_NAMES: dict[str, dict[str, str]] = {
         "sac": "SAC",
         "sdem": "SDEM",
         "slx": "SLX",
+        "event study": "Event study",
+        "callaway-sant'anna": "Callaway-Sant'Anna",
+        "twfe": "TWFE",
     },
 }
+
+# Words of derived terms the pipeline creates (DID indicator, group levels, robustness variants);
+# a user label for the same name wins.
+DERIVED: dict[str, dict[str, str]] = {
+    "zh": {
+        "treat": "政策处理",
+        "post": "政策后",
+        "treat_post": "政策处理×政策后",
+        "symbiotic": "共生型",
+        "epiphytic": "附生型",
+        "parasitic": "寄生型",
+        "baseline": "基准回归",
+        "ATT": "平均处理效应",
+        "interaction": "交互项模型",
+        "TWFE": "双向固定效应DID",
+        "Callaway-Sant'Anna": "异质性稳健DID",
+        "yes": "是",
+        "no": "否",
+    },
+    "en": {
+        "treat": "Treated",
+        "post": "Post",
+        "treat_post": "Treated×Post",
+        "symbiotic": "Symbiotic",
+        "epiphytic": "Epiphytic",
+        "parasitic": "Parasitic",
+        "baseline": "Baseline",
+        "interaction": "Interaction model",
+        "yes": "Yes",
+        "no": "No",
+    },
+}
+_REGIME = re.compile(r"^(?P<name>.+)_r(?P<k>\d+)$")
 
 # Wording of the standard-error conventions named by a result's ``cov_type``; an unknown
 # ``cov_type`` is printed as given.
@@ -198,6 +246,49 @@ def text(lang: Lang, key: str) -> str:
     return TEXT[lang][key]
 
 
+def derived_label(term: str, lang: Lang, labels: Mapping[str, str] | None = None) -> str:
+    """Label of a term built from labelled names: interactions, threshold regimes, group levels.
+
+    ``a_x_b`` -> ``<a>×<b>``, ``x_r2`` -> ``<x>（区制2）``, ``treat_post`` -> ``政策处理×政策后``,
+    ``parasitic`` -> ``寄生型``; each part takes the user label first, then :data:`DERIVED`.
+
+    >>> derived_label("demand_x_parasitic", "zh", {"demand": "市场需求"})
+    '市场需求×寄生型'
+    >>> derived_label("tech_r1", "en", {"tech": "Technology"})
+    'Technology (regime 1)'
+    """
+    labels = labels or {}
+    if term in labels:
+        return labels[term]
+    if term in DERIVED[lang]:
+        return DERIVED[lang][term]
+    if "_x_" in term:
+        return "×".join(derived_label(part, lang, labels) for part in term.split("_x_"))
+    regime = _REGIME.match(term)
+    if regime:
+        name = derived_label(regime.group("name"), lang, labels)
+        return TEXT[lang]["regime"].format(name=name, k=regime.group("k"))
+    return term
+
+
+def label_names(terms) -> set[str]:
+    """The names whose labels the derived terms among ``terms`` are built from, and the terms.
+
+    >>> sorted(label_names(["demand_x_parasitic", "tech_r2", "W_gov"]))
+    ['W_gov', 'demand', 'demand_x_parasitic', 'gov', 'parasitic', 'tech', 'tech_r2']
+    """
+    names: set[str] = set()
+    for term in terms:
+        names.add(term)
+        if term.startswith("W_"):
+            names |= label_names([term[2:]])
+        elif "_x_" in term:
+            names |= label_names(term.split("_x_"))
+        elif _REGIME.match(term):
+            names.add(_REGIME.match(term).group("name"))
+    return names
+
+
 def model_name(lang: Lang, model: str) -> str:
     """Return the display name of a model code (``"fe"`` -> ``"固定效应"``); unknown codes upper-cased."""
     return MODEL_NAMES[lang].get(model.lower(), model.upper())
@@ -211,6 +302,7 @@ _COV_PREFIXES_ZH: tuple[tuple[str, str], ...] = (
     ("heteroskedasticity-robust", "异方差稳健标准误"),
     ("robust", "异方差稳健标准误"),
     ("driscoll-kraay", "Driscoll-Kraay标准误"),
+    ("influence function", "基于影响函数、在个体层面聚类的标准误（Callaway和Sant'Anna，2021）"),
 )
 _CLUSTER_LEVELS_ZH = {"entity": "个体", "time": "时间", "both": "个体和时间"}
 _CLUSTERED_BY = re.compile(r"^clustered by ([^\s,(]+)", re.IGNORECASE)

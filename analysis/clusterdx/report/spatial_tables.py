@@ -21,7 +21,7 @@ import pandas as pd
 
 from clusterdx.errors import DataError, StudySpecError
 from clusterdx.report import labels as lab
-from clusterdx.report._grid import Grid, Span, format_number
+from clusterdx.report._grid import Digits, Grid, Span, format_number
 from clusterdx.report._regression import star_marks, stars_note
 from clusterdx.report.tables import (
     DEFAULT_STARS,
@@ -93,7 +93,7 @@ def _note(lang: str, sentences: Sequence[str]) -> str:
     return lab.text(lang, "notes_prefix") + body
 
 
-def _number(value: Any, digits: int) -> str:
+def _number(value: Any, digits: Digits) -> str:
     value = float(value)
     return "" if math.isnan(value) else format_number(value, digits)
 
@@ -103,7 +103,7 @@ def moran_table(
     lang: lab.Lang = "zh",
     *,
     labels: Mapping[str, str] | None = None,
-    digits: int = 3,
+    digits: Digits = 3,
     stars: Sequence[float] = DEFAULT_STARS,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
@@ -241,7 +241,7 @@ def effects_table(
     *,
     labels: Mapping[str, str] | None = None,
     stat: EffectStat = "se",
-    digits: int = 3,
+    digits: Digits = 3,
     stars: Sequence[float] = DEFAULT_STARS,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
@@ -347,7 +347,7 @@ def tests_table(
     tests: Mapping[str, Any] | Sequence[Any] | None = None,
     lang: lab.Lang = "zh",
     *,
-    digits: int = 3,
+    digits: Digits = 3,
     stars: Sequence[float] = DEFAULT_STARS,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,

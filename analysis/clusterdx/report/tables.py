@@ -14,6 +14,8 @@ files, which the pipeline's manifest hashes rely on. Our writers are small, one 
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -21,9 +23,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from clusterdx.errors import StudySpecError
-from clusterdx.report import _docx, _excel, _latex, _regression, _summary, _text
+from clusterdx.report import _docx, _excel, _latex, _latin, _regression, _summary, _text
 from clusterdx.report import labels as lab
-from clusterdx.report._grid import Grid
+from clusterdx.report._grid import Digits, Grid
 
 Stat = Literal["se", "t"]
 Style = Literal["default", "aer"]
@@ -43,8 +45,10 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
 
 
 def _check_digits(digits: Any) -> None:
+    if digits == "auto":
+        return
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
-        raise StudySpecError(f"digits={digits!r} must be an integer from 0 to 10")
+        raise StudySpecError(f"digits={digits!r} must be 'auto' or an integer from 0 to 10")
 
 
 def _check_stars(stars: Sequence[float]) -> tuple[float, ...]:
@@ -156,14 +160,19 @@ class Table:
         """Write an .xlsx sheet ruled as a three-line table; return its path."""
         return _write_bytes(path, _excel.render(self.grid, font=font, size_pt=size_pt))
 
-    def save(self, stem: str | Path, formats: Sequence[Format] = FORMATS) -> list[Path]:
+    def save(
+        self, stem: str | Path, formats: Sequence[Format] = FORMATS, *, strict: bool = False
+    ) -> list[Path]:
         """Write the table as ``<stem>.<ext>`` for each format and return the paths.
 
         ``formats`` takes the values of ``[tables] formats`` in study.toml: ``"md"``, ``"tex"``,
-        ``"docx"``, ``"html"``, ``"xlsx"``.
+        ``"docx"``, ``"html"``, ``"xlsx"``. ``strict=True`` (the pipeline's setting) first fails
+        on a Chinese table showing a Latin word outside ``_latin.LATIN_WHITELIST``.
         """
         for fmt in formats:
             _choice("format", fmt, FORMATS)
+        if strict and self.lang == "zh":
+            _latin.check_chinese(self.grid, Path(stem).name)
         base = Path(stem)
         writers = {
             "md": self.to_markdown,
@@ -178,6 +187,26 @@ class Table:
             writers[fmt](path)
             paths.append(path)
         return paths
+
+    def captioned(self, title: str) -> Table:
+        """This table with caption ``title`` where it has none (a caption already set is kept)."""
+        if self.grid.title:
+            return self
+        table = copy.copy(self)
+        table.grid = dataclasses.replace(self.grid, title=title)
+        return table
+
+    def with_rows(self, rows: Sequence[Sequence[str]]) -> Table:
+        """This table with ``rows`` (label first, one cell per column) added below its body."""
+        if not rows:
+            return self
+        bad = [list(r) for r in rows if len(r) != self.grid.ncols]
+        if bad:
+            raise StudySpecError(f"rows {bad} need {self.grid.ncols} cells each (label first)")
+        table = copy.copy(self)
+        body = (*self.grid.body, *(tuple(r) for r in rows))
+        table.grid = dataclasses.replace(self.grid, body=body)
+        return table
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -257,7 +286,7 @@ class RegressionTable(Table):
         groups: Sequence[tuple[str, int]] | None = None,
         stat: Stat = "se",
         stars: Sequence[float] | None = None,
-        digits: int = 3,
+        digits: Digits = 3,
         keep: Sequence[str] | None = None,
         drop: Sequence[str] | None = None,
         order: Sequence[str] | None = None,
@@ -304,7 +333,7 @@ def descriptive_table(
     labels: Mapping[str, str] | None = None,
     lang: lab.Lang = "zh",
     *,
-    digits: int = 3,
+    digits: Digits = 3,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
 ) -> Table:
@@ -355,7 +384,7 @@ def correlation_table(
     *,
     method: CorrelationMethod = "pearson",
     stars: Sequence[float] = DEFAULT_STARS,
-    digits: int = 3,
+    digits: Digits = 3,
     title: str | None = None,
     notes: str | Sequence[str] | None = None,
 ) -> Table:

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from clusterdx._display import ResultDisplay, Summary
+
 if TYPE_CHECKING:
     from clusterdx.spatial.logdet import LogDet
 
@@ -22,8 +24,8 @@ _EFFECT_LABELS = {
 }
 
 
-@dataclass(eq=False)
-class SpatialPanelResults:
+@dataclass(eq=False, repr=False)
+class SpatialPanelResults(ResultDisplay):
     """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
 
     Attributes
@@ -160,8 +162,8 @@ class SpatialPanelResults:
 
         return impacts(self, draws=draws, seed=seed)
 
-    def summary(self) -> str:
-        """A plain-text table of estimates with the model description."""
+    def summary(self) -> Summary:
+        """A plain-text table of estimates (a ``str``; HTML in Jupyter, ``.as_latex()``)."""
         table = pd.DataFrame(
             {
                 "coef": self.params,
@@ -183,7 +185,8 @@ class SpatialPanelResults:
         ]
         if self.weights_transform:
             head.append(f"Spatial weights: {self.weights_transform}")
-        return "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.6g}")
+        text = "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.6g}")
+        return Summary(text, self)
 
     def __str__(self) -> str:
         return self.summary()

@@ -13,7 +13,8 @@ from rich.progress import Progress
 from clusterdx import panel as panel_models
 from clusterdx import report
 from clusterdx.data.balance import require_balanced
-from clusterdx.report import figures
+from clusterdx.report import analysis_rows, captions, figures
+from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
@@ -92,7 +93,7 @@ def _run_one(
             seed=seed,
             **common,
         )
-        results, titles = res.results, ["(1) Y", "(2) M", "(3) Y"][: len(res.results)]
+        results, titles = res.results, None
         written.append(_csv(res.table, tables / f"{a.name}_indirect.csv"))
         path = figs / f"{a.name}_path.png"
         figures.mediation_diagram(
@@ -103,7 +104,7 @@ def _run_one(
         res = panel_models.moderation(
             frame, a.y, a.x, a.z, a.controls, effects=a.effects, cov=a.cov, **common
         )
-        results, titles = [res.fit], [a.title or a.name]
+        results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.marginal, tables / f"{a.name}_marginal.csv"))
     elif a.kind == "heterogeneity":
         res = panel_models.heterogeneity(
@@ -128,7 +129,7 @@ def _run_one(
             cov=a.cov,
             **common,
         )
-        results, titles = [res.fit], [a.title or a.name]
+        results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.tests, tables / f"{a.name}_tests.csv"))
     else:
         twfe = panel_models.did(
@@ -153,7 +154,7 @@ def _run_one(
         path = figs / f"{a.name}_event_study.png"
         figures.event_study_plot(events, label=study.label(a.y), lang=lang, path=path)
         written.append(path)
-    names = {n for r in results for n in r.params.index}
+    names = lab.label_names({n for r in results for n in [*r.params.index, r.depvar]})
     table = report.RegressionTable(
         results,
         lang=lang,
@@ -161,9 +162,12 @@ def _run_one(
         column_titles=titles,
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption(a.kind, lang, a.title, a.title_en),
     )
-    return written + table.save(tables / a.name, spec.tables.formats)
+    extra = {"threshold": analysis_rows.threshold_rows, "mediation": analysis_rows.mediation_rows}
+    if a.kind in extra:
+        table = table.with_rows(extra[a.kind](res, lang, spec.tables.digits, table.grid.ncols))
+    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
 
 
 def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
@@ -213,7 +217,7 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         entity=ENTITY,
         time=TIME,
     )
-    names = {n for r in runs.values() for n in r.params.index}
+    names = lab.label_names({n for r in runs.values() for n in [*r.params.index, r.depvar]})
     table = report.RegressionTable(
         list(runs.values()),
         lang=spec.study.language,
@@ -222,7 +226,8 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         stat=spec.tables.stat,
         digits=spec.tables.digits,
     )
-    return table.save(tables / "robustness", spec.tables.formats)
+    caption = captions.caption("robustness", spec.study.language)
+    return table.captioned(caption).save(tables / "robustness", spec.tables.formats, strict=True)
 
 
 def with_historical_instruments(frame: pd.DataFrame, a: Analysis) -> pd.DataFrame:

@@ -29,7 +29,9 @@ Around pytask, `run` adds what a shared project folder needs:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import sys
@@ -296,6 +298,11 @@ def collect_tasks(study: Study) -> list:
 
     reports = {**products, **analysis_products}
     index_path = study.reports_dir / "index.html"
+    bundle_paths = {
+        fmt: study.reports_dir / f"tables.{fmt}"
+        for fmt in ("docx", "tex")
+        if any(p.suffix == f".{fmt}" and p.parent.name == "tables" for p in reports.values())
+    }
 
     @task(
         id="index",
@@ -303,11 +310,16 @@ def collect_tasks(study: Study) -> list:
             "reports": reports,
             "language": PythonNode(value=study.spec.study.language, hash=True),
             "index": index_path,
+            "bundle": bundle_paths,
         },
     )
     def task_index(
-        reports: dict[str, Path], language: str, index: Annotated[Path, Product]
+        reports: dict[str, Path],
+        language: str,
+        index: Annotated[Path, Product],
+        bundle: Annotated[dict[str, Path], Product],
     ) -> None:
+        report.write_bundle(study.reports_dir, lang=language)
         report.write_index(study.reports_dir, lang=language, files=reports.values())
 
     manifest_inputs = {
@@ -319,7 +331,7 @@ def collect_tasks(study: Study) -> list:
         "clusterdx.tasks.steps.build_indicators": {"indicators": indicators_path},
         "clusterdx.tasks.steps.fit_models": products,
         "clusterdx.tasks.analyses.run_analyses": analysis_products,
-        "clusterdx.report.write_index": {"index": index_path},
+        "clusterdx.report.write_index": {"index": index_path, **bundle_paths},
     }
 
     @task(
@@ -466,6 +478,15 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
 
 
 def _build(study: Study, force: bool, verbose: int) -> pytask.Session:
+    # verbose=0 prints nothing (no progress bars or report, e.g. into a notebook cell)
+    with contextlib.ExitStack() as quiet:
+        if verbose == 0:
+            quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+            quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        return _pytask_build(study, force, verbose)
+
+
+def _pytask_build(study: Study, force: bool, verbose: int) -> pytask.Session:
     return pytask.build(
         tasks=collect_tasks(study),
         paths=study.root,

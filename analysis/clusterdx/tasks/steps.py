@@ -22,7 +22,8 @@ from clusterdx.errors import ClusterDXError, StudySpecError
 from clusterdx.regions import lookup as registry_lookup
 from clusterdx.regions.own import study_regions
 from clusterdx.regions.registry import table as region_table
-from clusterdx.report import figures
+from clusterdx.report import captions, figures
+from clusterdx.report import labels as lab
 from clusterdx.report.figures import index_trends, moran_trend
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
@@ -347,18 +348,22 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     written.append(path)
                     if model.dynamic:  # short- and long-run effects as two panels
                         for horizon in ("short", "long"):
-                            impacts[f"{model.title or model.name} ({horizon}-run)"] = imp[horizon]
+                            impacts[f"{captions.spec_title(model, lang)} ({horizon}-run)"] = imp[
+                                horizon
+                            ]
                     else:
-                        impacts[model.title or model.name] = imp
+                        impacts[captions.spec_title(model, lang)] = imp
             results.append((model, res))
             progress.advance(job)
         if spec.diagnostics.moran:
             written += _moran_outputs(study, frame, tables_dir, figures_dir)
         progress.advance(job)
     if results:
-        names = sorted({n for _, r in results for n in r.params.index})
+        names = sorted(
+            lab.label_names({n for _, r in results for n in [*r.params.index, r.depvar]})
+        )
         labels = _labels(study, names)
-        titles = [m.title or m.name for m, _ in results]
+        titles = [captions.spec_title(m, lang) for m, _ in results]
         table = report.RegressionTable(
             [r for _, r in results],
             lang=lang,
@@ -368,14 +373,20 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             digits=spec.tables.digits,
             notes=[weights_note(study, list(used_weights.items()))] if used_weights else None,
         )
-        written += table.save(tables_dir / "models", formats)
+        written += table.captioned(captions.caption("models", lang)).save(
+            tables_dir / "models", formats, strict=True
+        )
         used = model_variables(study)
         used_labels = _labels(study, used)
-        written += report.descriptive_table(frame, used, used_labels, lang).save(
-            tables_dir / "descriptives", formats
+        written += (
+            report.descriptive_table(frame, used, used_labels, lang)
+            .captioned(captions.caption("descriptives", lang))
+            .save(tables_dir / "descriptives", formats, strict=True)
         )
-        written += report.correlation_table(frame, used, used_labels, lang).save(
-            tables_dir / "correlations", formats
+        written += (
+            report.correlation_table(frame, used, used_labels, lang)
+            .captioned(captions.caption("correlations", lang))
+            .save(tables_dir / "correlations", formats, strict=True)
         )
         path = figures_dir / "coefficients.png"
         figures.coef_plot(
@@ -388,13 +399,17 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     if impacts:
         labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
         note = [weights_note(study, list(used_weights.items()))]
-        written += report.effects_table(impacts, lang, labels=labels, notes=note).save(
-            tables_dir / "effects", formats
+        written += (
+            report.effects_table(impacts, lang, labels=labels, notes=note)
+            .captioned(captions.caption("effects", lang))
+            .save(tables_dir / "effects", formats, strict=True)
         )
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
     if spatial_results:
-        written += _spatial_tests(study, frame, spatial_results).save(
-            tables_dir / "spatial_tests", formats
+        written += (
+            _spatial_tests(study, frame, spatial_results)
+            .captioned(captions.caption("spatial_tests", lang))
+            .save(tables_dir / "spatial_tests", formats, strict=True)
         )
     own = study_regions(study)
     groups = None if own is None else own.frame.set_index("code")["group"]
@@ -430,8 +445,10 @@ def _moran_outputs(
     path = tables_dir / "moran_by_year.csv"
     moran.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
     written = [path]
-    written += report.moran_table(moran, lang, labels=_labels(study, spec.diagnostics.moran)).save(
-        tables_dir / "moran", spec.tables.formats
+    written += (
+        report.moran_table(moran, lang, labels=_labels(study, spec.diagnostics.moran))
+        .captioned(captions.caption("moran", lang))
+        .save(tables_dir / "moran", spec.tables.formats, strict=True)
     )
     for var in spec.diagnostics.moran:
         label = study.label(var)
