@@ -19,7 +19,7 @@ from clusterdx.errors import StudySpecError
 from clusterdx.report import labels as lab
 from clusterdx.report._grid import Digits, Grid, Span, format_number
 
-SPATIAL_TERMS = ("rho", "lambda", "sigma2")
+SPATIAL_TERMS = ("rho", "tau", "psi", "lambda", "sigma2")
 # Models whose log-likelihood is a spatial one (Lee-Yu corrected or not): not comparable with the
 # Gaussian log-likelihood of a non-spatial panel regression.
 SPATIAL_MODELS = frozenset({"sar", "sem", "sdm", "sac", "sdem", "slx"})

@@ -20,7 +20,11 @@ TEXT: dict[str, dict[str, str]] = {
         "depvar": "被解释变量",
         "regime": "{name}（区制{k}）",
         "const": "常数项",
+        "short_run": "{name}（短期）",
+        "long_run": "{name}（长期）",
         "rho": "ρ",
+        "tau": "τ",
+        "psi": "ψ",
         "lambda": "λ",
         "sigma2": "σ²",
         "fe_entity": "个体固定效应",
@@ -62,7 +66,11 @@ TEXT: dict[str, dict[str, str]] = {
         "depvar": "Dependent variable",
         "regime": "{name} (regime {k})",
         "const": "Constant",
+        "short_run": "{name} (short-run)",
+        "long_run": "{name} (long-run)",
         "rho": "ρ",
+        "tau": "τ",
+        "psi": "ψ",
         "lambda": "λ",
         "sigma2": "σ²",
         "fe_entity": "Entity FE",
@@ -194,6 +202,7 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "ml": "基于信息矩阵的极大似然标准误",
         "analytic information matrix": "基于解析信息矩阵的极大似然标准误",
         "gls and numerical hessian": "极大似然标准误（β为GLS标准误，ρ、φ基于数值Hessian矩阵）",
+        "dynamic sandwich": "Yu等（2008）的三明治稳健标准误",
     },
     "en": {
         "unadjusted": "conventional",
@@ -212,6 +221,7 @@ COV_NAMES: dict[str, dict[str, str]] = {
         "gls and numerical hessian": (
             "maximum-likelihood (GLS for β given ρ and φ, numerical Hessian for ρ and φ)"
         ),
+        "dynamic sandwich": "sandwich (Yu, de Jong & Lee 2008, Theorem 2)",
     },
 }
 

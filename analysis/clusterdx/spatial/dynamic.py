@@ -346,7 +346,7 @@ def fit_dynamic(
         logdet_method=engine.method,
         resid=resid,
         engine=engine,
-        cov_type="sandwich of Yu, de Jong & Lee (2008, Theorem 2)",
+        cov_type="dynamic sandwich",  # Yu, de Jong & Lee (2008, Theorem 2)
         dynamic=dynamic,
         params_uncorrected=pd.Series(uncorrected[order], index=ordered, name="uncorrected"),
         w=wd,

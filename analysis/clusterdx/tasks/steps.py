@@ -232,13 +232,31 @@ def _transform_of(w) -> str:
     return "row" if abs(sums - 1).max() < 1e-10 else "none"
 
 
+#: Chinese names of the weights types (the matrix's own name is a key, often Latin, so the Chinese
+#: note describes the matrix by its type).
+WEIGHTS_TYPE_ZH = {
+    ("contiguity", "queen"): "后式邻接矩阵",
+    ("contiguity", "rook"): "车式邻接矩阵",
+    "inverse_distance": "地理距离倒数矩阵",
+    "knn": "最近邻矩阵",
+    "economic_distance": "经济距离矩阵",
+    "nested": "经济地理嵌套矩阵",
+    "file": "自定义权重矩阵（文件）",
+}
+
+
 def weights_note(study: Study, used: list[tuple[str, str]]) -> str:
     """Table note naming each spatial weights matrix of the models and its transform."""
     parts = []
     zh = study.spec.study.language == "zh"
     for name, transform in used:
         if zh:
-            parts.append(f"{name}（{'行标准化' if transform == 'row' else '未标准化，按原值'}）")
+            spec = study.spec.weights.get(name)
+            kind = spec.type if spec is not None else None
+            label = WEIGHTS_TYPE_ZH.get((kind, spec.rule) if kind == "contiguity" else kind, "")
+            parts.append(
+                f"{label or name}（{'行标准化' if transform == 'row' else '未标准化，按原值'}）"
+            )
         else:
             parts.append(
                 f"{name} ({'row-standardised' if transform == 'row' else 'not standardised, as given'})"
@@ -348,9 +366,9 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     written.append(path)
                     if model.dynamic:  # short- and long-run effects as two panels
                         for horizon in ("short", "long"):
-                            impacts[f"{captions.spec_title(model, lang)} ({horizon}-run)"] = imp[
-                                horizon
-                            ]
+                            title = captions.spec_title(model, lang)
+                            key = lab.text(lang, f"{horizon}_run").format(name=title)
+                            impacts[key] = imp[horizon]
                     else:
                         impacts[captions.spec_title(model, lang)] = imp
             results.append((model, res))
