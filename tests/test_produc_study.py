@@ -95,7 +95,10 @@ def test_sar_table_matches_splm_with_file_and_contiguity_weights(produc_run, r_r
         "sar_fe_ind"
     ]  # splm 1.6-5: spml(model="within", effect="individual", lag=TRUE)
     table = _table(folder / "reports" / "tables" / "models.md")
-    assert table["Variables"] == ["FE", "SAR (usaww file)", "SAR (queen contiguity)"]
+    assert table["Variables"] == ["(1)", "(2)", "(3)"]
+    assert table["Dependent variable"] == ["log(gsp)"] * 3
+    # the column titles sit in the unlabelled row below the dependent variable
+    assert table["Dependent variable se"] == ["FE", "SAR (usaww file)", "SAR (queen contiguity)"]
     for column in (1, 2):  # (2) weights file, (3) contiguity from us48.shp
         for label, name in ROWS.items():
             _check_printed(table[label][column], ref["coef"][name])

@@ -31,8 +31,9 @@ _WORDS = {
         "spatial": "空间β收敛",
         "speed": "收敛速度",
         "half_life": "半衰期(年)",
-        "sigma": "σ收敛：变异系数的时间趋势 b = {b}（p = {p}）",
-        "ln_y": "ln y(t)",
+        "sigma": "σ收敛：变异系数的时间趋势斜率 = {b}（p = {p}）",
+        "ln_y": "期初水平（对数）",
+        "growth": "增长率",
         "year": "年份",
         "obstacle": "主要障碍因子及障碍度(%)",
         "factor": "障碍因子{k}",
@@ -52,6 +53,7 @@ _WORDS = {
         "half_life": "Half-life (years)",
         "sigma": "σ-convergence: time trend of the CV b = {b} (p = {p})",
         "ln_y": "ln y(t)",
+        "growth": "Growth ln(y(t+1)/y(t))",
         "year": "Year",
         "obstacle": "Main obstacle factors and obstacle degrees (%)",
         "factor": "Factor {k}",
@@ -183,6 +185,7 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
             names = {n for f in fits.values() for n in f.fit.params.index}
             labels = {n: study.label(n, lang) for n in names if study.label(n, lang) != n}
             labels["ln_y"] = words["ln_y"]
+            labels["growth"] = words["growth"]
             return report.RegressionTable(
                 [f.fit for f in fits.values()],
                 lang=lang,
