@@ -22,6 +22,9 @@ LATIN_WHITELIST: frozenset[str] = frozenset(
         *("LM", "LR", "Wald", "LM-lag", "LM-error", "Robust", "Sobel", "Bootstrap", "HC0", "HC1"),
         *("Pearson", "Spearman", "Driscoll-Kraay", "Hausman", "Hansen", "CRV1"),
         *("Cliff", "Ord", "LeSage", "Pace", "Callaway", "Sant'Anna", "Lee", "Yu", "Elhorst"),
+        *("Dagum", "Theil", "Rey", "Cohen's", "G", "G_w", "G_nb", "G_t", "T", "L", "H0", "Q"),
+        *("Q1", "Q2", "Q3", "Q4", "L1", "L2", "L3", "L4", "rk", "J", "Sargan", "inf"),
+        *("Anderson-Rubin", "Cragg-Donald", "Kleibergen-Paap", "Stock-Yogo", "2SLS", "SLS"),
         *("Baron", "Kenny", "Preacher", "Hayes", "Goodman-Bacon", "Stata", "fixest", "G", "K"),
     }
 )

@@ -244,6 +244,44 @@ def with_historical_instruments(frame: pd.DataFrame, a: Analysis) -> pd.DataFram
     return frame
 
 
+#: Chinese wording of the identification statistics of `clusterdx.panel.iv` (names in English).
+_IV_STATISTICS_ZH = {
+    "first-stage F": "第一阶段F统计量",
+    "Kleibergen-Paap rk Wald F": "Kleibergen-Paap rk Wald F统计量（弱工具变量检验）",
+    "Kleibergen-Paap rk LM": "Kleibergen-Paap rk LM统计量（识别不足检验）",
+    "Cragg-Donald Wald F": "Cragg-Donald Wald F统计量",
+    "Hansen J": "Hansen J统计量（过度识别检验）",
+    "Sargan": "Sargan统计量（过度识别检验）",
+}
+
+
+def _iv_statistic(name: str, zh: bool) -> str:
+    """A diagnostic's name in the table's language (Stock-Yogo and Anderson-Rubin rows reworded)."""
+    if not zh:
+        return name
+    if name in _IV_STATISTICS_ZH:
+        return _IV_STATISTICS_ZH[name]
+    if name.startswith("Stock-Yogo critical value, "):
+        size = name.removeprefix("Stock-Yogo critical value, ").split()[0]
+        return f"Stock-Yogo临界值（最大{size}偏误）"
+    if name.startswith("Anderson-Rubin F"):
+        return "Anderson-Rubin F统计量（原假设：β = 0）"
+    return name
+
+
+def _instrument_labels(study: Study, a: Analysis, zh: bool) -> dict[str, str]:
+    """Labels of the ``[[analyses.historical]]`` instruments, from their parts' labels."""
+    out = {}
+    for h in a.historical:
+        base, series = study.label(h.base), study.label(h.series)
+        out[h.name] = (
+            f"{base}（期初）×{series}（滞后{h.lag}期）"
+            if zh
+            else f"{base} (initial) × {series} (lag {h.lag})"
+        )
+    return out
+
+
 def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path) -> list[Path]:
     """2SLS: first- and second-stage columns, identification statistics as notes and CSV."""
     spec = study.spec
@@ -255,20 +293,30 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
     )
     diag = res.diagnostics.table()
     written = [_csv(diag, tables / f"{a.name}_diagnostics.csv")]
+    zh = spec.study.language == "zh"
     notes = [
-        f"{row.statistic}: {row.value:.3f}"
+        f"{_iv_statistic(row.statistic, zh)}: {row.value:.3f}"
         + ("" if pd.isna(row.pvalue) else f" (p = {row.pvalue:.3f})")
         for row in diag.itertuples()
     ]
     ar = "; ".join(f"[{lo:.3f}, {hi:.3f}]" for lo, hi in res.diagnostics.anderson_rubin_set)
-    notes.append(f"Anderson-Rubin {1 - res.diagnostics.alpha:.0%} set: {ar or 'empty'}")
-    if res.dropped:
-        notes.append(f"{res.dropped} region-years without a lagged instrument value dropped")
-    names = {n for r in (res.first_stage, res) for n in r.params.index}
+    level = f"{1 - res.diagnostics.alpha:.0%}"
+    if zh:
+        notes.append(f"Anderson-Rubin {level}置信集：{ar or '空集'}")
+        if res.dropped:
+            notes.append(f"{res.dropped}个地区-年份缺少滞后一期的工具变量值，已剔除")
+    else:
+        notes.append(f"Anderson-Rubin {level} set: {ar or 'empty'}")
+        if res.dropped:
+            notes.append(f"{res.dropped} region-years without a lagged instrument value dropped")
+    names = {n for r in (res.first_stage, res) for n in r.params.index} | {a.x, a.y}
+    labels = _labels(study, names) | _instrument_labels(study, a, zh)
+    if zh:  # the cluster variable named in the standard-error note
+        labels |= {ENTITY: "地区", TIME: "年份"}
     table = report.RegressionTable(
         [res.first_stage, res],
         lang=spec.study.language,
-        labels=_labels(study, names),
+        labels=labels,
         column_titles=[study.label(a.x), study.label(a.y)],
         groups=[("First stage" if spec.study.language == "en" else "第一阶段", 1),
                 ("Second stage" if spec.study.language == "en" else "第二阶段", 1)],
@@ -304,14 +352,23 @@ def _run_placebo(
     with plt.rc_context(_plotting.style(lang)):
         _plotting.save(res.figure(lang=lang), path)
     written.append(path)
-    note = (
-        f"Placebo ({res.kind}, {res.draws} draws, seed {res.seed}): permutation p = "
-        f"{res.pvalue:.3f}; placebo mean {res.placebo.mean():.4f}, sd {res.placebo.std(ddof=1):.4f}"
-    )
+    kind_zh = {"space": "空间", "time": "时间", "both": "时空"}
+    if spec.study.language == "zh":
+        note = (
+            f"安慰剂检验（随机分配{kind_zh[res.kind]}，{res.draws}次，随机数种子{res.seed}）："
+            f"置换检验p值 = {res.pvalue:.3f}；安慰剂估计均值{res.placebo.mean():.4f}，"
+            f"标准差{res.placebo.std(ddof=1):.4f}"
+        )
+    else:
+        note = (
+            f"Placebo ({res.kind}, {res.draws} draws, seed {res.seed}): permutation p = "
+            f"{res.pvalue:.3f}; placebo mean {res.placebo.mean():.4f}, "
+            f"sd {res.placebo.std(ddof=1):.4f}"
+        )
     table = report.RegressionTable(
         [twfe],
         lang=spec.study.language,
-        labels=_labels(study, set(twfe.params.index)),
+        labels=_labels(study, {*twfe.params.index, a.y}),
         column_titles=[a.title or a.name],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
