@@ -161,8 +161,15 @@ def test_heterogeneity_table_shows_the_seeded_drivers(built, truth):
         if line.startswith("|")
     ]
     header = next(r for r in rows if r[0] in ("变量", "Variable"))
+    depvar = next(
+        (i for i, r in enumerate(rows) if r[0] in ("被解释变量", "Dependent variable")), None
+    )
+    if depvar is not None:  # the column titles sit in the row below the dependent variable
+        header = rows[depvar + 1]
+    # the table shows the group levels by their labels (共生型 / 附生型 / 寄生型 in Chinese)
+    shown = {"symbiotic": "共生型", "epiphytic": "附生型", "parasitic": "寄生型"}
     for group, beta in truth["beta"].items():
-        column = header.index(group)
+        column = header.index(group if group in header else shown[group])
         for k in DRIVERS:
             if beta[k] >= 0.3:
                 row = next(r for r in rows if r[0] == built.label(k))
