@@ -305,9 +305,9 @@ def parse(text: str) -> Node:
     'binary'
     >>> sorted(names(parse("log(retail / population) + lag(gdp)")))
     ['gdp', 'population', 'retail']
-    >>> parse("eval(gdp)")
+    >>> parse("system(gdp)")
     Traceback (most recent call last):
-    clusterdx.errors.StudySpecError: formula 'eval(gdp)': 'eval' at position 1: this function is not allowed; formulas use column names, numbers, + - * / **, comparisons and the functions log, log1p, exp, sqrt, abs, min, max, where, lag, lead, diff
+    clusterdx.errors.StudySpecError: formula 'system(gdp)': 'system' at position 1: this function is not allowed; formulas use column names, numbers, + - * / **, comparisons and the functions log, log1p, exp, sqrt, abs, min, max, where, lag, lead, diff
     """
     return _Parser(text).parse()
 

@@ -259,7 +259,7 @@ def test_weights_and_regions_files_outside_the_root_are_refused(tmp_path, overri
 
 
 def test_allow_outside_reads_raw_files_elsewhere_but_never_writes_there(tmp_path):
-    elsewhere = tmp_path / "shared" / "gdp.csv"
+    elsewhere = tmp_path / "elsewhere" / "gdp.csv"
     project = tmp_path / "p"
     tiny_study(project)
     elsewhere.parent.mkdir()

@@ -328,19 +328,33 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
     return written + table.save(tables / a.name, spec.tables.formats)
 
 
-def _run_placebo(
-    study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
-) -> list[Path]:
-    """Placebo DID: the true estimate's table with the permutation p-value, draws, density."""
+def _twfe_did(a: Analysis, frame: pd.DataFrame):
+    """The two-way fixed-effects DID of an analysis: the estimate placebo and PSM-DID start from."""
+    return panel_models.did(
+        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways",
+        entity=ENTITY, time=TIME,
+    )  # fmt: skip
+
+
+def _save_figure(study: Study, res, path: Path) -> Path:
+    """Draw ``res.figure(lang=...)`` in the study's language and plotting style; save it."""
     import matplotlib.pyplot as plt
 
     from clusterdx.report import _plotting
 
+    lang = _plotting.language(study.spec.study.language)
+    with plt.rc_context(_plotting.style(lang)):
+        _plotting.save(res.figure(lang=lang), path)
+    return path
+
+
+def _run_placebo(
+    study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
+) -> list[Path]:
+    """Placebo DID: the true estimate's table with the permutation p-value, draws, density."""
     spec = study.spec
     common = {"entity": ENTITY, "time": TIME}
-    twfe = panel_models.did(
-        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways", **common
-    )
+    twfe = _twfe_did(a, frame)
     res = panel_models.placebo(
         frame, a.y, a.treat_year, controls=a.controls, kind=a.placebo_kind, draws=a.draws,
         seed=spec.study.seed, progress=False, **common,
@@ -348,10 +362,7 @@ def _run_placebo(
     estimates = pd.DataFrame({"placebo_estimate": res.placebo})
     written = [_csv(estimates, tables / f"{a.name}_estimates.csv")]
     path = figs / f"{a.name}_density.png"
-    lang = _plotting.language(spec.study.language)
-    with plt.rc_context(_plotting.style(lang)):
-        _plotting.save(res.figure(lang=lang), path)
-    written.append(path)
+    written.append(_save_figure(study, res, path))
     kind_zh = {"space": "空间", "time": "时间", "both": "时空"}
     if spec.study.language == "zh":
         note = (
@@ -382,25 +393,16 @@ def _run_psm_did(
     study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 ) -> list[Path]:
     """PSM-DID: full-sample and matched-sample DID columns, balance CSV, common-support figure."""
-    import matplotlib.pyplot as plt
-
-    from clusterdx.report import _plotting
-
     spec = study.spec
     common = {"entity": ENTITY, "time": TIME}
-    full = panel_models.did(
-        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways", **common
-    )
+    full = _twfe_did(a, frame)
     res = panel_models.psm_did(
         frame, a.y, a.treat_year, a.covariates, method=a.match, scope=a.match_scope,
         caliper=a.caliper, bandwidth=a.bandwidth, controls=a.controls, cov=a.cov, **common,
     )  # fmt: skip
     written = [_csv(res.balance, tables / f"{a.name}_balance.csv")]
     path = figs / f"{a.name}_support.png"
-    lang = _plotting.language(spec.study.language)
-    with plt.rc_context(_plotting.style(lang)):
-        _plotting.save(res.figure(lang=lang), path)
-    written.append(path)
+    written.append(_save_figure(study, res, path))
     bias = "; ".join(
         f"{study.label(c)}: {row.bias_before:.1f}% → {row.bias_after:.1f}%"
         for c, row in res.balance.iterrows()
