@@ -73,14 +73,14 @@ def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption =
     from clusterdx.indicators import compute_indicators
     from clusterdx.study import Study
     from clusterdx.tasks.checks import check_spec_against_panel
-    from clusterdx.tasks.steps import region_attributes, study_weights
+    from clusterdx.tasks.steps import cluster_frame, region_attributes, study_weights
 
     try:
         spec = Study.load(study, overrides=set_)
         clean = build_clean(spec)
         frame = compute_indicators(spec, clean.panel, clean.tables)
         frame = frame.merge(region_attributes(spec, clean.tables), on="region", how="left")
-        check_spec_against_panel(spec, frame)
+        check_spec_against_panel(spec, frame, cluster_frame(spec, frame, clean.tables))
         for name in spec.spec.weights:
             study_weights(spec, name, frame)
     except ClusterDXError as exc:

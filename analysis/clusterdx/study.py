@@ -184,6 +184,9 @@ class Source(_Spec):
     ``region`` names the column with region names or codes; ``year`` the year column (long layout);
     ``industry`` the industry column (kind ``region_industry_year``); ``id`` the firm or cluster
     identifier (kinds ``firm_year`` and ``cluster``); ``keep`` text columns carried along unchanged.
+    A ``cluster`` source without ``year`` is the cluster registry (one row per cluster); with
+    ``year`` it is a cluster-year table whose variables enter the cluster-year panel
+    (`clusterdx.data.clusters`).
     """
 
     name: Name
@@ -394,6 +397,8 @@ class PanelModel(_Spec):
     cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] | None = None
     #: model = "fd" only; None: the estimator's default (an intercept, as plm and Stata).
     fd_intercept: bool | None = None
+    #: "cluster": fit on the cluster-year panel (entity = cluster; `clusterdx.data.clusters`).
+    unit: Literal["region", "cluster"] = "region"
 
 
 class SpatialModel(_Spec):
@@ -449,6 +454,10 @@ class SpatialRobustness(_Spec):
     decay_power: float = 1.0
 
 
+#: Analysis kinds that can run on the cluster-year panel (``unit = "cluster"``).
+CLUSTER_UNIT_KINDS = ("heterogeneity", "moderation")
+
+
 class Analysis(_Spec):
     """``[[analyses]]``: one mechanism, heterogeneity, threshold or policy-evaluation analysis.
 
@@ -467,7 +476,8 @@ class Analysis(_Spec):
     Region attributes available as columns: ``macro_region``, ``cluster_type`` (the dominant type of the
     region's registered clusters) and ``designation_year`` (first designation), when the study has a
     ``cluster`` source; with it also ``type_share_<type>`` (the share of the region's clusters of
-    each type).
+    each type). ``unit = "cluster"`` (heterogeneity, moderation) runs on the cluster-year panel
+    (`clusterdx.data.clusters`), where ``cluster_type`` and ``designation_year`` are the cluster's own.
     """
 
     kind: Literal[
@@ -523,9 +533,16 @@ class Analysis(_Spec):
     match_scope: Literal["pooled", "period"] = "pooled"
     caliper: float = Field(default=0.05, gt=0.0)
     bandwidth: float = Field(default=0.06, gt=0.0)
+    #: "cluster": heterogeneity / moderation on the cluster-year panel (entity = cluster).
+    unit: Literal["region", "cluster"] = "region"
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:
+        if self.unit == "cluster" and self.kind not in CLUSTER_UNIT_KINDS:
+            raise ValueError(
+                f"unit = 'cluster' applies to the analysis kinds {list(CLUSTER_UNIT_KINDS)}, not "
+                f"'{self.kind}'; remove unit or use one of those kinds"
+            )
         required = {
             "mediation": ["y", "x", "m"],
             "moderation": ["y", "x", "z"],
@@ -679,6 +696,19 @@ class StudySpec(_Spec):
                 raise ValueError(
                     f"analysis '{analysis.name}': spatial = '{analysis.spatial}' needs weights"
                 )
+        on_clusters = [m.name for m in self.models if getattr(m, "unit", "region") == "cluster"]
+        on_clusters += [a.name for a in self.analyses if a.unit == "cluster"]
+        registries = [s for s in self.sources if s.kind == "cluster" and not s.year]
+        if on_clusters and not registries:
+            raise ValueError(
+                f"{on_clusters} set unit = 'cluster' but no [[sources]] entry is a cluster registry "
+                "(kind = 'cluster' without a year column); add one or remove unit"
+            )
+        if len(registries) > 1:
+            raise ValueError(
+                f"sources {[s.name for s in registries]} are all cluster registries (kind = "
+                "'cluster' without year); keep one, or give the cluster-year tables their year"
+            )
         names = [m.name for m in self.models] + [a.name for a in self.analyses]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
@@ -691,6 +721,11 @@ class StudySpec(_Spec):
                 raise ValueError(
                     f"robustness.base '{self.robustness.base}' is not a panel model; panel models: "
                     f"{panel_models}"
+                )
+            if self.robustness.base in on_clusters:
+                raise ValueError(
+                    f"robustness.base '{self.robustness.base}' runs on clusters (unit = "
+                    "'cluster'); the robustness battery runs on regions: choose a region model"
                 )
         for check in self.spatial_robustness:
             unknown = [w for w in check.weights if w not in self.weights]

@@ -54,6 +54,14 @@ KEYS: dict[str, list[str]] = {
 }
 
 
+def source_key(source: Source) -> list[str]:
+    """Key columns of a source's clean table: `KEYS` of its kind, and ``year`` too for a
+    ``cluster`` source with a year column (a cluster-year table rather than the registry)."""
+    if source.kind == "cluster" and source.year:
+        return ["cluster", "year"]
+    return KEYS[source.kind]
+
+
 @dataclass
 class CleanData:
     """The clean tables of a study: the region-year panel and the other kinds of source.
@@ -261,7 +269,7 @@ def _clean_table(
             table.frame[table.column(source.industry)].astype(str).str.strip().to_numpy()
         )
     if source.id:
-        piece[KEYS[source.kind][0]] = (
+        piece[source_key(source)[0]] = (
             table.frame[table.column(source.id)].astype(str).str.strip().to_numpy()
         )
     for col in source.keep:
@@ -273,7 +281,7 @@ def _clean_table(
         piece[var] = (parse_numeric(table, col) * factor).to_numpy()
         _audit_full_width(table, col, piece, audit, source.file)
     frame = piece[keep_mask]
-    key = KEYS[source.kind]
+    key = source_key(source)
     variables = list(columns)
     raw_columns = {var: (col if source.layout == "long" else var) for var, col in columns.items()}
     frame = sum_merged_units(frame, key, variables, study, source, audit, sheet)
@@ -423,7 +431,7 @@ def _years(
 
 
 def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
-    """Read one raw source into a clean long table keyed by `KEYS[source.kind]`.
+    """Read one raw source into a clean long table keyed by `source_key`.
 
     Variables are converted to the units declared in ``[variables]``. Duplicates, missing cells, years
     outside the window and unit slips follow ``[cleaning]``; every decision is recorded in ``audit``.
@@ -471,7 +479,7 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     path = study.raw_dir / source.file
     entry = audit.file(source.file)
     entry.sha256 = file_sha256(path) if path.exists() else ""
-    key = KEYS[source.kind]
+    key = source_key(source)
     frames = []
     for table, columns in _read_raw(study, source):
         entry.encoding = table.encoding

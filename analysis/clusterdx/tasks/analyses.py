@@ -19,7 +19,7 @@ from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
-from clusterdx.tasks.steps import panel_fit_options
+from clusterdx.tasks.steps import CLUSTER, panel_fit_options, read_cluster_panel
 
 ENTITY, TIME = "region", "year"
 
@@ -77,7 +77,7 @@ def _run_one(
         return IDENTIFICATION_RUNNERS[a.kind](study, a, frame, tables, figs)
     spec = study.spec
     lang, seed = spec.study.language, spec.study.seed
-    common = {"entity": ENTITY, "time": TIME}
+    common = {"entity": CLUSTER if a.unit == "cluster" else ENTITY, "time": TIME}
     written: list[Path] = []
     if a.kind == "mediation":
         res = panel_models.mediation(
@@ -173,7 +173,8 @@ def _run_one(
 def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
     """Run ``[[analyses]]`` and ``[robustness]``; return the files written (= `analysis_outputs`)."""
     frame = pd.read_parquet(indicators_path)
-    check_spec_against_panel(study, frame)
+    clusters = read_cluster_panel(study)
+    check_spec_against_panel(study, frame, clusters)
     spec = study.spec
     tables, figs = study.reports_dir / "tables", study.reports_dir / "figures"
     tables.mkdir(parents=True, exist_ok=True)
@@ -182,7 +183,8 @@ def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
     with Progress(transient=True) as progress:
         job = progress.add_task("mechanism analyses", total=len(spec.analyses) + 1)
         for analysis in spec.analyses:
-            written += _run_one(study, analysis, frame, tables, figs)
+            data = clusters if analysis.unit == "cluster" else frame
+            written += _run_one(study, analysis, data, tables, figs)
             progress.advance(job)
         if spec.robustness is not None:
             written += _robustness(study, frame, tables)

@@ -18,11 +18,34 @@ from clusterdx.study import PanelModel, Study
 ENTITY, TIME = "region", "year"
 
 
-def _uses(study: Study) -> list[tuple[str, str]]:
-    """(key, column) for every column the models, diagnostics, analyses and robustness read."""
+def _uses_by_unit(study: Study) -> list[tuple[str, str, str]]:
+    """(key, column, unit) for every column read; unit "cluster": on the cluster-year panel."""
+    spec = study.spec
+    uses: list[tuple[str, str, str]] = []
+    for i, model in enumerate(spec.models):
+        if isinstance(model, PanelModel) and model.unit == "cluster":
+            y, x = parse_model_formula(model.formula)
+            uses += [(f"models.{i}.formula ({model.name})", v, "cluster") for v in (y, *x)]
+    for i, a in enumerate(spec.analyses):
+        if a.unit != "cluster":
+            continue
+        for key in ("y", "x", "z", "group"):
+            if getattr(a, key):
+                uses.append((f"analyses.{i}.{key} ({a.name})", getattr(a, key), "cluster"))
+        uses += [(f"analyses.{i}.controls ({a.name})", v, "cluster") for v in a.controls]
+        if a.formula:
+            y, x = parse_model_formula(a.formula)
+            uses += [(f"analyses.{i}.formula ({a.name})", v, "cluster") for v in (y, *x)]
+    return uses + [(key, name, "region") for key, name in _region_uses(study)]
+
+
+def _region_uses(study: Study) -> list[tuple[str, str]]:
+    """(key, column) for every column the region models, diagnostics, analyses and robustness read."""
     spec = study.spec
     uses: list[tuple[str, str]] = [(f"diagnostics.moran ({v})", v) for v in spec.diagnostics.moran]
     for i, model in enumerate(spec.models):
+        if isinstance(model, PanelModel) and model.unit == "cluster":
+            continue
         if isinstance(model, PanelModel):
             y, x = parse_model_formula(model.formula)
             uses += [(f"models.{i}.formula ({model.name})", v) for v in (y, *x)]
@@ -30,6 +53,8 @@ def _uses(study: Study) -> list[tuple[str, str]]:
             uses += [(f"models.{i}.y ({model.name})", model.y)]
             uses += [(f"models.{i}.x ({model.name})", v) for v in model.x]
     for i, a in enumerate(spec.analyses):
+        if a.unit == "cluster":
+            continue
         for key in ("y", "x", "m", "z", "q", "group", "treat_year"):
             if getattr(a, key):
                 uses.append((f"analyses.{i}.{key} ({a.name})", getattr(a, key)))
@@ -47,8 +72,13 @@ def _uses(study: Study) -> list[tuple[str, str]]:
     return uses
 
 
-def check_spec_against_panel(study: Study, frame: pd.DataFrame) -> None:
+def check_spec_against_panel(
+    study: Study, frame: pd.DataFrame, clusters: pd.DataFrame | None = None
+) -> None:
     """Raise `StudySpecError` for the first spec key naming a column, region or year ``frame`` lacks.
+
+    Keys of ``unit = "cluster"`` models and analyses are checked against ``clusters`` (the
+    cluster-year panel), when given.
 
     Examples
     --------
@@ -78,11 +108,15 @@ def check_spec_against_panel(study: Study, frame: pd.DataFrame) -> None:
                         f"key 'weights.{name}.{key}': {other!r} is not one of the other defined "
                         f"weights {sorted(set(study.spec.weights) - {name})}"
                     )
-    columns = {str(c) for c in frame.columns}
-    for key, name in _uses(study):
+    panels = {"region": frame, "cluster": clusters}
+    for key, name, unit in _uses_by_unit(study):
+        if panels[unit] is None:
+            continue
+        columns = {str(c) for c in panels[unit].columns}
         if name not in columns:
+            where = "panel" if unit == "region" else "cluster-year panel"
             raise StudySpecError(
-                f"key '{key}': {name!r} is not a variable or indicator of the panel; "
+                f"key '{key}': {name!r} is not a variable or indicator of the {where}; "
                 f"available: {sorted(columns)}"
             )
     if study.spec.robustness is None:

@@ -2,7 +2,7 @@
 
     raw file ──clean:<source>──► data_clean/sources/<source>.parquet (+ .audit.json)   one task per source
     sources  ──panel──────────► data_clean/panel.parquet, data_clean/audit.json
-    panel    ──indicators─────► data_clean/indicators.parquet
+    panel    ──indicators─────► data_clean/indicators.parquet (+ cluster_panel.parquet: cluster registry)
     indicators ──models───────► reports/tables/*, reports/figures/*   ([[models]], [diagnostics])
     indicators ──analyses─────► reports/tables/*, reports/figures/*   ([[analyses]], [robustness])
     reports    ──index────────► reports/index.html
@@ -244,12 +244,14 @@ def collect_tasks(study: Study) -> list:
         steps.assemble_panel(study, tables, audits, panel, audit)
 
     indicators_path = clean / "indicators.parquet"
+    cluster_panel = cluster_outputs(study)
 
     @task(
         id="indicators",
         kwargs={
             "panel": panel_path,
             "others": others,
+            "clusters": cluster_panel,
             "spec": _inputs_node(
                 {
                     "recipes": dumped["indicators"],
@@ -262,7 +264,11 @@ def collect_tasks(study: Study) -> list:
         },
     )
     def task_indicators(
-        panel: Path, others: dict[str, Path], spec: str, out: Annotated[Path, Product]
+        panel: Path,
+        others: dict[str, Path],
+        clusters: Annotated[dict[str, Path], Product],
+        spec: str,
+        out: Annotated[Path, Product],
     ) -> None:
         steps.build_indicators(study, panel, others, out)
 
@@ -280,6 +286,7 @@ def collect_tasks(study: Study) -> list:
             code["models"],
         ),
         products,
+        cluster_panel,
     )
     task_analyses = _report_task(
         "analyses",
@@ -294,6 +301,7 @@ def collect_tasks(study: Study) -> list:
             code["models"],
         ),
         products=analysis_products,
+        clusters=cluster_panel,
     )
 
     reports = {**products, **analysis_products}
@@ -328,7 +336,7 @@ def collect_tasks(study: Study) -> list:
     }
     outputs = {
         "clusterdx.tasks.steps.assemble_panel": {"panel": panel_path, "audit": audit_path},
-        "clusterdx.tasks.steps.build_indicators": {"indicators": indicators_path},
+        "clusterdx.tasks.steps.build_indicators": {"indicators": indicators_path, **cluster_panel},
         "clusterdx.tasks.steps.fit_models": products,
         "clusterdx.tasks.analyses.run_analyses": analysis_products,
         "clusterdx.report.write_index": {"index": index_path, **bundle_paths},
@@ -360,14 +368,36 @@ def collect_tasks(study: Study) -> list:
     ]
 
 
-def _report_task(
-    name: str, step, study: Study, indicators: Path, spec: PythonNode, products: dict[str, Path]
-):
-    """A task that runs ``step(study, indicators)`` and writes ``products`` (tables and figures)."""
+def cluster_outputs(study: Study) -> dict[str, Path]:
+    """The cluster-year panel the indicators step writes: one file with a cluster registry, else none."""
+    return (
+        {"cluster_panel": steps.cluster_panel_path(study)}
+        if steps.cluster_registries(study)
+        else {}
+    )
 
-    @task(id=name, kwargs={"indicators": indicators, "spec": spec, "products": products})
+
+def _report_task(
+    name: str,
+    step,
+    study: Study,
+    indicators: Path,
+    spec: PythonNode,
+    products: dict[str, Path],
+    clusters: dict[str, Path],
+):
+    """A task that runs ``step(study, indicators)`` and writes ``products`` (tables and figures);
+    it also depends on the cluster-year panel, which the ``unit = "cluster"`` entries read."""
+
+    @task(
+        id=name,
+        kwargs={"indicators": indicators, "clusters": clusters, "spec": spec, "products": products},
+    )
     def task_report(
-        indicators: Path, spec: str, products: Annotated[dict[str, Path], Product]
+        indicators: Path,
+        clusters: dict[str, Path],
+        spec: str,
+        products: Annotated[dict[str, Path], Product],
     ) -> None:
         step(study, indicators)
 
@@ -508,6 +538,7 @@ def declared_outputs(study: Study) -> list[Path]:
     clean = study.clean_dir
     files = [p for s in study.spec.sources for p in source_outputs(study, s.name)]
     files += [clean / "panel.parquet", clean / "audit.json", clean / "indicators.parquet"]
+    files += list(cluster_outputs(study).values())
     files += [*steps.model_outputs(study).values(), *analysis_outputs(study).values()]
     files += [study.reports_dir / "index.html", study.reports_dir / "manifest.json"]
     return sorted(files)

@@ -17,6 +17,7 @@ from clusterdx import indicators, report, spatial, typology, weights
 from clusterdx import panel as panel_models
 from clusterdx.data.audit import Audit, FileAudit
 from clusterdx.data.balance import require_balanced
+from clusterdx.data.clusters import cluster_panel
 from clusterdx.data.panel import merge_region_year, read_source
 from clusterdx.errors import ClusterDXError, StudySpecError
 from clusterdx.regions import lookup as registry_lookup
@@ -30,6 +31,7 @@ from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks.checks import check_spec_against_panel
 
 ENTITY, TIME = "region", "year"
+CLUSTER = "cluster"  # entity of the cluster-year panel
 
 #: Spatial models whose coefficients are not marginal effects: the step writes their impacts.
 IMPACT_MODELS = ("sar", "sdm", "sac", "sdem", "slx")
@@ -88,12 +90,49 @@ def assemble_panel(
 
 def build_indicators(study: Study, panel_path: Path, tables: dict[str, Path], out: Path) -> None:
     """Compute the ``[indicators]`` recipes on the clean panel, add the region attributes, write
-    ``indicators.parquet``."""
+    ``indicators.parquet``; with a cluster registry also the cluster-year panel
+    (`cluster_panel_path`)."""
     panel = pd.read_parquet(panel_path)
     others = {n: pd.read_parquet(p) for n, p in tables.items()}
     frame = indicators.compute_indicators(study, panel, others)
     attributes = region_attributes(study, others)
-    frame.merge(attributes, on=ENTITY, how="left", validate="m:1").to_parquet(out, index=False)
+    frame = frame.merge(attributes, on=ENTITY, how="left", validate="m:1")
+    frame.to_parquet(out, index=False)
+    clusters = cluster_frame(study, frame, others)
+    if clusters is not None:
+        clusters.to_parquet(cluster_panel_path(study), index=False)
+
+
+def cluster_registries(study: Study) -> list:
+    """The ``cluster`` sources without a year column: the cluster registry (at most one)."""
+    return [s for s in study.spec.sources if s.kind == "cluster" and not s.year]
+
+
+def cluster_frame(
+    study: Study, frame: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame | None:
+    """The cluster-year panel of the study (`clusterdx.data.clusters.cluster_panel`): its cluster
+    registry expanded over the region rows of ``frame`` (the indicator panel with the region
+    attributes) and its cluster-year sources; None without a registry."""
+    registry = [tables[s.name] for s in cluster_registries(study) if s.name in tables]
+    if not registry:
+        return None
+    years = {
+        s.name: tables[s.name]
+        for s in study.spec.sources
+        if s.kind == "cluster" and s.year and s.name in tables
+    }
+    return cluster_panel(registry[0], frame, years)
+
+
+def cluster_panel_path(study: Study) -> Path:
+    """Where the indicators step writes the cluster-year panel (studies with a cluster registry)."""
+    return study.clean_dir / "cluster_panel.parquet"
+
+
+def read_cluster_panel(study: Study) -> pd.DataFrame | None:
+    """The cluster-year panel the indicators step wrote, or None for a study without a registry."""
+    return pd.read_parquet(cluster_panel_path(study)) if cluster_registries(study) else None
 
 
 def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -113,8 +152,7 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
     else:
         registry = region_table(study.spec.study.level)
         out = registry[["code", "macro_region"]].rename(columns={"code": ENTITY})
-    kinds = {s.name: s.kind for s in study.spec.sources}
-    clusters = [tables[n] for n, kind in kinds.items() if kind == "cluster" and n in tables]
+    clusters = [tables[s.name] for s in cluster_registries(study) if s.name in tables]
     if clusters:
         registry_rows = clusters[0].sort_values("cluster", kind="stable")
         if "cluster_type" in registry_rows.columns:
@@ -275,10 +313,15 @@ def _dependent(model: PanelModel | SpatialModel) -> str:
     return model.y if isinstance(model, SpatialModel) else model.formula.split("~")[0].strip()
 
 
+def _on_regions(models: list) -> list:
+    """The ``[[models]]`` fitted on the region panel (not ``unit = "cluster"``)."""
+    return [m for m in models if getattr(m, "unit", "region") == "region"]
+
+
 def model_variables(study: Study) -> list[str]:
-    """Dependent variables and regressors of ``[[models]]``, in order of first appearance."""
+    """Dependent variables and regressors of the region ``[[models]]``, in order of first appearance."""
     names: list[str] = []
-    for model in study.spec.models:
+    for model in _on_regions(study.spec.models):
         if isinstance(model, SpatialModel):
             used = [model.y, *model.x]
         else:
@@ -311,7 +354,9 @@ def model_outputs(study: Study) -> dict[str, Path]:
         for v in spec.diagnostics.moran:
             for stem in (f"moran_{v}", f"moran_scatter_{v}", f"lisa_{v}"):
                 out[f"{stem}.png"] = figures / f"{stem}.png"
-    for v in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
+    for v in sorted(
+        {_dependent(m) for m in _on_regions(spec.models)} | set(spec.diagnostics.moran)
+    ):
         for stem in (f"trend_{v}", f"density_{v}"):
             out[f"{stem}.png"] = figures / f"{stem}.png"
     return out
@@ -320,7 +365,8 @@ def model_outputs(study: Study) -> dict[str, Path]:
 def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     """Estimate ``[[models]]`` and ``[diagnostics]``; write the tables and figures of `model_outputs`."""
     frame = pd.read_parquet(indicators_path)
-    check_spec_against_panel(study, frame)
+    clusters = read_cluster_panel(study)
+    check_spec_against_panel(study, frame, clusters)
     spec = study.spec
     lang, formats, seed = spec.study.language, spec.tables.formats, spec.study.seed
     tables_dir, figures_dir = study.reports_dir / "tables", study.reports_dir / "figures"
@@ -339,8 +385,13 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         job = progress.add_task("estimating models", total=len(spec.models) + 1)
         for model in spec.models:
             if isinstance(model, PanelModel):
+                on_clusters = model.unit == "cluster"
                 res = panel_models.fit(
-                    frame, model.formula, entity=ENTITY, time=TIME, **panel_fit_options(model)
+                    clusters if on_clusters else frame,
+                    model.formula,
+                    entity=CLUSTER if on_clusters else ENTITY,
+                    time=TIME,
+                    **panel_fit_options(model),
                 )
             else:
                 w = study_weights(study, model.weights, frame)
@@ -431,7 +482,9 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         )
     own = study_regions(study)
     groups = None if own is None else own.frame.set_index("code")["group"]
-    for var in sorted({_dependent(m) for m in spec.models} | set(spec.diagnostics.moran)):
+    for var in sorted(
+        {_dependent(m) for m in _on_regions(spec.models)} | set(spec.diagnostics.moran)
+    ):
         label = study.label(var)
         path = figures_dir / f"trend_{var}.png"
         index_trends(

@@ -47,9 +47,7 @@ def main(checkout: Path) -> None:
             "G_nb": float(g_nb),
             "G_t": float(g_t),
             "G_jj": {str(g): float(matrix.loc[g, g]) for g in groups},
-            "G_jh": {
-                f"{a}-{b}": float(matrix.loc[a, b]) for a in groups for b in groups if a < b
-            },
+            "G_jh": {f"{a}-{b}": float(matrix.loc[a, b]) for a in groups for b in groups if a < b},
         }
     out = {
         "source": "ObbaLX/Dagum-Gini commit 2644f67, dagum_gini.py DagumGini, example.xlsx",
