@@ -117,3 +117,29 @@ def test_raw_variables_record_the_drivers_linearly():
         "epiphytic": 10,
         "parasitic": 10,
     }
+
+
+def test_registry_uses_real_cluster_names_in_their_province(monkeypatch):
+    """Named clusters of `cdx.datasets` replace simulated names in their own province, a typed case
+    cluster only on a simulated cluster of its seed type; nothing else of the simulation changes."""
+    from clusterdx import datasets
+    from clusterdx.data import demo
+
+    named = datasets.named_clusters().set_index("cluster_name")
+    sim = simulate()
+    clusters = sim["clusters"]
+    real = clusters[clusters["name"].isin(named.index)]
+    assert len(real) == 14
+    assert real["name"].is_unique
+    for row in real.itertuples():
+        assert row.region == named.loc[row.name, "province_code"]
+        assert named.loc[row.name, "seed_type"] in ("", row.cluster_type)
+    assert "隆尧县食品产业集群" in set(real["name"])  # parasitic case cluster, 河北 has one
+    assert "平乡县自行车(童车)产业集群" not in set(
+        real["name"]
+    )  # 河北's simulated clusters are parasitic
+    monkeypatch.setattr(demo, "real_names", lambda frame: frame)
+    plain = simulate()
+    kept = ["cluster", "region", "cluster_type", "leading_firm", "designation_year"]
+    assert plain["clusters"][kept].equals(clusters[kept])
+    assert plain["region_year"].equals(sim["region_year"])

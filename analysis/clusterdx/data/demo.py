@@ -3,7 +3,7 @@
 The demo mimics what researchers download for a provincial study of cluster digitalisation: yearbook
 sheets (wide XLSX, units 亿元 / 万人), a GBK-encoded CSV with Chinese headers, long UTF-8 CSVs,
 manufacturing employment by 2-digit industry, a listed-firm table with digital-keyword counts and a
-cluster registry. A few cells are deliberately dirty so the audit has work: one exact duplicate row,
+cluster registry (real cluster names from `clusterdx.datasets` where their province has them). A few cells are deliberately dirty so the audit has work: one exact duplicate row,
 one blank cell and one unit slip (a GDP value typed in 万元 instead of 亿元).
 
 Data-generating process (true parameters in `TRUTH`, written to ``truth.json``)
@@ -335,8 +335,36 @@ def _firms(rng, codes, years, dt, core) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: GB/T 4754-2017 division of each named cluster's product (the demo's assignment: the documents
+#: name the clusters, not their industry codes; 65 = software and IT services, not manufacturing).
+NAMED_INDUSTRY = {
+    "平乡县自行车(童车)产业集群": "37",
+    "广州市纺织服装产业集群": "18",
+    "隆尧县食品产业集群": "14",
+    "海宁经编产业集群": "17",
+    "武汉市、襄阳市、十堰市、随州市汽车集群": "36",
+    "长春市汽车集群": "36",
+    "上海市新能源汽车集群": "36",
+    "广州市智能网联汽车产业集群": "36",
+    "温州市乐清电气集群": "38",
+    "深圳市新一代信息通信集群": "39",
+    "南京市软件和信息服务集群": "65",
+    "青岛智能家电集群": "38",
+    "无锡物联网集群": "39",
+    "合肥智能语音产业高地": "39",
+    "杭州数字安防产业高地": "39",
+    "武汉智能网联汽车集群": "36",
+    "长沙智能制造装备产业集群": "35",
+}
+
+
 def _clusters(rng, codes, types, level: Level) -> pd.DataFrame:
-    """Cluster registry: two clusters per region, mostly of its dominant type, led by a core firm."""
+    """Cluster registry: two clusters per region, mostly of its dominant type, led by a core firm.
+
+    At province level the clusters take the real names of `clusterdx.datasets.named_clusters`
+    where their province has named clusters (`real_names`); the others are named after their
+    province and simulated industry.
+    """
     names = region_table(level).set_index("code")["name_zh"]
     rows = []
     for r, code in enumerate(codes):
@@ -355,7 +383,48 @@ def _clusters(rng, codes, types, level: Level) -> pd.DataFrame:
                     "designation_year": int(rng.integers(2015, 2022)),
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return real_names(frame) if level == "province" else frame
+
+
+def real_names(clusters: pd.DataFrame) -> pd.DataFrame:
+    """Give simulated clusters the names (and product industries) of real clusters of their province.
+
+    Within each province, a named cluster with a seed type (Zhao & Zhou's three cases) goes to the
+    first simulated cluster of that type, then the untyped named clusters go to the remaining
+    simulated clusters in registry order; named clusters left over (a typed one whose type the
+    province's simulated clusters lack, or more names than clusters) are not used. Only names and
+    industry codes change: types, leading firms and designation years stay simulated, so the
+    truth and every other demo file are unaffected.
+
+    Examples
+    --------
+    >>> sim = pd.DataFrame({"cluster": ["C130000-1", "C130000-2"], "region": [130000, 130000],
+    ...                     "name": ["河北省A集群", "河北省B集群"], "industry": ["13", "13"],
+    ...                     "cluster_type": ["parasitic", "parasitic"]})
+    >>> real_names(sim)[["name", "industry"]].values.tolist()
+    [['隆尧县食品产业集群', '14'], ['河北省B集群', '13']]
+    """
+    from clusterdx.datasets import named_clusters
+
+    out = clusters.copy()
+    named = named_clusters()
+    for code, group in named.groupby("province_code", sort=False):
+        slots = list(out.index[out["region"] == code])
+        ordered = [
+            *group[group["seed_type"] != ""].itertuples(),
+            *group[group["seed_type"] == ""].itertuples(),
+        ]
+        for real in ordered:
+            fits = [i for i in slots if real.seed_type in ("", out.loc[i, "cluster_type"])]
+            if not fits:
+                continue
+            out.loc[fits[0], ["name", "industry"]] = [
+                real.cluster_name,
+                NAMED_INDUSTRY[real.cluster_name],
+            ]
+            slots.remove(fits[0])
+    return out
 
 
 def _names(codes, level: Level, strip_suffix: bool = False) -> np.ndarray:
