@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -214,3 +215,26 @@ def test_changed_package_code_reruns_the_steps_that_run_it(built, monkeypatch):
     assert outcomes.pop("analyses") == "SUCCESS"
     assert {outcomes[k] for k in ("panel", "indicators")} == {"SKIP_UNCHANGED"}
     assert all(v == "SKIP_UNCHANGED" for k, v in outcomes.items() if k.startswith("clean:"))
+
+
+def test_index_shows_the_measurement_tables_in_both_languages(built):
+    """Issue 17: disparity by 东部/中部/西部/东北, the 3-D kernel figure, the spatial Markov and the
+    convergence tables, in Chinese and English, embedded in reports/index.html."""
+    study, _ = built
+    tables = study.reports_dir / "tables"
+    index = (study.reports_dir / "index.html").read_text(encoding="utf-8")
+    for stem in ("disparity_dt", "markov_dt", "convergence_dt", "typology_clusters"):
+        for name in (stem, f"{stem}_en"):
+            table = (tables / f"{name}.html").read_text(encoding="utf-8")
+            caption = re.search(r"<caption>(.*?)</caption>", table, re.DOTALL).group(1)
+            assert caption in index, name
+    assert 'src="figures/disparity_dt_kernel3d.png"' in index
+    zh = (tables / "disparity_dt.md").read_text(encoding="utf-8").splitlines()[4]
+    en = (tables / "disparity_dt_en.md").read_text(encoding="utf-8").splitlines()[4]
+    assert zh.startswith("| 年份 | 总体 | 东部 | 中部 | 西部 | 东北 |")
+    assert en.startswith("| Year | Total | East | Central | West | Northeast |")
+    markov = (tables / "markov_dt_en.md").read_text(encoding="utf-8")
+    assert "| Spatial lag class | Class at t | N | Q1 | Q2 | Q3 | Q4 |" in markov
+    assert "| 空间滞后类型 | t年类型 | 观测数 |" in (tables / "markov_dt.md").read_text(
+        encoding="utf-8"
+    )
