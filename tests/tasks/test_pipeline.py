@@ -114,7 +114,11 @@ def test_manifest_hashes_inputs_and_maps_outputs(built):
     assert manifest["outputs"]["reports/tables/robustness.docx"]["step"] == (
         "clusterdx.tasks.analyses.run_analyses"
     )
-    assert len(manifest["outputs"]) == len(list(study.reports_dir.rglob("*.*"))) - 1 + 3
+    # every report file but the manifest, plus panel, audit, indicators and the cluster-year panel
+    assert len(manifest["outputs"]) == len(list(study.reports_dir.rglob("*.*"))) - 1 + 4
+    assert manifest["outputs"]["clean/cluster_panel.parquet"]["step"] == (
+        "clusterdx.tasks.steps.build_indicators"
+    )
     assert manifest["software"]["packages"]["linearmodels"] != "not installed"
 
 
