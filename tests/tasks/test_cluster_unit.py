@@ -66,6 +66,13 @@ name = "heterogeneity_own_type"
 formula = "output ~ x + z"
 group = "cluster_type"
 unit = "cluster"
+[[analyses]]
+kind = "moderation"
+name = "moderation_on_clusters"
+y = "output"
+x = "x"
+z = "designation_year"
+unit = "cluster"
 [tables]
 formats = ["md"]
 """
@@ -140,6 +147,16 @@ def test_model_and_heterogeneity_run_on_clusters(built):
         assert f"{fit.params['x']:.3f}" in het_table
 
 
+@pytest.mark.slow
+def test_moderation_runs_on_clusters(built):
+    """The cluster's own designation year varies within regions, so it can moderate on clusters."""
+    clusters = pd.read_parquet(built.clean_dir / "cluster_panel.parquet")
+    direct = panel_models.moderation(clusters, "output", "x", "designation_year", entity="cluster")
+    table = (built.reports_dir / "tables" / "moderation_on_clusters.md").read_text(encoding="utf-8")
+    assert f"{direct.fit.params[direct.interaction]:.3f}" in table
+    assert direct.fit.nobs == 60
+
+
 def test_unit_cluster_needs_a_registry(tmp_path):
     text = STUDY.replace(
         'kind = "cluster"\nregion = "省份"\nid', 'kind = "firm_year"\nregion = "省份"\nid', 1
@@ -148,7 +165,8 @@ def test_unit_cluster_needs_a_registry(tmp_path):
     with pytest.raises(StudySpecError) as err:
         Study.load(tmp_path / "study.toml")
     assert (
-        "['fe_clusters', 'heterogeneity_own_type'] set unit = 'cluster' but no [[sources]] entry "
+        "['fe_clusters', 'heterogeneity_own_type', 'moderation_on_clusters'] set unit = 'cluster' but "
+        "no [[sources]] entry "
         "is a cluster registry (kind = 'cluster' without a year column); add one or remove unit"
     ) in str(err.value)
 
