@@ -7,6 +7,8 @@
                           model="sdm", effects="twoways")
     res.summary(); res.impacts(draws=1000, seed=0)
     cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
+    cdx.spatial.fit(..., model="sac", w_error=M)          # separate error / Durbin (w_durbin) matrices
+    cdx.spatial.spatial_did(panel, "dt", "pilot_year", W, "region", "year")   # SDM-DID spillovers
 """
 
 from __future__ import annotations

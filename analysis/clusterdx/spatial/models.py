@@ -7,6 +7,12 @@ stacked period by period, t = 1..T, with W an N × N weights matrix::
 
 SAR: θ = 0, λ = 0. SEM: ρ = 0, θ = 0. SDM: λ = 0. SAC: θ = 0. SDEM: ρ = 0. SLX: ρ = λ = 0.
 
+Several weights matrices (xsmle's ``wmat()`` / ``emat()`` / ``dmat()``, splm's ``listw2``): the error
+process may have its own matrix M (``w_error``: u_t = λ M u_t + ε_t) and the Durbin terms theirs,
+W_d X_d θ (``w_durbin``), with X_d a subset of the regressors (``durbin``). Then B = I − λM below,
+the cross-product matrix is that of [y, Wy, My, MWy, X, MX], and the impacts summarise
+(I − ρW)^{-1}(β_k I + θ_k W_d).
+
 Effects
     ``"individual"`` / ``"time"`` / ``"twoways"``: fixed μ and/or ξ swept out by the within
     transformation of y, Wy and X, WX; ``"random"``: μ_i ~ N(0, σ²_μ) with φ = σ²_μ/σ², estimated
