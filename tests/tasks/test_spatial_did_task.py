@@ -48,7 +48,10 @@ def frame() -> pd.DataFrame:
     ("keys", "message"),
     [
         ({"weights_error": "queen"}, r"model 'sdm_x': weights_error is set but model 'sdm' has no"),
-        ({"weights_durbin": "rook9"}, r"model 'sdm_x' uses weights_durbin 'rook9'; defined weights"),
+        (
+            {"weights_durbin": "rook9"},
+            r"model 'sdm_x' uses weights_durbin 'rook9'; defined weights",
+        ),
         ({"durbin": ["tech"]}, r"durbin = \['tech'\] must list regressors of x"),
         ({"model": "sar", "durbin": ["gov"]}, r"durbin is set but model 'sar' has no Durbin"),
         ({"dynamic": "time", "durbin": ["gov"]}, r"not available for dynamic models"),
