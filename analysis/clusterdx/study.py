@@ -417,9 +417,49 @@ class SpatialModel(_Spec):
     convention: Literal["ml", "splm"] = "ml"
     impacts_draws: int = Field(default=1000, ge=0, le=100_000)
     dynamic: Literal["time", "spacetime", "both"] | None = None
+    #: names of ``[weights.<name>]`` for the error process (sem / sac / sdem) and the Durbin
+    #: terms (sdm / sdem / slx); None: ``weights``. ``durbin``: regressors with WX (None: all).
+    weights_error: str | None = None
+    weights_durbin: str | None = None
+    durbin: list[Name] | None = None
 
 
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
+
+
+def _check_spatial_model_weights(model: SpatialModel, defined: list[str]) -> None:
+    """``weights_error`` / ``weights_durbin`` / ``durbin`` name defined weights, fit the model."""
+    parts = {
+        "weights_error": (model.weights_error, ("sem", "sac", "sdem"), "a spatial error process"),
+        "weights_durbin": (model.weights_durbin, ("sdm", "sdem", "slx"), "Durbin terms WX"),
+        "durbin": (model.durbin, ("sdm", "sdem", "slx"), "Durbin terms WX"),
+    }
+    for key, (value, allowed, part) in parts.items():
+        if value is None:
+            continue
+        if model.model not in allowed:
+            raise ValueError(
+                f"model '{model.name}': {key} is set but model '{model.model}' has no {part} "
+                f"(models with one: {list(allowed)})"
+            )
+        if key != "durbin" and value not in defined:
+            raise ValueError(
+                f"model '{model.name}' uses {key} '{value}'; defined weights: {defined}"
+            )
+    if model.durbin is not None and model.dynamic is None:
+        unknown = [v for v in model.durbin if v not in model.x]
+        if unknown or not model.durbin:
+            raise ValueError(
+                f"model '{model.name}': durbin = {model.durbin} must list regressors of x = "
+                f"{model.x}; not in x: {unknown}"
+            )
+    if model.dynamic is not None and (
+        model.weights_error or model.weights_durbin or model.durbin is not None
+    ):
+        raise ValueError(
+            f"model '{model.name}': weights_error / weights_durbin / durbin are not available "
+            "for dynamic models; drop them"
+        )
 
 
 class HistoricalInstrument(_Spec):
@@ -521,7 +561,8 @@ class Analysis(_Spec):
     var: str | None = None
     classes: int = Field(default=4, ge=2, le=10)
     weights: str | None = None
-    spatial: Literal["none", "sar", "sdm"] = "none"
+    #: convergence: "sar" / "sdm" spatial β; did: true = spatial DID (SDM, `clusterdx.spatial.did`)
+    spatial: Literal["none", "sar", "sdm"] | bool = "none"
     drivers: list[str] = Field(default_factory=list)
     declared: str = "cluster_type"
     instruments: list[str] = Field(default_factory=list)
@@ -558,6 +599,16 @@ class Analysis(_Spec):
             "placebo": ["y", "treat_year"],
             "psm_did": ["y", "treat_year", "covariates"],
         }[self.kind]
+        if isinstance(self.spatial, bool) and self.kind != "did":
+            raise ValueError(
+                f"spatial = {str(self.spatial).lower()} is for analysis kind 'did' (spatial DID); "
+                f"kind '{self.kind}' takes spatial = 'none', 'sar' or 'sdm'"
+            )
+        if self.kind == "did" and not isinstance(self.spatial, bool) and self.spatial != "none":
+            raise ValueError(
+                f"analysis kind 'did' takes spatial = true (a spatial Durbin DID) or false, not "
+                f"'{self.spatial}'"
+            )
         if self.kind == "iv" and not (self.instruments or self.historical):
             raise ValueError("analysis kind 'iv' needs instruments or [[analyses.historical]]")
         missing = [key for key in required if not getattr(self, key)]
@@ -676,6 +727,8 @@ class StudySpec(_Spec):
                     f"model '{model.name}' uses weights '{model.weights}'; defined weights: "
                     f"{sorted(self.weights)}"
                 )
+            if isinstance(model, SpatialModel):
+                _check_spatial_model_weights(model, sorted(self.weights))
         reserved = sorted({a.name for a in self.analyses} & RESERVED_TABLES)
         if reserved:
             raise ValueError(
@@ -689,8 +742,8 @@ class StudySpec(_Spec):
                     f"weights: {sorted(self.weights)}"
                 )
             if (
-                analysis.kind == "convergence"
-                and analysis.spatial != "none"
+                analysis.kind in ("convergence", "did")
+                and analysis.spatial not in ("none", False)
                 and not analysis.weights
             ):
                 raise ValueError(

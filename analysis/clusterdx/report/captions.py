@@ -24,6 +24,7 @@ Kind = Literal[
     "heterogeneity",
     "threshold",
     "did",
+    "spatial_did",
 ]
 
 CAPTIONS: dict[str, dict[str, str]] = {
@@ -40,6 +41,7 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "heterogeneity": "异质性分析",
         "threshold": "门槛效应回归结果",
         "did": "政策效应评估",
+        "spatial_did": "空间双重差分：政策的直接效应与空间溢出效应",
     },
     "en": {
         "models": "Baseline regression results",
@@ -54,6 +56,7 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "heterogeneity": "Heterogeneity analysis",
         "threshold": "Panel threshold regression",
         "did": "Policy evaluation",
+        "spatial_did": "Spatial difference-in-differences: direct and spillover effects of the policy",
     },
 }
 

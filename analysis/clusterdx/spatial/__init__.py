@@ -7,6 +7,8 @@
                           model="sdm", effects="twoways")
     res.summary(); res.impacts(draws=1000, seed=0)
     cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
+    cdx.spatial.fit(..., model="sac", w_error=M)          # separate error / Durbin (w_durbin) matrices
+    cdx.spatial.spatial_did(panel, "dt", "pilot_year", W, "region", "year")   # SDM-DID spillovers
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
+from clusterdx.spatial.did import SpatialDIDResult, spatial_did
 from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fit_dynamic
 from clusterdx.spatial.effects import impacts
 from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds
@@ -25,6 +28,7 @@ __all__ = [
     "CDTestResult",
     "DynamicSpatialResults",
     "LogDet",
+    "SpatialDIDResult",
     "SpatialPanelResults",
     "SpecTestResult",
     "dynamic_impacts",
@@ -39,6 +43,7 @@ __all__ = [
     "pesaran_cd",
     "replace_w",
     "rho_bounds",
+    "spatial_did",
     "spillover_decay",
     "wald_test",
 ]

@@ -1,6 +1,7 @@
 """Expected information matrix of spatial panel ML models and the traces of spatial multipliers in it.
 
-With A = I − ρW, B = I − λW, G = W A^{-1}, H = W B^{-1} and G̈ = B G B^{-1}, the expected information
+With A = I − ρW, B = I − λM, G = W A^{-1}, H = M B^{-1} and G̈ = B G B^{-1} (M = W unless the error
+process has its own weights matrix), the expected information
 of the SAC model (Lee 2004, *Econometrica* 72:1899-1925; Lee & Yu 2010, *J. Econometrics*
 154:165-185, eq. 13) needs tr(G), tr(G̈²), tr(G̈'G̈), tr(H), tr(H²), tr(H'H), tr(HG̈) and tr(H'G̈);
 SAR and SEM need the subsets with λ = 0 or ρ = 0.
@@ -39,6 +40,7 @@ def spatial_traces(
     probes: int | None = None,
     seed: int = 0,
     exact: bool | None = None,
+    w_error: sp.csr_matrix | None = None,
 ) -> dict[str, float]:
     """Traces needed by the information matrix, exact for small N and stochastic above.
 
@@ -55,6 +57,8 @@ def spatial_traces(
         500,000 / N clipped to [30, 200] (the relative error falls like (probes · N)^{-1/2}).
     exact
         Use the N unit vectors as probes (exact traces); default: when N ≤ ``EXACT_MAX_N``.
+    w_error
+        Weights matrix M of the error process (B = I − λM, H = M B^{-1}); default ``w``.
 
     Returns
     -------
@@ -72,17 +76,18 @@ def spatial_traces(
     proj = _demean if project else (lambda v: v)
     u = proj(u)
     lu_a = filter_factor(w, rho) if rho is not None else None
-    lu_b = filter_factor(w, lam) if lam is not None else None
+    m = w if w_error is None else w_error
+    lu_b = filter_factor(m, lam) if lam is not None else None
 
     def g_op(v: np.ndarray) -> np.ndarray:
         out = w @ lu_a.solve(v)
         if lu_b is not None:
             inner = w @ lu_a.solve(lu_b.solve(v))
-            out = inner - lam * (w @ inner)
+            out = inner - lam * (m @ inner)
         return proj(out)
 
     def h_op(v: np.ndarray) -> np.ndarray:
-        return proj(w @ lu_b.solve(v))
+        return proj(m @ lu_b.solve(v))
 
     out: dict[str, float] = {}
     if lu_a is not None:
@@ -114,17 +119,20 @@ def information_covariance(
     *,
     project: bool,
     seed: int,
+    w_error: sp.csr_matrix | None = None,
 ) -> np.ndarray:
     """Inverse of the expected information matrix of (β, ρ, λ, σ²).
 
     ``x`` is the transformed design as an (N, T, k) array, ``xstar`` = B x stacked (NT × k);
     ``t_eff`` and ``n_eff`` the numbers of periods and observations after any Lee-Yu
-    transformation; ``project`` restricts to the space orthogonal to ι (Lee-Yu time effects).
+    transformation; ``project`` restricts to the space orthogonal to ι (Lee-Yu time effects);
+    ``w_error`` the matrix M of the error process (default ``wmat``).
     Blocks as in :mod:`clusterdx.spatial.models`.
     """
     k = x.shape[2]
     xb = x @ beta
-    traces = spatial_traces(wmat, rho, lam, project=project, seed=seed)
+    traces = spatial_traces(wmat, rho, lam, project=project, seed=seed, w_error=w_error)
+    m_err = wmat if w_error is None else w_error
     m = k + (rho is not None) + (lam is not None) + 1
     info = np.zeros((m, m))
     info[:k, :k] = xstar.T @ xstar / sigma2
@@ -132,7 +140,7 @@ def information_covariance(
     if rho is not None:
         gxb = wmat @ filter_factor(wmat, rho).solve(xb)
         if lam is not None:
-            gxb = gxb - lam * (wmat @ gxb)
+            gxb = gxb - lam * (m_err @ gxb)
         if project:
             gxb = gxb - gxb.mean(axis=0, keepdims=True)
         gxb = gxb.reshape(-1)

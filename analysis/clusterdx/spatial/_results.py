@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,9 @@ class SpatialPanelResults(ResultDisplay):
         Lee-Yu correction applied: ``"transformation"``, ``"direct"`` or None.
     theta_re : float
         Random effects: the quasi-demeaning weight θ = 1 − (1 + Tφ)^{-1/2}; 0 otherwise.
+    w_error, w_durbin : scipy.sparse.csr_matrix or None
+        The weights matrices of the error process and of the Durbin terms, aligned to
+        ``entities``, when they differ from W (``fit(..., w_error=, w_durbin=)``); else None.
 
     Examples
     --------
@@ -98,6 +101,8 @@ class SpatialPanelResults(ResultDisplay):
     cov_type: str = "analytic information matrix"
     rsquared: float | None = None
     weights_transform: str = ""
+    w_error: Any = field(default=None, repr=False)
+    w_durbin: Any = field(default=None, repr=False)
 
     @property
     def bse(self) -> pd.Series:

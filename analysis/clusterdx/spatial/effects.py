@@ -8,6 +8,13 @@ LeSage & Pace (2009, *Introduction to Spatial Econometrics*, CRC, §2.7) summari
 - total   = ι'S_k ι / N = (β_k + θ_k)/(1 − ρ) for a row-standardised W,
 - indirect = total − direct.
 
+With a Durbin weights matrix W_d ≠ W (``fit(..., w_durbin=)``) S_k(ρ) = (I − ρW)^{-1}(β_k I + θ_k W_d):
+the direct effect needs tr(W_d (I − ρW)^{-1})/N = Σ_i c_i/(1 − ρω_i)/N with c_i the diagonal of
+V^{-1} W_d V (W = V diag(ω) V^{-1}), exact for N ≤ 1,000 (``logdet.EIGEN_MAX_N``), else the power
+series Σ_j ρ^j tr(W_d W^j)/N (exact for j ≤ 1, Hutchinson above); the total effect
+ι'(I − ρW)^{-1}W_d ι/N, which is 1/(1 − ρ) when both matrices are row-standardised. With Durbin
+terms on a subset of the regressors (``durbin=``) θ_k = 0 for the others.
+
 For a W whose rows do not sum to one (e.g. raw inverse distances) the total is
 β_k · ι'(I − ρW)^{-1}ι/N + θ_k · ι'W(I − ρW)^{-1}ι/N, from one sparse solve (I − ρW)v = ι per ρ.
 
@@ -73,6 +80,49 @@ def _mean_row_sums(w: sp.csr_matrix, rho: np.ndarray) -> tuple[np.ndarray, np.nd
     return v.mean(axis=0), np.asarray(w @ v).mean(axis=0)
 
 
+def _durbin_mean_diagonals(
+    engine, wd: sp.csr_matrix, rho: np.ndarray, seed: int = 0, probes: int = 100
+) -> np.ndarray:
+    """tr(W_d (I − ρW)^{-1})/N for each ρ: eigenvectors of W for N ≤ 1,000, else a power series."""
+    w = engine.w
+    n = w.shape[0]
+    rho = np.asarray(rho, dtype=float)
+    if engine.eigenvalues is not None:
+        d = engine._d
+        if d is not None:  # W = D^{-1/2} Q diag(ω) Q' D^{1/2}
+            root = np.sqrt(d)
+            sym = root[:, None] * w.toarray() / root[None, :]
+            vals, q = np.linalg.eigh((sym + sym.T) / 2)
+            inner = q.T @ (root[:, None] * (wd @ (q / root[:, None])))
+            c = np.diag(inner)
+        else:
+            vals, vecs = np.linalg.eig(w.toarray())
+            c = np.diag(np.linalg.solve(vecs, wd @ vecs))
+        return np.real(np.sum(c / (1.0 - rho[..., None] * vals), axis=-1)) / n
+    radius = max(1.0 / engine.bounds[1], -1.0 / engine.bounds[0])
+    top = float(np.max(np.abs(rho))) * radius if rho.size else 0.0
+    order = int(min(2_000, max(10, np.ceil(np.log(1e-10) / np.log(max(top, 1e-3))))))
+    u = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(n, probes))
+    moments = np.empty(order + 1)
+    moments[0] = wd.diagonal().sum() / n
+    moments[1] = float(wd.multiply(w.T).sum()) / n
+    left = np.asarray(wd.T @ u)  # u' W_d W^j u = (W_d' u)' W^j u
+    cur = w @ u
+    for j in range(2, order + 1):
+        cur = w @ cur
+        moments[j] = np.sum(left * cur) / (probes * n)
+    return rho[..., None] ** np.arange(order + 1) @ moments
+
+
+def _durbin_mean_row_sums(w: sp.csr_matrix, wd: sp.csr_matrix, rho: np.ndarray) -> np.ndarray:
+    """ι'(I − ρW)^{-1} W_d ι/N for each ρ; 1/(1 − ρ) when W and W_d are row-standardised."""
+    sums, sums_d = (np.asarray(m.sum(axis=1)).ravel() for m in (w, wd))
+    if np.allclose(sums, 1.0, rtol=0, atol=1e-10) and np.allclose(sums_d, 1.0, rtol=0, atol=1e-10):
+        return 1.0 / (1.0 - rho)
+    target = np.asarray(wd.sum(axis=1)).ravel()
+    return np.array([filter_factor(w, r).solve(target).mean() for r in rho])
+
+
 def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Direct, indirect and total impacts with simulated (or exact) inference.
 
@@ -127,20 +177,25 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
     if draws < 2:
         raise ValueError(f"draws={draws} must be at least 2")
     names = list(res.exog_names)
-    durbin = all(f"W_{v}" in res.params.index for v in names)
+    k = len(names)
+    wnames = [f"W_{v}" for v in names if f"W_{v}" in res.params.index]
+    has_theta = np.array([f"W_{v}" in res.params.index for v in names])
+    # θ of the regressors without a Durbin term is 0: embed the estimated ones in k columns
+    embed = np.zeros((len(wnames), k))
+    embed[np.arange(len(wnames)), np.flatnonzero(has_theta)] = 1.0
     beta = res.params[names].to_numpy()
-    theta = res.params[[f"W_{v}" for v in names]].to_numpy() if durbin else np.zeros(len(names))
+    theta = res.params[wnames].to_numpy() @ embed
     if res.rho is None:
-        keys = names + ([f"W_{v}" for v in names] if durbin else [])
+        keys = names + wnames
         cov = res.cov.loc[keys, keys].to_numpy()
-        k = len(names)
-        var_b = np.diag(cov)[:k]
-        var_t = np.diag(cov)[k:] if durbin else np.zeros(k)
-        cov_bt = np.diag(cov[:k, k:]) if durbin else np.zeros(k)
+        jac_t = np.hstack([np.zeros((len(wnames), k)), np.eye(len(wnames))]).T @ embed
+        jac_b = np.vstack([np.eye(k), np.zeros((len(wnames), k))])
+        var_b = np.einsum("ik,ij,jk->k", jac_b, cov, jac_b)
+        var_t = np.einsum("ik,ij,jk->k", jac_t, cov, jac_t)
+        cov_bt = np.einsum("ik,ij,jk->k", jac_b, cov, jac_t)
         est = np.stack([beta, theta, beta + theta], axis=1)
         se = np.sqrt(np.stack([var_b, var_t, var_b + var_t + 2 * cov_bt], axis=1))
-        if not durbin:
-            se[:, 1] = np.nan
+        se[~has_theta, 1] = np.nan
         return _frame(names, est, se)
 
     rho = res.rho
@@ -150,17 +205,25 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
             f"rho = {rho:.4f} is not below 1/(largest eigenvalue of W) = {upper:.4f}; impacts are "
             "undefined"
         )
-    a0, a1 = res.engine.mean_diagonals(np.array([rho]))
-    s0, s1 = _mean_row_sums(res.engine.w, np.array([rho]))
+    wd = getattr(res, "w_durbin", None)
+
+    def multipliers(r: np.ndarray) -> tuple[np.ndarray, ...]:
+        a0, a1 = res.engine.mean_diagonals(r)
+        s0, s1 = _mean_row_sums(res.engine.w, r)
+        if wd is not None:
+            a1 = _durbin_mean_diagonals(res.engine, wd, r, seed=res.engine.seed)
+            s1 = _durbin_mean_row_sums(res.engine.w, wd, r)
+        return a0, a1, s0, s1
+
+    a0, a1, s0, s1 = multipliers(np.array([rho]))
     direct = beta * a0[0] + theta * a1[0]
     total = beta * s0[0] + theta * s1[0]
     est = np.stack([direct, total - direct, total], axis=1)
 
-    keys = names + ([f"W_{v}" for v in names] if durbin else []) + ["rho"]
+    keys = names + wnames + ["rho"]
     sample = _draw(res.params[keys].to_numpy(), res.cov.loc[keys, keys].to_numpy(), draws, seed)
-    k = len(names)
     b_d = sample[:, :k]
-    t_d = sample[:, k : 2 * k] if durbin else np.zeros_like(b_d)
+    t_d = sample[:, k : k + len(wnames)] @ embed
     r_d = sample[:, -1]
     if np.any(r_d >= upper):
         raise EstimationError(
@@ -168,9 +231,8 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
             f"bound of rho (rho = {rho:.4f}, se = "
             f"{float(np.sqrt(res.cov.loc['rho', 'rho'])):.4f}); simulated impacts are undefined"
         )
-    a0_d, a1_d = res.engine.mean_diagonals(r_d)
+    a0_d, a1_d, s0_d, s1_d = multipliers(r_d)
     direct_d = b_d * a0_d[:, None] + t_d * a1_d[:, None]
-    s0_d, s1_d = _mean_row_sums(res.engine.w, r_d)
     total_d = b_d * s0_d[:, None] + t_d * s1_d[:, None]
     sims = np.stack([direct_d, total_d - direct_d, total_d], axis=2)
     se = sims.std(axis=0, ddof=1)

@@ -7,6 +7,12 @@ stacked period by period, t = 1..T, with W an N × N weights matrix::
 
 SAR: θ = 0, λ = 0. SEM: ρ = 0, θ = 0. SDM: λ = 0. SAC: θ = 0. SDEM: ρ = 0. SLX: ρ = λ = 0.
 
+Several weights matrices (xsmle's ``wmat()`` / ``emat()`` / ``dmat()``, splm's ``listw2``): the error
+process may have its own matrix M (``w_error``: u_t = λ M u_t + ε_t) and the Durbin terms theirs,
+W_d X_d θ (``w_durbin``), with X_d a subset of the regressors (``durbin``). Then B = I − λM below,
+the cross-product matrix is that of [y, Wy, My, MWy, X, MX], and the impacts summarise
+(I − ρW)^{-1}(β_k I + θ_k W_d).
+
 Effects
     ``"individual"`` / ``"time"`` / ``"twoways"``: fixed μ and/or ξ swept out by the within
     transformation of y, Wy and X, WX; ``"random"``: μ_i ~ N(0, σ²_μ) with φ = σ²_μ/σ², estimated
@@ -143,14 +149,21 @@ class _Profile:
         n_eff: float,
         t_eff: float,
         jacobian: Callable[[float], float],
+        jacobian_error: Callable[[float], float] | None = None,
+        separate_error: bool = False,
     ) -> None:
         self.gram = gram
         self.k, self.has_lag, self.has_err = k, has_lag, has_err
         self.n_eff, self.t_eff, self.jacobian = n_eff, t_eff, jacobian
+        self.jacobian_error = jacobian if jacobian_error is None else jacobian_error
+        # columns of Z (see _design): y, Wy, My (separate error matrix M), MWy, X, MX
+        sep = separate_error and has_err
         self.iy = 0
         self.iwy = 1
-        self.iw2y = 2 if has_lag and has_err else None
-        start = 1 + (1 if has_lag or has_err else 0) + (1 if self.iw2y is not None else 0)
+        self.imy = 1 + (1 if sep and has_lag else 0)
+        self.iw2y = self.imy + 1 if has_lag and has_err else None
+        start = 1 + (1 if has_lag or has_err else 0) + (1 if sep and has_lag else 0)
+        start += 1 if self.iw2y is not None else 0
         self.ix = np.arange(start, start + k)
         self.iwx = np.arange(start + k, start + 2 * k) if has_err else None
 
@@ -162,7 +175,7 @@ class _Profile:
         if self.has_lag:
             cy[self.iwy] -= rho
         if self.has_err:
-            cy[self.iwy] -= lam
+            cy[self.imy] -= lam
         if self.iw2y is not None:
             cy[self.iw2y] += rho * lam
         cx = np.zeros((p, self.k))
@@ -186,7 +199,7 @@ class _Profile:
             return -np.inf
         if jac is None:
             jac = (self.jacobian(rho) if self.has_lag else 0.0) + (
-                self.jacobian(lam) if self.has_err else 0.0
+                self.jacobian_error(lam) if self.has_err else 0.0
             )
         return -self.n_eff / 2 * (np.log(2 * np.pi * sse / self.n_eff) + 1) + self.t_eff * jac
 
@@ -207,6 +220,9 @@ def fit(
     seed: int = 0,
     convention: Literal["ml", "splm"] = "ml",
     dynamic: Literal["time", "spacetime", "both"] | None = None,
+    w_error: Any = None,
+    w_durbin: Any = None,
+    durbin: Sequence[str] | None = None,
 ) -> SpatialPanelResults:
     """Fit a static spatial panel model by maximum likelihood.
 
@@ -260,6 +276,17 @@ def fit(
         with individual or two-way fixed effects, fitted by
         :func:`clusterdx.spatial.dynamic.fit_dynamic` (Yu, de Jong & Lee 2008 bias correction);
         ``None`` (default): static.
+    w_error
+        Weights matrix M of the spatial error process u_t = λ M u_t + ε_t (SEM / SAC / SDEM),
+        given like ``w``; default W. The likelihood then has T' ln|I − λM| and the information
+        matrix H = M B^{-1}, G̈ = B G B^{-1} with B = I − λM (Lee 2004; splm ``spml(...,
+        listw2=)``, xsmle ``emat()``). For the SEM it replaces ``w``.
+    w_durbin
+        Weights matrix W_d of the Durbin terms W_d X_d (SDM / SDEM / SLX), given like ``w``;
+        default W (xsmle ``dmat()``). Impacts then use S_k = (I − ρW)^{-1}(β_k I + θ_k W_d).
+    durbin
+        The regressors that get a Durbin term (SDM / SDEM / SLX; default all of ``x``, in the
+        order of ``x``); the others have θ_k = 0.
 
     Returns
     -------
@@ -292,6 +319,14 @@ def fit(
     if dynamic is not None:
         from clusterdx.spatial.dynamic import fit_dynamic
 
+        extra = (("w_error", w_error), ("w_durbin", w_durbin), ("durbin", durbin))
+        given = [arg for arg, value in extra if value is not None]
+        if given:
+            raise EstimationError(
+                f"{', '.join(given)} are not available with dynamic={dynamic!r} (the dynamic "
+                "models use one weights matrix and Durbin terms on all regressors); drop them"
+            )
+
         if convention != "ml" or logdet not in ("auto", "eigen"):
             raise EstimationError(
                 f"dynamic={dynamic!r} uses exact ML with eigenvalue log-determinants; drop "
@@ -311,6 +346,9 @@ def fit(
     _check_option("convention", convention, ("ml", "splm"))
     data = stack_panel(panel, y, x, entity, time)
     wmat = align_weights(w, data.entities)
+    merr, mdur, durbin_cols = _extra_weights(
+        model, x, data.entities, wmat, w_error, w_durbin, durbin
+    )
     sums = np.asarray(wmat.sum(axis=1)).ravel()
     row_standardised = bool(np.allclose(sums, 1.0, atol=1e-10))
     if not row_standardised:
@@ -360,9 +398,25 @@ def fit(
                 "the Lee-Yu correction for time effects needs a row-standardised W (rows summing "
                 "to 1); row-standardise W or pass bias_correction=False"
             )
+        if merr is not None and not np.allclose(np.asarray(merr.sum(axis=1)).ravel(), 1.0):
+            raise WeightsError(
+                "the Lee-Yu correction for time effects needs a row-standardised w_error (rows "
+                "summing to 1); row-standardise w_error or pass bias_correction=False"
+            )
 
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
-    z_raw, names = _design(data.y, data.x, list(x), wmat, model, effects, splm_time)
+    z_raw, names = _design(
+        data.y,
+        data.x,
+        list(x),
+        wmat,
+        model,
+        effects,
+        splm_time,
+        w_error=merr,
+        w_durbin=mdur,
+        durbin=durbin_cols,
+    )
     k = len(names)
     if splm_time:  # _design has period-demeaned the data; only the entity means remain
         time_fe = False
@@ -375,20 +429,36 @@ def fit(
     engine = LogDet(wmat, logdet, seed=seed)
     lower, upper = engine.bounds
     shift = correct and time_fe
+    engine_err = engine if merr is None or not has_err else LogDet(merr, logdet, seed=seed)
+    lower_l, upper_l = engine_err.bounds
 
     def jacobian(r: float) -> float:
         return engine(r) - (np.log1p(-r) if shift else 0.0)
 
+    def jacobian_error(r: float) -> float:
+        return engine_err(r) - (np.log1p(-r) if shift else 0.0)
+
     zf = z.reshape(n * t, -1)
     gram = zf.T @ zf
-    prof = _Profile(gram, k, has_lag, has_err, n_eff, t_eff, jacobian)
+    prof = _Profile(
+        gram,
+        k,
+        has_lag,
+        has_err,
+        n_eff,
+        t_eff,
+        jacobian,
+        jacobian_error,
+        separate_error=engine_err is not engine,
+    )
     bounds = (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN)
+    bounds_error = (lower_l + _BOUND_MARGIN, upper_l - _BOUND_MARGIN)
 
     if effects == "random":
         rho, theta, phi, zf, re_loglik = fit_random(prof, z_raw, bounds, maxiter, has_lag)
         lam = 0.0
     else:
-        rho, lam = _optimise(prof, bounds, maxiter, has_lag, has_err)
+        rho, lam = _optimise(prof, bounds, maxiter, has_lag, has_err, bounds_error)
         theta, phi = 0.0, None
 
     cy, cx = prof.weights(rho, lam)
@@ -397,16 +467,19 @@ def fit(
     resid = ystar - xstar @ beta
     sse = float(resid @ resid)
     sigma2 = sse / n_eff
-    jac = (jacobian(rho) if has_lag else 0.0) + (jacobian(lam) if has_err else 0.0)
+    jac = (jacobian(rho) if has_lag else 0.0) + (jacobian_error(lam) if has_err else 0.0)
     llf = -n_eff / 2 * np.log(2 * np.pi * sigma2) + t_eff * jac - sse / (2 * sigma2)
     if phi is not None:
         llf -= n / 2 * np.log1p(t * phi)
 
-    for label, value, active in (("rho", rho, has_lag), ("lambda", lam, has_err)):
-        if active and min(value - lower, upper - value) < _BOUND_WARN:
+    for label, value, active, (lo, hi) in (
+        ("rho", rho, has_lag, engine.bounds),
+        ("lambda", lam, has_err, engine_err.bounds),
+    ):
+        if active and min(value - lo, hi - value) < _BOUND_WARN:
             warnings.warn(
                 f"{label} = {value:.6f} lies within {_BOUND_WARN} of its bound "
-                f"({lower:.4f}, {upper:.4f}); the likelihood may be maximised at the boundary and "
+                f"({lo:.4f}, {hi:.4f}); the likelihood may be maximised at the boundary and "
                 "the standard errors are unreliable",
                 RuntimeWarning,
                 stacklevel=2,
@@ -430,6 +503,7 @@ def fit(
             n_eff,
             project=shift,
             seed=seed,
+            w_error=merr,
         )
 
     if phi is not None:
@@ -466,7 +540,62 @@ def fit(
         if row_standardised
         else "as given (not row-standardised)",
         cov_type=RE_COV_TYPE if phi is not None else FE_COV_TYPE,
+        w_error=merr,
+        w_durbin=mdur,
     )
+
+
+def _extra_weights(
+    model: str,
+    x: list[str],
+    entities: list,
+    wmat: sp.csr_matrix,
+    w_error: Any,
+    w_durbin: Any,
+    durbin: Sequence[str] | None,
+) -> tuple[sp.csr_matrix | None, sp.csr_matrix | None, list[int] | None]:
+    """Check and align ``w_error`` / ``w_durbin`` and turn ``durbin`` into column positions.
+
+    A matrix equal to W (after alignment) is returned as None: the model is then the one-matrix
+    model, computed by the same arithmetic (the concentrated likelihood is flat to rounding at
+    about 1e-8 in λ, so two algebraically equal but differently summed likelihoods would stop
+    the optimiser at points that differ at that level).
+    """
+    for arg, value, allowed, part in (
+        ("w_error", w_error, ERROR_MODELS, "spatial error process"),
+        ("w_durbin", w_durbin, DURBIN_MODELS, "Durbin terms WX"),
+        ("durbin", durbin, DURBIN_MODELS, "Durbin terms WX"),
+    ):
+        if value is not None and model not in allowed:
+            raise EstimationError(
+                f"{arg} is given but model {model!r} has no {part}; drop {arg} or use one of "
+                f"{sorted(allowed)}"
+            )
+
+    def aligned(arg: str, value: Any) -> sp.csr_matrix | None:
+        if value is None:
+            return None
+        try:
+            matrix = align_weights(value, entities)
+        except WeightsError as err:
+            raise WeightsError(f"{arg}: {err}") from err
+        return None if (matrix != wmat).nnz == 0 else matrix
+
+    cols = None
+    if durbin is not None:
+        if isinstance(durbin, str):
+            raise EstimationError(
+                f"durbin={durbin!r} is a string; pass a list of regressor names, e.g. [{durbin!r}]"
+            )
+        durbin = list(durbin)
+        unknown = [v for v in durbin if v not in x]
+        if unknown or not durbin or len(set(durbin)) != len(durbin):
+            raise EstimationError(
+                f"durbin={durbin} must list distinct regressors of x={x} (at least one); "
+                f"not in x: {unknown}"
+            )
+        cols = [x.index(v) for v in x if v in durbin]
+    return aligned("w_error", w_error), aligned("w_durbin", w_durbin), cols
 
 
 def _direct_correction(
@@ -500,11 +629,17 @@ def _design(
     model: str,
     effects: str,
     splm_time: bool = False,
+    *,
+    w_error: sp.csr_matrix | None = None,
+    w_durbin: sp.csr_matrix | None = None,
+    durbin: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Stack Z = [y, Wy, W²y, X, WX] (only the blocks the model needs) as an (N, T, p) array.
 
-    X gains the Durbin terms W X (named ``W_<x>``) for SDM / SDEM / SLX and a constant for
-    random / pooled effects; returns Z and the names of X's columns.
+    X gains the Durbin terms W_d X_d (named ``W_<x>``; W_d = ``w_durbin`` or W, X_d the columns
+    ``durbin``, default all) for SDM / SDEM / SLX and a constant for random / pooled effects;
+    returns Z and the names of X's columns. With a separate error matrix M = ``w_error`` the
+    blocks are [y, Wy, My, MWy, X, MX] (Wy only with a spatial lag).
 
     ``splm_time`` (``convention="splm"`` with time effects): the Durbin terms are lagged from the
     raw X, then y and X = [X, WX] are period-demeaned, and the spatial lags of the outcome (and,
@@ -514,13 +649,15 @@ def _design(
     n = y.shape[0]
     has_lag, has_err = model in LAG_MODELS, model in ERROR_MODELS
 
-    def lag(a: np.ndarray) -> np.ndarray:
-        return (wmat @ a.reshape(n, -1)).reshape(a.shape)
+    def lag(a: np.ndarray, m: sp.csr_matrix = wmat) -> np.ndarray:
+        return (m @ a.reshape(n, -1)).reshape(a.shape)
 
     names = list(names)
     if model in DURBIN_MODELS:
-        x = np.concatenate([x, lag(x)], axis=2)
-        names += [f"W_{v}" for v in names]
+        cols = list(range(len(names))) if durbin is None else list(durbin)
+        wd = wmat if w_durbin is None else w_durbin
+        x = np.concatenate([x, lag(x[:, :, cols], wd)], axis=2)
+        names += [f"W_{names[j]}" for j in cols]
     if effects in ("random", "pooled"):
         x = np.concatenate([np.ones((*x.shape[:2], 1)), x], axis=2)
         names = ["const", *names]
@@ -528,14 +665,23 @@ def _design(
         y = y - y.mean(axis=0, keepdims=True)
         x = x - x.mean(axis=0, keepdims=True)
     blocks = [y[:, :, None]]
-    if has_lag or has_err:
-        blocks.append(lag(blocks[0]))
-    if has_lag and has_err:
-        blocks.append(lag(blocks[1]))
+    if w_error is None or not has_err:
+        if has_lag or has_err:
+            blocks.append(lag(blocks[0]))
+        if has_lag and has_err:
+            blocks.append(lag(blocks[1]))
+    else:
+        if has_lag:
+            blocks.append(lag(blocks[0]))
+        blocks.append(lag(blocks[0], w_error))
+        if has_lag:
+            blocks.append(lag(blocks[1], w_error))
     blocks.append(x)
     if has_err:
-        blocks.append(lag(x))
-    return np.concatenate(blocks, axis=2), names
+        blocks.append(lag(x, wmat if w_error is None else w_error))
+    # C order whatever the input's layout: means and cross-products (so the estimates) are then
+    # the same to the last bit for the same numbers
+    return np.ascontiguousarray(np.concatenate(blocks, axis=2)), names
 
 
 def _optimise(
@@ -544,17 +690,22 @@ def _optimise(
     maxiter: int,
     has_lag: bool,
     has_err: bool,
+    bounds_error: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
-    """Maximise the concentrated likelihood over ρ and/or λ."""
+    """Maximise the concentrated likelihood over ρ and/or λ (λ within ``bounds_error``)."""
     if not has_lag and not has_err:
         return 0.0, 0.0
+    lam_bounds = bounds if bounds_error is None else bounds_error
     if has_lag != has_err:
 
         def objective(r: float) -> float:
             return -(prof.loglik(r, 0.0) if has_lag else prof.loglik(0.0, r))
 
         res = opt.minimize_scalar(
-            objective, bounds=bounds, method="bounded", options={"xatol": 1e-10, "maxiter": maxiter}
+            objective,
+            bounds=bounds if has_lag else lam_bounds,
+            method="bounded",
+            options={"xatol": 1e-10, "maxiter": maxiter},
         )
         if not res.success:
             raise ConvergenceError(
@@ -565,15 +716,18 @@ def _optimise(
         return (value, 0.0) if has_lag else (0.0, value)
     # coarse grid start (log-determinants computed once per grid value), then Nelder-Mead
     grid = np.linspace(bounds[0], bounds[1], 9)[1:-1]
+    grid_l = np.linspace(lam_bounds[0], lam_bounds[1], 9)[1:-1]
     jac = {float(g): prof.jacobian(float(g)) for g in grid}
+    jac_l = {float(g): prof.jacobian_error(float(g)) for g in grid_l}
     start = max(
-        ((a, b) for a in jac for b in jac), key=lambda ab: prof.loglik(*ab, jac[ab[0]] + jac[ab[1]])
+        ((a, b) for a in jac for b in jac_l),
+        key=lambda ab: prof.loglik(*ab, jac[ab[0]] + jac_l[ab[1]]),
     )
     res = opt.minimize(
         lambda v: -prof.loglik(v[0], v[1]),
         np.array(start),
         method="Nelder-Mead",
-        bounds=[bounds, bounds],
+        bounds=[bounds, lam_bounds],
         options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": maxiter},
     )
     if not res.success:

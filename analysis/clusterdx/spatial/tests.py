@@ -172,8 +172,14 @@ def wald_test(res: SpatialPanelResults, restriction: Restriction) -> SpecTestRes
             f"slx) fit, got {res.model.upper()}"
         )
     names = list(res.exog_names)
-    wnames = [f"W_{v}" for v in names]
-    k = len(names)
+    wnames = [f"W_{v}" for v in names if f"W_{v}" in res.params.index]
+    k = len(wnames)
+    partial = k < len(names) or getattr(res, "w_durbin", None) is not None
+    if partial and restriction == "sem" and res.model == "sdm":
+        raise EstimationError(
+            "the common-factor test SDM -> SEM needs Durbin terms W x on every regressor with the "
+            "lag matrix W; this fit has durbin= or w_durbin= (test 'sar' or 'slx' instead)"
+        )
     if restriction == "slx":
         key = "rho" if res.model == "sdm" else "lambda"
         keys = [key]

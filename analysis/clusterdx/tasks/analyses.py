@@ -11,7 +11,7 @@ import pandas as pd
 from rich.progress import Progress
 
 from clusterdx import panel as panel_models
-from clusterdx import report
+from clusterdx import report, spatial
 from clusterdx.data.balance import require_balanced
 from clusterdx.report import analysis_rows, captions, figures
 from clusterdx.report import labels as lab
@@ -19,7 +19,11 @@ from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
+<<<<<<< HEAD
 from clusterdx.tasks.steps import CLUSTER, panel_fit_options, read_cluster_panel
+=======
+from clusterdx.tasks.steps import _transform_of, panel_fit_options, study_weights, weights_note
+>>>>>>> spatialw
 
 ENTITY, TIME = "region", "year"
 
@@ -52,6 +56,12 @@ def analysis_outputs(study: Study) -> dict[str, Path]:
         out |= {f"{analysis.name}_{c}.csv": tables / f"{analysis.name}_{c}.csv" for c in csvs}
         out |= {f"{analysis.name}_{g}.png": figs / f"{analysis.name}_{g}.png" for g in pngs}
         out |= measurement.extra_tables(study, analysis, tables)
+        if analysis.kind == "did" and analysis.spatial is True:
+            stem = f"{analysis.name}_spatial"
+            other = "en" if study.spec.study.language == "zh" else "zh"
+            for s in (stem, f"{stem}_{other}"):
+                out |= {f"{s}.{f}": tables / f"{s}.{f}" for f in formats}
+            out[f"{stem}_effects.csv"] = tables / f"{stem}_effects.csv"
     if study.spec.robustness is not None:
         out |= {f"robustness.{f}": tables / f"robustness.{f}" for f in formats}
     out |= spatial_robustness_outputs(study)
@@ -154,6 +164,8 @@ def _run_one(
         path = figs / f"{a.name}_event_study.png"
         figures.event_study_plot(events, label=study.label(a.y), lang=lang, path=path)
         written.append(path)
+        if a.spatial is True:
+            written += _spatial_did(study, a, frame, tables)
     names = lab.label_names({n for r in results for n in [*r.params.index, r.depvar]})
     table = report.RegressionTable(
         results,
@@ -168,6 +180,41 @@ def _run_one(
     if a.kind in extra:
         table = table.with_rows(extra[a.kind](res, lang, spec.tables.digits, table.grid.ncols))
     return written + table.save(tables / a.name, spec.tables.formats, strict=True)
+
+
+def _spatial_did(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path) -> list[Path]:
+    """``did`` with ``spatial = true``: the SDM-DID effects (`clusterdx.spatial.spatial_did`)."""
+    spec = study.spec
+    lang = spec.study.language
+    require_balanced(study, frame, f"spatial DID '{a.name}'")
+    w = study_weights(study, a.weights, frame)
+    res = spatial.spatial_did(
+        frame,
+        a.y,
+        a.treat_year,
+        w,
+        ENTITY,
+        TIME,
+        controls=a.controls,
+        effects=a.effects,
+        draws=a.draws,
+        seed=spec.study.seed,
+    )
+    written = [_csv(res.impacts, tables / f"{a.name}_spatial_effects.csv")]
+    names = lab.label_names(set(res.impacts.index))
+    other = "en" if lang == "zh" else "zh"
+    for language, stem in ((lang, f"{a.name}_spatial"), (other, f"{a.name}_spatial_{other}")):
+        labels = {n: study.label(n, language) for n in names if study.label(n, language) != n}
+        labels = {n: lab.derived_label(n, language, labels) for n in res.impacts.index}
+        table = report.effects_table(
+            {"SDM": res.impacts},
+            language,
+            labels=labels,
+            digits=spec.tables.digits,
+            notes=[weights_note(study, [(a.weights, _transform_of(w))], language)],
+        ).captioned(captions.caption("spatial_did", language))
+        written += table.save(tables / stem, spec.tables.formats, strict=True)
+    return written
 
 
 def run_analyses(study: Study, indicators_path: Path) -> list[Path]:

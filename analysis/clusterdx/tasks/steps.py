@@ -283,10 +283,11 @@ WEIGHTS_TYPE_ZH = {
 }
 
 
-def weights_note(study: Study, used: list[tuple[str, str]]) -> str:
-    """Table note naming each spatial weights matrix of the models and its transform."""
+def weights_note(study: Study, used: list[tuple[str, str]], lang: str | None = None) -> str:
+    """Table note naming each spatial weights matrix of the models and its transform (in
+    ``lang``, default the study's language)."""
     parts = []
-    zh = study.spec.study.language == "zh"
+    zh = (lang or study.spec.study.language) == "zh"
     for name, transform in used:
         if zh:
             spec = study.spec.weights.get(name)
@@ -396,6 +397,14 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             else:
                 w = study_weights(study, model.weights, frame)
                 used_weights[model.weights] = _transform_of(w)
+                extra = {}
+                for key, name in (
+                    ("w_error", model.weights_error),
+                    ("w_durbin", model.weights_durbin),
+                ):
+                    if name is not None:
+                        extra[key] = study_weights(study, name, frame)
+                        used_weights[name] = _transform_of(extra[key])
                 res = spatial.fit(
                     frame,
                     y=model.y,
@@ -409,6 +418,8 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     convention=model.convention,
                     seed=seed,
                     dynamic=model.dynamic,
+                    durbin=model.durbin,
+                    **extra,
                 )
                 if model.model in IMPACT_MODELS:
                     imp = res.impacts(draws=model.impacts_draws, seed=seed)
