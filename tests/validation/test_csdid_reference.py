@@ -95,7 +95,9 @@ def test_matches_csdid(name, frames, csdid_reference):
     _close(ours["se"], cells["se"], f"{name} SE(g,t)")
     for kind in ("simple", "group", "dynamic"):
         agg, table = ref["aggregations"][kind], cs.aggregate(kind)
-        _close(table.iloc[-1][["att", "se"]], [agg["overall_att"], agg["overall_se"]], f"{name} {kind}")
+        _close(
+            table.iloc[-1][["att", "se"]], [agg["overall_att"], agg["overall_se"]], f"{name} {kind}"
+        )
         if kind != "simple":
             rows = table.loc[agg["egt"]]
             _close(rows["att"], agg["att_egt"], f"{name} {kind} by row")

@@ -115,9 +115,7 @@ def _ols_controls(
     n = len(delta_y)
     xtx = (control[:, None] * x).T @ x / n
     if np.linalg.cond(xtx, 1) > 1 / np.finfo(float).eps:
-        raise EstimationError(
-            "the covariates of the comparison units are collinear (or constant)"
-        )
+        raise EstimationError("the covariates of the comparison units are collinear (or constant)")
     beta = np.linalg.solve(xtx, (control[:, None] * x).T @ delta_y / n)
     resid = delta_y - x @ beta
     lin_rep = (control * resid)[:, None] * x @ np.linalg.inv(xtx)

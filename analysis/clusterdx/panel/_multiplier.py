@@ -61,9 +61,7 @@ def multipliers(n: int, draws: int, weights: str, rng: np.random.Generator) -> n
     return np.where(rng.random((draws, n)) < 0.5, -1.0, 1.0)
 
 
-def bootstrap_draws(
-    influence: np.ndarray, draws: int, weights: str, seed: int
-) -> np.ndarray:
+def bootstrap_draws(influence: np.ndarray, draws: int, weights: str, seed: int) -> np.ndarray:
     """:math:`\\hat R` (``draws × k``) for the influence functions ``influence`` (``n × k``).
 
     The multipliers of a draw are shared by all columns (which makes the band simultaneous), and

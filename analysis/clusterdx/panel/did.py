@@ -604,6 +604,11 @@ def callaway_santanna(
     if not (isinstance(bootstrap, int) and bootstrap >= 0):
         raise EstimationError(f"bootstrap={bootstrap!r} must be a number of draws >= 0.")
     covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+    absent = [c for c in covariates if c not in panel.columns]
+    if absent:
+        raise PanelError(
+            f"covariate {absent[0]!r} is not in the panel; columns: {list(map(str, panel.columns))}."
+        )
     clash = [c for c in covariates if c in (y, treat_year, entity, time)]
     if clash:
         raise PanelError(f"covariates {clash} are the response, the cohort or a key column.")

@@ -87,14 +87,20 @@ def main() -> None:
             cells = [
                 {"group": float(g), "time": float(t), "att": float(a), "se": float(s)}
                 for g, t, a, s in zip(
-                    att.MP["group"], att.MP["t"], att.results["att"], att.results["se"],
+                    att.MP["group"],
+                    att.MP["t"],
+                    att.results["att"],
+                    att.results["se"],
                     strict=True,
                 )
             ]
             aggs = {}
             for kind in ("simple", "group", "dynamic"):
                 agg = att.aggte(typec=kind, bstrap=False).atte
-                entry = {"overall_att": float(agg["overall_att"]), "overall_se": float(agg["overall_se"])}
+                entry = {
+                    "overall_att": float(agg["overall_att"]),
+                    "overall_se": float(agg["overall_se"]),
+                }
                 if kind != "simple":
                     entry["egt"] = [float(e) for e in agg["egt"]]
                     entry["att_egt"] = [float(e) for e in agg["att_egt"]]
