@@ -19,7 +19,7 @@ match csdid 0.4.3 (``est_method="reg"``, ``bstrap=False``) to 1e-8.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -398,11 +398,13 @@ class CallawaySantAnnaResult:
     rsquared = property(lambda self: None, doc="Not a regression fit.")
     llf = property(lambda self: None, doc="Not a likelihood fit.")
 
-    def method_note(self, lang: Literal["en", "zh"] = "en") -> str:
+    def method_note(
+        self, lang: Literal["en", "zh"] = "en", labels: Mapping[str, str] | None = None
+    ) -> str:
         """One sentence naming the 2×2 estimator, covariates, base period and uniform bands.
 
-        ``lang="zh"`` gives the Chinese wording of the paper tables (covariate names as given:
-        pass labels through the caller). See the class example for the English text.
+        ``lang="zh"`` gives the Chinese wording of the paper tables; ``labels`` maps covariate
+        names to the names shown. See :func:`callaway_santanna` for an example.
         """
         zh = lang == "zh"
         names = {"dr": ("doubly robust (Sant'Anna & Zhao 2020)", "双重稳健估计（Sant'Anna和Zhao，2020）"),
@@ -411,7 +413,7 @@ class CallawaySantAnnaResult:
         if self.covariates:
             method = names[self.est_method][zh]
             sep = "、" if zh else ", "
-            covs = sep.join(self.covariates)
+            covs = sep.join((labels or {}).get(c, c) for c in self.covariates)
             text = f"{method}，协变量：{covs}" if zh else f"{method} on {covs}"
         else:
             text = "无协变量（组均值差分）" if zh else "no covariates (differences of means)"
@@ -774,7 +776,9 @@ class _Design:
         except EstimationError as err:
             raise EstimationError(
                 f"callaway_santanna (est_method={self.est_method!r}), cohort {g:g} in period "
-                f"{t:g}: {err}; use fewer covariates, est_method='reg' or another control_group."
+                f"{t:g} ({int(treated.sum())} treated, {int(control.sum())} comparison units): "
+                f"{err}; use fewer covariates, or a control group with more units "
+                "(control_group='nevertreated' or 'notyettreated')."
             ) from None
         psi = np.zeros(n)
         psi[sub] = psi_sub * n / sub.sum()
