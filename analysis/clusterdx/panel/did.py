@@ -12,9 +12,12 @@ event study, but not Callaway-Sant'Anna group-time ATTs with not-yet-treated con
 aggregations; ``csdid`` 0.4.3 (a port of R ``did``) does, but declares ``twine`` and ``plotnine``
 as run-time requirements, which a toolkit should not force on its users. Without covariates the
 outcome-regression, IPW and doubly-robust forms of Callaway-Sant'Anna all reduce to a difference
-of mean changes, which takes a few lines; the influence functions follow the paper (§4) and
-R ``did`` (``aggte``), including the estimated-weights term of the aggregations. The tests
-match csdid 0.4.3 (``est_method="reg"``, ``bstrap=False``) to 1e-8.
+of mean changes, which takes a few lines; with covariates each cell is the 2×2 estimator of
+Sant'Anna & Zhao (2020) in :mod:`clusterdx.panel._drdid`. The influence functions follow the
+paper (§4) and R ``did`` (``aggte``), including the estimated-weights term of the aggregations;
+the multiplier bootstrap and its uniform bands are :mod:`clusterdx.panel._multiplier`. The tests
+match R ``did`` 2.5 and csdid 0.4.3 (every ``est_method`` × control group × base period, with
+covariates) to 1e-6 (``tests/validation/test_csdid_reference.py``).
 """
 
 from __future__ import annotations
