@@ -423,6 +423,12 @@ class CallawaySantAnnaResult:
         base = {"varying": ("varying base period", "变动基期"),
                 "universal": ("universal base period", "统一基期")}[self.base_period][zh]  # fmt: skip
         parts = [text, base]
+        if self.trimmed:
+            parts.append(
+                f"{self.trimmed}个对照单位倾向得分不低于0.995，权重为零"
+                if zh
+                else f"{self.trimmed} comparison units with propensity score >= 0.995 trimmed"
+            )
         if self.bootstrap:
             weights = {"mammen": ("Mammen", "Mammen"), "rademacher": ("Rademacher", "Rademacher")}
             crit = self.critical_values
