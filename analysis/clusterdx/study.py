@@ -32,6 +32,14 @@ from pydantic import (
 
 from clusterdx.errors import StudySpecError
 from clusterdx.expressions import parse, parse_model_formula
+from clusterdx.panel.did import (
+    DEFAULT_BASE_PERIOD,
+    DEFAULT_EST_METHOD,
+    DEFAULT_MULTIPLIER,
+    BasePeriod,
+    EstMethod,
+    MultiplierWeights,
+)
 from clusterdx.spatial.models import BiasCorrection
 
 #: Names of sources, indicators, variables, weights, models and analyses name output files and
@@ -503,7 +511,9 @@ class Analysis(_Spec):
 
     Required keys by ``kind``: mediation ``y, x, m``; moderation ``y, x, z``; heterogeneity
     ``formula, group``; threshold ``y, x, q`` (``x`` = regressor whose slope switches); did
-    ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``).
+    ``y, treat_year`` (a column with each region's first treatment year, e.g. ``designation_year``;
+    Callaway-Sant'Anna options ``covariates``, ``est_method``, ``base_period``, ``bootstrap`` (multiplier
+    draws) and ``multiplier``).
     Measurement kinds (`clusterdx.disparity`, `clusterdx.typology`): disparity ``var`` (Dagum Gini by
     ``group``, default ``macro_region``; Theil T; CV; 3-D kernel density); markov ``var`` (``classes``
     quantile classes; spatial Markov when ``weights`` is set); convergence ``var`` (σ trend, absolute
@@ -576,6 +586,11 @@ class Analysis(_Spec):
     bandwidth: float = Field(default=0.06, gt=0.0)
     #: "cluster": heterogeneity / moderation on the cluster-year panel (entity = cluster).
     unit: Literal["region", "cluster"] = "region"
+    # did: Callaway-Sant'Anna with ``covariates`` and ``bootstrap`` multiplier draws (0: none);
+    # defaults are the estimator's (clusterdx.panel.did)
+    est_method: EstMethod = DEFAULT_EST_METHOD
+    base_period: BasePeriod = DEFAULT_BASE_PERIOD
+    multiplier: MultiplierWeights = DEFAULT_MULTIPLIER
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:

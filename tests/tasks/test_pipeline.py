@@ -242,3 +242,18 @@ def test_index_shows_the_measurement_tables_in_both_languages(built):
     assert "| 空间滞后类型 | t年类型 | 观测数 |" in (tables / "markov_dt.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_index_shows_the_identification_tables_and_figures(built):
+    # issue 13: the default study runs an IV and a placebo analysis (and the DID with
+    # Callaway-Sant'Anna uniform bands); their tables and the placebo density figure are in
+    # reports/index.html
+    study, _ = built
+    index = (study.reports_dir / "index.html").read_text(encoding="utf-8")
+    kinds = {a.kind: a.name for a in study.spec.analyses}
+    assert {"iv", "placebo", "did"} <= set(kinds)
+    for kind in ("iv", "placebo", "did"):  # each table is a section with its path as anchor
+        anchor = "f-" + "".join(c if c.isalnum() else "-" for c in f"tables/{kinds[kind]}.html")
+        assert f'<section id="{anchor}">' in index, kind
+    assert f'src="figures/{kinds["placebo"]}_density.png"' in index
+    assert "一致置信带临界值" in index  # the did table's note on the uniform bands

@@ -19,11 +19,14 @@ from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import measurement
 from clusterdx.tasks.checks import check_spec_against_panel
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
-<<<<<<< HEAD
-from clusterdx.tasks.steps import CLUSTER, panel_fit_options, read_cluster_panel
-=======
-from clusterdx.tasks.steps import _transform_of, panel_fit_options, study_weights, weights_note
->>>>>>> spatialw
+from clusterdx.tasks.steps import (
+    CLUSTER,
+    _transform_of,
+    panel_fit_options,
+    read_cluster_panel,
+    study_weights,
+    weights_note,
+)
 
 ENTITY, TIME = "region", "year"
 
@@ -33,7 +36,7 @@ EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "moderation": (("marginal",), ()),
     "heterogeneity": (("tests",), ()),
     "threshold": (("tests",), ()),
-    "did": (("event_study",), ("event_study",)),
+    "did": (("event_study", "att_gt", "cs_dynamic"), ("event_study",)),
     "disparity": (("components", "within", "between", "distribution"), ("kernel3d",)),
     "markov": (("traditional",), ()),
     "convergence": (("sigma",), ()),
@@ -89,6 +92,7 @@ def _run_one(
     lang, seed = spec.study.language, spec.study.seed
     common = {"entity": CLUSTER if a.unit == "cluster" else ENTITY, "time": TIME}
     written: list[Path] = []
+    notes: list[str] = []
     if a.kind == "mediation":
         res = panel_models.mediation(
             frame,
@@ -146,8 +150,10 @@ def _run_one(
             frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects=a.effects, **common
         )
         cs = panel_models.callaway_santanna(
-            frame, a.y, a.treat_year, control_group=a.control_group, **common
-        )
+            frame, a.y, a.treat_year, control_group=a.control_group, covariates=a.covariates,
+            est_method=a.est_method, base_period=a.base_period, bootstrap=a.bootstrap,
+            multiplier=a.multiplier, seed=seed, **common,
+        )  # fmt: skip
         events = panel_models.event_study(
             frame,
             a.y,
@@ -160,7 +166,14 @@ def _run_one(
             **common,
         )
         results, titles = [twfe, cs], ["TWFE", "Callaway-Sant'Anna"]
+        cs_labels = {c: study.label(c) for c in a.covariates}
+        zh_lead = "异质性稳健DID（Callaway和Sant'Anna，2021）："
+        lead = zh_lead if lang == "zh" else "Callaway-Sant'Anna: "
+        notes.append(lead + cs.method_note(lang, cs_labels))
         written.append(_csv(events.coefs, tables / f"{a.name}_event_study.csv"))
+        cells = cs.att_gt.set_index(["group", "time"])
+        written.append(_csv(cells, tables / f"{a.name}_att_gt.csv"))
+        written.append(_csv(cs.dynamic, tables / f"{a.name}_cs_dynamic.csv"))
         path = figs / f"{a.name}_event_study.png"
         figures.event_study_plot(events, label=study.label(a.y), lang=lang, path=path)
         written.append(path)
@@ -175,6 +188,7 @@ def _run_one(
         stat=spec.tables.stat,
         digits=spec.tables.digits,
         title=captions.caption(a.kind, lang, a.title, a.title_en),
+        notes=notes,
     )
     extra = {"threshold": analysis_rows.threshold_rows, "mediation": analysis_rows.mediation_rows}
     if a.kind in extra:
