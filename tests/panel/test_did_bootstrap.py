@@ -153,7 +153,8 @@ def test_bad_options_and_cells_name_the_fix(mpdta):
         _cs(twice, covariates=["lpop", "lpop2"], est_method="reg")
     separated = mpdta.assign(s=mpdta["first.treat"].eq(2004) + 0.01 * mpdta["lpop"])
     with pytest.raises(
-        EstimationError, match=r"cohort 2004 in period 2004 \(20 treated, 309 comparison units\): the propensity score reaches 0.999"
+        EstimationError,
+        match=r"cohort 2004 in period 2004 \(20 treated, 309 comparison units\): the propensity score reaches 0.999",
     ):
         _cs(separated, covariates=["s"])
     missing = mpdta.astype({"lpop": float})
