@@ -104,6 +104,7 @@ def test_pipeline_passes_the_weights_keys(frame, tmp_path, monkeypatch):
         raise RuntimeError("stop")
 
     monkeypatch.setattr(steps.spatial, "fit", fake_fit)
+    monkeypatch.setattr(steps, "read_cluster_panel", lambda study: None)  # no cluster-unit model
     path = tmp_path / "indicators.parquet"
     frame.to_parquet(path)
     with pytest.raises(RuntimeError, match="stop"):
