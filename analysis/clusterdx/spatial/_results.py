@@ -29,7 +29,7 @@ def squared_correlation(actual: np.ndarray, fitted: np.ndarray) -> float | None:
 
     None when either is constant (the correlation is undefined).
 
-    >>> squared_correlation(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 3.0, 2.0, 4.0]))
+    >>> round(squared_correlation(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 3.0, 2.0, 4.0])), 12)
     0.64
     """
     a, f = np.asarray(actual, dtype=float), np.asarray(fitted, dtype=float)
