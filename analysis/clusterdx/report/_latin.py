@@ -26,6 +26,7 @@ LATIN_WHITELIST: frozenset[str] = frozenset(
         *("Q1", "Q2", "Q3", "Q4", "L1", "L2", "L3", "L4", "rk", "J", "Sargan", "inf"),
         *("Anderson-Rubin", "Cragg-Donald", "Kleibergen-Paap", "Stock-Yogo", "2SLS", "SLS"),
         *("Baron", "Kenny", "Preacher", "Hayes", "Goodman-Bacon", "Stata", "fixest", "G", "K"),
+        *("GDP", "FDI", "TFP"),
     }
 )
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e[-+]\d+")

@@ -24,6 +24,9 @@ Kind = Literal[
     "heterogeneity",
     "threshold",
     "did",
+    "indicator_weights",
+    "descriptives_by_type",
+    "iv",
 ]
 
 CAPTIONS: dict[str, dict[str, str]] = {
@@ -40,6 +43,9 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "heterogeneity": "异质性分析",
         "threshold": "门槛效应回归结果",
         "did": "政策效应评估",
+        "indicator_weights": "指标体系与权重",
+        "descriptives_by_type": "分集群类型的描述性统计",
+        "iv": "工具变量估计",
     },
     "en": {
         "models": "Baseline regression results",
@@ -54,6 +60,9 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "heterogeneity": "Heterogeneity analysis",
         "threshold": "Panel threshold regression",
         "did": "Policy evaluation",
+        "indicator_weights": "Indicator system and entropy weights",
+        "descriptives_by_type": "Descriptive statistics by cluster type",
+        "iv": "Instrumental-variable estimates",
     },
 }
 
