@@ -33,7 +33,7 @@ _WORDS = {
         "weight": "熵值法权重",
         "positive": "正向",
         "negative": "负向",
-        "pooled": "权重由熵值法计算：各指标经极差标准化后，基于全部地区-年份混合计算信息熵",
+        "pooled": "权重由熵值法计算，各指标经极差标准化后基于全部地区-年份混合计算信息熵",
         "by_year": "{names}的权重按年份分别由熵值法计算，表中为各年权重的均值",
         "mean": "均值",
         "sd": "标准差",
@@ -63,11 +63,18 @@ _WORDS = {
     },
 }
 
-#: How the units without a Chinese (English) form show: "1" (as given or a ratio of like units)
-#: and an unknown unit as a dash.
+#: How units show: "1" (as given, or a ratio of like units) and an unknown unit as a dash; Latin
+#: units in Chinese, the yearbook units of `clusterdx.data.units.UNITS` in English.
 _UNITS = {
     "zh": {"1": "—", "": "—", "index": "指数", "count": "个", "km": "公里", "km²": "平方公里"},
-    "en": {"1": "—", "": "—"},
+    "en": {
+        **{"1": "—", "": "—", "元": "yuan", "千元": "1,000 yuan", "万元": "10,000 yuan"},
+        **{"亿元": "100 million yuan", "美元": "USD", "万美元": "10,000 USD", "人": "persons"},
+        **{"万人": "10,000 persons", "件": "items", "个": "units", "项": "items", "家": "firms"},
+        **{"万件": "10,000 items", "万个": "10,000 units", "户": "accounts"},
+        **{"万户": "10,000 accounts", "吨": "t", "万吨": "10,000 t", "千瓦时": "kWh"},
+        **{"公里": "km", "平方公里": "km²", "人次": "visits", "年": "years"},
+    },
 }
 
 
@@ -76,6 +83,9 @@ def unit_text(unit: str, lang: lab.Lang) -> str:
 
     >>> unit_text("万户/万人", "zh"), unit_text("index", "zh"), unit_text("1", "en")
     ('万户/万人', '指数', '—')
+    >>> unit_text("亿元/万人", "en")
+    '100 million yuan/10,000 persons'
+
     """
     words = _UNITS[lang]
     if unit in words:
