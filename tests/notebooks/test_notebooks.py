@@ -70,3 +70,47 @@ def test_results_render_as_html_tables_in_a_kernel():
         assert '<table class="cdx-table">' in _html_tables(cell)[0]
         plain = cell.outputs[0]["data"]["text/plain"]
         assert plain.startswith(text) and "\\n" not in plain
+
+
+_ONE_SOURCE_STUDY = '''
+import tempfile
+from pathlib import Path
+import pandas as pd
+import clusterdx as cdx
+root = Path(tempfile.mkdtemp())
+pd.DataFrame({"省份": ["北京", "天津", "北京", "天津"], "年份": [2020, 2020, 2021, 2021],
+              "GDP": [36102.6, 14083.7, 40269.6, 15695.0]}).to_csv(root / "gdp.csv", index=False)
+(root / "study.toml").write_text("""
+[study]
+name = "demo"
+years = [2020, 2021]
+[paths]
+root = "."
+raw = "."
+[variables.gdp]
+unit = "亿元"
+[[sources]]
+name = "gdp"
+file = "gdp.csv"
+region = "省份"
+year = "年份"
+variables.gdp = { column = "GDP", unit = "亿元" }
+""", encoding="utf-8")
+study = cdx.Study.load(root / "study.toml")
+'''
+
+
+@pytest.mark.slow  # starts a kernel and builds a study twice
+def test_run_verbose_0_writes_nothing_into_a_notebook_cell():
+    # rich displays through IPython in a kernel (ANSI text and widgets, past redirected stdout):
+    # cdx.tasks.run(study, verbose=0) must leave the cell without any output, first build or not
+    cells = [nbformat.v4.new_code_cell(c) for c in (
+        _ONE_SOURCE_STUDY,
+        "session = cdx.tasks.run(study, verbose=0)",
+        "session = cdx.tasks.run(study, verbose=0, force=True)",
+        "print(sorted(r.outcome.name for r in session.execution_reports)[0])",
+    )]  # fmt: skip
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    assert cells[1].outputs == [] and cells[2].outputs == []
+    assert cells[3].outputs[0]["text"] == "SUCCESS\n"
