@@ -8,6 +8,8 @@ error printed with at least two significant digits.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import docx
 import pytest
@@ -161,3 +163,24 @@ def test_iv_table_layout_and_pseudo_r2_row(tables):
     _, models = _docx_rows(tables / "models.docx")
     pseudo = next(r for r in models if r[0] == "伪R²")
     assert pseudo[1] == "" and all(float(c) > 0 for c in pseudo[2:])
+
+
+@pytest.mark.skipif(shutil.which("xelatex") is None, reason="xelatex is not installed")
+def test_bundle_compiles_with_xelatex_without_missing_glyphs_or_overflow(study, tmp_path):
+    # every table of reports/tables.tex \input into one ctex document (TeX Live 2022 here)
+    from clusterdx.report._latex import PACKAGES
+
+    shutil.copy(study.reports_dir / "tables.tex", tmp_path / "tables.tex")
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{" + ",".join(PACKAGES) + "}\n"
+        "\\usepackage{ctex}\n\\begin{document}\n\\input{tables.tex}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+        cwd=tmp_path, capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    log = (tmp_path / "main.log").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, log[-2000:]
+    assert "Missing character" not in log, re.findall(r"Missing character.*", log)[:5]
+    assert "Overfull \\hbox" not in log, re.findall(r"Overfull.*", log)[:5]
