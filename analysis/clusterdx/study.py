@@ -86,7 +86,7 @@ Name = Annotated[str, AfterValidator(_check_name)]
 #: Stems of the tables the pipeline writes itself: an analysis named so would overwrite one.
 RESERVED_TABLES = frozenset(
     {"models", "descriptives", "correlations", "effects", "spatial_tests", "moran", "robustness"}
-)
+) | {"indicator_weights", "descriptives_by_type"}
 
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]
@@ -247,6 +247,16 @@ class Source(_Spec):
         return (self.skip_rows or 0) + 1
 
 
+class IndicatorDimension(_Spec):
+    """``[[indicators.<name>.dimensions]]``: one dimension (一级指标) of an entropy composite, its
+    labels and the components it groups, for the indicator-system table (``indicator_weights``)."""
+
+    name: Name
+    label_zh: str = ""
+    label_en: str = ""
+    indicators: list[str] = Field(min_length=1)
+
+
 class Indicator(_Spec):
     """``[indicators.<name>]``: one derived variable and its recipe.
 
@@ -309,8 +319,31 @@ class Indicator(_Spec):
     weight: str | None = None
     label_zh: str = ""
     label_en: str = ""
+    unit: str = ""
+    dimensions: list[IndicatorDimension] = Field(default_factory=list)
 
     _formula_grammar = field_validator("formula")(_check_expression)
+
+    @model_validator(mode="after")
+    def _dimensions_partition(self) -> Indicator:
+        """``dimensions`` of an entropy recipe list each of its components exactly once."""
+        if not self.dimensions:
+            return self
+        if self.method != "entropy":
+            raise ValueError(
+                f"dimensions group the components of method 'entropy', not '{self.method}'"
+            )
+        listed = [c for d in self.dimensions for c in d.indicators]
+        components = [*self.positive, *self.negative]
+        missing = [c for c in components if c not in listed]
+        unknown = [c for c in listed if c not in components]
+        twice = sorted({c for c in listed if listed.count(c) > 1})
+        if missing or unknown or twice:
+            raise ValueError(
+                "dimensions must list each positive/negative indicator exactly once: "
+                f"missing {missing}, not a component {unknown}, listed twice {twice}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _recipe_complete(self) -> Indicator:

@@ -162,6 +162,103 @@ class PanelResult(ResultDisplay):
             {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
         )
 
+    @property
+    def fitted_values(self) -> pd.Series:
+        """The linear predictor x'β on the estimation sample, in levels (linearmodels'
+        ``fitted_values``): absorbed or random effects are not in it (see ``estimated_effects``)."""
+        return self.raw.fitted_values.iloc[:, 0].rename("fitted_values")
+
+    @property
+    def estimated_effects(self) -> pd.Series:
+        """The effects of each observation (linearmodels' ``estimated_effects``; 0 where the model
+        has none): α̂_i + λ̂_t for fixed effects, θ times the entity mean of y − x'β̂ for random
+        effects, the entity mean residual for the between model."""
+        return self.raw.estimated_effects.iloc[:, 0].fillna(0.0).rename("estimated_effects")
+
+    @property
+    def resid(self) -> pd.Series:
+        """Residuals y − x'β̂ − effects in levels (linearmodels' ``idiosyncratic``; statsmodels'
+        name), so that ``y = fitted_values + estimated_effects + resid`` for every model. For
+        fixed effects they are the within residuals; for first differences y − x'β̂ in levels
+        (the differenced equation's residuals are ``raw.resids``)."""
+        return self.raw.idiosyncratic.iloc[:, 0].rename("resid")
+
+    def predict(self, data: pd.DataFrame | None = None, *, effects: bool = False) -> pd.Series:
+        """Predictions x'β̂ (the linear predictor), plus the estimated effects if ``effects``.
+
+        Without ``data``: the estimation sample's ``fitted_values`` (+ ``estimated_effects``).
+        With ``data`` (columns: the regressors, and the entity and time columns of the fit when
+        ``effects=True``): x'β̂ of its rows, an intercept included where the model has one. With
+        ``effects=True`` (fixed-effects models only) each row gets the estimated α̂_i (+ λ̂_t)
+        of its entity (period), recovered from the combined in-sample effects by alternating
+        projections (exact up to 1e-12: the combined effect is additive); an entity or period
+        outside the estimation sample has no estimated effect and raises ``PanelError``. First
+        differences identify no intercept in levels, so they have no ``predict(data)``.
+
+        As linearmodels' ``PanelResults.predict`` (x'β̂ by default, ``effects=True`` in sample)
+        and pyfixest's ``Feols.predict`` (x'β̂ + fixed effects of known levels).
+        """
+        if data is None:
+            fitted = self.fitted_values
+            return (fitted + self.estimated_effects if effects else fitted).rename("predict")
+        if self.model == "fd":
+            raise EstimationError(
+                "predict(data) is not defined for model='fd': first differences estimate no "
+                "intercept in levels; predict changes from the differenced regressors instead"
+            )
+        if effects and self.model != "fe":
+            raise EstimationError(
+                f"effects=True predicts with estimated fixed effects, which model={self.model!r} "
+                "has none; use model='fe' or effects=False"
+            )
+        exog = [n for n in self.exog_names if n != _CONST]
+        missing = [c for c in exog if c not in data.columns]
+        if missing:
+            raise PanelError(
+                f"predict: data lacks the regressor column(s) {missing}; it needs {exog}"
+            )
+        x = data[exog].astype(float).assign(**{_CONST: 1.0})[self.exog_names]
+        out = pd.Series(x.to_numpy() @ self.params.to_numpy(), index=data.index, name="predict")
+        if effects:
+            out = out + self._effects_of(data)
+        return out
+
+    def _effects_of(self, data: pd.DataFrame) -> np.ndarray:
+        """α̂_i + λ̂_t of the rows of ``data`` from the in-sample combined effects."""
+        names = list(self.data.index.names)
+        absent = [c for c in names if c not in data.columns]
+        if absent:
+            raise PanelError(
+                f"predict(effects=True): data lacks the column(s) {absent} that identify the "
+                "fixed effects; add them"
+            )
+        combined = self.estimated_effects
+        ids = [combined.index.get_level_values(k) for k in (0, 1)]
+        alpha = pd.Series(0.0, index=pd.Index(ids[0]).unique())
+        lam = pd.Series(0.0, index=pd.Index(ids[1]).unique())
+        values = combined.to_numpy()
+        for _ in range(10_000):
+            if self.fixed_effects["entity"]:
+                alpha = pd.Series(values - lam.reindex(ids[1]).to_numpy()).groupby(ids[0]).mean()
+            if self.fixed_effects["time"]:
+                lam = pd.Series(values - alpha.reindex(ids[0]).to_numpy()).groupby(ids[1]).mean()
+            gap = values - alpha.reindex(ids[0]).to_numpy() - lam.reindex(ids[1]).to_numpy()
+            if np.abs(gap).max() < 1e-12 or not all(self.fixed_effects.values()):
+                break
+        parts = []
+        for key, (column, table) in zip(
+            ("entity", "time"), zip(names, (alpha, lam), strict=True), strict=True
+        ):
+            found = table.reindex(data[column]).to_numpy()
+            if self.fixed_effects[key] and np.isnan(found).any():
+                unseen = sorted(set(data[column][np.isnan(found)].tolist()))[:5]
+                raise PanelError(
+                    f"predict(effects=True): {column} {unseen} are not in the estimation sample, "
+                    "so they have no estimated fixed effect; predict them with effects=False"
+                )
+            parts.append(np.nan_to_num(found))
+        return parts[0] + parts[1]
+
     def summary(self) -> Summary:
         """A plain-text coefficient table with the sample and fit statistics.
 

@@ -27,6 +27,7 @@ LATIN_WHITELIST: frozenset[str] = frozenset(
         *("Anderson-Rubin", "Cragg-Donald", "Kleibergen-Paap", "Stock-Yogo", "2SLS", "SLS"),
         *("Baron", "Kenny", "Preacher", "Hayes", "Goodman-Bacon", "Stata", "fixest", "G", "K"),
         *("Zhao", "Mammen", "Rademacher"),
+        *("GDP", "FDI", "TFP"),
     }
 )
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e[-+]\d+")

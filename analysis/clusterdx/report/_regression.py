@@ -44,6 +44,7 @@ class Column:
     llf: float | None
     fd_intercept: bool | None = None
     bias_convention: str | None = None
+    pseudo_r2: float | None = None
 
 
 def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | None:
@@ -116,6 +117,7 @@ def read_result(result: Any, position: int) -> Column:
         llf=_optional_float(getattr(result, "llf", None)),
         fd_intercept=getattr(result, "fd_intercept", None),
         bias_convention=getattr(result, "bias_convention", None),
+        pseudo_r2=_optional_float(getattr(result, "pseudo_r2", None)),
     )
 
 
@@ -248,7 +250,7 @@ def _stat_rows(
         )
     rows += _fe_rows(columns, lang, labels)
     rows.append((lab.text(lang, "nobs"), *(str(c.nobs) for c in columns)))
-    for attr in ("rsquared", "rsquared_within", "llf"):
+    for attr in ("rsquared", "rsquared_within", "pseudo_r2", "llf"):
         values = [getattr(c, attr) for c in columns]
         if any(v is not None for v in values):
             cells = ("" if v is None else format_number(v, digits) for v in values)
@@ -326,6 +328,8 @@ def notes(
         sentences.append(se)
     sentences += _fd_notes(columns, lang)
     sentences += _bias_notes(columns, lang)
+    if any(c.pseudo_r2 is not None for c in columns):
+        sentences.append(lab.text(lang, "pseudo_r2_note"))
     with_llf = [c for c in columns if c.llf is not None]
     if len({c.model.lower() in SPATIAL_MODELS for c in with_llf}) > 1:
         sentences.append(lab.text(lang, "llf_not_comparable"))

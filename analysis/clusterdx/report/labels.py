@@ -35,6 +35,8 @@ TEXT: dict[str, dict[str, str]] = {
         "nobs": "观测值",
         "rsquared": "R²",
         "rsquared_within": "组内R²",
+        "pseudo_r2": "伪R²",
+        "pseudo_r2_note": "伪R²为被解释变量与拟合值相关系数的平方（拟合值含空间滞后项，不含空间误差项）",
         "llf": "对数似然值",
         "llf_not_comparable": "非空间模型与空间模型的对数似然值来自不同的似然函数，不可跨列比较",
         "model": "模型",
@@ -81,6 +83,11 @@ TEXT: dict[str, dict[str, str]] = {
         "nobs": "Observations",
         "rsquared": "R²",
         "rsquared_within": "Within R²",
+        "pseudo_r2": "Pseudo R²",
+        "pseudo_r2_note": (
+            "Pseudo R² is the squared correlation of the dependent variable and its fitted "
+            "values (spatial lag included, spatial error process left out)"
+        ),
         "llf": "Log-likelihood",
         "llf_not_comparable": (
             "Log-likelihoods of non-spatial and spatial columns come from different likelihoods "

@@ -55,7 +55,7 @@ from scipy import stats
 
 from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
 from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
 from clusterdx.spatial.logdet import LogDet
 
 DynamicName = Literal["time", "spacetime", "both"]
@@ -350,6 +350,8 @@ def fit_dynamic(
         dynamic=dynamic,
         params_uncorrected=pd.Series(uncorrected[order], index=ordered, name="uncorrected"),
         w=wd,
+        pseudo_r2=squared_correlation(yt.reshape(-1), yt.reshape(-1) - resid),
+        n_likelihood=int(nobs),
     )
 
 

@@ -80,7 +80,7 @@ from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
-from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
 from clusterdx.spatial.logdet import LogDet, LogdetMethod
 
 ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
@@ -517,6 +517,9 @@ def fit(
         beta, rho, sigma2 = values[:-2], float(values[-2]), float(values[-1])
         cov = covariance(beta, rho, lam, sigma2)
     cov_frame = pd.DataFrame(cov, index=pnames, columns=pnames)
+    fitted = zf[:, prof.ix] @ np.asarray(values[:k], dtype=float)
+    if has_lag:  # spreg's pr2: ŷ = ρWy + Xβ, the error process left out
+        fitted = fitted + float(values[pnames.index("rho")]) * zf[:, prof.iwy]
     return SpatialPanelResults(
         params=pd.Series(values, index=pnames, name="params"),
         cov=cov_frame,
@@ -542,6 +545,8 @@ def fit(
         cov_type=RE_COV_TYPE if phi is not None else FE_COV_TYPE,
         w_error=merr,
         w_durbin=mdur,
+        pseudo_r2=squared_correlation(zf[:, prof.iy], fitted),
+        n_likelihood=int(n_eff),
     )
 
 

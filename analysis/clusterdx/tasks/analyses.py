@@ -327,6 +327,8 @@ def _iv_statistic(name: str, zh: bool) -> str:
     if name.startswith("Stock-Yogo critical value, "):
         size = name.removeprefix("Stock-Yogo critical value, ").split()[0]
         return f"Stock-Yogo临界值（最大{size}偏误）"
+    if name.startswith("Hansen J"):
+        return _IV_STATISTICS_ZH["Hansen J"]
     if name.startswith("Anderson-Rubin F"):
         return "Anderson-Rubin F统计量（原假设：β = 0）"
     return name
@@ -357,10 +359,13 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
     diag = res.diagnostics.table()
     written = [_csv(diag, tables / f"{a.name}_diagnostics.csv")]
     zh = spec.study.language == "zh"
-    notes = [
+    critical = [
         f"{_iv_statistic(row.statistic, zh)}: {row.value:.3f}"
-        + ("" if pd.isna(row.pvalue) else f" (p = {row.pvalue:.3f})")
         for row in diag.itertuples()
+        if row.statistic.startswith("Stock-Yogo")
+    ]
+    notes = [
+        ("；" if zh else "; ").join(["方括号内为p值" if zh else "p-values in brackets", *critical])
     ]
     ar = "; ".join(f"[{lo:.3f}, {hi:.3f}]" for lo, hi in res.diagnostics.anderson_rubin_set)
     level = f"{1 - res.diagnostics.alpha:.0%}"
@@ -380,15 +385,17 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
         [res.first_stage, res],
         lang=spec.study.language,
         labels=labels,
-        column_titles=[study.label(a.x), study.label(a.y)],
         groups=[("First stage" if spec.study.language == "en" else "第一阶段", 1),
                 ("Second stage" if spec.study.language == "en" else "第二阶段", 1)],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption("iv", spec.study.language, a.title, a.title_en),
         notes=notes,
     )  # fmt: skip
-    return written + table.save(tables / a.name, spec.tables.formats)
+    rows = analysis_rows.iv_rows(
+        diag, spec.tables.digits, table.grid.ncols, lambda n: _iv_statistic(n, zh)
+    )
+    return written + table.with_rows(rows).save(tables / a.name, spec.tables.formats, strict=True)
 
 
 def _twfe_did(a: Analysis, frame: pd.DataFrame):

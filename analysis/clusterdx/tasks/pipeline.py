@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytask
+import rich
+import rich.console
 from pytask import Product, PythonNode, task
 
 from clusterdx import report
@@ -508,12 +510,27 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
 
 
 def _build(study: Study, force: bool, verbose: int) -> pytask.Session:
-    # verbose=0 prints nothing (no progress bars or report, e.g. into a notebook cell)
+    # verbose=0 prints nothing (no progress bars or report, e.g. into a notebook cell). In Jupyter
+    # rich consoles bypass sys.stdout (they display through IPython, ANSI codes and widgets
+    # included), so pytask's console and rich's global one (our progress bars) are silenced too.
     with contextlib.ExitStack() as quiet:
         if verbose == 0:
             quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
             quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+            for console in (pytask.console, rich.get_console()):
+                quiet.enter_context(_silenced(console))
         return _pytask_build(study, force, verbose)
+
+
+@contextmanager
+def _silenced(console: rich.console.Console) -> Iterator[None]:
+    """A rich console that writes nothing and does not display in Jupyter, for the duration."""
+    saved = console.quiet, console.is_jupyter
+    console.quiet, console.is_jupyter = True, False
+    try:
+        yield
+    finally:
+        console.quiet, console.is_jupyter = saved
 
 
 def _pytask_build(study: Study, force: bool, verbose: int) -> pytask.Session:

@@ -28,6 +28,7 @@ from clusterdx.report import labels as lab
 from clusterdx.report.figures import index_trends, moran_trend
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
+from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
 
 ENTITY, TIME = "region", "year"
@@ -344,6 +345,7 @@ def model_outputs(study: Study) -> dict[str, Path]:
         for stem in ("models", "descriptives", "correlations"):
             out |= {f"{stem}.{f}": tables / f"{stem}.{f}" for f in formats}
         out["coefficients.png"] = figures / "coefficients.png"
+    out |= study_tables.outputs(study)
     out |= {f"effects_{m.name}.csv": tables / f"effects_{m.name}.csv" for m in with_impacts}
     if with_impacts:
         out |= {f"effects.{f}": tables / f"effects.{f}" for f in formats}
@@ -484,6 +486,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             .captioned(captions.caption("effects", lang))
             .save(tables_dir / "effects", formats, strict=True)
         )
+    written += study_tables.write(study, frame, model_variables(study))
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
     if spatial_results:
         written += (
