@@ -7,11 +7,13 @@
                           model="sdm", effects="twoways")
     res.summary(); res.impacts(draws=1000, seed=0)
     cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
+    cdx.spatial.bsk_test(panel, "dt", ["demand", "gov"], W, "region", "year", test="LMH")
 """
 
 from __future__ import annotations
 
 from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial.bsk import bsk_test
 from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
 from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fit_dynamic
@@ -27,6 +29,7 @@ __all__ = [
     "LogDet",
     "SpatialPanelResults",
     "SpecTestResult",
+    "bsk_test",
     "dynamic_impacts",
     "fit",
     "fit_dynamic",
