@@ -48,16 +48,36 @@ def _jobs(side: int):
     frame, w = _data(side)
 
     def dynamic() -> None:
-        res = fit(frame, "y", X, w, "entity", "time", model="sdm", effects="twoways",
-                  dynamic="both")
+        res = fit(
+            frame, "y", X, w, "entity", "time", model="sdm", effects="twoways", dynamic="both"
+        )
         res.impacts(draws=1000, seed=0)
 
     def static() -> None:
         res = fit(frame, "y", X, w, "entity", "time", model="sdm", effects="twoways")
         res.impacts(draws=1000, seed=0)
 
-    return {"dynamic SDM two-way FE + short/long-run impacts": dynamic,
-            "static SDM two-way FE + impacts": static}
+    return {
+        "dynamic SDM two-way FE + short/long-run impacts": dynamic,
+        "static SDM two-way FE + impacts": static,
+    }
+
+
+def _accuracy(side: int) -> list[tuple[str, float, float, float, float]]:
+    """Estimates and SEs of the dynamic SDM with stochastic (default) and exact traces."""
+    import clusterdx.spatial._information as information
+    import clusterdx.spatial.dynamic as dyn
+
+    frame, w = _data(side)
+    fits = [dyn.fit_dynamic(frame, "y", X, w, "entity", "time")]
+    saved = dyn.EXACT_MAX_N, information.EXACT_MAX_N
+    dyn.EXACT_MAX_N = information.EXACT_MAX_N = 10**7
+    try:
+        fits.append(dyn.fit_dynamic(frame, "y", X, w, "entity", "time"))
+    finally:
+        dyn.EXACT_MAX_N, information.EXACT_MAX_N = saved
+    keys = ["x1", "W_x1", "tau", "psi", "rho", "sigma2"]
+    return [(k, fits[0].params[k], fits[1].params[k], fits[0].bse[k], fits[1].bse[k]) for k in keys]
 
 
 def _time(job, repeats: int) -> list[float]:
@@ -75,6 +95,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--side", type=int, default=53, help="lattice side (N = side²)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
+    parser.add_argument(
+        "--accuracy", action="store_true", help="also compare stochastic with exact traces"
+    )
     args = parser.parse_args()
     if args.repeats < 3:
         parser.error("--repeats must be at least 3 (medians of three or more runs)")
@@ -86,6 +109,10 @@ def main() -> None:
         print(f"{name:52s} {statistics.median(times):9.3f} {min(times):7.3f}")
     dyn, sta = (statistics.median(t) for t in results.values())
     print(f"\ndynamic / static time ratio (medians): {dyn / sta:.2f}")
+    if args.accuracy:
+        print("\nstochastic vs exact traces (bias correction, information, Omega): rel. diff")
+        for key, est, est_x, se, se_x in _accuracy(args.side):
+            print(f"  {key:7s} estimate {est / est_x - 1:+.1e}   se {se / se_x - 1:+.1e}")
 
 
 if __name__ == "__main__":

@@ -297,12 +297,14 @@ def test_sparse_path_equals_eigen_path(monkeypatch):
     )
     fits = {}
     for effects in ("individual", "twoways"):
-        fits["eigen", effects] = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time",
-                                                 effects=effects)
+        fits["eigen", effects] = dyn.fit_dynamic(
+            panel, "y", ["x1"], w, "entity", "time", effects=effects
+        )
     monkeypatch.setattr(logdet, "EIGEN_MAX_N", 10)
     for effects in ("individual", "twoways"):
-        fits["lu", effects] = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time",
-                                              effects=effects)
+        fits["lu", effects] = dyn.fit_dynamic(
+            panel, "y", ["x1"], w, "entity", "time", effects=effects
+        )
     for effects in ("individual", "twoways"):
         eig, lu = fits["eigen", effects], fits["lu", effects]
         assert lu.logdet_method == "lu" and eig.logdet_method == "eigen"

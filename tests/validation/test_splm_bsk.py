@@ -86,11 +86,21 @@ def _brute_force(setup, u_re: np.ndarray, u_sem: np.ndarray, lam: float) -> dict
     sg, sc = np.trace(g_mat), np.trace(g_mat @ g_mat)
     s4 = s2**2
     num = 2 * s4 / t * (n * s4 * sc - s4 * sg**2)
-    den = (n * t * s4 * se * sc - n * s4 * sd**2 - t * s4 * sg**2 * se + 2 * s4 * sg * sh * sd
-           - s4 * sh**2 * sc)
+    den = (
+        n * t * s4 * se * sc
+        - n * s4 * sd**2
+        - t * s4 * sg**2 * se
+        + 2 * s4 * sg * sh * sd
+        - s4 * sh**2 * sc
+    )
     clm_mu = d_mu**2 * num / den
-    return {"LMH": lmh, "LM1": lm1, "LM2": lm2, "CLMlambda": np.sqrt(clm_lambda),
-            "CLMmu": np.sqrt(clm_mu)}
+    return {
+        "LMH": lmh,
+        "LM1": lm1,
+        "LM2": lm2,
+        "CLMlambda": np.sqrt(clm_lambda),
+        "CLMmu": np.sqrt(clm_mu),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +123,9 @@ def peers(setup):
 
 def test_ml_fits_match_spreg_and_statsmodels(setup, peers):
     n, t = setup["n"], setup["t"]
-    y, design = _by_unit(setup["y"], n, t), np.stack(
-        [_by_unit(c, n, t) for c in setup["x"].T], axis=2
+    y, design = (
+        _by_unit(setup["y"], n, t),
+        np.stack([_by_unit(c, n, t) for c in setup["x"].T], axis=2),
     )
     wmat = sparse.csr_matrix(setup["wd"])
     u_sem, lam = sem_ml_resid(y, design, wmat)

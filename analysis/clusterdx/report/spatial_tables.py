@@ -76,6 +76,24 @@ EffectStat = Literal["se", "z"]
 EFFECT_STATS: tuple[str, ...] = ("se", "z")
 _MORAN_COLUMNS = ("year", "I", "EI", "z")
 _IMPACTS = ("direct", "indirect", "total")
+# Row labels of the Baltagi, Song & Koh (2003) tests (clusterdx.spatial.bsk_test), by test name
+BSK_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "LMH": "联合 LM 检验（随机效应与空间误差）",
+        "LM1": "边际 LM 检验：随机效应",
+        "LM2": "边际 LM 检验：空间误差",
+        "CLMlambda": "条件 LM 检验：空间误差（给定随机效应）",
+        "CLMmu": "条件 LM 检验：随机效应（给定空间误差）",
+    },
+    "en": {
+        "LMH": "Joint LM test (random effects and spatial error)",
+        "LM1": "Marginal LM test: random effects",
+        "LM2": "Marginal LM test: spatial error",
+        "CLMlambda": "Conditional LM test: spatial error given random effects",
+        "CLMmu": "Conditional LM test: random effects given spatial error",
+    },
+}
+
 _LM_ROWS = {
     "LM_lag": "LM-lag",
     "LM_error": "LM-error",

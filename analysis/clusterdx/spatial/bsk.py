@@ -145,7 +145,9 @@ def bsk_test(
     wmat = align_weights(w, data.entities)
     n, t = data.y.shape
     if t < 2:
-        raise PanelError(f"the Baltagi-Song-Koh tests need at least two periods; the panel has T={t}")
+        raise PanelError(
+            f"the Baltagi-Song-Koh tests need at least two periods; the panel has T={t}"
+        )
     design = np.concatenate([np.ones((n, t, 1)), data.x], axis=2)
     name, null = _NAMES[test]
     if test == "CLMlambda":
@@ -159,8 +161,9 @@ def bsk_test(
         else:
             joint = max(lm1, 0.0) ** 2 + max(lm2, 0.0) ** 2
             pvalue = 0.5 * stats.chi2.sf(joint, 1) + 0.25 * stats.chi2.sf(joint, 2)
-            return SpecTestResult(name, float(joint), 2, float(pvalue if joint > 0 else 1.0),
-                                  null, "chibar2")
+            return SpecTestResult(
+                name, float(joint), 2, float(pvalue if joint > 0 else 1.0), null, "chibar2"
+            )
     pvalue = 2 * stats.norm.sf(abs(stat))
     return SpecTestResult(name, float(stat), 1, float(pvalue), null, "normal")
 

@@ -42,11 +42,13 @@ Bias correction (``bias_correction=True``)
 Standard errors
     Σ^{-1} + Σ^{-1} Ω Σ^{-1}, divided by n (Yu, de Jong & Lee 2008, Theorem 2), at the corrected
     estimates, with Σ = [Z'Z/σ², Z'(I⊗G)Zβ/σ², ...]/n as for the static SAR (Lee 2004) and
-    Ω = (μ₄ − 3σ⁴)/σ⁴ · [Σ_i a_ii²/N', tr(G)/(2σ²N'); ., 1/(4σ⁴)] on the (ρ, σ²) block, a_ii the
-    diagonal of the operator of the score's quadratic form in the iid errors (G, or PGP under the
-    two-way transformation, which does not depend on a choice of F_N), μ₄ the fourth moment of the
-    reduced-form residuals y − S^{-1}Zβ (SDPDmod's convention). Above N = 1,500 the sum Σ a_ii² is
-    estimated without bias by the product of two independent Hutchinson diagonal estimates.
+    Ω = (μ₄ − 3σ⁴)/σ⁴ · [Σ_j a_jj²/N', tr(G)/(2σ²N'); ., 1/(4σ⁴)] on the (ρ, σ²) block, a_jj the
+    diagonal of G (of F_N'GF_N under the two-way transformation, N' = N − 1), μ₄ the fourth moment
+    of the reduced-form residuals y − S^{-1}Zβ (in F_N coordinates under the transformation;
+    SDPDmod's convention). These two terms depend on the choice of F_N; F_N is the Helmert basis
+    (the QR basis of [ι, e_1, …, e_{N−1}] without ι), applied in O(N) per vector. Above N = 1,500
+    Σ_j a_jj² is estimated without bias by the product of two independent Hutchinson diagonal
+    estimates.
 
 Stationarity
     The process is stable when every eigenvalue of (I − ρW)^{-1}(τ I + ψ W) has modulus below one;
@@ -58,6 +60,7 @@ Why hand-written: no Python package estimates dynamic spatial panels (spreg and 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -574,10 +577,10 @@ def dynamic_impacts(res: DynamicSpatialResults, draws: int = 1000, seed: int = 0
     point = pick(params.to_numpy()[None, :], names)
     sims = pick(_draw(params.to_numpy(), res.cov.to_numpy(), draws, seed), names)
     every = [filters(p, h)[0] for p in (point, sims) for h in IMPACT_HORIZONS]
-    try:  # moments of W once, to the order the largest κ needs (then reused)
+    # moments of W once, to the order the largest κ needs (then reused); a divergent series is
+    # reported below for the horizon concerned
+    with contextlib.suppress(ValueError):
         res.engine.mean_diagonals(np.concatenate(every))
-    except ValueError:
-        pass  # reported below for the horizon concerned
     blocks = {}
     for horizon in IMPACT_HORIZONS:
         out = []
