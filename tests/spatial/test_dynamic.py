@@ -349,3 +349,22 @@ def test_stochastic_diagonal_sum_close_to_exact(monkeypatch):
         approx = dyn._diag_square_sum(ops, seed=0)
         monkeypatch.setattr(dyn, "EXACT_MAX_N", 1_500)
         assert approx == pytest.approx(exact, rel=0.05), project
+
+
+def test_sparse_path_with_an_asymmetric_w(monkeypatch):
+    """k-nearest-neighbour W (complex spectrum): ARPACK replaces the extreme-eigenvalue shortcut."""
+    import importlib
+
+    import libpysal
+
+    logdet = importlib.import_module("clusterdx.spatial.logdet")
+    points = np.random.default_rng(5).uniform(size=(40, 2))
+    w = libpysal.weights.KNN.from_array(points, k=4)
+    w.transform = "r"
+    panel = simulate_dynamic_panel(w.sparse, 10, beta=[1.0], rho=0.3, tau=0.3, psi=0.1, seed=6)
+    eig = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+    monkeypatch.setattr(logdet, "EIGEN_MAX_N", 10)
+    lu = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+    assert lu.logdet_method == "lu" and lu.engine._d is None
+    np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7)
+    np.testing.assert_allclose(lu.bse, eig.bse, rtol=1e-6)

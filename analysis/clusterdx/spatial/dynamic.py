@@ -274,10 +274,8 @@ def _bias(engine, lag_names, coefs, rho, sigma2, ops: _Operators, t_eff, trace_g
     tau = coefs[lag_names.index("tau")] if "tau" in lag_names else 0.0
     psi = coefs[lag_names.index("psi")] if "psi" in lag_names else 0.0
     n = ops.n_eff
-    ends = _extremes(engine)
-    f_ends = None if ends is None else [(tau + psi * o) / (1 - rho * o) for o in ends]
-    if f_ends is None or max(f_ends) > 1 - 1 / n:
-        # possible eigenvalues near one (or a complex spectrum): the exact spectral form
+    if _largest_real(engine, rho, tau, psi) > 1 - 1 / n:
+        # possible eigenvalues near one: the exact spectral form (dense eigenvalues, rare)
         exact = LogDet(engine.w, "eigen")
         return _bias_spectral(_spectrum(exact, project), lag_names, coefs, rho, sigma2, t_eff)
     w = ops.w
@@ -320,6 +318,28 @@ def _bias_step(info: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return np.linalg.solve(info, bias)
 
 
+def _operator_a(w: sp.csr_matrix, rho: float, tau: float, psi: float) -> spla.LinearOperator:
+    """A = (I − ρW)^{-1}(τ I + ψ W) as a linear operator (one sparse LU of I − ρW)."""
+    lu = filter_factor(w, rho)
+    return spla.LinearOperator(w.shape, matvec=lambda v: lu.solve(tau * v + psi * (w @ v)))
+
+
+def _arpack(op: spla.LinearOperator, which: str) -> complex:
+    start = np.random.default_rng(0).standard_normal(op.shape[0])
+    return spla.eigs(op, k=1, which=which, v0=start, return_eigenvectors=False)[0]
+
+
+def _largest_real(engine: LogDet, rho: float, tau: float, psi: float) -> float:
+    """Largest real part of the eigenvalues f(ω) = (τ + ψω)/(1 − ρω) of A (W without eigenvalues).
+
+    f is monotone between the extreme eigenvalues of a real spectrum; else ARPACK on A.
+    """
+    ends = _extremes(engine)
+    if ends is not None:
+        return float(max((tau + psi * o) / (1 - rho * o) for o in ends))
+    return float(_arpack(_operator_a(engine.w, rho, tau, psi), "LR").real)
+
+
 def _modulus(engine: LogDet, rho: float, tau: float, psi: float) -> float:
     """Largest |eigenvalue| of (I − ρW)^{-1}(τ I + ψ W): f(ω) = (τ + ψω)/(1 − ρω) over W's spectrum.
 
@@ -332,11 +352,7 @@ def _modulus(engine: LogDet, rho: float, tau: float, psi: float) -> float:
     ends = _extremes(engine)
     if ends is not None:
         return float(max(abs((tau + psi * o) / (1 - rho * o)) for o in ends))
-    w = engine.w
-    lu = filter_factor(w, rho)
-    op = spla.LinearOperator(w.shape, matvec=lambda v: lu.solve(tau * v + psi * (w @ v)))
-    start = np.random.default_rng(0).standard_normal(w.shape[0])
-    return float(np.abs(spla.eigs(op, k=1, which="LM", v0=start, return_eigenvectors=False)[0]))
+    return float(np.abs(_arpack(_operator_a(engine.w, rho, tau, psi), "LM")))
 
 
 def stationarity(w: Any, rho: float, tau: float, psi: float) -> float:
