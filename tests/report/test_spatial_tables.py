@@ -242,7 +242,7 @@ def test_chinese_tables_compile_with_xelatex(tmp_path, lattice, fits):
 def test_bsk_rows_in_both_languages(lattice):
     """The Baltagi-Song-Koh rows the pipeline adds: Chinese labels pass the Latin-token check."""
     from clusterdx.report._latin import check_chinese
-    from clusterdx.report.spatial_tables import BSK_LABELS
+    from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
 
     w, panel = lattice
     results = {
@@ -251,8 +251,13 @@ def test_bsk_rows_in_both_languages(lattice):
     }
     for lang in ("zh", "en"):
         table = report.tests_table(
-            tests={BSK_LABELS[lang][k]: res for k, res in results.items()}, lang=lang
+            tests={BSK_LABELS[lang][k]: res for k, res in results.items()},
+            lang=lang,
+            notes=BSK_NOTE[lang],
         )
+        assert table.grid.notes[-1] == BSK_NOTE[lang]
+        if lang == "zh":
+            check_chinese(table.grid, "spatial_tests")
         assert [r[0] for r in table.grid.body] == list(BSK_LABELS[lang].values())
         for row, res in zip(table.grid.body, results.values(), strict=True):
             assert row[1:] == (
@@ -260,4 +265,3 @@ def test_bsk_rows_in_both_languages(lattice):
                 str(res.df),
                 fixed(res.pvalue),
             )
-    check_chinese(report.tests_table(tests={BSK_LABELS["zh"]["LMH"]: results["LMH"]}).grid, "t")

@@ -25,7 +25,7 @@ from clusterdx.regions.registry import table as region_table
 from clusterdx.report import captions, figures
 from clusterdx.report import labels as lab
 from clusterdx.report.figures import index_trends, moran_trend
-from clusterdx.report.spatial_tables import BSK_LABELS
+from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks.checks import check_spec_against_panel
@@ -544,7 +544,8 @@ def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Ta
             ) and other.dynamic == model.dynamic
             if other.model in ("sar", "sem") and alike:
                 tests[f"LR {name} → {other.model.upper()}"] = spatial.lr_test(res, other_res)
-    return report.tests_table(lm, tests or None, study.spec.study.language)
+    lang = study.spec.study.language
+    return report.tests_table(lm, tests, lang, notes=BSK_NOTE[lang])
 
 
 def _jsonable(value):
