@@ -9,11 +9,13 @@
     cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
     cdx.spatial.fit(..., model="sac", w_error=M)          # separate error / Durbin (w_durbin) matrices
     cdx.spatial.spatial_did(panel, "dt", "pilot_year", W, "region", "year")   # SDM-DID spillovers
+    cdx.spatial.bsk_test(panel, "dt", ["demand", "gov"], W, "region", "year", test="LMH")
 """
 
 from __future__ import annotations
 
 from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial.bsk import bsk_test
 from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
 from clusterdx.spatial.did import SpatialDIDResult, spatial_did
@@ -31,6 +33,7 @@ __all__ = [
     "SpatialDIDResult",
     "SpatialPanelResults",
     "SpecTestResult",
+    "bsk_test",
     "dynamic_impacts",
     "fit",
     "fit_dynamic",

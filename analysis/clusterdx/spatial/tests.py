@@ -44,6 +44,10 @@ class SpecTestResult:
         Upper-tail probability of ``statistic`` under χ²(df).
     null : str
         The null hypothesis in words.
+    distribution : str
+        Reference distribution of ``statistic``: ``"chi2"`` (χ²(df), the default), ``"normal"``
+        (a standard normal statistic with two-sided p = P(χ²₁ > z²), df 1) or ``"chibar2"``
+        (the mixture ¼χ²(0) + ½χ²(1) + ¼χ²(2) of a one-sided joint test, df 2).
 
     Examples
     --------
@@ -68,12 +72,13 @@ class SpecTestResult:
     df: int
     pvalue: float
     null: str
+    distribution: str = "chi2"
 
     def __str__(self) -> str:
-        return (
-            f"{self.name}: chi2({self.df}) = {self.statistic:.4f}, p = {self.pvalue:.4g} "
-            f"(H0: {self.null})"
+        law = {"normal": "N(0,1)", "chibar2": "chibar2(0,1,2)"}.get(
+            self.distribution, f"chi2({self.df})"
         )
+        return f"{self.name}: {law} = {self.statistic:.4f}, p = {self.pvalue:.4g} (H0: {self.null})"
 
 
 def _chi2(name: str, stat: float, df: int, null: str) -> SpecTestResult:

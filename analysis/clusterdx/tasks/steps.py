@@ -26,6 +26,7 @@ from clusterdx.regions.registry import table as region_table
 from clusterdx.report import captions, figures
 from clusterdx.report import labels as lab
 from clusterdx.report.figures import index_trends, moran_trend
+from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks import study_tables
@@ -582,19 +583,18 @@ def _map_shapes(study: Study):
 
 
 def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:
-    """LM tests for the first spatial model's specification, and Wald / LR tests of each SDM."""
+    """LM and Baltagi-Song-Koh tests of the first spatial model; Wald / LR tests of each SDM."""
     first = fitted[0][0]
     effects = "individual" if first.effects == "random" else first.effects
+    w_first = study_weights(study, first.weights, frame)
     lm = spatial.lm_tests(
-        frame,
-        first.y,
-        first.x,
-        study_weights(study, first.weights, frame),
-        entity=ENTITY,
-        time=TIME,
-        effects=effects,
+        frame, first.y, first.x, w_first, entity=ENTITY, time=TIME, effects=effects
     )
-    tests: dict[str, object] = {}
+    # Baltagi, Song & Koh (2003) joint, marginal and conditional LM tests (splm bsktest)
+    tests: dict[str, object] = {
+        label: spatial.bsk_test(frame, first.y, first.x, w_first, ENTITY, TIME, test)
+        for test, label in BSK_LABELS[study.spec.study.language].items()
+    }
     for model, res in fitted:
         if model.model != "sdm":
             continue
@@ -611,7 +611,8 @@ def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Ta
             ) and other.dynamic == model.dynamic
             if other.model in ("sar", "sem") and alike:
                 tests[f"LR {name} → {other.model.upper()}"] = spatial.lr_test(res, other_res)
-    return report.tests_table(lm, tests or None, study.spec.study.language)
+    lang = study.spec.study.language
+    return report.tests_table(lm, tests, lang, notes=BSK_NOTE[lang])
 
 
 def _jsonable(value):
