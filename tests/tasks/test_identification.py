@@ -84,7 +84,9 @@ def test_psm_did_analysis_writes_its_outputs(study, frame, tmp_path):
     }
     expected |= {f"psm_designation.{f}" for f in study.spec.tables.formats}
     assert {p.name for p in written} == expected
-    assert "standardised bias before" in (tables / "psm_designation.md").read_text(encoding="utf-8")
+    page = (tables / "psm_designation.md").read_text(encoding="utf-8")
+    assert "倾向得分匹配（卡尺匹配，混合匹配）" in page and "标准化偏差（匹配前 → 匹配后）" in page
+    assert "倾向得分匹配双重差分（PSM-DID）" in page  # the default caption
 
 
 def test_psm_did_needs_covariates():

@@ -28,6 +28,8 @@ Kind = Literal[
     "indicator_weights",
     "descriptives_by_type",
     "iv",
+    "placebo",
+    "psm_did",
 ]
 
 CAPTIONS: dict[str, dict[str, str]] = {
@@ -48,6 +50,8 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "indicator_weights": "指标体系与权重",
         "descriptives_by_type": "分集群类型的描述性统计",
         "iv": "工具变量估计",
+        "placebo": "安慰剂检验",
+        "psm_did": "倾向得分匹配双重差分（PSM-DID）",
     },
     "en": {
         "models": "Baseline regression results",
@@ -66,6 +70,8 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "indicator_weights": "Indicator system and entropy weights",
         "descriptives_by_type": "Descriptive statistics by cluster type",
         "iv": "Instrumental-variable estimates",
+        "placebo": "Placebo test",
+        "psm_did": "Propensity-score-matched difference-in-differences (PSM-DID)",
     },
 }
 

@@ -450,13 +450,13 @@ def _run_placebo(
         [twfe],
         lang=spec.study.language,
         labels=_labels(study, {*twfe.params.index, a.y}),
-        column_titles=[a.title or a.name],
+        column_titles=["基准双重差分" if spec.study.language == "zh" else "Baseline DID"],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption("placebo", spec.study.language, a.title, a.title_en),
         notes=[note],
     )
-    return written + table.save(tables / a.name, spec.tables.formats)
+    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
 
 
 def _run_psm_did(
@@ -477,22 +477,31 @@ def _run_psm_did(
         f"{study.label(c)}: {row.bias_before:.1f}% → {row.bias_after:.1f}%"
         for c, row in res.balance.iterrows()
     )
-    notes = [
-        f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
-        f"{res.n_off_support} off support; standardised bias before → after: {bias}"
-    ]
     zh = spec.study.language == "zh"
+    if zh:
+        method_zh = {"nearest": "最近邻匹配", "caliper": "卡尺匹配", "kernel": "核匹配"}
+        scope_zh = {"pooled": "混合匹配", "period": "逐期匹配"}
+        notes = [
+            f"倾向得分匹配（{method_zh.get(res.method, res.method)}，"
+            f"{scope_zh.get(res.scope, res.scope)}）：匹配处理组观测{res.n_matched}个，"
+            f"共同支撑域外{res.n_off_support}个；标准化偏差（匹配前 → 匹配后）：{bias}"
+        ]
+    else:
+        notes = [
+            f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
+            f"{res.n_off_support} off support; standardised bias before → after: {bias}"
+        ]
     table = report.RegressionTable(
         [full, res.did],
         lang=spec.study.language,
-        labels=_labels(study, set(full.params.index)),
+        labels=_labels(study, {*full.params.index, a.y}),
         column_titles=["全样本" if zh else "Full sample", "匹配样本" if zh else "Matched sample"],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption("psm_did", spec.study.language, a.title, a.title_en),
         notes=notes,
     )
-    return written + table.save(tables / a.name, spec.tables.formats)
+    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
 
 
 #: Analyses of the identification kit, run by their own functions.
