@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -30,11 +29,15 @@ from scipy import stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel.models import Cov, Effects, PanelResult, fit
+from clusterdx.panel.options import (
+    AGGREGATIONS,
+    CONTROL_GROUPS,
+    LAGS_MIN,
+    LEADS_MIN,
+    Aggregation,
+    ControlGroup,
+)
 
-ControlGroup = Literal["nevertreated", "notyettreated"]
-Aggregation = Literal["simple", "dynamic", "group"]
-CONTROL_GROUPS: tuple[str, ...] = ("nevertreated", "notyettreated")
-AGGREGATIONS: tuple[str, ...] = ("simple", "dynamic", "group")
 TREAT_POST = "treat_post"
 
 
@@ -229,8 +232,12 @@ def event_study(
     >>> es.params.index.tolist()
     ['pre2', 'post0', 'post1']
     """
-    if not (isinstance(leads, int) and leads >= 1 and isinstance(lags, int) and lags >= 0):
-        raise EstimationError(f"leads={leads!r} must be >= 1 and lags={lags!r} >= 0 (integers).")
+    if not (
+        isinstance(leads, int) and leads >= LEADS_MIN and isinstance(lags, int) and lags >= LAGS_MIN
+    ):
+        raise EstimationError(
+            f"leads={leads!r} must be >= {LEADS_MIN} and lags={lags!r} >= {LAGS_MIN} (integers)."
+        )
     if not -leads <= ref <= lags:
         raise EstimationError(f"ref={ref!r} must lie in the window [-{leads}, {lags}].")
     controls = [controls] if isinstance(controls, str) else list(controls)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -20,11 +19,10 @@ from scipy import stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
+from clusterdx.panel.options import MEDIATION_METHODS as METHODS
+from clusterdx.panel.options import MEDIATION_MODELS, MediationModel, ModerationModel
+from clusterdx.panel.options import MediationMethod as Method
 
-Method = Literal["three_step", "two_step"]
-MediationModel = Literal["fe", "pooled"]
-METHODS: tuple[str, ...] = ("three_step", "two_step")
-MEDIATION_MODELS: tuple[str, ...] = ("fe", "pooled")
 _QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 _CHUNK = 200
 
@@ -469,7 +467,7 @@ def moderation(
     center: bool = True,
     at: Sequence[float] | None = None,
     *,
-    model: Literal["pooled", "fe", "re"] = "fe",
+    model: ModerationModel = "fe",
     alpha: float = 0.05,
     n_points: int = 50,
 ) -> ModerationResult:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,25 +27,20 @@ from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
+from clusterdx.panel.options import (
+    CLUSTER_ADJUSTMENTS,
+    COVS,
+    EFFECTS,
+    MISSING,
+    MODELS,
+    ClusterAdjustment,
+    Cov,
+    Effects,
+    Missing,
+    Model,
+)
+from clusterdx.panel.options import COVS_BY_MODEL as _COVS_BY_MODEL
 
-Model = Literal["pooled", "fe", "re", "between", "fd"]
-Effects = Literal["individual", "time", "twoways"]
-Cov = Literal["unadjusted", "robust", "cluster", "driscoll-kraay"]
-ClusterAdjustment = Literal["crv1", "hc1"]
-Missing = Literal["raise", "drop"]
-
-MODELS: tuple[str, ...] = ("pooled", "fe", "re", "between", "fd")
-EFFECTS: tuple[str, ...] = ("individual", "time", "twoways")
-COVS: tuple[str, ...] = ("unadjusted", "robust", "cluster", "driscoll-kraay")
-CLUSTER_ADJUSTMENTS: tuple[str, ...] = ("crv1", "hc1")
-MISSING: tuple[str, ...] = ("raise", "drop")
-_COVS_BY_MODEL = {
-    "pooled": COVS,
-    "fe": COVS,
-    "re": COVS,
-    "fd": COVS,
-    "between": ("unadjusted", "robust"),
-}
 _CONST = "const"
 
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -44,9 +43,14 @@ import pandas as pd
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel.models import COVS, Cov, PanelResult, fit
+from clusterdx.panel.options import (
+    GRID_MIN,
+    N_THRESHOLDS,
+    THRESHOLD_EFFECTS,
+    TRIM,
+    ThresholdEffects,
+)
 
-ThresholdEffects = Literal["individual", "twoways"]
-THRESHOLD_EFFECTS: tuple[str, ...] = ("individual", "twoways")
 _CRITICAL = (0.90, 0.95, 0.99)
 _CACHE_SIZE = 32
 
@@ -412,10 +416,10 @@ def _check_settings(
     n_thresholds: int, trim: float, bootstrap: int, alpha: float, x_names: list[str]
 ) -> None:
     """Raise ``EstimationError`` for options out of range."""
-    if n_thresholds not in (1, 2, 3):
+    if n_thresholds not in range(N_THRESHOLDS[0], N_THRESHOLDS[1] + 1):
         raise EstimationError(f"n_thresholds={n_thresholds!r} must be 1, 2 or 3.")
-    if not 0.01 <= trim <= 0.15:
-        raise EstimationError(f"trim={trim!r} must lie between 0.01 and 0.15.")
+    if not TRIM[0] <= trim <= TRIM[1]:
+        raise EstimationError(f"trim={trim!r} must lie between {TRIM[0]} and {TRIM[1]}.")
     if not isinstance(bootstrap, int | np.integer) or bootstrap < 0:
         raise EstimationError(f"bootstrap={bootstrap!r} must be a non-negative integer.")
     if not 0 < alpha < 1:
@@ -639,8 +643,8 @@ class _Data:
 def _grid(q: np.ndarray, trim: float, grid: int | Sequence[float]) -> np.ndarray:
     """Candidate thresholds: quantiles of q between ``trim`` and ``1 - trim`` or given values."""
     if isinstance(grid, int | np.integer):
-        if grid < 2:
-            raise EstimationError(f"grid={grid!r} must be at least 2 points.")
+        if grid < GRID_MIN:
+            raise EstimationError(f"grid={grid!r} must be at least {GRID_MIN} points.")
         probs = np.linspace(trim, 1 - trim, int(grid))
         values = np.unique(np.quantile(q, probs, method="inverted_cdf"))
     else:

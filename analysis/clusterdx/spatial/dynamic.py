@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,8 @@ from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.spatial.logdet import LogDet
+from clusterdx.spatial.options import DYNAMIC, DynamicName
 
-DynamicName = Literal["time", "spacetime", "both"]
-DYNAMIC: tuple[str, ...] = get_args(DynamicName)
 _BOUND_MARGIN = 1e-7
 IMPACT_HORIZONS = ("short", "long")
 IMPACT_TYPES = ("direct", "indirect", "total")

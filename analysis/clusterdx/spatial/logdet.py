@@ -33,16 +33,13 @@ evaluated many times (spreg's panel estimators rebuild dense N × N matrices per
 from __future__ import annotations
 
 import warnings
-from typing import Literal, get_args
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from clusterdx.errors import WeightsError
-
-LogdetMethod = Literal["auto", "eigen", "lu", "chebyshev", "barry-pace"]
-LOGDET_METHODS: tuple[str, ...] = get_args(LogdetMethod)
+from clusterdx.spatial.options import LOGDET_METHODS, LogdetMethod
 
 EIGEN_MAX_N = 1_000
 LU_MAX_N = 50_000

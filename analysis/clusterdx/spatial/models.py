@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,14 +76,17 @@ from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.spatial.logdet import LogDet, LogdetMethod
-
-ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
-EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
-BiasCorrection = Literal[False, True, "transformation", "direct"]
-"""Lee & Yu (2010) bias correction of fixed-effects spatial ML (``True`` = ``"transformation"``)."""
-MODELS: tuple[str, ...] = get_args(ModelName)
-BIAS_CORRECTIONS: tuple[bool | str, ...] = get_args(BiasCorrection)
-EFFECTS: tuple[str, ...] = get_args(EffectsName)
+from clusterdx.spatial.options import (
+    BIAS_CORRECTIONS,
+    CONVENTIONS,
+    EFFECTS,
+    MODELS,
+    BiasCorrection,
+    Convention,
+    DynamicName,
+    EffectsName,
+    ModelName,
+)
 
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})
@@ -205,8 +208,8 @@ def fit(
     *,
     maxiter: int = 500,
     seed: int = 0,
-    convention: Literal["ml", "splm"] = "ml",
-    dynamic: Literal["time", "spacetime", "both"] | None = None,
+    convention: Convention = "ml",
+    dynamic: DynamicName | None = None,
 ) -> SpatialPanelResults:
     """Fit a static spatial panel model by maximum likelihood.
 
@@ -308,7 +311,7 @@ def fit(
     x = list(x)
     if not x:
         raise EstimationError("x is empty; give at least one regressor")
-    _check_option("convention", convention, ("ml", "splm"))
+    _check_option("convention", convention, CONVENTIONS)
     data = stack_panel(panel, y, x, entity, time)
     wmat = align_weights(w, data.entities)
     sums = np.asarray(wmat.sum(axis=1)).ravel()
