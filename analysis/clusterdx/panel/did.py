@@ -37,6 +37,7 @@ from clusterdx.panel.options import (
     Aggregation,
     ControlGroup,
 )
+from clusterdx.results import Covariance, EstimationResult, ForwardingResult
 
 TREAT_POST = "treat_post"
 
@@ -109,7 +110,7 @@ def did(
 
 
 @dataclass(frozen=True)
-class EventStudyResult:
+class EventStudyResult(ForwardingResult):
     """A two-way FE event study: the regression and its coefficients by event time.
 
     Attributes
@@ -147,19 +148,7 @@ class EventStudyResult:
     fit: PanelResult = field(repr=False)
     ref: int
 
-    params = property(lambda self: self.fit.params, doc="Coefficients.")
-    bse = property(lambda self: self.fit.bse, doc="Standard errors.")
-    tvalues = property(lambda self: self.fit.tvalues, doc="t statistics.")
-    pvalues = property(lambda self: self.fit.pvalues, doc="Two-sided p-values.")
-    nobs = property(lambda self: self.fit.nobs, doc="Observations.")
     model = property(lambda self: "event study", doc="Model label for tables.")
-    effects = property(lambda self: self.fit.effects, doc="Absorbed effects.")
-    depvar = property(lambda self: self.fit.depvar, doc="The response.")
-    fixed_effects = property(lambda self: self.fit.fixed_effects, doc="Absorbed effects.")
-    cov_type = property(lambda self: self.fit.cov_type, doc="Covariance convention.")
-    rsquared = property(lambda self: self.fit.rsquared, doc="Within R².")
-    rsquared_within = property(lambda self: self.fit.rsquared_within, doc="Within R².")
-    llf = property(lambda self: self.fit.llf, doc="Log-likelihood.")
 
     def summary(self) -> str:
         """The event-time coefficients and the regression."""
@@ -271,7 +260,7 @@ def event_study(
 
 
 @dataclass(frozen=True)
-class CallawaySantAnnaResult:
+class CallawaySantAnnaResult(EstimationResult):
     """Group-time average treatment effects and their aggregations.
 
     Attributes
@@ -347,10 +336,15 @@ class CallawaySantAnnaResult:
         lambda self: {"entity": True, "time": True}, doc="Differences remove both."
     )
     cov_type = property(
-        lambda self: "influence function, clustered by entity (Callaway & Sant'Anna 2021)",
+        lambda self: Covariance(
+            "influence function, clustered by entity (Callaway & Sant'Anna 2021)",
+            kind="influence",
+            cluster="entity",
+        ),
         doc="Covariance convention.",
     )
     rsquared = property(lambda self: None, doc="Not a regression fit.")
+    rsquared_within = property(lambda self: None, doc="Not a regression fit.")
     llf = property(lambda self: None, doc="Not a likelihood fit.")
 
     def aggregate(self, kind: Aggregation = "simple") -> pd.DataFrame:

@@ -40,12 +40,13 @@ from clusterdx.panel.options import (
     Model,
 )
 from clusterdx.panel.options import COVS_BY_MODEL as _COVS_BY_MODEL
+from clusterdx.results import Covariance, EstimationResult
 
 _CONST = "const"
 
 
 @dataclass(frozen=True, repr=False)
-class PanelResult(ResultDisplay):
+class PanelResult(ResultDisplay, EstimationResult):
     """Estimates of a linear panel regression, with the interface shared by all estimators.
 
     Attributes
@@ -413,7 +414,7 @@ def fit(
         effects=effects,
         depvar=depvar,
         exog_names=list(names),
-        cov_type=label,
+        cov_type=Covariance(label, kind=cov, cluster=cluster if cov == "cluster" else None),
         df_inference=df_inference,
         rsquared=_fd_rsquared(raw, frame[depvar]) if model == "fd" else float(raw.rsquared),
         rsquared_within=float(raw.rsquared_within),

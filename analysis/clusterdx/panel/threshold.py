@@ -50,6 +50,7 @@ from clusterdx.panel.options import (
     TRIM,
     ThresholdEffects,
 )
+from clusterdx.results import ForwardingResult
 
 _CRITICAL = (0.90, 0.95, 0.99)
 _CACHE_SIZE = 32
@@ -66,7 +67,7 @@ def lr_critical_value(alpha: float = 0.05) -> float:
 
 
 @dataclass(frozen=True)
-class ThresholdResult:
+class ThresholdResult(ForwardingResult):
     """Estimates of a fixed-effects panel threshold model.
 
     The regression attributes (``params``, ``bse``, ``tvalues``, ``pvalues``, ``nobs``, ...) are
@@ -130,70 +131,10 @@ class ThresholdResult:
     bootstrap: int
     seed: int | None
 
-    @property
-    def params(self) -> pd.Series:
-        """Coefficients of the regression at the estimated thresholds."""
-        return self.fit.params
+    # params, bse, ... are the regression's at the estimated thresholds (`ForwardingResult`);
+    # its standard errors treat the thresholds as known (Hansen 1999, §4).
 
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors (thresholds treated as known, Hansen 1999, §4)."""
-        return self.fit.bse
-
-    @property
-    def tvalues(self) -> pd.Series:
-        """t statistics."""
-        return self.fit.tvalues
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values."""
-        return self.fit.pvalues
-
-    @property
-    def nobs(self) -> int:
-        """Observations."""
-        return self.fit.nobs
-
-    @property
-    def model(self) -> str:
-        """Model label for tables."""
-        return "threshold"
-
-    @property
-    def effects(self) -> str:
-        """Absorbed effects."""
-        return self.fit.effects
-
-    @property
-    def depvar(self) -> str:
-        """The response."""
-        return self.fit.depvar
-
-    @property
-    def fixed_effects(self) -> dict[str, bool]:
-        """Which fixed effects are absorbed."""
-        return self.fit.fixed_effects
-
-    @property
-    def cov_type(self) -> str:
-        """Covariance convention of the regression."""
-        return self.fit.cov_type
-
-    @property
-    def rsquared(self) -> float:
-        """Within R²."""
-        return self.fit.rsquared
-
-    @property
-    def rsquared_within(self) -> float:
-        """Within R²."""
-        return self.fit.rsquared_within
-
-    @property
-    def llf(self) -> float | None:
-        """Gaussian log-likelihood of the within regression."""
-        return self.fit.llf
+    model = property(lambda self: "threshold", doc="Model label for tables.")
 
     def summary(self) -> str:
         """Threshold estimates, intervals, bootstrap tests and the regime regression."""

@@ -11,6 +11,8 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx._display import ResultDisplay, Summary
+from clusterdx.errors import OptionError
+from clusterdx.results import Covariance, EstimationResult
 
 if TYPE_CHECKING:
     from clusterdx.spatial.logdet import LogDet
@@ -25,7 +27,7 @@ _EFFECT_LABELS = {
 
 
 @dataclass(eq=False, repr=False)
-class SpatialPanelResults(ResultDisplay):
+class SpatialPanelResults(ResultDisplay, EstimationResult):
     """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
 
     Attributes
@@ -95,9 +97,11 @@ class SpatialPanelResults(ResultDisplay):
     engine: LogDet = field(repr=False)
     theta_re: float = 0.0
     bias_method: str | None = None
-    cov_type: str = "analytic information matrix"
+    cov_type: str = Covariance("analytic information matrix", kind="information")
     rsquared: float | None = None
     weights_transform: str = ""
+
+    rsquared_within = property(lambda self: None, doc="Not a least-squares fit: None.")
 
     @property
     def bse(self) -> pd.Series:
@@ -152,7 +156,7 @@ class SpatialPanelResults(ResultDisplay):
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Wald confidence intervals ``params ± z_{1−α/2} · bse``, columns ``lower`` / ``upper``."""
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha={alpha} must lie strictly between 0 and 1")
+            raise OptionError(f"alpha={alpha} must lie strictly between 0 and 1")
         half = stats.norm.ppf(1 - alpha / 2) * self.bse
         return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
 

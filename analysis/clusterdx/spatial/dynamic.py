@@ -53,7 +53,8 @@ import pandas as pd
 import scipy.optimize as opt
 from scipy import stats
 
-from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
+from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.spatial.logdet import LogDet
@@ -233,7 +234,7 @@ def fit_dynamic(
         ("dynamic", dynamic, DYNAMIC),
     ):
         if value not in allowed:
-            raise ValueError(
+            raise OptionError(
                 f"{name}={value!r} is not allowed with dynamic={dynamic!r}; choose one of "
                 f"{list(allowed)}"
             )
@@ -345,7 +346,8 @@ def fit_dynamic(
         logdet_method=engine.method,
         resid=resid,
         engine=engine,
-        cov_type="dynamic sandwich",  # Yu, de Jong & Lee (2008, Theorem 2)
+        # Yu, de Jong & Lee (2008, Theorem 2)
+        cov_type=Covariance("dynamic sandwich", kind="sandwich"),
         dynamic=dynamic,
         params_uncorrected=pd.Series(uncorrected[order], index=ordered, name="uncorrected"),
         w=wd,

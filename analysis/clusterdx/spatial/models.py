@@ -70,7 +70,8 @@ import scipy.linalg as sla
 import scipy.optimize as opt
 import scipy.sparse as sp
 
-from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
+from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
@@ -92,15 +93,15 @@ LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})
 DURBIN_MODELS = frozenset({"sdm", "sdem", "slx"})
 # ``cov_type`` of the results (worded in zh / en by clusterdx.report.labels.COV_NAMES)
-FE_COV_TYPE = "analytic information matrix"
-RE_COV_TYPE = "gls and numerical hessian"
+FE_COV_TYPE = Covariance("analytic information matrix", kind="information")
+RE_COV_TYPE = Covariance("gls and numerical hessian", kind="gls-hessian")
 _BOUND_MARGIN = 1e-7
 _BOUND_WARN = 1e-3
 
 
 def _check_option(name: str, value: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
+        raise OptionError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
 
 
 def _within(a: np.ndarray, entity: bool, time: bool) -> np.ndarray:
@@ -345,7 +346,7 @@ def fit(
             "use fixed effects ('individual' / 'twoways') for spatial error models"
         )
     if not isinstance(bias_correction, bool) and bias_correction not in BIAS_CORRECTIONS[2:]:
-        raise ValueError(
+        raise OptionError(
             f"bias_correction={bias_correction!r} is not allowed; choose one of "
             f"{list(BIAS_CORRECTIONS)}"
         )
