@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from clusterdx.tasks import analyses, steps
+from clusterdx.tasks import steps
 from clusterdx.tasks.code import PACKAGE, code_hash, step_files
-from clusterdx.tasks.pipeline import STEP_FUNCTIONS
+from clusterdx.tasks.pipeline import STEP_FUNCTIONS, step_functions
 
 
 @pytest.fixture
@@ -20,10 +20,10 @@ def package(tmp_path) -> Path:
 
 
 def test_editing_a_backend_changes_the_indicators_step_hash_only_where_reached(package):
-    before = {step: code_hash(funcs, package) for step, funcs in STEP_FUNCTIONS.items()}
+    before = {step: code_hash(step_functions(step), package) for step in STEP_FUNCTIONS}
     with (package / "compute" / "backends.py").open("a", encoding="utf-8") as handle:
         handle.write("\n# an edit\n")
-    after = {step: code_hash(funcs, package) for step, funcs in STEP_FUNCTIONS.items()}
+    after = {step: code_hash(step_functions(step), package) for step in STEP_FUNCTIONS}
     assert after["indicators"] != before["indicators"]
     assert after["models"] != before["models"]  # the analyses read indicators' code too
     assert after["clean"] == before["clean"] and after["panel"] == before["panel"]
@@ -38,12 +38,12 @@ def test_a_step_reaches_what_its_function_calls_not_its_whole_module():
     assert {"indicators/recipes.py", "compute/backends.py", "compute/partitions.py"} <= set(
         indicators
     )
-    models = step_files([steps.fit_models, analyses.run_analyses])
+    models = step_files(step_functions("models"))
     assert {"spatial/models.py", "panel/threshold.py", "report/_regression.py"} <= set(models)
 
 
 def test_function_local_imports_are_followed():
     # spatial.fit imports clusterdx.spatial.dynamic inside the function
     assert "spatial/dynamic.py" in step_files([steps.fit_models])
-    # with_historical_instruments imports clusterdx.panel.instruments inside the function
-    assert "panel/instruments.py" in step_files([analyses.run_analyses])
+    # the iv runner's with_historical_instruments imports clusterdx.panel.instruments inside it
+    assert "panel/instruments.py" in step_files(step_functions("models"))

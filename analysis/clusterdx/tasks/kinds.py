@@ -53,13 +53,16 @@ class Kind:
         get = entry.get if isinstance(entry, Mapping) else lambda key: getattr(entry, key)
         return [key for key in self.required if not get(key)]
 
+    def resolve(self) -> Runner:
+        """The runner function (imported first when given as ``"module:function"``)."""
+        if isinstance(self.runner, str):
+            module, _, name = self.runner.partition(":")
+            return getattr(importlib.import_module(module), name)
+        return self.runner
+
     def run(self, *args: Any) -> list[Path]:
-        """Call the runner (importing it first when given as ``"module:function"``)."""
-        runner = self.runner
-        if isinstance(runner, str):
-            module, _, name = runner.partition(":")
-            runner = getattr(importlib.import_module(module), name)
-        return runner(*args)
+        """Call the runner."""
+        return self.resolve()(*args)
 
 
 #: Every registered kind by name, in registration order.

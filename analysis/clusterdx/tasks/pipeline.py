@@ -49,6 +49,7 @@ from clusterdx.study import Study
 from clusterdx.tasks import steps
 from clusterdx.tasks.analyses import analysis_outputs, run_analyses
 from clusterdx.tasks.code import code_hash as files_hash
+from clusterdx.tasks.kinds import KINDS
 from clusterdx.tasks.manifest import sha256, write_manifest
 
 LOCK_NAME = ".clusterdx.lock"
@@ -66,7 +67,9 @@ def _spec_node(payload: Any) -> PythonNode:
 
 #: The functions each step runs: the package files they reach are hashed into the step's inputs, so
 #: an edit of one reruns the step (pytask itself only tracks the task function's source). The models
-#: step and the analyses step share one hash. `clusterdx.tasks.code` derives the files.
+#: step and the analyses step share one hash, which covers the runners of the registered analysis
+#: kinds (`clusterdx.tasks.kinds`, looked up by name at run time). `clusterdx.tasks.code` derives
+#: the files.
 STEP_FUNCTIONS = {
     "clean": (steps.clean_source,),
     "panel": (steps.assemble_panel,),
@@ -75,9 +78,15 @@ STEP_FUNCTIONS = {
 }
 
 
+def step_functions(step: str) -> tuple:
+    """The functions of `STEP_FUNCTIONS` plus, for the models step, every kind's runner."""
+    runners = tuple(kind.resolve() for kind in KINDS.values()) if step == "models" else ()
+    return (*STEP_FUNCTIONS[step], *runners)
+
+
 def code_hash(step: str) -> str:
     """SHA-256 over the package source files that ``step`` runs (`clusterdx.tasks.code`)."""
-    return files_hash(STEP_FUNCTIONS[step])
+    return files_hash(step_functions(step))
 
 
 def _inputs_node(payload: Any, code: str) -> PythonNode:
