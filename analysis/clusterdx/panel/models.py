@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,30 +27,26 @@ from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
+from clusterdx.panel.options import (
+    CLUSTER_ADJUSTMENTS,
+    COVS,
+    EFFECTS,
+    MISSING,
+    MODELS,
+    ClusterAdjustment,
+    Cov,
+    Effects,
+    Missing,
+    Model,
+)
+from clusterdx.panel.options import COVS_BY_MODEL as _COVS_BY_MODEL
+from clusterdx.results import Covariance, EstimationResult
 
-Model = Literal["pooled", "fe", "re", "between", "fd"]
-Effects = Literal["individual", "time", "twoways"]
-Cov = Literal["unadjusted", "robust", "cluster", "driscoll-kraay"]
-ClusterAdjustment = Literal["crv1", "hc1"]
-Missing = Literal["raise", "drop"]
-
-MODELS: tuple[str, ...] = ("pooled", "fe", "re", "between", "fd")
-EFFECTS: tuple[str, ...] = ("individual", "time", "twoways")
-COVS: tuple[str, ...] = ("unadjusted", "robust", "cluster", "driscoll-kraay")
-CLUSTER_ADJUSTMENTS: tuple[str, ...] = ("crv1", "hc1")
-MISSING: tuple[str, ...] = ("raise", "drop")
-_COVS_BY_MODEL = {
-    "pooled": COVS,
-    "fe": COVS,
-    "re": COVS,
-    "fd": COVS,
-    "between": ("unadjusted", "robust"),
-}
 _CONST = "const"
 
 
 @dataclass(frozen=True, repr=False)
-class PanelResult(ResultDisplay):
+class PanelResult(ResultDisplay, EstimationResult):
     """Estimates of a linear panel regression, with the interface shared by all estimators.
 
     Attributes
@@ -515,7 +511,7 @@ def fit(
         effects=effects,
         depvar=depvar,
         exog_names=list(names),
-        cov_type=label,
+        cov_type=Covariance(label, kind=cov, cluster=cluster if cov == "cluster" else None),
         df_inference=df_inference,
         rsquared=_fd_rsquared(raw, frame[depvar]) if model == "fd" else float(raw.rsquared),
         rsquared_within=float(raw.rsquared_within),

@@ -28,9 +28,9 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
-
-Kind = Literal["space", "time", "both"]
-KINDS: tuple[str, ...] = ("space", "time", "both")
+from clusterdx.panel.options import PLACEBO_DRAWS_MIN
+from clusterdx.panel.options import PLACEBO_KINDS as KINDS
+from clusterdx.panel.options import PlaceboKind as Kind
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,10 @@ def placebo(
     (0.909, 0.005)
     """
     check_option("kind", kind, KINDS)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 19:
-        raise EstimationError(f"draws={draws!r} must be an integer of at least 19 (500 or more).")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < PLACEBO_DRAWS_MIN:
+        raise EstimationError(
+            f"draws={draws!r} must be an integer of at least {PLACEBO_DRAWS_MIN} (500 or more)."
+        )
     controls = [controls] if isinstance(controls, str) else list(controls)
     if treat_year not in panel.columns:
         raise PanelError(f"treat_year column {treat_year!r} is not in the panel.")

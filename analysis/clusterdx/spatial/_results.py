@@ -11,6 +11,8 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx._display import ResultDisplay, Summary
+from clusterdx.errors import OptionError
+from clusterdx.results import Covariance, EstimationResult
 
 if TYPE_CHECKING:
     from clusterdx.spatial.logdet import LogDet
@@ -39,7 +41,7 @@ def squared_correlation(actual: np.ndarray, fitted: np.ndarray) -> float | None:
 
 
 @dataclass(eq=False, repr=False)
-class SpatialPanelResults(ResultDisplay):
+class SpatialPanelResults(ResultDisplay, EstimationResult):
     """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
 
     Attributes
@@ -121,13 +123,15 @@ class SpatialPanelResults(ResultDisplay):
     engine: LogDet = field(repr=False)
     theta_re: float = 0.0
     bias_method: str | None = None
-    cov_type: str = "analytic information matrix"
+    cov_type: str = Covariance("analytic information matrix", kind="information")
     rsquared: float | None = None
     weights_transform: str = ""
     w_error: Any = field(default=None, repr=False)
     w_durbin: Any = field(default=None, repr=False)
     pseudo_r2: float | None = None
     n_likelihood: int | None = None
+
+    rsquared_within = property(lambda self: None, doc="Not a least-squares fit: None.")
 
     @property
     def bse(self) -> pd.Series:
@@ -202,7 +206,7 @@ class SpatialPanelResults(ResultDisplay):
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Wald confidence intervals ``params ± z_{1−α/2} · bse``, columns ``lower`` / ``upper``."""
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha={alpha} must lie strictly between 0 and 1")
+            raise OptionError(f"alpha={alpha} must lie strictly between 0 and 1")
         half = stats.norm.ppf(1 - alpha / 2) * self.bse
         return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -72,14 +72,14 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy import stats
 
-from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
+from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N, spatial_traces
 from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
 from clusterdx.spatial.logdet import LogDet, filter_factor
+from clusterdx.spatial.options import DYNAMIC, DynamicName
 
-DynamicName = Literal["time", "spacetime", "both"]
-DYNAMIC: tuple[str, ...] = get_args(DynamicName)
 _BOUND_MARGIN = 1e-7
 IMPACT_HORIZONS = ("short", "long")
 IMPACT_TYPES = ("direct", "indirect", "total")
@@ -412,7 +412,7 @@ def fit_dynamic(
         ("dynamic", dynamic, DYNAMIC),
     ):
         if value not in allowed:
-            raise ValueError(
+            raise OptionError(
                 f"{name}={value!r} is not allowed with dynamic={dynamic!r}; choose one of "
                 f"{list(allowed)}"
             )
@@ -527,7 +527,8 @@ def fit_dynamic(
         logdet_method=engine.method,
         resid=resid,
         engine=engine,
-        cov_type="dynamic sandwich",  # Yu, de Jong & Lee (2008, Theorem 2)
+        # Yu, de Jong & Lee (2008, Theorem 2)
+        cov_type=Covariance("dynamic sandwich", kind="sandwich"),
         dynamic=dynamic,
         params_uncorrected=pd.Series(uncorrected[order], index=ordered, name="uncorrected"),
         pseudo_r2=squared_correlation(yt.reshape(-1), yt.reshape(-1) - resid),

@@ -20,7 +20,8 @@ from typing import Literal, get_args
 import numpy as np
 from scipy import stats
 
-from clusterdx.errors import EstimationError
+from clusterdx.errors import EstimationError, OptionError
+from clusterdx.results import TestStatistic
 from clusterdx.spatial._results import SpatialPanelResults
 
 Restriction = Literal["sar", "sem", "slx"]
@@ -29,8 +30,8 @@ _NOT_COMPARED = ("const", "sigma2", "phi", "rho", "lambda")
 
 
 @dataclass(frozen=True)
-class SpecTestResult:
-    """Outcome of a χ² specification test.
+class SpecTestResult(TestStatistic):
+    """Outcome of a χ² specification test (a `clusterdx.results.TestStatistic`).
 
     Attributes
     ----------
@@ -66,19 +67,6 @@ class SpecTestResult:
     """
 
     __test__ = False
-
-    name: str
-    statistic: float
-    df: int
-    pvalue: float
-    null: str
-    distribution: str = "chi2"
-
-    def __str__(self) -> str:
-        law = {"normal": "N(0,1)", "chibar2": "chibar2(0,1,2)"}.get(
-            self.distribution, f"chi2({self.df})"
-        )
-        return f"{self.name}: {law} = {self.statistic:.4f}, p = {self.pvalue:.4g} (H0: {self.null})"
 
 
 def _chi2(name: str, stat: float, df: int, null: str) -> SpecTestResult:
@@ -170,7 +158,7 @@ def wald_test(res: SpatialPanelResults, restriction: Restriction) -> SpecTestRes
     Wald test SDM -> SLX: chi2(1) = 8.8467, p = 0.002936 (H0: rho = 0)
     """
     if restriction not in RESTRICTIONS:
-        raise ValueError(f"restriction={restriction!r} is not one of {list(RESTRICTIONS)}")
+        raise OptionError(f"restriction={restriction!r} is not one of {list(RESTRICTIONS)}")
     if res.model not in ("sdm", "sdem") or (res.model == "sdem" and restriction == "sar"):
         raise EstimationError(
             f"wald_test(res, {restriction!r}) needs an SDM (sar / sem / slx) or an SDEM (sem / "

@@ -45,11 +45,21 @@ def panel_fit_options(model: PanelModel) -> dict:
     Options the spec leaves out are not passed, so the estimator's own defaults apply (e.g. no
     ``effects`` for ``model = "pooled"``, an intercept for ``"fd"``).
     """
-    options = {"model": model.model}
-    for key in ("effects", "cov", "fd_intercept"):
-        if getattr(model, key) is not None:
-            options[key] = getattr(model, key)
-    return options
+    keys = ("effects", "cov", "cluster", "cluster_adjustment", "bandwidth", "missing")
+    return {"model": model.model, **given(model, *keys, "fd_intercept", "absorb")}
+
+
+def given(entry, *keys: str) -> dict:
+    """The options among ``keys`` that a spec entry sets (not None), as keyword arguments.
+
+    Spec fields left out are None and are not passed, so the estimator's default applies.
+    """
+    return passed(**{key: getattr(entry, key) for key in keys})
+
+
+def passed(**options) -> dict:
+    """``options`` without those that are None (left out of the spec: the estimator's default)."""
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def clean_source(study: Study, name: str, out_table: Path, out_audit: Path) -> None:
@@ -408,6 +418,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     if name is not None:
                         extra[key] = study_weights(study, name, frame)
                         used_weights[name] = _transform_of(extra[key])
+                model_seed = seed if model.seed is None else model.seed
                 res = spatial.fit(
                     frame,
                     y=model.y,
@@ -419,13 +430,14 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     effects=model.effects,
                     bias_correction=model.bias_correction,
                     convention=model.convention,
-                    seed=seed,
+                    seed=model_seed,
                     dynamic=model.dynamic,
                     durbin=model.durbin,
                     **extra,
+                    **given(model, "logdet", "maxiter"),
                 )
                 if model.model in IMPACT_MODELS:
-                    imp = res.impacts(draws=model.impacts_draws, seed=seed)
+                    imp = res.impacts(draws=model.impacts_draws, seed=model_seed)
                     path = tables_dir / f"effects_{model.name}.csv"
                     imp.to_csv(path, float_format="%.6f", lineterminator="\n")
                     written.append(path)
