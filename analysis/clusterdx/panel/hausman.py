@@ -149,19 +149,18 @@ def _check_pair(fe: PanelResult, re: PanelResult) -> None:
 def _classic(fe: PanelResult, re: PanelResult) -> HausmanResult:
     """Hausman's contrast with conventional covariances."""
     names = list(fe.exog_names)
-    fe_raw = fe.raw.model.fit(cov_type="unadjusted", debiased=True)
+    fe_params = fe.params[names]
+    fe_cov = pd.DataFrame(fe.raw.unadjusted_cov(), index=fe.exog_names, columns=fe.exog_names)
     re_raw = re.raw.model.fit(small_sample=True, cov_type="unadjusted", debiased=True)
-    diff = (fe_raw.params[names] - re_raw.params[names]).to_numpy()
-    v = (fe_raw.cov.loc[names, names] - re_raw.cov.loc[names, names]).to_numpy()
+    diff = (fe_params - re_raw.params[names]).to_numpy()
+    v = (fe_cov.loc[names, names] - re_raw.cov.loc[names, names]).to_numpy()
     try:
         statistic = float(diff @ np.linalg.solve(v, diff))
     except np.linalg.LinAlgError as err:
         raise EstimationError(
             "V_FE − V_RE is singular; use method='robust', which does not need it."
         ) from err
-    contrast = pd.DataFrame(
-        {"fe": fe_raw.params[names], "re": re_raw.params[names], "difference": diff}
-    )
+    contrast = pd.DataFrame({"fe": fe_params, "re": re_raw.params[names], "difference": diff})
     return _result(statistic, len(names), "classic", contrast)
 
 
