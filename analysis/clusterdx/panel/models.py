@@ -29,7 +29,7 @@ from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
 from clusterdx.panel.within import (
     codes_of,
     covariance,
-    demean,
+    demean_rows,
     full_rank,
     group_means,
     least_squares,
@@ -608,10 +608,10 @@ def _fit_within(
     entity_codes, time_codes = codes_of(index, 0), codes_of(index, 1)
     n_entities, n_periods = int(entity_codes.max()) + 1, int(time_codes.max()) + 1
     absorbed = [c for c, on in ((entity_codes, fixed["entity"]), (time_codes, fixed["time"])) if on]
-    raw_x = x.to_numpy(dtype=float)
+    raw_x = np.vstack([x[name].to_numpy(dtype=float) for name in names])  # k × n
     y = frame[depvar].to_numpy(dtype=float)
-    both = demean(np.column_stack([raw_x, y]), absorbed)
-    xd, yd = both[:, :-1], both[:, -1]
+    both = demean_rows(np.vstack([raw_x, y]), absorbed)
+    xd, yd = both[:-1], both[-1]
     if not full_rank(xd, raw_x):
         check_rank(_clipped(xd, raw_x, names), _WHERE[(fixed["entity"], fixed["time"])])
     sizes = {"entity": n_entities, "time": n_periods - 1 if fixed["entity"] else n_periods}
@@ -643,11 +643,9 @@ def _fit_within(
     if df_inference is None:
         df_inference = float(core.df_resid)
     y_ss = float(y @ y)
-    resid_levels = y - raw_x @ core.params  # the residuals with the effects left in
+    resid_levels = y - core.params @ raw_x  # the residuals with the effects left in
     centre = model == "pooled"
-    r_ent, y_ent = (
-        group_means(v[:, None], entity_codes, n_entities)[:, 0] for v in (resid_levels, y)
-    )
+    r_ent, y_ent = group_means(np.vstack([resid_levels, y]), entity_codes, n_entities)
     within_r, within_y = resid_levels - r_ent[entity_codes], y - y_ent[entity_codes]
     total_overall = float(((y - y.mean()) ** 2).sum()) if centre else y_ss
     total_between = float(((y_ent - y_ent.mean()) ** 2).sum()) if centre else float(y_ent @ y_ent)
@@ -699,8 +697,9 @@ _WHERE = {
 
 def _clipped(demeaned: np.ndarray, raw: np.ndarray, names: list[str]) -> pd.DataFrame:
     """The demeaned design with rounding noise (below 1e-10 of a column's scale) set to zero."""
-    scale = np.maximum(np.abs(raw).max(axis=0), 1.0)
-    return pd.DataFrame(np.where(np.abs(demeaned) > 1e-10 * scale, demeaned, 0.0), columns=names)
+    scale = np.maximum(np.abs(raw).max(axis=1), 1.0)[:, None]
+    kept = np.where(np.abs(demeaned) > 1e-10 * scale, demeaned, 0.0)
+    return pd.DataFrame(kept.T, columns=names)
 
 
 def _bandwidth(bandwidth: float | None, n_periods: int) -> float:

@@ -49,16 +49,10 @@ def compact_codes(codes: np.ndarray) -> tuple[np.ndarray, int]:
     return inverse.astype(np.intp), uniques.size
 
 
-def group_means(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Column means of ``values`` (n × m) within the groups ``codes``, shape (G, m)."""
-    counts = np.bincount(codes, minlength=n_groups).astype(float)
-    sums = np.column_stack(
-        [
-            np.bincount(codes, weights=values[:, j], minlength=n_groups)
-            for j in range(values.shape[1])
-        ]
-    )
-    return sums / np.maximum(counts, 1.0)[:, None]
+def group_means(rows: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Means of every row of ``rows`` (m × n, a variable per row) within the groups, (m × G)."""
+    counts = np.maximum(np.bincount(codes, minlength=n_groups), 1).astype(float)
+    return _sums(rows, codes, n_groups) / counts
 
 
 def demean(
@@ -93,58 +87,80 @@ def demean(
     True
     """
     array = np.asarray(values, dtype=float)
-    flat = array.ndim == 1
-    x = array.reshape(len(array), -1)
+    rows = np.ascontiguousarray(array.reshape(len(array), -1).T)
+    out = demean_rows(rows, codes, tol=tol, maxiter=maxiter)
+    return out[0] if array.ndim == 1 else out.T
+
+
+def demean_rows(
+    rows: np.ndarray, codes: Sequence[np.ndarray], *, tol: float = 1e-13, maxiter: int = 100_000
+) -> np.ndarray:
+    """:func:`demean` of ``rows`` (m × n, one variable per row, C order: the fast layout)."""
     dims = [compact_codes(c) for c in codes]
+    out = np.array(rows, dtype=float, order="C")
     if not dims:
-        out = x.copy()
-    elif len(dims) == 1:
+        return out
+    if len(dims) == 1:
         ((c, g),) = dims
-        out = x - group_means(x, c, g)[c]
-    elif len(dims) == 2 and dims[0][1] * dims[1][1] == len(x):
+        _subtract(out, group_means(out, c, g), c)
+        return out
+    if len(dims) == 2 and dims[0][1] * dims[1][1] == rows.shape[1]:
         (c0, g0), (c1, g1) = dims
-        out = x - group_means(x, c0, g0)[c0] - group_means(x, c1, g1)[c1] + x.mean(axis=0)
-    elif len(dims) == 2 and min(dims[0][1], dims[1][1]) <= _DIRECT_MAX:
-        out = _demean_two_way(x, *dims)
-    else:
-        out = _alternating_projections(x, dims, tol, maxiter)
-    return out.ravel() if flat else out
+        grand = out.mean(axis=1, keepdims=True)
+        _subtract(out, group_means(out, c0, g0), c0)
+        _subtract(out, group_means(rows, c1, g1) - grand, c1)
+        return out
+    if len(dims) == 2 and min(dims[0][1], dims[1][1]) <= _DIRECT_MAX:
+        return _demean_two_way(out, *dims)
+    return _alternating_projections(out, dims, tol, maxiter)
+
+
+def _subtract(out: np.ndarray, table: np.ndarray, codes: np.ndarray) -> None:
+    """``out[j] -= table[j][codes]`` row by row through one scratch row (no m × n temporary)."""
+    scratch = np.empty(out.shape[1])
+    for j in range(out.shape[0]):
+        np.take(table[j], codes, out=scratch)
+        out[j] -= scratch
 
 
 def _demean_two_way(
-    x: np.ndarray, first: tuple[np.ndarray, int], second: tuple[np.ndarray, int]
+    out: np.ndarray, first: tuple[np.ndarray, int], second: tuple[np.ndarray, int]
 ) -> np.ndarray:
-    """Exact two-way demeaning with the dense solve in the smaller dimension (module notes)."""
+    """Exact two-way demeaning in place, the dense solve in the smaller dimension (module notes)."""
     (cd, gd), (cf, gf) = sorted([first, second], key=lambda dim: -dim[1])
-    n = len(x)
     counts_d = np.bincount(cd, minlength=gd).astype(float)
     counts_f = np.bincount(cf, minlength=gf).astype(float)
-    table = sparse.csr_matrix((np.ones(n), (cf, cd)), shape=(gf, gd))
-    gram = np.diag(counts_f) - (table @ sparse.diags(1.0 / counts_d) @ table.T).toarray()
-    within_d = x - group_means(x, cd, gd)[cd]
-    rhs = np.column_stack(
-        [np.bincount(cf, weights=within_d[:, j], minlength=gf) for j in range(x.shape[1])]
-    )
+    if gf * gd <= 20_000_000:
+        table = np.bincount(cf * gd + cd, minlength=gf * gd).reshape(gf, gd).astype(float)
+        shared = (table / counts_d) @ table.T
+    else:
+        table = sparse.csr_matrix((np.ones(len(cd)), (cf, cd)), shape=(gf, gd))
+        shared = (table @ sparse.diags(1.0 / counts_d) @ table.T).toarray()
+    gram = np.diag(counts_f) - shared
+    _subtract(out, group_means(out, cd, gd), cd)  # M_D x
+    rhs = _sums(out, cf, gf)  # F'M_D x, m × gf
     # F'M_D F is singular (one null vector per connected component): pseudo-inverse by eigh
     values, vectors = np.linalg.eigh(gram)
     keep = values > values.max() * gf * np.finfo(float).eps * 100
-    effects = vectors[:, keep] @ ((vectors[:, keep].T @ rhs) / values[keep, None])
-    fitted = effects[cf]
-    return within_d - (fitted - group_means(fitted, cd, gd)[cd])
+    effects = ((rhs @ vectors[:, keep]) / values[keep]) @ vectors[:, keep].T  # m × gf
+    # M_D F b = F b - (entity means of F b); the entity means of F b are C' b / counts_d
+    entity_means = np.asarray(table.T @ effects.T).T / counts_d
+    _subtract(out, effects, cf)
+    _subtract(out, -entity_means, cd)
+    return out
 
 
 def _alternating_projections(
-    x: np.ndarray, dims: list[tuple[np.ndarray, int]], tol: float, maxiter: int
+    out: np.ndarray, dims: list[tuple[np.ndarray, int]], tol: float, maxiter: int
 ) -> np.ndarray:
     """Subtract the group means of each dimension in turn until they vanish (Gaure 2013)."""
-    out = x.copy()
-    scale = np.maximum(np.abs(x).max(axis=0, initial=0.0), 1e-300)
+    scale = np.maximum(np.abs(out).max(axis=1, initial=0.0), 1e-300)[:, None]
     for _ in range(maxiter):
         largest = 0.0
         for codes, n_groups in dims:
             means = group_means(out, codes, n_groups)
-            out -= means[codes]
-            largest = max(largest, float((np.abs(means).max(axis=0, initial=0.0) / scale).max()))
+            _subtract(out, means, codes)
+            largest = max(largest, float((np.abs(means) / scale).max(initial=0.0)))
         if largest <= tol:
             return out
     raise ConvergenceError(
@@ -191,22 +207,21 @@ class WithinFit:
 
 
 def least_squares(x: np.ndarray, y: np.ndarray, n_effects: int = 0) -> WithinFit:
-    """OLS of demeaned ``y`` on demeaned ``x`` from their Gram matrix, with one refinement step.
+    """OLS of demeaned ``y`` (n,) on demeaned ``x`` (k × n, a regressor per row) by its Gram matrix.
 
     The normal equations are solved on the unit-diagonal (correlation) scale; one step of
     iterative refinement with the residuals recomputed from the data brings the coefficients to
     the accuracy of a QR least-squares solve for well-conditioned designs.
     """
-    gram = x.T @ x
+    gram = x @ x.T
     norms = np.sqrt(np.diag(gram))
     norms[norms == 0] = 1.0
-    scaled_inv = np.linalg.inv(gram / np.outer(norms, norms))
-    xtx_inv = scaled_inv / np.outer(norms, norms)
-    params = xtx_inv @ (x.T @ y)
-    resid = y - x @ params
-    step = xtx_inv @ (x.T @ resid)
+    xtx_inv = np.linalg.inv(gram / np.outer(norms, norms)) / np.outer(norms, norms)
+    params = xtx_inv @ (x @ y)
+    resid = y - params @ x
+    step = xtx_inv @ (x @ resid)
     params = params + step
-    resid -= x @ step
+    resid -= step @ x
     return WithinFit(
         params=params,
         resid=resid,
@@ -219,21 +234,21 @@ def least_squares(x: np.ndarray, y: np.ndarray, n_effects: int = 0) -> WithinFit
 
 
 def full_rank(x: np.ndarray, raw: np.ndarray) -> bool:
-    """Whether the demeaned design is clearly of full column rank, judged on its Gram matrix.
+    """Whether the demeaned design ``x`` (k × n) is clearly of full rank, judged on its Gram matrix.
 
-    ``True`` when every column keeps a root mean square above 1e-8 of its raw scale and the
-    unit-diagonal Gram matrix has eigenvalues within 1e8 of each other (singular values within
-    1e4), far from the SVD tolerance of :func:`clusterdx.panel._checks.check_rank`; ``False``
-    means "look closer" with that check.
+    ``True`` when every regressor keeps a root mean square above 1e-8 of its raw scale (``raw``,
+    k × n before demeaning) and the unit-diagonal Gram matrix has eigenvalues within 1e8 of each
+    other (singular values within 1e4), far from the SVD tolerance of
+    :func:`clusterdx.panel._checks.check_rank`; ``False`` means "look closer" with that check.
     """
-    if x.shape[1] == 0:
+    if x.shape[0] == 0:
         return True
-    gram = x.T @ x
-    rms = np.sqrt(np.diag(gram) / len(x))
-    scale = np.maximum(np.abs(raw).max(axis=0), 1.0)
-    if not (rms > 1e-8 * scale).all():
+    gram = x @ x.T
+    diag = np.diag(gram)
+    scale = np.maximum(np.abs(raw).max(axis=1), 1.0)
+    if not (np.sqrt(diag / x.shape[1]) > 1e-8 * scale).all():
         return False
-    eig = np.linalg.eigvalsh(gram / np.sqrt(np.outer(np.diag(gram), np.diag(gram))))
+    eig = np.linalg.eigvalsh(gram / np.sqrt(np.outer(diag, diag)))
     return bool(eig.min() > 1e-8 * eig.max())
 
 
@@ -250,35 +265,35 @@ def covariance(
 ) -> np.ndarray:
     r"""Covariance of ``fit.params`` with linearmodels' conventions (``debiased=True``).
 
-    ``x`` is the demeaned design of ``fit``. With :math:`A = (\ddot X'\ddot X)^{-1}`, scores :math:`s_{it} = \ddot x_{it}\ddot e_{it}` and
-    :math:`n_e = n - k - ` ``extra_df``:
+    ``x`` is the demeaned design of ``fit`` (k × n). With :math:`A = (\ddot X'\ddot X)^{-1}`,
+    scores :math:`s_{it} = \ddot x_{it}\ddot e_{it}` and :math:`n_e = n - k -` ``extra_df``:
 
     * ``"unadjusted"``: :math:`A\,\ddot e'\ddot e/n_e`;
     * ``"robust"``: :math:`A\,(\sum s s')\,A\;n/n_e` (White 1980, HC1);
     * ``"cluster"``: :math:`A\,(\sum_g S_gS_g')\,A\;n/n_e`, :math:`S_g` the score sums of cluster
-      g (Liang & Zeger 1986), times :math:`\frac{G}{G-1}\frac{n-1}{n}` when ``group_debias``
+      g (Liang & Zeger 1986), times :math:`rac{G}{G-1}rac{n-1}{n}` when ``group_debias``
       (CRV1); with two cluster variables the Cameron, Gelbach & Miller (2011) sum
       :math:`V_1 + V_2 - V_{12}`, each term with its own G;
-    * ``"driscoll-kraay"``: :math:`A\,(\Gamma_0 + \sum_{l=1}^{L} (1-\frac{l}{L+1})(\Gamma_l +
+    * ``"driscoll-kraay"``: :math:`A\,(\Gamma_0 + \sum_{l=1}^{L} (1-rac{l}{L+1})(\Gamma_l +
       \Gamma_l'))\,A\;n/n_e` from the period sums :math:`h_t` of the scores,
       :math:`\Gamma_l = \sum_t h_t h_{t-l}'`, :math:`L` = ``int(bandwidth)`` (Driscoll & Kraay
       1998, Bartlett kernel).
     """
-    n, k = x.shape
+    k, n = x.shape
     n_eff = _positive_df(n - k - extra_df)
     if kind == "unadjusted":
         return _symmetric(fit.resid_ss / n_eff * fit.xtx_inv)
-    scores = x * fit.resid[:, None]
+    scores = x * fit.resid
     if kind == "robust":
-        meat = scores.T @ scores
+        meat = scores @ scores.T
     elif kind == "cluster":
         meat = _cluster_meat(scores, clusters, group_debias)
     elif kind == "driscoll-kraay":
-        sums = _sums(scores, *compact_codes(time_codes))
-        meat = sums.T @ sums
+        sums = _sums(scores, *compact_codes(time_codes))  # k × T, periods in time order
+        meat = sums @ sums.T
         lags = int(bandwidth)
         for lag in range(1, lags + 1):
-            gamma = sums[lag:].T @ sums[:-lag]
+            gamma = sums[:, lag:] @ sums[:, :-lag].T
             meat += (1 - lag / (lags + 1)) * (gamma + gamma.T)
     else:
         raise EstimationError(f"unknown covariance {kind!r}")
@@ -287,7 +302,7 @@ def covariance(
 
 def _cluster_meat(scores: np.ndarray, clusters: Sequence[np.ndarray], debias: bool) -> np.ndarray:
     """Sum of outer products of cluster score sums (one or two cluster variables)."""
-    n = len(scores)
+    n = scores.shape[1]
 
     def one(codes: np.ndarray) -> np.ndarray:
         codes, n_groups = compact_codes(codes)
@@ -298,7 +313,7 @@ def _cluster_meat(scores: np.ndarray, clusters: Sequence[np.ndarray], debias: bo
             )
         sums = _sums(scores, codes, n_groups)
         factor = n_groups / (n_groups - 1) * (n - 1) / n if debias else 1.0
-        return factor * (sums.T @ sums)
+        return factor * (sums @ sums.T)
 
     if len(clusters) == 1:
         return one(clusters[0])
@@ -307,14 +322,12 @@ def _cluster_meat(scores: np.ndarray, clusters: Sequence[np.ndarray], debias: bo
     return one(first[0]) + one(second[0]) - one(both)
 
 
-def _sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Column sums of ``values`` within groups, shape (G, m)."""
-    return np.column_stack(
-        [
-            np.bincount(codes, weights=values[:, j], minlength=n_groups)
-            for j in range(values.shape[1])
-        ]
-    )
+def _sums(rows: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of every row of ``rows`` (m × n) within the groups, shape (m, G)."""
+    out = np.empty((rows.shape[0], n_groups))
+    for j, row in enumerate(rows):
+        out[j] = np.bincount(codes, weights=row, minlength=n_groups)
+    return out
 
 
 def nested(effect: np.ndarray, cluster: np.ndarray) -> bool:
