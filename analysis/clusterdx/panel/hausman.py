@@ -11,7 +11,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from clusterdx.errors import EstimationError
@@ -183,6 +182,8 @@ def _robust(fe: PanelResult, re: PanelResult) -> HausmanResult:
         np.column_stack([1 - theta, quasi, within[:, varying]]),
         columns=["const", *slopes, *tested],
     )
+    import statsmodels.api as sm  # imported here: a second of start-up for one function
+
     groups = pd.factorize(entity)[0]
     ols = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     gamma = ols.params[tested].to_numpy()
