@@ -129,10 +129,13 @@ def render(
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _table_borders(table)
     data_width = min(MAX_COLUMN_CM, (TEXT_WIDTH_CM - LABEL_WIDTH_CM) / max(grid.ncols - 1, 1))
+    # python-docx rebuilds the whole cell grid on every table.cell() / column.cells call: fetch it
+    # once (table._cells, row-major) instead of once per cell
+    cells = table._cells
     for c, column in enumerate(table.columns):
         width = Cm(LABEL_WIDTH_CM if c == 0 else data_width)
         column.width = width
-        for cell in column.cells:
+        for cell in cells[c :: grid.ncols]:
             cell.width = width
     for r, spans in enumerate(grid.header):
         for span in spans:
@@ -142,10 +145,11 @@ def render(
             align = WD_ALIGN_PARAGRAPH.LEFT if span.start == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _write(cell.paragraphs[0], span.text, align, **font)
     _rule_below(table.rows[nheader - 1])
+    cells = table._cells  # the body rows have no merged cells
     for r, row in enumerate(grid.body, start=nheader):
         for c, text in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            _write(table.cell(r, c).paragraphs[0], text, align, **font)
+            _write(cells[r * grid.ncols + c].paragraphs[0], text, align, **font)
 
     # Notes in 小五 (9 pt), indented to the table's width (the table is centred on the page).
     table_cm = LABEL_WIDTH_CM + data_width * (grid.ncols - 1)
