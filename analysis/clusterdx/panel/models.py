@@ -608,12 +608,16 @@ def _fit_within(
     entity_codes, time_codes = codes_of(index, 0), codes_of(index, 1)
     n_entities, n_periods = int(entity_codes.max()) + 1, int(time_codes.max()) + 1
     absorbed = [c for c, on in ((entity_codes, fixed["entity"]), (time_codes, fixed["time"])) if on]
-    raw_x = np.vstack([x[name].to_numpy(dtype=float) for name in names])  # k × n
+    columns = [x[name].to_numpy(dtype=float) for name in names]
     y = frame[depvar].to_numpy(dtype=float)
-    both = demean_rows(np.vstack([raw_x, y]), absorbed)
+    both = np.empty((len(names) + 1, len(y)))  # [X, y] one variable per row, demeaned in place
+    for row, values in zip(both, [*columns, y], strict=True):
+        row[:] = values
+    scale = np.maximum(np.abs(both[:-1]).max(axis=1, initial=0.0), 1.0)
+    demean_rows(both, absorbed, copy=False)
     xd, yd = both[:-1], both[-1]
-    if not full_rank(xd, raw_x):
-        check_rank(_clipped(xd, raw_x, names), _WHERE[(fixed["entity"], fixed["time"])])
+    if not full_rank(xd, scale):
+        check_rank(_clipped(xd, scale, names), _WHERE[(fixed["entity"], fixed["time"])])
     sizes = {"entity": n_entities, "time": n_periods - 1 if fixed["entity"] else n_periods}
     n_effects = sum(size for kind, size in sizes.items() if fixed[kind])
     core = least_squares(xd, yd, n_effects)
@@ -643,7 +647,9 @@ def _fit_within(
     if df_inference is None:
         df_inference = float(core.df_resid)
     y_ss = float(y @ y)
-    resid_levels = y - core.params @ raw_x  # the residuals with the effects left in
+    resid_levels = y.copy()  # the residuals with the effects left in
+    for coef, values in zip(core.params, columns, strict=True):
+        resid_levels -= coef * values
     centre = model == "pooled"
     r_ent, y_ent = group_means(np.vstack([resid_levels, y]), entity_codes, n_entities)
     within_r, within_y = resid_levels - r_ent[entity_codes], y - y_ent[entity_codes]
@@ -695,10 +701,9 @@ _WHERE = {
 }
 
 
-def _clipped(demeaned: np.ndarray, raw: np.ndarray, names: list[str]) -> pd.DataFrame:
+def _clipped(demeaned: np.ndarray, scale: np.ndarray, names: list[str]) -> pd.DataFrame:
     """The demeaned design with rounding noise (below 1e-10 of a column's scale) set to zero."""
-    scale = np.maximum(np.abs(raw).max(axis=1), 1.0)[:, None]
-    kept = np.where(np.abs(demeaned) > 1e-10 * scale, demeaned, 0.0)
+    kept = np.where(np.abs(demeaned) > 1e-10 * scale[:, None], demeaned, 0.0)
     return pd.DataFrame(kept.T, columns=names)
 
 

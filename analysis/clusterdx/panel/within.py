@@ -93,11 +93,19 @@ def demean(
 
 
 def demean_rows(
-    rows: np.ndarray, codes: Sequence[np.ndarray], *, tol: float = 1e-13, maxiter: int = 100_000
+    rows: np.ndarray,
+    codes: Sequence[np.ndarray],
+    *,
+    tol: float = 1e-13,
+    maxiter: int = 100_000,
+    copy: bool = True,
 ) -> np.ndarray:
-    """:func:`demean` of ``rows`` (m × n, one variable per row, C order: the fast layout)."""
+    """:func:`demean` of ``rows`` (m × n, one variable per row, C order: the fast layout).
+
+    ``copy=False`` demeans a C-ordered float array in place (no second m × n array).
+    """
     dims = [compact_codes(c) for c in codes]
-    out = np.array(rows, dtype=float, order="C")
+    out = np.array(rows, dtype=float, order="C", copy=copy or None)
     if not dims:
         return out
     if len(dims) == 1:
@@ -106,9 +114,9 @@ def demean_rows(
         return out
     if len(dims) == 2 and dims[0][1] * dims[1][1] == rows.shape[1]:
         (c0, g0), (c1, g1) = dims
-        grand = out.mean(axis=1, keepdims=True)
+        second = group_means(out, c1, g1) - out.mean(axis=1, keepdims=True)
         _subtract(out, group_means(out, c0, g0), c0)
-        _subtract(out, group_means(rows, c1, g1) - grand, c1)
+        _subtract(out, second, c1)
         return out
     if len(dims) == 2 and min(dims[0][1], dims[1][1]) <= _DIRECT_MAX:
         return _demean_two_way(out, *dims)
@@ -233,11 +241,11 @@ def least_squares(x: np.ndarray, y: np.ndarray, n_effects: int = 0) -> WithinFit
     )
 
 
-def full_rank(x: np.ndarray, raw: np.ndarray) -> bool:
+def full_rank(x: np.ndarray, scale: np.ndarray) -> bool:
     """Whether the demeaned design ``x`` (k × n) is clearly of full rank, judged on its Gram matrix.
 
-    ``True`` when every regressor keeps a root mean square above 1e-8 of its raw scale (``raw``,
-    k × n before demeaning) and the unit-diagonal Gram matrix has eigenvalues within 1e8 of each
+    ``True`` when every regressor keeps a root mean square above 1e-8 of its raw scale (``scale``:
+    max(1, max |x_j|) before demeaning) and the unit-diagonal Gram matrix has eigenvalues within 1e8 of each
     other (singular values within 1e4), far from the SVD tolerance of
     :func:`clusterdx.panel._checks.check_rank`; ``False`` means "look closer" with that check.
     """
@@ -245,7 +253,6 @@ def full_rank(x: np.ndarray, raw: np.ndarray) -> bool:
         return True
     gram = x @ x.T
     diag = np.diag(gram)
-    scale = np.maximum(np.abs(raw).max(axis=1), 1.0)
     if not (np.sqrt(diag / x.shape[1]) > 1e-8 * scale).all():
         return False
     eig = np.linalg.eigvalsh(gram / np.sqrt(np.outer(diag, diag)))
