@@ -8,6 +8,7 @@ a test *failure*, not a skip: a fresh clone must run every comparison.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -187,3 +188,34 @@ def hedonic() -> pd.DataFrame:
         chasyes=(frame["chas"] == "yes").astype(float),
         tract=frame.groupby("townid").cumcount(),
     )
+
+
+_DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
+
+
+def demo_study_in(folder: Path):
+    """A copy of the default study and its demo data in ``folder`` (a ``Study``, not yet built)."""
+    from clusterdx.study import Study
+
+    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
+    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
+    assert _DEFAULT_PATHS in text
+    text = text.replace(
+        _DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
+    )
+    (folder / "study.toml").write_text(text, encoding="utf-8")
+    return Study.load(folder / "study.toml")
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory):
+    """The default study built once per session on the demo data, shared by the read-only tests.
+
+    Read it, never change it: a test that edits inputs or outputs builds its own copy
+    (``demo_study_in`` in a temporary folder, as ``tests/tasks/test_pipeline.py`` does).
+    """
+    from clusterdx.tasks.pipeline import run
+
+    study = demo_study_in(tmp_path_factory.mktemp("built_demo"))
+    run(study, verbose=0)
+    return study

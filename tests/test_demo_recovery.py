@@ -11,7 +11,6 @@ never taken from the estimates.
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -20,14 +19,11 @@ import pytest
 from clusterdx import panel, spatial
 from clusterdx.data.demo import DRIVERS, PROXY_SLOPE, simulate
 from clusterdx.study import Study
-from clusterdx.tasks.pipeline import run
 from clusterdx.tasks.steps import study_weights
 
 from .conftest import REPO
 
 pytestmark = pytest.mark.slow
-
-DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
 
 
 def _within(values: pd.Series, frame: pd.DataFrame) -> pd.Series:
@@ -38,18 +34,8 @@ def _within(values: pd.Series, frame: pd.DataFrame) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Study:
-    folder = tmp_path_factory.mktemp("demo_study")
-    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
-    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
-    assert DEFAULT_PATHS in text
-    text = text.replace(
-        DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
-    )
-    (folder / "study.toml").write_text(text, encoding="utf-8")
-    study = Study.load(folder / "study.toml")
-    run(study, verbose=0)
-    return study
+def built(built_demo) -> Study:
+    return built_demo  # built once per session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -17,18 +17,14 @@ import pytest
 from clusterdx.report._latin import latin_tokens
 from clusterdx.tasks.pipeline import run
 
-from ..tasks.test_pipeline import _study_in
-
 pytestmark = pytest.mark.slow
 
 _NUMBER = re.compile(r"^\(?(-?\d+\.\d+)\)?(\**)$")
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    study = _study_in(tmp_path_factory.mktemp("golden"))
-    run(study, verbose=0)
-    return study
+def study(built_demo):
+    return built_demo  # the session's build (tests/conftest.py); a force rebuild is byte-identical
 
 
 @pytest.fixture(scope="module")

@@ -166,10 +166,13 @@ def render(
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _table_borders(table)
     widths = column_widths(grid, size_pt)
+    # python-docx rebuilds the whole cell grid on every table.cell() / column.cells call: fetch it
+    # once (table._cells, row-major) instead of once per cell
+    cells = table._cells
     for c, column in enumerate(table.columns):
         width = Cm(widths[c])
         column.width = width
-        for cell in column.cells:
+        for cell in cells[c :: grid.ncols]:
             cell.width = width
     for r, spans in enumerate(grid.header):
         for span in spans:
@@ -179,10 +182,11 @@ def render(
             align = WD_ALIGN_PARAGRAPH.LEFT if span.start == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _write(cell.paragraphs[0], span.text, align, **font)
     _rule_below(table.rows[nheader - 1])
+    cells = table._cells  # the body rows have no merged cells
     for r, row in enumerate(grid.body, start=nheader):
         for c, text in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            _write(table.cell(r, c).paragraphs[0], text, align, **font)
+            _write(cells[r * grid.ncols + c].paragraphs[0], text, align, **font)
 
     # Notes in 小五 (9 pt), indented to the table's width (the table is centred on the page).
     table_cm = sum(widths)
