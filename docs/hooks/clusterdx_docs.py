@@ -39,7 +39,8 @@ import generate  # noqa: E402
 REPO = generate.REPO
 BUILD = REPO / "build" / "docs"
 MARKER = re.compile(r"^\{\{ (?P<what>\w+)(?: (?P<arg>[^}]+?))? \}\}[ ]*$", re.M)
-FENCE = re.compile(r"^```python[^\n]*\n(?P<code>.*?)^```[ ]*$", re.M | re.S)
+FENCE = re.compile(r"^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```[ ]*$", re.M | re.S)
+RAW = " output=markdown"  # a block whose printed output is Markdown (a table) shown as such
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
 TIMINGS: dict[str, float] = {}
 _BUILT: dict[str, Path] = {}
@@ -131,12 +132,15 @@ def _expand(markdown: str, lang: str, src: str) -> str:
 
 
 @contextlib.contextmanager
-def _scratch():
-    """A scratch working folder in which analysis/, data_raw/ and tests/ are the repository's."""
+def _scratch(lang: str):
+    """A scratch working folder laid out like the project after ``clusterdx run``: analysis/,
+    data_raw/ and tests/ are the repository's, data_clean/ the docs build of the default study."""
     here = Path.cwd()
+    clean = _reports(lang).parent / "data_clean"
     with tempfile.TemporaryDirectory(prefix="clusterdx-docs-") as tmp:
         for name in ("analysis", "data_raw", "tests"):
             (Path(tmp) / name).symlink_to(REPO / name, target_is_directory=True)
+        (Path(tmp) / "data_clean").symlink_to(clean, target_is_directory=True)
         os.chdir(tmp)
         try:
             yield Path(tmp)
@@ -150,10 +154,14 @@ def run_snippets(markdown: str, src: str, lang: str) -> str:
     if not blocks:
         return markdown
     os.environ.setdefault("MPLBACKEND", "Agg")
+    import pandas as pd
+
+    pd.set_option("display.width", 100)
+    pd.set_option("display.max_columns", 12)
     namespace: dict = {"__name__": "__main__"}
     out, last = [], 0
     start = time.perf_counter()
-    with _scratch():
+    with _scratch(lang):
         for number, block in enumerate(blocks, 1):
             line = markdown[: block.start()].count("\n") + 1
             buffer = io.StringIO()
@@ -165,10 +173,15 @@ def run_snippets(markdown: str, src: str, lang: str) -> str:
                 raise PluginError(
                     f"{src}: Python block {number} (line {line}) failed:\n{traceback.format_exc()}"
                 ) from None
-            out.append(markdown[last : block.end()])
+            shown = markdown[last : block.end()]
             printed = buffer.getvalue().rstrip()
-            if printed:
-                out.append(f'\n\n```text title="{OUTPUT_TITLE[lang]}"\n{printed}\n```')
+            if RAW in block["info"]:
+                out.append(shown.replace(f"```python{block['info']}", "```python", 1))
+                out.append(f"\n\n{printed}\n")
+            else:
+                out.append(shown)
+                if printed:
+                    out.append(f'\n\n```text title="{OUTPUT_TITLE[lang]}"\n{printed}\n```')
             last = block.end()
     out.append(markdown[last:])
     TIMINGS[f"snippets {src}"] = time.perf_counter() - start
