@@ -34,7 +34,7 @@ from mkdocs.exceptions import PluginError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate  # noqa: E402
+import generate
 
 REPO = generate.REPO
 BUILD = REPO / "build" / "docs"
@@ -97,7 +97,9 @@ def _study_blocks(arg: str) -> str:
                         break
     else:
         heads = [b[0].strip("[]") if b else "" for b in blocks]
-        chosen = [b for b, h in zip(blocks, heads) if h == arg or h.startswith(arg + ".")]
+        chosen = [
+            b for b, h in zip(blocks, heads, strict=True) if h == arg or h.startswith(arg + ".")
+        ]
     if not chosen:
         raise PluginError(f"{{{{ study {arg} }}}}: no such table or entry in analysis/study.toml")
     body = "\n".join("\n".join(b).rstrip() for b in chosen)

@@ -84,7 +84,13 @@ def _constraints(metadata: list[Any]) -> str:
         for kind, (symbol, attr) in symbols.items():
             if isinstance(item, kind):
                 value = getattr(item, attr)
-                shown = f"2^{value.bit_length() - 1}" if isinstance(value, int) and value >= 2**31 else f"{value:,}" if isinstance(value, int) else f"{value:g}"
+                shown = (
+                    f"2^{value.bit_length() - 1}"
+                    if isinstance(value, int) and value >= 2**31
+                    else f"{value:,}"
+                    if isinstance(value, int)
+                    else f"{value:g}"
+                )
                 parts.append(f"{symbol} {shown}" + (" items" if "len" in attr else ""))
     return ", ".join(parts)
 
@@ -167,7 +173,9 @@ def spec_keys(root: type[BaseModel] | None = None, prefix: str = "") -> list[Spe
                 keys.append(SpecKey(path + suffix, "table", _default(field), table=True))
                 keys.extend(spec_keys(model, f"{path}{suffix}."))
         else:
-            keys.append(SpecKey(path, _type(field.annotation, field.metadata), _default(field), False))
+            keys.append(
+                SpecKey(path, _type(field.annotation, field.metadata), _default(field), False)
+            )
     return keys
 
 
@@ -269,7 +277,9 @@ def api_markdown(module_name: str) -> str:
             out.append(f"::: {module_name}.{name}\n")
         else:
             doc = type(obj).__name__
-            out.append(f"### `{module_name}.{name}`\n\nA constant of type `{doc}`:\n\n```text\n{_short(obj)}\n```\n")
+            out.append(
+                f"### `{module_name}.{name}`\n\nA constant of type `{doc}`:\n\n```text\n{_short(obj)}\n```\n"
+            )
     return "\n".join(out)
 
 
@@ -361,9 +371,12 @@ def _scan(node: ast.AST, peer_names: dict[str, str]) -> tuple[set[str], set[str]
             first = sub.args[0] if sub.args else None
             if name == "reference_file" and isinstance(first, ast.Constant):
                 refs.add(str(first.value))
-            if name == "importorskip" and isinstance(first, ast.Constant):
-                if (top := str(first.value).split(".")[0]) in PEERS:
-                    peers.add(top)
+            if (
+                name == "importorskip"
+                and isinstance(first, ast.Constant)
+                and (top := str(first.value).split(".")[0]) in PEERS
+            ):
+                peers.add(top)
             for kw in sub.keywords:
                 if kw.arg in ("rtol", "atol", "rel", "abs") and (value := _constant(kw.value)):
                     tols.add(f"{kw.arg}={value}")
@@ -373,7 +386,9 @@ def _scan(node: ast.AST, peer_names: dict[str, str]) -> tuple[set[str], set[str]
         elif isinstance(sub, ast.Name) and sub.id in peer_names:
             peers.add(peer_names[sub.id])
         elif isinstance(sub, ast.Import | ast.ImportFrom):
-            mods = [a.name for a in sub.names] if isinstance(sub, ast.Import) else [sub.module or ""]
+            mods = (
+                [a.name for a in sub.names] if isinstance(sub, ast.Import) else [sub.module or ""]
+            )
             peers.update(m.split(".")[0] for m in mods if m.split(".")[0] in PEERS)
     return refs, peers, tols
 
@@ -390,7 +405,9 @@ def validation_tests() -> list[ValidationTest]:
         peer_names = _peer_names(tree)
         in_validation = "validation" in parts
         file_refs = {
-            r for n in tree.body if not isinstance(n, ast.FunctionDef) or not n.name.startswith("test_")
+            r
+            for n in tree.body
+            if not isinstance(n, ast.FunctionDef) or not n.name.startswith("test_")
             for r in _scan(n, {})[0]
         }
         helpers = {
@@ -465,7 +482,9 @@ def validation_markdown(lang: str) -> str:
     """README's table of references with the measured worst differences, then every test."""
     summary = readme_section("## Validation")
     table = summary[summary.index("| reference") :]
-    provenance = readme_section("## Models (`r_reference.json`)", REPO / "tests/validation/reference/README.md")
+    provenance = readme_section(
+        "## Models (`r_reference.json`)", REPO / "tests/validation/reference/README.md"
+    )
     published = readme_section(
         "## Published and peer-suite references (transcribed figures)",
         REPO / "tests/validation/reference/README.md",
@@ -485,10 +504,18 @@ def validation_markdown(lang: str) -> str:
             f"{', '.join(t.peers) or '—'} | {', '.join(t.tolerances) or 'exact / see the test'} |"
         )
     titles = {
-        "en": ("### References and worst measured difference", "### R models (`r_reference.json`)",
-               "### Published and peer-suite references", "### Every comparison in the test suite"),
-        "zh": ("### 参照来源与实测最大相对误差", "### R 模型（`r_reference.json`）",
-               "### 已发表结果与同类软件自带测试", "### 测试套件中的全部比对"),
+        "en": (
+            "### References and worst measured difference",
+            "### R models (`r_reference.json`)",
+            "### Published and peer-suite references",
+            "### Every comparison in the test suite",
+        ),
+        "zh": (
+            "### 参照来源与实测最大相对误差",
+            "### R 模型（`r_reference.json`）",
+            "### 已发表结果与同类软件自带测试",
+            "### 测试套件中的全部比对",
+        ),
     }[lang]
     return "\n\n".join(
         [titles[0], table, titles[1], provenance, titles[2], published, titles[3], "\n".join(rows)]
