@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -169,7 +170,10 @@ def run_snippets(markdown: str, src: str, lang: str) -> str:
             buffer = io.StringIO()
             try:
                 code = compile(block["code"], f"{src}:{line}", "exec")
-                with contextlib.redirect_stdout(buffer):
+                with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
+                    # library deprecation notices (pandas 3 in pyfixest) are not the docs' output
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    warnings.simplefilter("ignore", FutureWarning)
                     exec(code, namespace)
             except Exception:
                 raise PluginError(

@@ -235,9 +235,33 @@ def spec_markdown(lang: str) -> str:
             flush()
             out.extend([f"#### `{key.path}`", "", text, ""])
         else:
-            rows.append(f"| `{key.path}` | {key.type} | {default} | {text} |")
+            kind = _zh_type(key.type) if lang == "zh" else key.type
+            rows.append(f"| `{key.path}` | {kind} | {default} | {text} |")
     flush()
     return "\n".join(out)
+
+
+_ZH_TYPES = {
+    "list of ": "列表：",
+    "table of ": "表：",
+    "string": "字符串",
+    "integer": "整数",
+    "number": "数值",
+    "boolean": "布尔值",
+    "name": "名称",
+    "at least": "至少",
+    "items": "项",
+}
+
+
+def _zh_type(text: str) -> str:
+    """The type column in Chinese (words outside code spans only)."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        for en, zh in _ZH_TYPES.items():
+            end = "" if en.endswith(" ") else r"(?!\w)"
+            parts[i] = re.sub(rf"\b{en}{end}", zh, parts[i])
+    return "`".join(parts)
 
 
 # --------------------------------------------------------------------------- public API
