@@ -151,9 +151,9 @@ def _variants(annotation: Any) -> list[tuple[str, type[BaseModel]]]:
         if _is_union(item) and all(_is_model(a) for a in get_args(item)):
             out = []
             for model in get_args(item):
-                kind = model.model_fields["kind"].annotation
-                (value,) = get_args(kind)
-                out.append((f"[kind={value}]", model))
+                kind = model.model_fields.get("kind")
+                values = get_args(kind.annotation) if kind else (model.__name__,)
+                out.append((f"[kind={'|'.join(map(str, values))}]", model))
             return out
     return []
 
