@@ -382,9 +382,9 @@ def fit(
     bandwidth : float, optional
         Bartlett bandwidth of the Driscoll-Kraay covariance.
 
-    ``cluster`` and ``cluster_adjustment`` apply only to ``cov="cluster"`` and ``bandwidth``
-    only to ``cov="driscoll-kraay"``; passing them with another ``cov`` raises
-    ``EstimationError`` rather than being ignored.
+        ``cluster`` and ``cluster_adjustment`` apply only to ``cov="cluster"`` and ``bandwidth``
+        only to ``cov="driscoll-kraay"``; passing them with another ``cov`` raises
+        ``EstimationError`` rather than being ignored.
     missing : {"raise", "drop"}
         Rows with a missing used variable raise ``PanelError`` (default) or are dropped and
         counted in ``result.dropped``.
