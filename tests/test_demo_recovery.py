@@ -70,8 +70,8 @@ def by_type(built, frame):
         spec.group,
         entity="region",
         time="year",
-        effects=spec.effects,
-        cov=spec.cov,
+        # options the spec leaves out (None) take the estimator's default, as in the pipeline
+        **{key: getattr(spec, key) for key in ("effects", "cov") if getattr(spec, key) is not None},
     )
     return res.subsamples
 

@@ -186,6 +186,8 @@ class EstimationResult:
     fd_intercept: bool | None = None
     #: Spatial fixed effects: the Lee-Yu convention of the estimates (None otherwise).
     bias_convention: str | None = None
+    #: Spatial models: squared correlation of fitted and actual (tables: 伪R²; None otherwise).
+    pseudo_r2: float | None = None
 
     @property
     def tvalues(self) -> pd.Series:

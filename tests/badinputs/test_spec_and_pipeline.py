@@ -189,8 +189,8 @@ def test_analysis_named_like_a_pipeline_table(tmp_path):
     path = demo_study(tmp_path, ('name = "moderation_gov"', 'name = "models"'))
     assert _load_error(path) == (
         f"{path}: key '': Value error, analysis names ['models'] are the names of the pipeline's "
-        "own tables ['correlations', 'descriptives', 'effects', 'models', 'moran', 'robustness', "
-        "'spatial_tests']; rename the analyses"
+        "own tables ['correlations', 'descriptives', 'descriptives_by_type', 'effects', "
+        "'indicator_weights', 'models', 'moran', 'robustness', 'spatial_tests']; rename the analyses"
     )
 
 

@@ -116,6 +116,7 @@ def read_result(result: Any, position: int) -> Column:
         llf=_optional_float(result.llf),
         fd_intercept=result.fd_intercept,
         bias_convention=result.bias_convention,
+        pseudo_r2=_optional_float(result.pseudo_r2),
     )
 
 
