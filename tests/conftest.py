@@ -3,11 +3,16 @@
 The references live in ``tests/validation/reference/`` (copied with their provenance README from the
 project's shared reference folder; produced by R, never by this package). A missing reference file is
 a test *failure*, not a skip: a fresh clone must run every comparison.
+
+``demo_build`` builds the default study on the demo data once per test session (per xdist worker);
+the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
+on `copy_of_demo_build` (a copy keeps pytask's state: the copy is up to date, no rebuild).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +21,41 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "validation" / "reference"
+
+
+DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
+
+
+def demo_study_in(folder: Path):
+    """A copy of the default study and its demo data in ``folder`` (the Study, not built)."""
+    from clusterdx.study import Study
+
+    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
+    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
+    assert DEFAULT_PATHS in text
+    text = text.replace(
+        DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
+    )
+    (folder / "study.toml").write_text(text, encoding="utf-8")
+    return Study.load(folder / "study.toml")
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """The default study built once on the demo data: ``(study, pytask session)``. Read only."""
+    from clusterdx.tasks.pipeline import run
+
+    study = demo_study_in(tmp_path_factory.mktemp("demo_build"))
+    return study, run(study, verbose=0)
+
+
+def copy_of_demo_build(demo_build, folder: Path):
+    """A copy of the built demo study in ``folder`` (new), for tests that change it."""
+    from clusterdx.study import Study
+
+    study, _ = demo_build
+    shutil.copytree(study.root, folder)
+    return Study.load(folder / "study.toml")
 
 
 def reference_file(name: str) -> Path:

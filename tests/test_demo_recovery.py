@@ -1,17 +1,16 @@
 """The default study recovers the demo's data-generating process (``data_raw/demo/truth.json``).
 
 The demo study is built once through the pipeline (raw files → clean panel → indicators → models →
-reports) in a temporary folder. Its estimates are compared with the truth on the scale stated in
-``data_raw/demo/README.md``: the driver indicators move by ``PROXY_SLOPE`` per unit of their latent
-driver and the entropy composite ``dt`` by b per unit of latent dt, so a slope on the study's scale
-estimates (b / PROXY_SLOPE) β; ρ is unit-free. b is measured here from the generator's latent dt,
-never taken from the estimates.
+reports) in a temporary folder: ``demo_build`` of tests/conftest.py, shared with the other tests.
+Its estimates are compared with the truth on the scale stated in ``data_raw/demo/README.md``: the
+driver indicators move by ``PROXY_SLOPE`` per unit of their latent driver and the entropy composite
+``dt`` by b per unit of latent dt, so a slope on the study's scale estimates (b / PROXY_SLOPE) β;
+ρ is unit-free. b is measured here from the generator's latent dt, never taken from the estimates.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -20,14 +19,11 @@ import pytest
 from clusterdx import panel, spatial
 from clusterdx.data.demo import DRIVERS, PROXY_SLOPE, simulate
 from clusterdx.study import Study
-from clusterdx.tasks.pipeline import run
 from clusterdx.tasks.steps import study_weights
 
 from .conftest import REPO
 
 pytestmark = pytest.mark.slow
-
-DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
 
 
 def _within(values: pd.Series, frame: pd.DataFrame) -> pd.Series:
@@ -38,18 +34,8 @@ def _within(values: pd.Series, frame: pd.DataFrame) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Study:
-    folder = tmp_path_factory.mktemp("demo_study")
-    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
-    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
-    assert DEFAULT_PATHS in text
-    text = text.replace(
-        DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
-    )
-    (folder / "study.toml").write_text(text, encoding="utf-8")
-    study = Study.load(folder / "study.toml")
-    run(study, verbose=0)
-    return study
+def built(demo_build) -> Study:
+    return demo_build[0]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from clusterdx.report._latin import latin_tokens
 from clusterdx.tasks.pipeline import run
 
-from ..tasks.test_pipeline import _study_in
+from ..conftest import copy_of_demo_build
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +23,8 @@ _NUMBER = re.compile(r"^\(?(-?\d+\.\d+)\)?(\**)$")
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    study = _study_in(tmp_path_factory.mktemp("golden"))
-    run(study, verbose=0)
-    return study
+def study(demo_build, tmp_path_factory):
+    return copy_of_demo_build(demo_build, tmp_path_factory.mktemp("golden") / "study")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,21 +16,8 @@ from clusterdx.tasks.analyses import analysis_outputs
 from clusterdx.tasks.pipeline import run
 from clusterdx.tasks.steps import model_outputs
 
-from ..conftest import REPO
-
-DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
-
-
-def _study_in(folder: Path) -> Study:
-    """A copy of the default study and its demo data in ``folder``."""
-    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
-    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
-    assert DEFAULT_PATHS in text
-    text = text.replace(
-        DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
-    )
-    (folder / "study.toml").write_text(text, encoding="utf-8")
-    return Study.load(folder / "study.toml")
+from ..conftest import REPO, copy_of_demo_build
+from ..conftest import demo_study_in as _study_in
 
 
 def _outcomes(session) -> dict[str, str]:
@@ -42,11 +28,10 @@ def _outcomes(session) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("study")
-    study = _study_in(folder)
-    first = run(study, verbose=0)
-    return study, first
+def built(demo_build, tmp_path_factory):
+    """A copy of the session's demo build (these tests change it) and the build's pytask session."""
+    _, first = demo_build
+    return copy_of_demo_build(demo_build, tmp_path_factory.mktemp("pipeline") / "study"), first
 
 
 def test_first_run_builds_every_output(built):
