@@ -7,7 +7,8 @@ a test *failure*, not a skip: a fresh clone must run every comparison.
 ``demo_build`` builds the default study on the demo data once per test session (per xdist worker);
 the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
 on `copy_of_demo_build` (a copy keeps pytask's state: the copy is up to date, no rebuild). Every
-test that uses it is marked slow and put in the xdist group ``demo_build``.
+test that uses it is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
+the demo once (session fixtures are per worker); the heavy tests spread over the workers.
 """
 
 from __future__ import annotations
@@ -50,14 +51,12 @@ def demo_build(tmp_path_factory):
     return study, run(study, verbose=0)
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects and xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that needs ``demo_build`` is slow (a build takes a minute) and, under
-    ``pytest -n auto --dist loadgroup``, runs on one worker so that the demo is built once."""
+    """Every test that needs ``demo_build`` is slow: the build takes about a minute."""
     for item in items:
         if "demo_build" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("demo_build"))
 
 
 def copy_of_demo_build(demo_build, folder: Path):
