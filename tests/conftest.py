@@ -6,8 +6,9 @@ a test *failure*, not a skip: a fresh clone must run every comparison.
 
 ``demo_build`` builds the default study on the demo data once per test session (per xdist worker);
 the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
-on `copy_of_demo_build` (a copy keeps pytask's state: the copy is up to date, no rebuild). Every
-test that uses it is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
+on `copy_of_demo_build` (pytask's state is keyed by absolute paths: a copy is not up to date, and
+tests that need an up-to-date project run the pipeline on the copy once). Every test that uses it
+is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
 the demo once (session fixtures are per worker); the heavy tests spread over the workers.
 """
 

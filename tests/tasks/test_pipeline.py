@@ -29,9 +29,12 @@ def _outcomes(session) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built(demo_build, tmp_path_factory):
-    """A copy of the session's demo build (these tests change it) and the build's pytask session."""
+    """A copy of the session's demo build (these tests change it), brought up to date (a copy's
+    pytask state does not carry over), and the first build's pytask session."""
     _, first = demo_build
-    return copy_of_demo_build(demo_build, tmp_path_factory.mktemp("pipeline") / "study"), first
+    study = copy_of_demo_build(demo_build, tmp_path_factory.mktemp("pipeline") / "study")
+    run(study, verbose=0)
+    return study, first
 
 
 def test_first_run_builds_every_output(built):
