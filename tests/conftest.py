@@ -4,9 +4,9 @@ The references live in ``tests/validation/reference/`` (copied with their proven
 project's shared reference folder; produced by R, never by this package). A missing reference file is
 a test *failure*, not a skip: a fresh clone must run every comparison.
 
-``demo_build`` builds the default study on the demo data once per test session (per xdist worker);
+``built_demo`` builds the default study on the demo data once per test session (per xdist worker);
 the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
-on `copy_of_demo_build` (pytask's state is keyed by absolute paths: a copy is not up to date, and
+on `copy_of_built_demo` (pytask's state is keyed by absolute paths: a copy is not up to date, and
 tests that need an up-to-date project run the pipeline on the copy once). Every test that uses it
 is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
 the demo once (session fixtures are per worker); the heavy tests spread over the workers.
@@ -26,46 +26,19 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "validation" / "reference"
 
 
-DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
-
-
-def demo_study_in(folder: Path):
-    """A copy of the default study and its demo data in ``folder`` (the Study, not built)."""
-    from clusterdx.study import Study
-
-    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
-    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
-    assert DEFAULT_PATHS in text
-    text = text.replace(
-        DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
-    )
-    (folder / "study.toml").write_text(text, encoding="utf-8")
-    return Study.load(folder / "study.toml")
-
-
-@pytest.fixture(scope="session")
-def demo_build(tmp_path_factory):
-    """The default study built once on the demo data: ``(study, pytask session)``. Read only."""
-    from clusterdx.tasks.pipeline import run
-
-    study = demo_study_in(tmp_path_factory.mktemp("demo_build"))
-    return study, run(study, verbose=0)
-
-
 @pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that needs ``demo_build`` is slow: the build takes about a minute."""
+    """Every test that needs ``built_demo`` is slow: the build takes about a minute."""
     for item in items:
-        if "demo_build" in getattr(item, "fixturenames", ()):
+        if "built_demo_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
 
 
-def copy_of_demo_build(demo_build, folder: Path):
+def copy_of_built_demo(built_demo, folder: Path):
     """A copy of the built demo study in ``folder`` (new), for tests that change it."""
     from clusterdx.study import Study
 
-    study, _ = demo_build
-    shutil.copytree(study.root, folder)
+    shutil.copytree(built_demo.root, folder)
     return Study.load(folder / "study.toml")
 
 
@@ -238,3 +211,38 @@ def hedonic() -> pd.DataFrame:
         chasyes=(frame["chas"] == "yes").astype(float),
         tract=frame.groupby("townid").cumcount(),
     )
+
+
+_DEFAULT_PATHS = 'root = ".."\nraw = "data_raw/demo"\nclean = "data_clean"\nreports = "reports"'
+
+
+def demo_study_in(folder: Path):
+    """A copy of the default study and its demo data in ``folder`` (a ``Study``, not yet built)."""
+    from clusterdx.study import Study
+
+    shutil.copytree(REPO / "data_raw" / "demo", folder / "raw")
+    text = (REPO / "analysis" / "study.toml").read_text(encoding="utf-8")
+    assert _DEFAULT_PATHS in text
+    text = text.replace(
+        _DEFAULT_PATHS, 'root = "."\nraw = "raw"\nclean = "clean"\nreports = "reports"'
+    )
+    (folder / "study.toml").write_text(text, encoding="utf-8")
+    return Study.load(folder / "study.toml")
+
+
+@pytest.fixture(scope="session")
+def built_demo_run(tmp_path_factory):
+    """``(study, pytask session)`` of the default study built once per session on the demo data."""
+    from clusterdx.tasks.pipeline import run
+
+    study = demo_study_in(tmp_path_factory.mktemp("built_demo"))
+    return study, run(study, verbose=0)
+
+
+@pytest.fixture(scope="session")
+def built_demo(built_demo_run):
+    """The default study built once per session on the demo data, shared by the read-only tests.
+
+    Read it, never change it: a test that edits inputs or outputs works on `copy_of_built_demo`.
+    """
+    return built_demo_run[0]

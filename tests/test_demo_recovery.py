@@ -1,11 +1,11 @@
 """The default study recovers the demo's data-generating process (``data_raw/demo/truth.json``).
 
 The demo study is built once through the pipeline (raw files → clean panel → indicators → models →
-reports) in a temporary folder: ``demo_build`` of tests/conftest.py, shared with the other tests.
-Its estimates are compared with the truth on the scale stated in ``data_raw/demo/README.md``: the
-driver indicators move by ``PROXY_SLOPE`` per unit of their latent driver and the entropy composite
-``dt`` by b per unit of latent dt, so a slope on the study's scale estimates (b / PROXY_SLOPE) β;
-ρ is unit-free. b is measured here from the generator's latent dt, never taken from the estimates.
+reports) in a temporary folder. Its estimates are compared with the truth on the scale stated in
+``data_raw/demo/README.md``: the driver indicators move by ``PROXY_SLOPE`` per unit of their latent
+driver and the entropy composite ``dt`` by b per unit of latent dt, so a slope on the study's scale
+estimates (b / PROXY_SLOPE) β; ρ is unit-free. b is measured here from the generator's latent dt,
+never taken from the estimates.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def _within(values: pd.Series, frame: pd.DataFrame) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def built(demo_build) -> Study:
-    return demo_build[0]
+def built(built_demo) -> Study:
+    return built_demo  # built once per session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

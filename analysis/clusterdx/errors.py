@@ -33,3 +33,7 @@ class EstimationError(ClusterDXError):
 
 class ConvergenceError(EstimationError):
     """A numerical optimiser stopped before meeting its convergence criterion."""
+
+
+class OptionError(StudySpecError, ValueError):
+    """A function option outside its allowed set (a ``ValueError`` too, for callers catching that)."""

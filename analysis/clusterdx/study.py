@@ -32,15 +32,8 @@ from pydantic import (
 
 from clusterdx.errors import StudySpecError
 from clusterdx.expressions import parse, parse_model_formula
-from clusterdx.panel.did import (
-    DEFAULT_BASE_PERIOD,
-    DEFAULT_EST_METHOD,
-    DEFAULT_MULTIPLIER,
-    BasePeriod,
-    EstMethod,
-    MultiplierWeights,
-)
-from clusterdx.spatial.models import BiasCorrection
+from clusterdx.panel import options as po
+from clusterdx.spatial import options as so
 
 #: Names of sources, indicators, variables, weights, models and analyses name output files and
 #: columns: a letter (any script, e.g. Chinese) or ``_``, then letters, digits or ``_``, at most 64
@@ -86,7 +79,7 @@ Name = Annotated[str, AfterValidator(_check_name)]
 #: Stems of the tables the pipeline writes itself: an analysis named so would overwrite one.
 RESERVED_TABLES = frozenset(
     {"models", "descriptives", "correlations", "effects", "spatial_tests", "moran", "robustness"}
-)
+) | {"indicator_weights", "descriptives_by_type"}
 
 Level = Literal["province", "city", "county"]
 Language = Literal["zh", "en"]
@@ -247,6 +240,16 @@ class Source(_Spec):
         return (self.skip_rows or 0) + 1
 
 
+class IndicatorDimension(_Spec):
+    """``[[indicators.<name>.dimensions]]``: one dimension (一级指标) of an entropy composite, its
+    labels and the components it groups, for the indicator-system table (``indicator_weights``)."""
+
+    name: Name
+    label_zh: str = ""
+    label_en: str = ""
+    indicators: list[str] = Field(min_length=1)
+
+
 class Indicator(_Spec):
     """``[indicators.<name>]``: one derived variable and its recipe.
 
@@ -309,8 +312,31 @@ class Indicator(_Spec):
     weight: str | None = None
     label_zh: str = ""
     label_en: str = ""
+    unit: str = ""
+    dimensions: list[IndicatorDimension] = Field(default_factory=list)
 
     _formula_grammar = field_validator("formula")(_check_expression)
+
+    @model_validator(mode="after")
+    def _dimensions_partition(self) -> Indicator:
+        """``dimensions`` of an entropy recipe list each of its components exactly once."""
+        if not self.dimensions:
+            return self
+        if self.method != "entropy":
+            raise ValueError(
+                f"dimensions group the components of method 'entropy', not '{self.method}'"
+            )
+        listed = [c for d in self.dimensions for c in d.indicators]
+        components = [*self.positive, *self.negative]
+        missing = [c for c in components if c not in listed]
+        unknown = [c for c in listed if c not in components]
+        twice = sorted({c for c in listed if listed.count(c) > 1})
+        if missing or unknown or twice:
+            raise ValueError(
+                "dimensions must list each positive/negative indicator exactly once: "
+                f"missing {missing}, not a component {unknown}, listed twice {twice}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _recipe_complete(self) -> Indicator:
@@ -398,15 +424,52 @@ class PanelModel(_Spec):
     title: str = ""
     title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     formula: Annotated[str, AfterValidator(_check_model_formula)]
-    model: Literal["pooled", "fe", "re", "between", "fd"] = "fe"
+    model: po.Model = "fe"
     #: None: the estimator's default (individual for fe / re; no effects for the other models).
-    effects: Literal["individual", "time", "twoways"] | None = None
+    effects: po.Effects | None = None
     #: None: the estimator's default (clustered by entity where the model allows it).
-    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] | None = None
+    cov: po.Cov | None = None
+    #: cov = "cluster" only: "entity", "time", "both" or a column; None: the entity.
+    cluster: str | None = None
+    #: cov = "cluster" only; None: the estimator's default ("crv1", Stata / fixest).
+    cluster_adjustment: po.ClusterAdjustment | None = None
+    #: cov = "driscoll-kraay" only; None: the estimator's default floor(4 (T/100)^(2/9)).
+    bandwidth: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    #: None: the estimator's default ("raise": a missing used value is an error).
+    missing: po.Missing | None = None
     #: model = "fd" only; None: the estimator's default (an intercept, as plm and Stata).
     fd_intercept: bool | None = None
     #: "cluster": fit on the cluster-year panel (entity = cluster; `clusterdx.data.clusters`).
     unit: Literal["region", "cluster"] = "region"
+
+    #: Fixed effects absorbed by pyfixest instead of ``effects`` (columns or ``"a^b"``
+    #: interactions, e.g. ``["region", "industry^year"]``); model = "pooled" or "fe".
+    absorb: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _options_apply(self) -> PanelModel:
+        takes = po.EFFECTS_BY_MODEL[self.model]
+        if self.effects is not None and self.effects not in takes:
+            fix = f"use one of {list(takes)}" if takes else "leave effects out"
+            raise ValueError(
+                f"effects = {self.effects!r} does not apply to model = {self.model!r}; {fix} "
+                "(effects are only for model = 'fe' or 're')"
+            )
+        if self.cov is not None and self.cov not in po.COVS_BY_MODEL[self.model]:
+            raise ValueError(
+                f"cov = {self.cov!r} is not available for model = {self.model!r}; use one of "
+                f"{list(po.COVS_BY_MODEL[self.model])}"
+            )
+        if self.fd_intercept is not None and self.model != "fd":
+            raise ValueError("fd_intercept applies only to model = 'fd'; leave it out")
+        clustered = self.cov == "cluster" or (self.cov is None and self.model != "between")
+        if not clustered and (self.cluster or self.cluster_adjustment):
+            raise ValueError(
+                "cluster / cluster_adjustment apply only to cov = 'cluster'; leave them out"
+            )
+        if self.bandwidth is not None and self.cov != "driscoll-kraay":
+            raise ValueError("bandwidth applies only to cov = 'driscoll-kraay'; leave it out")
+        return self
 
 
 class SpatialModel(_Spec):
@@ -418,18 +481,24 @@ class SpatialModel(_Spec):
     title_en: str = ""  # English caption / column title (``title`` is in the study's language)
     y: Name
     x: list[Name]
-    model: Literal["sar", "sem", "sdm", "sac", "sdem", "slx"] = "sdm"
-    effects: Literal["individual", "time", "twoways", "random"] = "twoways"
+    model: so.ModelName = "sar"
+    effects: so.EffectsName = "individual"
     weights: str
-    bias_correction: BiasCorrection = True
-    convention: Literal["ml", "splm"] = "ml"
+    bias_correction: so.BiasCorrection = True
+    convention: so.Convention = "ml"
     impacts_draws: int = Field(default=1000, ge=0, le=100_000)
-    dynamic: Literal["time", "spacetime", "both"] | None = None
+    dynamic: so.DynamicName | None = None
     #: names of ``[weights.<name>]`` for the error process (sem / sac / sdem) and the Durbin
     #: terms (sdm / sdem / slx); None: ``weights``. ``durbin``: regressors with WX (None: all).
     weights_error: str | None = None
     weights_durbin: str | None = None
     durbin: list[Name] | None = None
+    #: None: the estimator's default ("auto": eigenvalues up to N = 1000, then sparse LU).
+    logdet: so.LogdetMethod | None = None
+    #: None: the estimator's default (500 iterations of the optimiser).
+    maxiter: int | None = Field(default=None, ge=1)
+    #: Seed of the model's draws (stochastic log-determinants, impacts); None: ``study.seed``.
+    seed: int | None = Field(default=None, ge=0, lt=2**32)
 
 
 ModelSpec = Annotated[PanelModel | SpatialModel, Field(discriminator="kind")]
@@ -493,10 +562,10 @@ class SpatialRobustness(_Spec):
     title: str = ""
     y: str
     x: list[str]
-    model: Literal["sar", "sdm", "sac", "sdem", "slx"] = "sdm"
-    effects: Literal["individual", "time", "twoways", "random"] = "twoways"
+    model: so.ImpactModelName = "sar"
+    effects: so.EffectsName = "individual"
     weights: list[str] = Field(min_length=1)
-    dynamic: Literal["time", "spacetime", "both"] | None = None
+    dynamic: so.DynamicName | None = None
     impacts_draws: int = Field(default=1000, ge=0, le=100_000)
     bands: list[float] = Field(default_factory=list)
     decay_power: float = 1.0
@@ -530,21 +599,8 @@ class Analysis(_Spec):
     (`clusterdx.data.clusters`), where ``cluster_type`` and ``designation_year`` are the cluster's own.
     """
 
-    kind: Literal[
-        "mediation",
-        "moderation",
-        "heterogeneity",
-        "threshold",
-        "did",
-        "disparity",
-        "markov",
-        "convergence",
-        "typology",
-        "obstacle",
-        "iv",
-        "placebo",
-        "psm_did",
-    ]
+    #: A kind of the registry `clusterdx.tasks.kinds.KINDS` (its runner, outputs, required keys).
+    kind: str
     name: Name
     title: str = ""
     title_en: str = ""  # English caption / column title (``title`` is in the study's language)
@@ -557,16 +613,18 @@ class Analysis(_Spec):
     group: str | None = None
     treat_year: str | None = None
     controls: list[str] = Field(default_factory=list)
-    effects: Literal["individual", "time", "twoways"] = "twoways"
-    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] = "cluster"
-    method: Literal["three_step", "two_step"] = "three_step"
-    bootstrap: int = Field(default=999, ge=0, le=99_999)
-    n_thresholds: int = Field(default=1, ge=1, le=3)
-    trim: float = Field(default=0.05, gt=0.0, lt=0.5)
-    grid: int = Field(default=300, ge=10)
-    control_group: Literal["nevertreated", "notyettreated"] = "notyettreated"
-    leads: int = Field(default=4, ge=1)
-    lags: int = Field(default=4, ge=1)
+    # Estimator options (`clusterdx.panel.options`): None passes nothing, so the estimator's
+    # default applies (e.g. bootstrap 1000 for mediation, 300 for threshold).
+    effects: po.Effects | None = None
+    cov: po.Cov | None = None
+    method: po.MediationMethod | None = None
+    bootstrap: int | None = Field(default=None, ge=0, le=99_999)
+    n_thresholds: int | None = Field(default=None, ge=po.N_THRESHOLDS[0], le=po.N_THRESHOLDS[1])
+    trim: float | None = Field(default=None, ge=po.TRIM[0], le=po.TRIM[1])
+    grid: int | None = Field(default=None, ge=po.GRID_MIN)
+    control_group: po.ControlGroup | None = None
+    leads: int | None = Field(default=None, ge=po.LEADS_MIN)
+    lags: int | None = Field(default=None, ge=po.LAGS_MIN)
     # measurement kinds (clusterdx.disparity, clusterdx.typology)
     var: str | None = None
     classes: int = Field(default=4, ge=2, le=10)
@@ -577,43 +635,39 @@ class Analysis(_Spec):
     declared: str = "cluster_type"
     instruments: list[str] = Field(default_factory=list)
     historical: list[HistoricalInstrument] = Field(default_factory=list)
-    placebo_kind: Literal["space", "time", "both"] = "space"
-    draws: int = Field(default=500, ge=19)
+    placebo_kind: po.PlaceboKind | None = None
+    draws: int | None = Field(default=None, ge=po.PLACEBO_DRAWS_MIN)
     covariates: list[str] = Field(default_factory=list)
-    match: Literal["nearest", "caliper", "kernel"] = "nearest"
-    match_scope: Literal["pooled", "period"] = "pooled"
-    caliper: float = Field(default=0.05, gt=0.0)
-    bandwidth: float = Field(default=0.06, gt=0.0)
+    match: po.MatchMethod | None = None
+    match_scope: po.MatchScope | None = None
+    caliper: float | None = Field(default=None, gt=0.0)
+    bandwidth: float | None = Field(default=None, gt=0.0)
     #: "cluster": heterogeneity / moderation on the cluster-year panel (entity = cluster).
     unit: Literal["region", "cluster"] = "region"
     # did: Callaway-Sant'Anna with ``covariates`` and ``bootstrap`` multiplier draws (0: none);
-    # defaults are the estimator's (clusterdx.panel.did)
-    est_method: EstMethod = DEFAULT_EST_METHOD
-    base_period: BasePeriod = DEFAULT_BASE_PERIOD
-    multiplier: MultiplierWeights = DEFAULT_MULTIPLIER
+    # defaults are the estimator's (clusterdx.panel.options)
+    est_method: po.EstMethod = po.DEFAULT_EST_METHOD
+    base_period: po.BasePeriod = po.DEFAULT_BASE_PERIOD
+    multiplier: po.MultiplierWeights = po.DEFAULT_MULTIPLIER
+
+    @field_validator("kind")
+    @classmethod
+    def _registered(cls, kind: str) -> str:
+        from clusterdx.tasks.kinds import KINDS
+
+        if kind not in KINDS:
+            raise ValueError(f"analysis kind {kind!r} is not one of {list(KINDS)}")
+        return kind
 
     @model_validator(mode="after")
     def _inputs_complete(self) -> Analysis:
+        from clusterdx.tasks.kinds import KINDS
+
         if self.unit == "cluster" and self.kind not in CLUSTER_UNIT_KINDS:
             raise ValueError(
                 f"unit = 'cluster' applies to the analysis kinds {list(CLUSTER_UNIT_KINDS)}, not "
                 f"'{self.kind}'; remove unit or use one of those kinds"
             )
-        required = {
-            "mediation": ["y", "x", "m"],
-            "moderation": ["y", "x", "z"],
-            "heterogeneity": ["formula", "group"],
-            "threshold": ["y", "x", "q"],
-            "did": ["y", "treat_year"],
-            "disparity": ["var"],
-            "markov": ["var"],
-            "convergence": ["var"],
-            "typology": ["drivers"],
-            "obstacle": ["var"],
-            "iv": ["y", "x"],
-            "placebo": ["y", "treat_year"],
-            "psm_did": ["y", "treat_year", "covariates"],
-        }[self.kind]
         if isinstance(self.spatial, bool) and self.kind != "did":
             raise ValueError(
                 f"spatial = {str(self.spatial).lower()} is for analysis kind 'did' (spatial DID); "
@@ -624,9 +678,11 @@ class Analysis(_Spec):
                 f"analysis kind 'did' takes spatial = true (a spatial Durbin DID) or false, not "
                 f"'{self.spatial}'"
             )
-        if self.kind == "iv" and not (self.instruments or self.historical):
-            raise ValueError("analysis kind 'iv' needs instruments or [[analyses.historical]]")
-        missing = [key for key in required if not getattr(self, key)]
+        kind = KINDS[self.kind]
+        problem = kind.check(self) if kind.check else None
+        if problem:
+            raise ValueError(problem)
+        missing = kind.missing(self)
         if missing:
             raise ValueError(f"analysis kind '{self.kind}' needs {', '.join(missing)}")
         return self
@@ -641,8 +697,8 @@ class RobustnessVariant(_Spec):
     drop_entities: list[int] = Field(default_factory=list)
     lag: list[str] | bool = Field(default_factory=list)
     exclude_periods: list[int] = Field(default_factory=list)
-    effects: Literal["individual", "time", "twoways"] | None = None
-    cov: Literal["unadjusted", "robust", "cluster", "driscoll-kraay"] | None = None
+    effects: po.Effects | None = None
+    cov: po.Cov | None = None
 
 
 class Robustness(_Spec):

@@ -324,3 +324,53 @@ def test_fd_intercept_is_refused_for_other_models_and_stated_in_the_table_note(s
     )
     note = RegressionTable(results[1:2], lang="zh").grid.notes[0]
     assert note.endswith("第(1)列为含常数项的一阶差分估计（常数项即水平方程中的线性趋势）。")
+
+
+def test_fitted_effects_resid_match_linearmodels_and_predict_matches_lsdv(grunfeld):
+    # plm::Grunfeld, two-way FE. linearmodels 7.1 PanelOLS gives x'b (fitted_values), the combined
+    # effects and the idiosyncratic residuals. Out of the sample (every seventh row held out of an
+    # unbalanced fit; their firms and years are seen) predict(data, effects=True) is x'b + a_i +
+    # l_t of the dummy-variable regression (numpy lstsq on firm and year dummies). (pyfixest 0.60
+    # Feols.predict(newdata) agrees to 2.4e-5 only: it recovers the fixed effects iteratively.)
+    from linearmodels import PanelOLS
+
+    res = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fe", effects="twoways")
+    peer = PanelOLS.from_formula(
+        "inv ~ value + capital + EntityEffects + TimeEffects",
+        data=grunfeld.set_index(["firm", "year"]),
+    ).fit()
+    np.testing.assert_allclose(res.fitted_values, peer.fitted_values.iloc[:, 0], rtol=1e-10)
+    np.testing.assert_allclose(res.resid, peer.idiosyncratic.iloc[:, 0], atol=1e-8)
+    np.testing.assert_allclose(
+        res.fitted_values + res.estimated_effects + res.resid,
+        grunfeld.set_index(["firm", "year"])["inv"],
+        rtol=1e-10,
+    )
+    held = np.arange(len(grunfeld)) % 7 == 0
+    train, test = grunfeld[~held], grunfeld[held]
+
+    def dummies(frame):
+        firms = pd.get_dummies(pd.Categorical(frame["firm"], sorted(grunfeld["firm"].unique())))
+        years = pd.get_dummies(pd.Categorical(frame["year"], sorted(grunfeld["year"].unique())))
+        return np.column_stack([frame[["value", "capital"]], firms, years.iloc[:, 1:]]).astype(
+            float
+        )
+
+    coef, *_ = np.linalg.lstsq(dummies(train), train["inv"].to_numpy(), rcond=None)
+    ours = fit(train, "inv ~ value + capital", "firm", "year", model="fe", effects="twoways")
+    np.testing.assert_allclose(ours.predict(test, effects=True), dummies(test) @ coef, rtol=1e-9)
+    np.testing.assert_allclose(
+        ours.predict(test), test[["value", "capital"]].to_numpy() @ coef[:2], rtol=1e-9
+    )
+    with pytest.raises(PanelError, match=r"predict\(effects=True\): firm \[99\] are not in"):
+        ours.predict(test.assign(firm=99), effects=True)
+
+
+def test_predict_refuses_first_differences_and_effects_without_fixed_effects(grunfeld):
+    fd = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fd")
+    with pytest.raises(EstimationError, match=r"predict\(data\) is not defined for model='fd'"):
+        fd.predict(grunfeld)
+    pooled = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="pooled")
+    with pytest.raises(EstimationError, match="effects=True predicts with estimated fixed"):
+        pooled.predict(grunfeld, effects=True)
+    np.testing.assert_allclose(pooled.predict(grunfeld), pooled.fitted_values, rtol=1e-12)

@@ -8,6 +8,8 @@ error printed with at least two significant digits.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import docx
 import pytest
@@ -15,16 +17,14 @@ import pytest
 from clusterdx.report._latin import latin_tokens
 from clusterdx.tasks.pipeline import run
 
-from ..conftest import copy_of_demo_build
-
 pytestmark = pytest.mark.slow
 
 _NUMBER = re.compile(r"^\(?(-?\d+\.\d+)\)?(\**)$")
 
 
 @pytest.fixture(scope="module")
-def study(demo_build, tmp_path_factory):
-    return copy_of_demo_build(demo_build, tmp_path_factory.mktemp("golden") / "study")
+def study(built_demo):
+    return built_demo  # the session's build (tests/conftest.py); a force rebuild is byte-identical
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,12 @@ def test_bundle_holds_every_table_numbered(study, tables):
     bundle = docx.Document(str(study.reports_dir / "tables.docx"))
     captions = [p.text for p in bundle.paragraphs if re.match(r"表\d+\u3000", p.text)]
     assert len(captions) == len(bundle.tables) == len(list(tables.glob("*.docx")))
-    assert captions[0].startswith("表1\u3000") and "基准回归结果" in " ".join(captions[:5])
+    assert captions[:3] == [
+        "表1\u3000指标体系与权重",
+        "表2\u3000描述性统计",
+        "表3\u3000分集群类型的描述性统计",
+    ]
+    assert "基准回归结果" in " ".join(captions[:6])
     source = (study.reports_dir / "tables.tex").read_text(encoding="utf-8")
     assert source.count(r"\begin{table}") == len(list(tables.glob("*.tex")))
 
@@ -100,3 +105,78 @@ def test_every_tex_table_has_a_caption(tables):
         assert r"\caption{" in source, path.name
         if "被解释变量" in source:
             assert "σ²" not in source or not re.search(r"σ²[^\\]*?&[^\\]*\*", source), path.name
+
+
+def test_indicator_system_table(study, tables):
+    # the weights are the entropy weights of dt's components (entropy_weights on indicators.parquet)
+    import pandas as pd
+
+    from clusterdx.indicators import entropy_weights
+
+    frame = pd.read_parquet(study.clean_dir / "indicators.parquet")
+    recipe = study.spec.indicators["dt"]
+    weights = entropy_weights(frame, recipe.positive, recipe.negative, recipe.shift)
+    caption, rows = _docx_rows(tables / "indicator_weights.docx")
+    assert caption == "指标体系与权重"
+    assert rows[0] == ["一级指标", "一级指标权重", "二级指标", "单位", "指标属性", "熵值法权重"]
+    body = rows[1:]
+    assert [r[2] for r in body] == [study.label(c) for d in recipe.dimensions for c in d.indicators]
+    order = [c for d in recipe.dimensions for c in d.indicators]
+    assert [float(r[5]) for r in body] == pytest.approx(weights[order].tolist(), abs=5e-4)
+    assert [r[0] for r in body if r[0]] == [d.label_zh for d in recipe.dimensions]
+    assert {r[4] for r in body} == {"正向"} and body[0][3] == "万个/万人"
+    en_caption, en_rows = _docx_rows(tables / "indicator_weights_en.docx")
+    assert (
+        en_caption == "Indicator system and entropy weights"
+        and en_rows[1][2] == "Broadband ports per person"
+    )
+
+
+def test_descriptives_by_type_table(study, tables):
+    import pandas as pd
+
+    frame = pd.read_parquet(study.clean_dir / "indicators.parquet")
+    caption, rows = _docx_rows(tables / "descriptives_by_type.docx")
+    assert caption == "分集群类型的描述性统计"
+    assert rows[0][1] == "共生型" and rows[0][4] == "附生型" and rows[0][7] == "寄生型"
+    assert rows[1][:4] == ["变量", "均值", "标准差", "观测值"]
+    dt = rows[2]
+    assert dt[0] == "集群数字化转型水平"
+    for k, level in enumerate(("symbiotic", "epiphytic", "parasitic")):
+        values = frame.loc[frame["cluster_type"] == level, "dt"]
+        assert float(dt[1 + 3 * k]) == pytest.approx(values.mean(), abs=5e-4)
+        assert float(dt[2 + 3 * k]) == pytest.approx(values.std(), abs=5e-4)
+        assert dt[3 + 3 * k] == str(len(values))
+    assert _docx_rows(tables / "descriptives_by_type_en.docx")[1][0][1] == "Symbiotic"
+
+
+def test_iv_table_layout_and_pseudo_r2_row(tables):
+    _, rows = _docx_rows(tables / "iv_tech_historical.docx")
+    labels = [r[0] for r in rows]
+    assert rows[0][1:] == ["第一阶段", "第二阶段"]
+    assert rows[labels.index("第一阶段F统计量")][2] == ""
+    assert rows[labels.index("Cragg-Donald Wald F统计量")][1] == ""
+    _, models = _docx_rows(tables / "models.docx")
+    pseudo = next(r for r in models if r[0] == "伪R²")
+    assert pseudo[1] == "" and all(float(c) > 0 for c in pseudo[2:])
+
+
+@pytest.mark.skipif(shutil.which("xelatex") is None, reason="xelatex is not installed")
+def test_bundle_compiles_with_xelatex_without_missing_glyphs_or_overflow(study, tmp_path):
+    # every table of reports/tables.tex \input into one ctex document (TeX Live 2022 here)
+    from clusterdx.report._latex import PACKAGES
+
+    shutil.copy(study.reports_dir / "tables.tex", tmp_path / "tables.tex")
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{" + ",".join(PACKAGES) + "}\n"
+        "\\usepackage{ctex}\n\\begin{document}\n\\input{tables.tex}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+        cwd=tmp_path, capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    log = (tmp_path / "main.log").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, log[-2000:]
+    assert "Missing character" not in log, re.findall(r"Missing character.*", log)[:5]
+    assert "Overfull \\hbox" not in log, re.findall(r"Overfull.*", log)[:5]

@@ -237,3 +237,31 @@ def test_chinese_tables_compile_with_xelatex(tmp_path, lattice, fits):
         log = (tmp_path / f"{name}.log").read_text(errors="replace")
         assert done.returncode == 0, log[-3000:]
         assert "Missing character" not in log, name
+
+
+def test_bsk_rows_in_both_languages(lattice):
+    """The Baltagi-Song-Koh rows the pipeline adds: Chinese labels pass the Latin-token check."""
+    from clusterdx.report._latin import check_chinese
+    from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
+
+    w, panel = lattice
+    results = {
+        test: cdx.spatial.bsk_test(panel, "y", ["x1", "x2"], w, "entity", "time", test)
+        for test in BSK_LABELS["en"]
+    }
+    for lang in ("zh", "en"):
+        table = report.tests_table(
+            tests={BSK_LABELS[lang][k]: res for k, res in results.items()},
+            lang=lang,
+            notes=BSK_NOTE[lang],
+        )
+        assert table.grid.notes[-1] == BSK_NOTE[lang]
+        if lang == "zh":
+            check_chinese(table.grid, "spatial_tests")
+        assert [r[0] for r in table.grid.body] == list(BSK_LABELS[lang].values())
+        for row, res in zip(table.grid.body, results.values(), strict=True):
+            assert row[1:] == (
+                fixed(res.statistic) + stars(res.pvalue),
+                str(res.df),
+                fixed(res.pvalue),
+            )

@@ -638,3 +638,18 @@ def test_auto_digits_sigma2_without_stars_and_llf_footnote():
     assert "不可跨列比较" in table.grid.notes[0]
     alike = RegressionTable([_fake("sar", 1.0), _fake("sdm", 2.0)], lang="en")
     assert "not comparable" not in alike.grid.notes[0]
+
+
+def test_pseudo_r2_row_of_spatial_columns(columbus, fe):
+    # spreg 1.9 ML_Lag on Columbus: pr2 = corr(y, ρWy + Xβ)², shown in its own 伪R² row beside
+    # the within R² of the non-spatial column, and defined in the note.
+    spreg = pytest.importorskip("spreg")
+    frame, w = columbus
+    fit = spreg.ML_Lag(frame[["CRIME"]].to_numpy(), frame[["INC", "HOVAL"]].to_numpy(), w=w)
+    sar = _spreg_wrap(fit, ["const", "INC", "HOVAL", "rho"], "sar")
+    sar.pseudo_r2 = float(fit.pr2)
+    for lang, label, words in (("zh", "伪R²", "伪R²为"), ("en", "Pseudo R²", "Pseudo R² is")):
+        table = RegressionTable([fe, sar], lang=lang, labels=LABELS)
+        rows = {r[0]: list(r[1:]) for r in table.grid.body}
+        assert rows[label] == ["", f"{fit.pr2:.3f}"]
+        assert words in table.grid.notes[0]

@@ -273,3 +273,98 @@ def test_dynamic_rejects_static_only_options():
     panel = simulate_dynamic_panel(w.sparse, 4, beta=[1.0])
     with pytest.raises(EstimationError, match=r"^dynamic='time' uses exact ML .*convention='splm'"):
         spatial.fit(panel, "y", ["x1"], w, "entity", "time", dynamic="time", convention="splm")
+
+
+def test_helmert_basis_is_the_qr_complement_basis():
+    """F_N applied in O(N) equals (up to column signs) the QR basis of [ι, e_1, …, e_{N−1}]."""
+    n = 9
+    q, _ = np.linalg.qr(np.column_stack([np.ones(n), np.eye(n)[:, : n - 1]]))
+    basis = dyn._helmert(np.eye(n - 1))
+    np.testing.assert_allclose(np.abs(basis), np.abs(q[:, 1:]), atol=1e-14)
+    v = np.random.default_rng(0).standard_normal((n, 3))
+    np.testing.assert_allclose(dyn._helmert_t(v), basis.T @ v, atol=1e-14)
+
+
+def test_sparse_path_equals_eigen_path(monkeypatch):
+    """Above N = 1,000 the fit uses LU log-determinants, sparse-solve bias traces and the extreme
+    eigenvalues for stationarity; forced on a 6 × 6 lattice it reproduces the eigenvalue path."""
+    import importlib
+
+    logdet = importlib.import_module("clusterdx.spatial.logdet")  # the module, not the function
+    w = _lattice()
+    panel = simulate_dynamic_panel(
+        w.sparse, 10, beta=[1.0], theta=[0.4], rho=0.3, tau=0.35, psi=0.1, seed=4
+    )
+    fits = {}
+    for effects in ("individual", "twoways"):
+        fits["eigen", effects] = dyn.fit_dynamic(
+            panel, "y", ["x1"], w, "entity", "time", effects=effects
+        )
+    monkeypatch.setattr(logdet, "EIGEN_MAX_N", 10)
+    for effects in ("individual", "twoways"):
+        fits["lu", effects] = dyn.fit_dynamic(
+            panel, "y", ["x1"], w, "entity", "time", effects=effects
+        )
+    for effects in ("individual", "twoways"):
+        eig, lu = fits["eigen", effects], fits["lu", effects]
+        assert lu.logdet_method == "lu" and eig.logdet_method == "eigen"
+        np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7)
+        np.testing.assert_allclose(lu.bse, eig.bse, rtol=1e-6)
+        # impacts from W's moments (Hutchinson above j = 2) against eigenvalues: within 1 %
+        est = (slice(None), (slice(None), slice(None), "est"))
+        np.testing.assert_allclose(
+            lu.impacts(draws=20).loc[est], eig.impacts(draws=20).loc[est], rtol=1e-2
+        )
+
+
+def test_stationarity_modulus_from_extreme_eigenvalues():
+    """The modulus from the two extreme eigenvalues (sparse path) equals the dense eigenvalues."""
+    import libpysal
+
+    from clusterdx.spatial.logdet import LogDet
+
+    w = libpysal.weights.lat2W(7, 5, rook=False)
+    w.transform = "r"
+    dense = w.full()[0]
+    for rho, tau, psi in ((0.3, 0.4, 0.1), (0.5, 0.2, -0.6), (-0.4, 0.3, 0.5)):
+        a = np.linalg.solve(np.eye(35) - rho * dense, tau * np.eye(35) + psi * dense)
+        expected = np.max(np.abs(np.linalg.eigvals(a)))
+        assert dyn._modulus(LogDet(w.sparse, "lu"), rho, tau, psi) == pytest.approx(
+            expected, rel=1e-5
+        )
+        assert dyn.stationarity(dense, rho, tau, psi) == pytest.approx(expected, rel=1e-10)
+
+
+def test_stochastic_diagonal_sum_close_to_exact(monkeypatch):
+    """Σ_j a_jj² of the Ω term: two independent Hutchinson diagonals against unit vectors."""
+    import libpysal
+
+    w = libpysal.weights.lat2W(20, 20)
+    w.transform = "r"
+    wsp = w.sparse.tocsr()
+    for project in (False, True):
+        ops = dyn._Operators(wsp, 0.4, project)
+        exact = dyn._diag_square_sum(ops, seed=0)
+        monkeypatch.setattr(dyn, "EXACT_MAX_N", 10)
+        approx = dyn._diag_square_sum(ops, seed=0)
+        monkeypatch.setattr(dyn, "EXACT_MAX_N", 1_500)
+        assert approx == pytest.approx(exact, rel=0.05), project
+
+
+def test_sparse_path_with_an_asymmetric_w(monkeypatch):
+    """k-nearest-neighbour W (complex spectrum): ARPACK replaces the extreme-eigenvalue shortcut."""
+    import importlib
+
+    import libpysal
+
+    logdet = importlib.import_module("clusterdx.spatial.logdet")
+    points = np.random.default_rng(5).uniform(size=(40, 2))
+    w = libpysal.weights.KNN.from_array(points, k=4)
+    w.transform = "r"
+    panel = simulate_dynamic_panel(w.sparse, 10, beta=[1.0], rho=0.3, tau=0.3, psi=0.1, seed=6)
+    eig = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+    monkeypatch.setattr(logdet, "EIGEN_MAX_N", 10)
+    lu = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+    assert lu.logdet_method == "lu" and lu.engine._d is None
+    np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7)
+    np.testing.assert_allclose(lu.bse, eig.bse, rtol=1e-6)

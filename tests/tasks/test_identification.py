@@ -84,7 +84,9 @@ def test_psm_did_analysis_writes_its_outputs(study, frame, tmp_path):
     }
     expected |= {f"psm_designation.{f}" for f in study.spec.tables.formats}
     assert {p.name for p in written} == expected
-    assert "standardised bias before" in (tables / "psm_designation.md").read_text(encoding="utf-8")
+    page = (tables / "psm_designation.md").read_text(encoding="utf-8")
+    assert "倾向得分匹配（卡尺匹配，混合匹配）" in page and "标准化偏差（匹配前 → 匹配后）" in page
+    assert "倾向得分匹配双重差分（PSM-DID）" in page  # the default caption
 
 
 def test_psm_did_needs_covariates():
@@ -94,3 +96,32 @@ def test_psm_did_needs_covariates():
 
     with pytest.raises(ValidationError, match="analysis kind 'psm_did' needs covariates"):
         Analysis(kind="psm_did", name="p", y="dt", treat_year="designation_year")
+
+
+def test_iv_table_has_stage_columns_and_statistic_rows(study, frame, tmp_path):
+    # Chinese paper layout: 第一阶段 | 第二阶段 columns, the first-stage F under the first stage,
+    # Kleibergen-Paap / Cragg-Donald / Anderson-Rubin under the second, p-values in brackets.
+    from clusterdx.panel import fit
+    from clusterdx.report._grid import format_number
+
+    spec = next(a for a in study.spec.analyses if a.kind == "iv")
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    analyses._run_one(study, spec, frame, tables, tmp_path)
+    md = (tables / f"{spec.name}.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in md.splitlines()}
+    assert md.startswith("**工具变量估计（2SLS）**")
+    assert "| 第一阶段 | 第二阶段 |" in md and md.count("| 技术创新 | 集群数字化转型水平 |") == 1
+    data = analyses.with_historical_instruments(frame, spec)
+    instrument = spec.historical[0].name
+    res = fit(
+        data, f"dt ~ demand + gov + core + [tech ~ {instrument}]", "region", "year", "fe",
+        "twoways", "cluster", missing="drop",
+    )  # fmt: skip
+    diag = res.diagnostics
+    auto = study.spec.tables.digits
+    assert rows["第一阶段F统计量"] == [format_number(diag.first_stage_f, auto), " |"]
+    kp = rows["Kleibergen-Paap rk Wald F统计量（弱工具变量检验）"]
+    assert kp == ["", f"{format_number(diag.kp_wald_f, auto)} |"]
+    assert rows["Cragg-Donald Wald F统计量"][1] == f"{format_number(diag.cragg_donald_f, auto)} |"
+    assert "方括号内为p值" in md and "Stock-Yogo临界值（最大10%偏误）: 16.380" in md

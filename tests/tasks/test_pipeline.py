@@ -16,7 +16,7 @@ from clusterdx.tasks.analyses import analysis_outputs
 from clusterdx.tasks.pipeline import run
 from clusterdx.tasks.steps import model_outputs
 
-from ..conftest import REPO, copy_of_demo_build
+from ..conftest import REPO, copy_of_built_demo
 from ..conftest import demo_study_in as _study_in
 
 
@@ -28,11 +28,11 @@ def _outcomes(session) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(demo_build, tmp_path_factory):
+def built(built_demo_run, tmp_path_factory):
     """A copy of the session's demo build (these tests change it), brought up to date (a copy's
     pytask state does not carry over), and the first build's pytask session."""
-    _, first = demo_build
-    study = copy_of_demo_build(demo_build, tmp_path_factory.mktemp("pipeline") / "study")
+    demo, first = built_demo_run
+    study = copy_of_built_demo(demo, tmp_path_factory.mktemp("pipeline") / "study")
     run(study, verbose=0)
     return study, first
 

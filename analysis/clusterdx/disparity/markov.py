@@ -20,11 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libpysal
-import mapclassify
 import numpy as np
 import pandas as pd
-from giddy.ergodic import steady_state
-from giddy.markov import Markov, Spatial_Markov
 
 from clusterdx.disparity import _checks
 from clusterdx.errors import DataError, WeightsError
@@ -107,6 +104,8 @@ def _labels(k: int) -> list[str]:
 
 def classify(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Pooled quantile classes 0..k-1 of an array (``mapclassify.Quantiles``, as giddy does)."""
+    import mapclassify  # giddy and mapclassify cost seconds of start-up: imported on use
+
     q = mapclassify.Quantiles(values.ravel(), k=k)
     return q.yb.reshape(values.shape), np.asarray(q.bins)
 
@@ -115,6 +114,8 @@ def _steady(p: np.ndarray) -> np.ndarray:
     """giddy's steady state of one matrix; NaN when a class was never observed (a row of zeros)."""
     if (p.sum(axis=1) == 0).any():
         return np.full(p.shape[0], np.nan)
+    from giddy.ergodic import steady_state
+
     return np.asarray(steady_state(p), dtype=float)
 
 
@@ -123,6 +124,8 @@ def _prepare(y: np.ndarray, relative: bool) -> np.ndarray:
 
 
 def _traditional(ids: np.ndarray, cutoffs: np.ndarray, k: int) -> MarkovResult:
+    from giddy.markov import Markov
+
     chain = Markov(ids, classes=np.arange(k), summary=False)
     names = _labels(k)
     steady = np.asarray(chain.steady_state, dtype=float)
@@ -175,6 +178,8 @@ def spatial_markov(
     The classes of the values and of the lags are pooled quantiles (``fixed=True``) of ``classes``
     and ``lag_classes`` (default ``classes``) groups; ``w`` is row-standardised by giddy.
     """
+    from giddy.markov import Spatial_Markov
+
     order = list(w.id_order)
     # giddy row-standardises the W it is given: hand it a copy, not the caller's matrix
     w = libpysal.weights.W(w.neighbors, w.weights, id_order=order, silence_warnings=True)

@@ -27,12 +27,14 @@ from clusterdx.indicators.recipes import (
     top_revenue_share,
 )
 from clusterdx.indicators.scale import count_documents, lq_from_file, reduce_firms
+from clusterdx.indicators.system import component_unit, indicator_system
 from clusterdx.indicators.techtransfer import tech_transfer_rate, tech_transfer_rates
 from clusterdx.indicators.topsis import topsis
 
 __all__ = [
     "COORDINATION_GRADES",
     "KeywordCounter",
+    "component_unit",
     "compute_indicators",
     "coordination_grade",
     "count_documents",
@@ -43,6 +45,7 @@ __all__ = [
     "entropy_weights",
     "firm_keyword_index",
     "herfindahl",
+    "indicator_system",
     "keyword_intensity",
     "leading_firms",
     "load_dictionary",

@@ -69,8 +69,12 @@ def panel_frame(
             f"{entity!r}/{time!r} are missing in rows {list(bad_keys[:_SHOW])}; every row needs "
             "both keys."
         )
-    duplicated = keys.duplicated(keep=False)
-    if duplicated.any():
+    entity_codes, entities = pd.factorize(keys[entity], sort=True)
+    time_codes, _ = pd.factorize(keys[time], sort=True)
+    key = entity_codes.astype(np.int64) * (int(time_codes.max(initial=0)) + 1) + time_codes
+    order = np.argsort(key, kind="stable")  # rows sorted by (entity, period)
+    if (key[order][1:] == key[order][:-1]).any():
+        duplicated = keys.duplicated(keep=False)
         pairs = list(dict.fromkeys(map(tuple, keys[duplicated].to_numpy().tolist())))[:_SHOW]
         raise PanelError(
             f"the panel has {int(duplicated.sum())} rows sharing an ({entity}, {time}) pair, "
@@ -85,8 +89,14 @@ def panel_frame(
                 f"column {col!r} has dtype {values[col].dtype}, not a number; convert it "
                 "(e.g. pd.to_numeric) before fitting."
             )
-    bad = values.isna() | values.isin([np.inf, -np.inf])
-    n_bad = int(bad.any(axis=1).sum())
+    bad = values.isna()
+    for col in values.columns:
+        if pd.api.types.is_float_dtype(values[col]):
+            bad[col] |= np.isinf(values[col].to_numpy())
+        elif not pd.api.types.is_integer_dtype(values[col]):
+            bad[col] |= values[col].isin([np.inf, -np.inf])
+    row_bad = bad.to_numpy().any(axis=1)
+    n_bad = int(row_bad.sum())
     if n_bad and missing == "raise":
         col = next(c for c in values.columns if bad[c].any())
         rows = list(values.index[bad[col].to_numpy()][:_SHOW])
@@ -95,12 +105,24 @@ def panel_frame(
             f"{rows} (index labels); {n_bad} rows in all have a missing used variable. Fill "
             "them or pass missing='drop' to drop those rows."
         )
-    keep = ~bad.any(axis=1).to_numpy()
-    index = pd.MultiIndex.from_arrays(
-        [keys[entity].to_numpy()[keep], _period_values(keys[time].loc[keep], time).to_numpy()],
+    order = order[~row_bad[order]]
+    raw_periods = keys[time].iloc[order]
+    periods = _period_values(raw_periods, time)
+    period_codes, period_levels = pd.factorize(periods, sort=True)
+    if periods is not raw_periods:
+        # text years converted to numbers: sort by the numbers (stable within entities)
+        key = entity_codes[order].astype(np.int64) * len(period_levels) + period_codes
+        within = np.argsort(key, kind="stable")
+        order, period_codes = order[within], period_codes[within]
+    ent = entity_codes[order]
+    first = np.r_[True, ent[1:] != ent[:-1]] if len(ent) else np.zeros(0, bool)
+    index = pd.MultiIndex(
+        levels=[entities[ent[first]], pd.Index(period_levels)],
+        codes=[np.cumsum(first) - 1, period_codes],
         names=[entity, time],
+        verify_integrity=False,
     )
-    frame = values.loc[keep].set_axis(index).sort_index()
+    frame = values.iloc[order].set_axis(index)
     return frame.astype(dict.fromkeys(columns, "float64")), n_bad
 
 

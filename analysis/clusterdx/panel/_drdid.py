@@ -30,15 +30,10 @@ Newton-Raphson with the information matrix evaluated at the converged estimate.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from clusterdx.errors import EstimationError
 
-EstMethod = Literal["dr", "ipw", "reg"]
-EST_METHODS: tuple[str, ...] = ("dr", "ipw", "reg")
-DEFAULT_EST_METHOD: EstMethod = "dr"
 TRIM_LEVEL = 0.995
 OVERLAP_LEVEL = 0.999
 

@@ -25,15 +25,13 @@ Why our own: a few lines of NumPy over the influence functions the estimator alr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from scipy import stats
 
 from clusterdx.panel._checks import check_option
+from clusterdx.panel.options import MULTIPLIER_WEIGHTS
 
-MultiplierWeights = Literal["mammen", "rademacher"]
-MULTIPLIER_WEIGHTS: tuple[str, ...] = ("mammen", "rademacher")
 _SQRT5 = np.sqrt(5.0)
 _MAMMEN = np.array([(1 - _SQRT5) / 2, (1 + _SQRT5) / 2])
 _MAMMEN_P = (_SQRT5 + 1) / (2 * _SQRT5)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,9 +28,9 @@ from scipy import optimize
 
 from clusterdx.errors import EstimationError
 from clusterdx.panel._checks import check_option
+from clusterdx.panel.options import BOOTSTRAP_WEIGHTS as WEIGHTS
+from clusterdx.panel.options import BootstrapWeights as Weights
 
-Weights = Literal["rademacher", "webb"]
-WEIGHTS: tuple[str, ...] = ("rademacher", "webb")
 _WEBB = np.array([-1, -1, -1, 1, 1, 1]) * np.sqrt(np.array([3, 2, 1, 1, 2, 3]) / 2)
 
 

@@ -32,23 +32,28 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
-from clusterdx.panel._drdid import DEFAULT_EST_METHOD, EST_METHODS, EstMethod, att_2x2
-from clusterdx.panel._multiplier import (
-    MULTIPLIER_WEIGHTS,
-    MultiplierWeights,
-    bands,
-    bootstrap_draws,
-)
+from clusterdx.panel._drdid import att_2x2
+from clusterdx.panel._multiplier import bands, bootstrap_draws
 from clusterdx.panel.models import Cov, Effects, PanelResult, fit
+from clusterdx.panel.options import (
+    AGGREGATIONS,
+    BASE_PERIODS,
+    CONTROL_GROUPS,
+    DEFAULT_BASE_PERIOD,
+    DEFAULT_EST_METHOD,
+    DEFAULT_MULTIPLIER,
+    EST_METHODS,
+    LAGS_MIN,
+    LEADS_MIN,
+    MULTIPLIER_WEIGHTS,
+    Aggregation,
+    BasePeriod,
+    ControlGroup,
+    EstMethod,
+    MultiplierWeights,
+)
+from clusterdx.results import Covariance, EstimationResult, ForwardingResult
 
-ControlGroup = Literal["nevertreated", "notyettreated"]
-Aggregation = Literal["simple", "dynamic", "group"]
-BasePeriod = Literal["varying", "universal"]
-CONTROL_GROUPS: tuple[str, ...] = ("nevertreated", "notyettreated")
-AGGREGATIONS: tuple[str, ...] = ("simple", "dynamic", "group")
-BASE_PERIODS: tuple[str, ...] = ("varying", "universal")
-DEFAULT_BASE_PERIOD: BasePeriod = "varying"
-DEFAULT_MULTIPLIER: MultiplierWeights = "mammen"
 __all__ = [
     "DEFAULT_EST_METHOD",
     "EST_METHODS",
@@ -132,7 +137,7 @@ def did(
 
 
 @dataclass(frozen=True)
-class EventStudyResult:
+class EventStudyResult(ForwardingResult):
     """A two-way FE event study: the regression and its coefficients by event time.
 
     Attributes
@@ -170,19 +175,7 @@ class EventStudyResult:
     fit: PanelResult = field(repr=False)
     ref: int
 
-    params = property(lambda self: self.fit.params, doc="Coefficients.")
-    bse = property(lambda self: self.fit.bse, doc="Standard errors.")
-    tvalues = property(lambda self: self.fit.tvalues, doc="t statistics.")
-    pvalues = property(lambda self: self.fit.pvalues, doc="Two-sided p-values.")
-    nobs = property(lambda self: self.fit.nobs, doc="Observations.")
     model = property(lambda self: "event study", doc="Model label for tables.")
-    effects = property(lambda self: self.fit.effects, doc="Absorbed effects.")
-    depvar = property(lambda self: self.fit.depvar, doc="The response.")
-    fixed_effects = property(lambda self: self.fit.fixed_effects, doc="Absorbed effects.")
-    cov_type = property(lambda self: self.fit.cov_type, doc="Covariance convention.")
-    rsquared = property(lambda self: self.fit.rsquared, doc="Within R².")
-    rsquared_within = property(lambda self: self.fit.rsquared_within, doc="Within R².")
-    llf = property(lambda self: self.fit.llf, doc="Log-likelihood.")
 
     def summary(self) -> str:
         """The event-time coefficients and the regression."""
@@ -255,8 +248,12 @@ def event_study(
     >>> es.params.index.tolist()
     ['pre2', 'post0', 'post1']
     """
-    if not (isinstance(leads, int) and leads >= 1 and isinstance(lags, int) and lags >= 0):
-        raise EstimationError(f"leads={leads!r} must be >= 1 and lags={lags!r} >= 0 (integers).")
+    if not (
+        isinstance(leads, int) and leads >= LEADS_MIN and isinstance(lags, int) and lags >= LAGS_MIN
+    ):
+        raise EstimationError(
+            f"leads={leads!r} must be >= {LEADS_MIN} and lags={lags!r} >= {LAGS_MIN} (integers)."
+        )
     if not -leads <= ref <= lags:
         raise EstimationError(f"ref={ref!r} must lie in the window [-{leads}, {lags}].")
     controls = [controls] if isinstance(controls, str) else list(controls)
@@ -290,7 +287,7 @@ def event_study(
 
 
 @dataclass(frozen=True)
-class CallawaySantAnnaResult:
+class CallawaySantAnnaResult(EstimationResult):
     """Group-time average treatment effects and their aggregations.
 
     Attributes
@@ -395,10 +392,15 @@ class CallawaySantAnnaResult:
         lambda self: {"entity": True, "time": True}, doc="Differences remove both."
     )
     cov_type = property(
-        lambda self: "influence function, clustered by entity (Callaway & Sant'Anna 2021)",
+        lambda self: Covariance(
+            "influence function, clustered by entity (Callaway & Sant'Anna 2021)",
+            kind="influence",
+            cluster="entity",
+        ),
         doc="Covariance convention.",
     )
     rsquared = property(lambda self: None, doc="Not a regression fit.")
+    rsquared_within = property(lambda self: None, doc="Not a regression fit.")
     llf = property(lambda self: None, doc="Not a likelihood fit.")
 
     def method_note(

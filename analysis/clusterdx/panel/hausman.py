@@ -11,7 +11,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from clusterdx.errors import EstimationError
@@ -149,19 +148,18 @@ def _check_pair(fe: PanelResult, re: PanelResult) -> None:
 def _classic(fe: PanelResult, re: PanelResult) -> HausmanResult:
     """Hausman's contrast with conventional covariances."""
     names = list(fe.exog_names)
-    fe_raw = fe.raw.model.fit(cov_type="unadjusted", debiased=True)
+    fe_params = fe.params[names]
+    fe_cov = pd.DataFrame(fe.raw.unadjusted_cov(), index=fe.exog_names, columns=fe.exog_names)
     re_raw = re.raw.model.fit(small_sample=True, cov_type="unadjusted", debiased=True)
-    diff = (fe_raw.params[names] - re_raw.params[names]).to_numpy()
-    v = (fe_raw.cov.loc[names, names] - re_raw.cov.loc[names, names]).to_numpy()
+    diff = (fe_params - re_raw.params[names]).to_numpy()
+    v = (fe_cov.loc[names, names] - re_raw.cov.loc[names, names]).to_numpy()
     try:
         statistic = float(diff @ np.linalg.solve(v, diff))
     except np.linalg.LinAlgError as err:
         raise EstimationError(
             "V_FE − V_RE is singular; use method='robust', which does not need it."
         ) from err
-    contrast = pd.DataFrame(
-        {"fe": fe_raw.params[names], "re": re_raw.params[names], "difference": diff}
-    )
+    contrast = pd.DataFrame({"fe": fe_params, "re": re_raw.params[names], "difference": diff})
     return _result(statistic, len(names), "classic", contrast)
 
 
@@ -184,6 +182,8 @@ def _robust(fe: PanelResult, re: PanelResult) -> HausmanResult:
         np.column_stack([1 - theta, quasi, within[:, varying]]),
         columns=["const", *slopes, *tested],
     )
+    import statsmodels.api as sm  # imported here: a second of start-up for one function
+
     groups = pd.factorize(entity)[0]
     ols = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     gamma = ols.params[tested].to_numpy()

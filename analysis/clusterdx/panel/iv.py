@@ -55,6 +55,7 @@ from scipy import optimize, stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel._formula import parse_formula
+from clusterdx.results import Covariance, EstimationResult
 
 FixestAdjustment = Literal["crv1", "crv3"]
 FIXEST_ADJUSTMENTS: tuple[str, ...] = ("crv1", "crv3")
@@ -64,7 +65,7 @@ _AR_GRID = 2001
 
 
 @dataclass(frozen=True)
-class FirstStage:
+class FirstStage(EstimationResult):
     """First-stage regression of the endogenous regressor on all instruments.
 
     ``params``/``bse`` cover the excluded instruments and the included exogenous regressors
@@ -132,7 +133,7 @@ class IVDiagnostics:
 
 
 @dataclass(frozen=True)
-class FixestResult:
+class FixestResult(EstimationResult):
     """A linear panel model estimated by pyfixest: IV/2SLS and/or high-dimensional fixed effects.
 
     Same core interface as :class:`clusterdx.panel.PanelResult` (``params``, ``bse``, ``cov``,
@@ -442,6 +443,7 @@ def fit_fixest(
         vcov_matrix = _driscoll_kraay(raw, periods, bw)
         df_inference = float(n_periods - 1)
         label = f"Driscoll-Kraay, Bartlett kernel, bandwidth {bw:g}, factor n/(n−k)"
+    label = Covariance(label, kind=cov, cluster=what if cov == "cluster" else None)
     cov_frame = pd.DataFrame(vcov_matrix, index=names, columns=names)
     fixed = dict.fromkeys(fe_terms, True)
     if model == "fe" and absorb is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -20,11 +19,11 @@ from scipy import stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
+from clusterdx.panel.options import MEDIATION_METHODS as METHODS
+from clusterdx.panel.options import MEDIATION_MODELS, MediationModel, ModerationModel
+from clusterdx.panel.options import MediationMethod as Method
+from clusterdx.results import ForwardingResult
 
-Method = Literal["three_step", "two_step"]
-MediationModel = Literal["fe", "pooled"]
-METHODS: tuple[str, ...] = ("three_step", "two_step")
-MEDIATION_MODELS: tuple[str, ...] = ("fe", "pooled")
 _QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 _CHUNK = 200
 
@@ -383,7 +382,7 @@ def _bootstrap_intervals(draws: np.ndarray, estimate: float, alpha: float) -> di
 
 
 @dataclass(frozen=True)
-class ModerationResult:
+class ModerationResult(ForwardingResult):
     """A regression with a (centred) interaction and the marginal effects of x over z.
 
     Attributes
@@ -430,19 +429,7 @@ class ModerationResult:
     means: dict[str, float]
     absorbed: list[str]
 
-    params = property(lambda self: self.fit.params, doc="Coefficients.")
-    bse = property(lambda self: self.fit.bse, doc="Standard errors.")
-    tvalues = property(lambda self: self.fit.tvalues, doc="t statistics.")
-    pvalues = property(lambda self: self.fit.pvalues, doc="Two-sided p-values.")
-    nobs = property(lambda self: self.fit.nobs, doc="Observations.")
-    model = property(lambda self: self.fit.model, doc="Panel model.")
-    effects = property(lambda self: self.fit.effects, doc="Absorbed effects.")
-    depvar = property(lambda self: self.fit.depvar, doc="The response.")
-    fixed_effects = property(lambda self: self.fit.fixed_effects, doc="Absorbed effects.")
-    cov_type = property(lambda self: self.fit.cov_type, doc="Covariance convention.")
-    rsquared = property(lambda self: self.fit.rsquared, doc="R² of the model.")
-    rsquared_within = property(lambda self: self.fit.rsquared_within, doc="Within R².")
-    llf = property(lambda self: self.fit.llf, doc="Log-likelihood.")
+    # params, bse, ..., llf: the regression's (`ForwardingResult`)
 
     def summary(self) -> str:
         """Marginal effects and the regression."""
@@ -469,7 +456,7 @@ def moderation(
     center: bool = True,
     at: Sequence[float] | None = None,
     *,
-    model: Literal["pooled", "fe", "re"] = "fe",
+    model: ModerationModel = "fe",
     alpha: float = 0.05,
     n_points: int = 50,
 ) -> ModerationResult:

@@ -10,10 +10,10 @@ entities and gives each a random first-treated period among the panel's periods 
 inference, Imbens & Rubin 2015, ch. 5; the ``didplacebo`` convention of Chen, Qi & Yan 2023,
 *Stata J.*), and the placebo estimates are shown as a kernel density with the true estimate marked.
 
-Why our own: no Python package has it. Each fake :math:`D` is demeaned by pyfixest's
-alternating projections, all draws in one call, and :math:`\hat\delta_b` follows by
-Frisch-Waugh-Lovell from the demeaned response and controls, so 500 draws cost one
-demeaning instead of 500 regressions; the true estimate equals :func:`did`'s (tested).
+Why our own: no Python package has it. Each fake :math:`D` is demeaned by the exact two-way
+within transformation of :func:`clusterdx.panel.within.demean`, all draws in one call, and
+:math:`\hat\delta_b` follows by Frisch-Waugh-Lovell from the demeaned response and controls, so
+500 draws cost one demeaning instead of 500 regressions; the true estimate equals :func:`did`'s (tested).
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
-
-Kind = Literal["space", "time", "both"]
-KINDS: tuple[str, ...] = ("space", "time", "both")
+from clusterdx.panel.options import PLACEBO_DRAWS_MIN
+from clusterdx.panel.options import PLACEBO_KINDS as KINDS
+from clusterdx.panel.options import PlaceboKind as Kind
+from clusterdx.panel.within import demean
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,10 @@ def placebo(
     (0.909, 0.005)
     """
     check_option("kind", kind, KINDS)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 19:
-        raise EstimationError(f"draws={draws!r} must be an integer of at least 19 (500 or more).")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < PLACEBO_DRAWS_MIN:
+        raise EstimationError(
+            f"draws={draws!r} must be an integer of at least {PLACEBO_DRAWS_MIN} (500 or more)."
+        )
     controls = [controls] if isinstance(controls, str) else list(controls)
     if treat_year not in panel.columns:
         raise PanelError(f"treat_year column {treat_year!r} is not in the panel.")
@@ -175,11 +178,10 @@ def placebo(
         assignments.append(fake)
     starts = np.stack(assignments, axis=1)[ent_codes]  # n × (1 + draws)
     d = (t[:, None] >= starts).astype(float)
-    flist = np.column_stack([ent_codes, pd.factorize(frame[time])[0]]).astype(np.uint64)
-    ones = np.ones(len(frame))
-    demean = _demean()
-    base, _ = demean(frame[[y, *controls]].to_numpy(dtype=float), flist, ones, tol=1e-10)
-    dd, _ = demean(d, flist, ones, tol=1e-10)
+    # one two-way demeaning of the response, the controls and every assignment's indicator
+    effects = [ent_codes, pd.factorize(frame[time])[0]]
+    base = demean(frame[[y, *controls]].to_numpy(dtype=float), effects)
+    dd = demean(d, effects)
     yt, ct = base[:, 0], base[:, 1:]
     if ct.shape[1]:
         yt = yt - ct @ np.linalg.lstsq(ct, yt, rcond=None)[0]
@@ -199,10 +201,3 @@ def placebo(
         draws=draws,
         seed=seed,
     )
-
-
-def _demean() -> Any:
-    """pyfixest's alternating-projections demeaning, imported on first use."""
-    from pyfixest.estimation import demean
-
-    return demean

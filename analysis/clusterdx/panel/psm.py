@@ -34,11 +34,11 @@ from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option
 from clusterdx.panel.did import did
 from clusterdx.panel.models import PanelResult
-
-Method = Literal["nearest", "caliper", "kernel"]
-METHODS: tuple[str, ...] = ("nearest", "caliper", "kernel")
-Scope = Literal["pooled", "period"]
-SCOPES: tuple[str, ...] = ("pooled", "period")
+from clusterdx.panel.options import MATCH_METHODS as METHODS
+from clusterdx.panel.options import MATCH_SCOPES as SCOPES
+from clusterdx.panel.options import Cov
+from clusterdx.panel.options import MatchMethod as Method
+from clusterdx.panel.options import MatchScope as Scope
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def psm_did(
     caliper: float = 0.05,
     bandwidth: float = 0.06,
     controls: Sequence[str] = (),
-    cov: str = "cluster",
+    cov: Cov = "cluster",
 ) -> PSMResult:
     """Propensity-score matching on ``covariates``, then the TWFE DID on the matched sample.
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -44,9 +43,15 @@ import pandas as pd
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel.models import COVS, Cov, PanelResult, fit
+from clusterdx.panel.options import (
+    GRID_MIN,
+    N_THRESHOLDS,
+    THRESHOLD_EFFECTS,
+    TRIM,
+    ThresholdEffects,
+)
+from clusterdx.results import ForwardingResult
 
-ThresholdEffects = Literal["individual", "twoways"]
-THRESHOLD_EFFECTS: tuple[str, ...] = ("individual", "twoways")
 _CRITICAL = (0.90, 0.95, 0.99)
 _CACHE_SIZE = 32
 
@@ -62,7 +67,7 @@ def lr_critical_value(alpha: float = 0.05) -> float:
 
 
 @dataclass(frozen=True)
-class ThresholdResult:
+class ThresholdResult(ForwardingResult):
     """Estimates of a fixed-effects panel threshold model.
 
     The regression attributes (``params``, ``bse``, ``tvalues``, ``pvalues``, ``nobs``, ...) are
@@ -126,70 +131,10 @@ class ThresholdResult:
     bootstrap: int
     seed: int | None
 
-    @property
-    def params(self) -> pd.Series:
-        """Coefficients of the regression at the estimated thresholds."""
-        return self.fit.params
+    # params, bse, ... are the regression's at the estimated thresholds (`ForwardingResult`);
+    # its standard errors treat the thresholds as known (Hansen 1999, §4).
 
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors (thresholds treated as known, Hansen 1999, §4)."""
-        return self.fit.bse
-
-    @property
-    def tvalues(self) -> pd.Series:
-        """t statistics."""
-        return self.fit.tvalues
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values."""
-        return self.fit.pvalues
-
-    @property
-    def nobs(self) -> int:
-        """Observations."""
-        return self.fit.nobs
-
-    @property
-    def model(self) -> str:
-        """Model label for tables."""
-        return "threshold"
-
-    @property
-    def effects(self) -> str:
-        """Absorbed effects."""
-        return self.fit.effects
-
-    @property
-    def depvar(self) -> str:
-        """The response."""
-        return self.fit.depvar
-
-    @property
-    def fixed_effects(self) -> dict[str, bool]:
-        """Which fixed effects are absorbed."""
-        return self.fit.fixed_effects
-
-    @property
-    def cov_type(self) -> str:
-        """Covariance convention of the regression."""
-        return self.fit.cov_type
-
-    @property
-    def rsquared(self) -> float:
-        """Within R²."""
-        return self.fit.rsquared
-
-    @property
-    def rsquared_within(self) -> float:
-        """Within R²."""
-        return self.fit.rsquared_within
-
-    @property
-    def llf(self) -> float | None:
-        """Gaussian log-likelihood of the within regression."""
-        return self.fit.llf
+    model = property(lambda self: "threshold", doc="Model label for tables.")
 
     def summary(self) -> str:
         """Threshold estimates, intervals, bootstrap tests and the regime regression."""
@@ -412,10 +357,10 @@ def _check_settings(
     n_thresholds: int, trim: float, bootstrap: int, alpha: float, x_names: list[str]
 ) -> None:
     """Raise ``EstimationError`` for options out of range."""
-    if n_thresholds not in (1, 2, 3):
+    if n_thresholds not in range(N_THRESHOLDS[0], N_THRESHOLDS[1] + 1):
         raise EstimationError(f"n_thresholds={n_thresholds!r} must be 1, 2 or 3.")
-    if not 0.01 <= trim <= 0.15:
-        raise EstimationError(f"trim={trim!r} must lie between 0.01 and 0.15.")
+    if not TRIM[0] <= trim <= TRIM[1]:
+        raise EstimationError(f"trim={trim!r} must lie between {TRIM[0]} and {TRIM[1]}.")
     if not isinstance(bootstrap, int | np.integer) or bootstrap < 0:
         raise EstimationError(f"bootstrap={bootstrap!r} must be a non-negative integer.")
     if not 0 < alpha < 1:
@@ -639,8 +584,8 @@ class _Data:
 def _grid(q: np.ndarray, trim: float, grid: int | Sequence[float]) -> np.ndarray:
     """Candidate thresholds: quantiles of q between ``trim`` and ``1 - trim`` or given values."""
     if isinstance(grid, int | np.integer):
-        if grid < 2:
-            raise EstimationError(f"grid={grid!r} must be at least 2 points.")
+        if grid < GRID_MIN:
+            raise EstimationError(f"grid={grid!r} must be at least {GRID_MIN} points.")
         probs = np.linspace(trim, 1 - trim, int(grid))
         values = np.unique(np.quantile(q, probs, method="inverted_cdf"))
     else:

@@ -18,6 +18,7 @@ from typing import Any
 from clusterdx.report.bundle import write_bundle
 from clusterdx.report.index import write_index
 from clusterdx.report.spatial_tables import effects_table, moran_table, tests_table
+from clusterdx.report.study_tables import group_descriptive_table, indicator_table
 from clusterdx.report.tables import RegressionTable, Table, correlation_table, descriptive_table
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "correlation_table",
     "descriptive_table",
     "effects_table",
+    "group_descriptive_table",
+    "indicator_table",
     "moran_table",
     "tests_table",
     "write_bundle",

@@ -23,8 +23,9 @@ from clusterdx.report._grid import Grid
 THICK = 12  # eighths of a point: 1.5 pt top and bottom rules
 THIN = 6  # 0.75 pt rule under the header
 TEXT_WIDTH_CM = 21.0 - 2 * 2.54  # A4 with 2.54 cm margins
-LABEL_WIDTH_CM = 4.0
-MAX_COLUMN_CM = 2.8
+LABEL_WIDTH_CM = 2.4  # a too-wide table narrows its label column to this, not below, first
+MIN_COLUMN_CM = 1.2
+PAD_CM = 0.4  # cell margins (0.19 cm each side in Word's default) and a little air
 
 _TBL_PR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
 _TC_PR_AFTER_BORDERS = (
@@ -102,6 +103,42 @@ def _write(paragraph, text: str, align, **font) -> None:
         _style_run(paragraph.add_run(text), **font)
 
 
+def _text_cm(text: str, size_pt: float) -> float:
+    """Width of ``text`` on one line: 1 em per CJK character, 0.55 em per other one, plus padding."""
+    ems = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+    return ems * size_pt * 2.54 / 72 + PAD_CM
+
+
+def column_widths(grid: Grid, size_pt: float) -> list[float]:
+    """Column widths (cm) that fit each column's longest cell on one line where the text width
+    allows, data columns at least `MIN_COLUMN_CM` wide; a table too wide narrows its label column
+    first (to what the data columns leave, at least `LABEL_WIDTH_CM`), then every column in
+    proportion, so that long labels wrap rather than the numbers. Spanning header cells do not
+    widen their columns.
+
+    >>> from clusterdx.report._grid import Span
+    >>> grid = Grid(header=((Span("变量", 0), Span("(1)", 1)),), body=(("市场需求", "0.137***"),))
+    >>> [round(w, 2) for w in column_widths(grid, 10.5)]   # 4 em and 8 × 0.55 em at 10.5 pt, + 0.4
+    [1.88, 2.03]
+    """
+    need = [MIN_COLUMN_CM] * grid.ncols
+    need[0] = 0.0
+    for spans in grid.header:
+        for span in spans:
+            if span.width == 1:
+                need[span.start] = max(need[span.start], _text_cm(span.text, size_pt))
+    for row in grid.body:
+        for c, text in enumerate(row):
+            need[c] = max(need[c], _text_cm(text, size_pt))
+    data = sum(need[1:])
+    if need[0] + data > TEXT_WIDTH_CM:
+        need[0] = max(LABEL_WIDTH_CM, TEXT_WIDTH_CM - data)
+    total = sum(need)
+    if total > TEXT_WIDTH_CM:
+        need = [w * TEXT_WIDTH_CM / total for w in need]
+    return need
+
+
 def render(
     grid: Grid,
     *,
@@ -128,11 +165,14 @@ def render(
     table = document.add_table(rows=nheader + len(grid.body), cols=grid.ncols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _table_borders(table)
-    data_width = min(MAX_COLUMN_CM, (TEXT_WIDTH_CM - LABEL_WIDTH_CM) / max(grid.ncols - 1, 1))
+    widths = column_widths(grid, size_pt)
+    # python-docx rebuilds the whole cell grid on every table.cell() / column.cells call: fetch it
+    # once (table._cells, row-major) instead of once per cell
+    cells = table._cells
     for c, column in enumerate(table.columns):
-        width = Cm(LABEL_WIDTH_CM if c == 0 else data_width)
+        width = Cm(widths[c])
         column.width = width
-        for cell in column.cells:
+        for cell in cells[c :: grid.ncols]:
             cell.width = width
     for r, spans in enumerate(grid.header):
         for span in spans:
@@ -142,13 +182,14 @@ def render(
             align = WD_ALIGN_PARAGRAPH.LEFT if span.start == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _write(cell.paragraphs[0], span.text, align, **font)
     _rule_below(table.rows[nheader - 1])
+    cells = table._cells  # the body rows have no merged cells
     for r, row in enumerate(grid.body, start=nheader):
         for c, text in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            _write(table.cell(r, c).paragraphs[0], text, align, **font)
+            _write(cells[r * grid.ncols + c].paragraphs[0], text, align, **font)
 
     # Notes in 小五 (9 pt), indented to the table's width (the table is centred on the page).
-    table_cm = LABEL_WIDTH_CM + data_width * (grid.ncols - 1)
+    table_cm = sum(widths)
     indent = Cm(max(0.0, (TEXT_WIDTH_CM - table_cm) / 2))
     for note in grid.notes:
         paragraph = document.add_paragraph()

@@ -17,7 +17,8 @@ from clusterdx.report._grid import Grid
 # named statistics and standard errors, and the authors the notes cite.
 LATIN_WHITELIST: frozenset[str] = frozenset(
     {
-        *("SAR", "SDM", "SEM", "SAC", "SDEM", "SLX", "OLS", "IV", "DID", "FE", "RE", "GMM"),
+        *("SAR", "SDM", "SEM", "SAC", "SDEM", "SLX", "OLS", "IV", "DID", "PSM", "FE", "RE", "GMM"),
+        *("PSM-DID",),
         *("Moran's", "I", "E", "R", "N", "W", "p", "z", "t", "F", "P", "Z", "se"),
         *("LM", "LR", "Wald", "LM-lag", "LM-error", "Robust", "Sobel", "Bootstrap", "HC0", "HC1"),
         *("Pearson", "Spearman", "Driscoll-Kraay", "Hausman", "Hansen", "CRV1"),
@@ -27,6 +28,7 @@ LATIN_WHITELIST: frozenset[str] = frozenset(
         *("Anderson-Rubin", "Cragg-Donald", "Kleibergen-Paap", "Stock-Yogo", "2SLS", "SLS"),
         *("Baron", "Kenny", "Preacher", "Hayes", "Goodman-Bacon", "Stata", "fixest", "G", "K"),
         *("Zhao", "Mammen", "Rademacher"),
+        *("GDP", "FDI", "TFP"),
     }
 )
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e[-+]\d+")

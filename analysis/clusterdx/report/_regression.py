@@ -1,9 +1,11 @@
 """Build the cell grid of a regression table from results that share the common result interface.
 
-Every clusterdx estimator returns ``params``, ``bse``, ``tvalues``, ``pvalues`` (Series indexed by
-term), ``nobs``, ``model``, ``depvar``, ``fixed_effects``, ``cov_type``, ``rsquared`` and ``llf``;
-spatial results name their extra parameters ``rho``, ``lambda``, ``sigma2`` and ``W_<x>``. The
-statsmodels / linearmodels spellings ``std_errors`` and ``tstats`` are read too.
+Every clusterdx estimator returns a `clusterdx.results.EstimationResult` (``params``, ``bse``,
+``tvalues``, ``pvalues`` indexed by term, ``nobs``, ``model``, ``depvar``, ``fixed_effects``,
+``cov_type`` as a `Covariance`, ``rsquared``, ``rsquared_within``, ``llf``), read as such; spatial
+results name their extra parameters ``rho``, ``lambda``, ``sigma2`` and ``W_<x>``. Results of other
+packages (statsmodels, linearmodels, anything with ``params``/``bse``/``pvalues``/``nobs``) are
+read by `_read_foreign`, which also knows the spellings ``std_errors`` and ``tstats``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 from clusterdx.errors import StudySpecError
 from clusterdx.report import labels as lab
 from clusterdx.report._grid import Digits, Grid, Span, format_number
+from clusterdx.results import EstimationResult
 
 SPATIAL_TERMS = ("rho", "tau", "psi", "lambda", "sigma2")
 # Models whose log-likelihood is a spatial one (Lee-Yu corrected or not): not comparable with the
@@ -44,6 +47,7 @@ class Column:
     llf: float | None
     fd_intercept: bool | None = None
     bias_convention: str | None = None
+    pseudo_r2: float | None = None
 
 
 def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | None:
@@ -51,15 +55,20 @@ def _series(result: Any, names: tuple[str, ...], position: int) -> pd.Series | N
     for name in names:
         value = getattr(result, name, None)
         if value is not None:
-            series = pd.Series(value, dtype=float)
-            series.index = [_canonical(str(t)) for t in series.index]
-            if series.index.duplicated().any():
-                raise TypeError(
-                    f"result {position + 1} has more than one intercept term among "
-                    f"{sorted(lab.CONST_NAMES)}; keep one"
-                )
-            return series
+            return _terms(value, position)
     return None
+
+
+def _terms(value: Any, position: int) -> pd.Series:
+    """``value`` as floats indexed by canonical term (the intercept's spellings unified)."""
+    series = pd.Series(value, dtype=float)
+    series.index = [_canonical(str(t)) for t in series.index]
+    if series.index.duplicated().any():
+        raise TypeError(
+            f"result {position + 1} has more than one intercept term among "
+            f"{sorted(lab.CONST_NAMES)}; keep one"
+        )
+    return series
 
 
 def _required(result: Any, names: tuple[str, ...], position: int) -> pd.Series:
@@ -86,6 +95,32 @@ def _canonical(term: str) -> str:
 
 def read_result(result: Any, position: int) -> Column:
     """Read the common result interface from ``result`` (the ``position``-th column, 0-based)."""
+    if not isinstance(result, EstimationResult):
+        return _read_foreign(result, position)
+    fixed = result.fixed_effects
+    has_fe = bool(fixed) and any(fixed.values())
+    rsquared = _optional_float(result.rsquared)
+    within = _optional_float(result.rsquared_within) if has_fe else None
+    return Column(
+        params=_terms(result.params, position),
+        bse=_terms(result.bse, position),
+        tvalues=_terms(result.tvalues, position),
+        pvalues=_terms(result.pvalues, position),
+        nobs=int(result.nobs),
+        model=result.model,
+        depvar=result.depvar,
+        fixed_effects=dict(fixed) if fixed is not None else None,
+        cov_type=result.cov_type,
+        rsquared=None if has_fe else rsquared,
+        rsquared_within=(within if within is not None else rsquared) if has_fe else None,
+        llf=_optional_float(result.llf),
+        fd_intercept=result.fd_intercept,
+        bias_convention=result.bias_convention,
+    )
+
+
+def _read_foreign(result: Any, position: int) -> Column:
+    """Read a result of another package by its attribute names (statsmodels, linearmodels ...)."""
     params = _required(result, ("params",), position)
     bse = _required(result, ("bse", "std_errors"), position)
     pvalues = _required(result, ("pvalues",), position)
@@ -116,6 +151,7 @@ def read_result(result: Any, position: int) -> Column:
         llf=_optional_float(getattr(result, "llf", None)),
         fd_intercept=getattr(result, "fd_intercept", None),
         bias_convention=getattr(result, "bias_convention", None),
+        pseudo_r2=_optional_float(getattr(result, "pseudo_r2", None)),
     )
 
 
@@ -248,7 +284,7 @@ def _stat_rows(
         )
     rows += _fe_rows(columns, lang, labels)
     rows.append((lab.text(lang, "nobs"), *(str(c.nobs) for c in columns)))
-    for attr in ("rsquared", "rsquared_within", "llf"):
+    for attr in ("rsquared", "rsquared_within", "pseudo_r2", "llf"):
         values = [getattr(c, attr) for c in columns]
         if any(v is not None for v in values):
             cells = ("" if v is None else format_number(v, digits) for v in values)
@@ -326,6 +362,8 @@ def notes(
         sentences.append(se)
     sentences += _fd_notes(columns, lang)
     sentences += _bias_notes(columns, lang)
+    if any(c.pseudo_r2 is not None for c in columns):
+        sentences.append(lab.text(lang, "pseudo_r2_note"))
     with_llf = [c for c in columns if c.llf is not None]
     if len({c.model.lower() in SPATIAL_MODELS for c in with_llf}) > 1:
         sentences.append(lab.text(lang, "llf_not_comparable"))

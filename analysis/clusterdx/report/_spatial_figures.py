@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 
-import esda
 import libpysal
 import matplotlib.pyplot as plt
 import numpy as np
@@ -87,7 +86,8 @@ def _cross_section(
         raise PanelError(f"entities {dup} appear more than once in {time}={year!r}")
     values = block.set_index(entity)[var]
     ids = list(w.id_order)
-    extra = [e for e in values.index if e not in set(ids)]
+    known = set(ids)
+    extra = [e for e in values.index if e not in known]
     if extra:
         raise WeightsError(
             f"entities {extra[:_SHOW]} of column {entity!r} are not ids of W; build W for the "
@@ -159,13 +159,16 @@ def moran_scatter(
     lang = language(lang)
     target = check_path(path)
     values, year = _cross_section(frame, var, w, entity, time, year)
-    unknown = [k for k in (point_labels or {}) if k not in set(w.id_order)]
+    known = set(w.id_order)
+    unknown = [k for k in (point_labels or {}) if k not in known]
     if unknown:
         raise WeightsError(f"point_labels names ids {unknown[:_SHOW]} that are not ids of W")
     if np.std(values) == 0:
         raise DataError(f"{var!r} is constant in {time}={year!r}; Moran's I is undefined")
     z = (values - values.mean()) / values.std()
     wz = _row_standardised(w) @ z
+    import esda  # esda (and its numba) cost a second of start-up: imported on use
+
     moran = esda.Moran(values, _copy(w), permutations=0)
     slope = float(z @ wz / (z @ z))
     with plt.rc_context(style(lang)):
@@ -250,6 +253,8 @@ def lisa_clusters(
     with warnings.catch_warnings():
         # esda announces a future switch to two-sided pseudo p-values; we use the directed one
         warnings.filterwarnings("ignore", "The alternative hypothesis", DeprecationWarning)
+        import esda
+
         local = esda.Moran_Local(values, _copy(w), permutations=permutations, seed=seed)
     quadrant = pd.Series(local.q).map(_QUADRANTS).to_numpy()
     cluster = np.where(local.p_sim < alpha, quadrant, "ns")
@@ -328,7 +333,8 @@ def lisa_map(
     # Taiwan, Hong Kong and Macao are drawn (as "no data" unless the data have them): a map of
     # China without them is not publishable in China.
     shapes = geometry(level, include_sar_taiwan=True)
-    unknown = [c for c in clusters.index if c not in set(shapes["code"])]
+    codes = set(shapes["code"])
+    unknown = [c for c in clusters.index if c not in codes]
     if unknown:
         raise WeightsError(
             f"ids {unknown[:_SHOW]} of W are not {level} codes of clusterdx.regions.geometry; "
@@ -404,7 +410,8 @@ def plain_lisa_map(
     ``clusters`` is the output of :func:`lisa_clusters`; ``shapes`` has ``code`` and ``geometry``.
     Lon/lat data are drawn with the aspect 1/cos(mean latitude), so shapes keep their proportions.
     """
-    unknown = [c for c in clusters.index if c not in set(shapes["code"])]
+    codes = set(shapes["code"])
+    unknown = [c for c in clusters.index if c not in codes]
     if unknown:
         raise WeightsError(
             f"ids {unknown[:_SHOW]} of W have no shape in the regions' geometry; give every "

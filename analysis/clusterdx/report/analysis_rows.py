@@ -3,13 +3,18 @@
 The threshold table gets each threshold γ, its 95 % LR-inversion interval (Hansen 2000), the F
 statistic and the bootstrap p-value of the threshold test (Hansen 1999); the mediation table the
 indirect effect a×b with its Sobel z and percentile bootstrap interval, in the last column (the
-outcome equation with the mediator). Each row has one cell per table column (label first).
+outcome equation with the mediator); the IV table its identification statistics (first-stage F
+under the first stage; Kleibergen-Paap, Cragg-Donald, Hansen J and Anderson-Rubin under the second
+stage, p-values in brackets below). Each row has one cell per table column (label first).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
+
+import pandas as pd
 
 from clusterdx.report import labels as lab
 from clusterdx.report._grid import Digits, format_number
@@ -79,4 +84,41 @@ def mediation_rows(res: Any, lang: lab.Lang, digits: Digits, ncols: int) -> list
     interval = _interval(float(ab["lower"]), float(ab["upper"]), digits)
     if interval:
         rows.append(_row(words["boot"], interval, ncols))
+    return rows
+
+
+#: Identification statistics of `clusterdx.panel.iv.IVDiagnostics.table` shown as IV table rows
+#: (the Stock-Yogo critical values stay in the note).
+IV_ROW_STATISTICS = (
+    "first-stage F",
+    "Kleibergen-Paap rk LM",
+    "Kleibergen-Paap rk Wald F",
+    "Cragg-Donald Wald F",
+    "Hansen J",
+    "Sargan",
+    "Anderson-Rubin F",
+)
+
+
+def iv_rows(
+    diagnostics: pd.DataFrame, digits: Digits, ncols: int, name: Callable[[str], str]
+) -> list[tuple[str, ...]]:
+    """Rows of the IV statistics in ``diagnostics`` (statistic, value, pvalue) named by ``name``.
+
+    >>> diag = pd.DataFrame({"statistic": ["first-stage F", "Kleibergen-Paap rk LM"],
+    ...                      "value": [25.1, 12.0], "pvalue": [float("nan"), 0.0005]})
+    >>> iv_rows(diag, "auto", 3, str)
+    [('first-stage F', '25.100', ''), ('Kleibergen-Paap rk LM', '', '12.000'), ('', '', '[0.00050]')]
+    """
+    rows = []
+    for row in diagnostics.itertuples(index=False):
+        if not any(str(row.statistic).startswith(s) for s in IV_ROW_STATISTICS):
+            continue
+        value = format_number(float(row.value), digits)
+        if row.statistic == "first-stage F":
+            rows.append((name(row.statistic), value, *([""] * (ncols - 2))))
+            continue
+        rows.append(_row(name(row.statistic), value, ncols))
+        if not math.isnan(float(row.pvalue)):
+            rows.append(_row("", f"[{format_number(float(row.pvalue), digits)}]", ncols))
     return rows

@@ -25,6 +25,11 @@ Kind = Literal[
     "threshold",
     "did",
     "spatial_did",
+    "indicator_weights",
+    "descriptives_by_type",
+    "iv",
+    "placebo",
+    "psm_did",
 ]
 
 CAPTIONS: dict[str, dict[str, str]] = {
@@ -42,6 +47,11 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "threshold": "门槛效应回归结果",
         "did": "政策效应评估",
         "spatial_did": "空间双重差分：政策的直接效应与空间溢出效应",
+        "indicator_weights": "指标体系与权重",
+        "descriptives_by_type": "分集群类型的描述性统计",
+        "iv": "工具变量估计",
+        "placebo": "安慰剂检验",
+        "psm_did": "倾向得分匹配双重差分（PSM-DID）",
     },
     "en": {
         "models": "Baseline regression results",
@@ -57,6 +67,11 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "threshold": "Panel threshold regression",
         "did": "Policy evaluation",
         "spatial_did": "Spatial difference-in-differences: direct and spillover effects of the policy",
+        "indicator_weights": "Indicator system and entropy weights",
+        "descriptives_by_type": "Descriptive statistics by cluster type",
+        "iv": "Instrumental-variable estimates",
+        "placebo": "Placebo test",
+        "psm_did": "Propensity-score-matched difference-in-differences (PSM-DID)",
     },
 }
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
+from clusterdx.results import MODEL_NAMES, Covariance
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
 
@@ -35,6 +37,8 @@ TEXT: dict[str, dict[str, str]] = {
         "nobs": "观测值",
         "rsquared": "R²",
         "rsquared_within": "组内R²",
+        "pseudo_r2": "伪R²",
+        "pseudo_r2_note": "伪R²为被解释变量与拟合值相关系数的平方（拟合值含空间滞后项，不含空间误差项）",
         "llf": "对数似然值",
         "llf_not_comparable": "非空间模型与空间模型的对数似然值来自不同的似然函数，不可跨列比较",
         "model": "模型",
@@ -81,6 +85,11 @@ TEXT: dict[str, dict[str, str]] = {
         "nobs": "Observations",
         "rsquared": "R²",
         "rsquared_within": "Within R²",
+        "pseudo_r2": "Pseudo R²",
+        "pseudo_r2_note": (
+            "Pseudo R² is the squared correlation of the dependent variable and its fitted "
+            "values (spatial lag included, spatial error process left out)"
+        ),
         "llf": "Log-likelihood",
         "llf_not_comparable": (
             "Log-likelihoods of non-spatial and spatial columns come from different likelihoods "
@@ -116,41 +125,6 @@ TEXT: dict[str, dict[str, str]] = {
 CONST_NAMES: frozenset[str] = frozenset({"const", "Intercept", "intercept", "_cons", "(Intercept)"})
 
 # Short model names for the "Model" row, keyed by the result's ``model`` attribute.
-MODEL_NAMES: dict[str, dict[str, str]] = {
-    "zh": {
-        "pooled": "混合OLS",
-        "fe": "固定效应",
-        "re": "随机效应",
-        "between": "组间估计",
-        "fd": "一阶差分",
-        "sar": "SAR",
-        "sem": "SEM",
-        "sdm": "SDM",
-        "sac": "SAC",
-        "sdem": "SDEM",
-        "slx": "SLX",
-        "event study": "事件研究",
-        "callaway-sant'anna": "异质性稳健DID",
-        "twfe": "双向固定效应",
-    },
-    "en": {
-        "pooled": "Pooled OLS",
-        "fe": "FE",
-        "re": "RE",
-        "between": "Between",
-        "fd": "FD",
-        "sar": "SAR",
-        "sem": "SEM",
-        "sdm": "SDM",
-        "sac": "SAC",
-        "sdem": "SDEM",
-        "slx": "SLX",
-        "event study": "Event study",
-        "callaway-sant'anna": "Callaway-Sant'Anna",
-        "twfe": "TWFE",
-    },
-}
-
 # Words of derived terms the pipeline creates (DID indicator, group levels, robustness variants);
 # a user label for the same name wins.
 DERIVED: dict[str, dict[str, str]] = {
@@ -304,41 +278,18 @@ def model_name(lang: Lang, model: str) -> str:
     return MODEL_NAMES[lang].get(model.lower(), model.upper())
 
 
-# Chinese wording of the leading words of descriptive ``cov_type`` strings such as clusterdx.panel's
-# "heteroskedasticity-robust (White), factor n/(n−k−d)"; the English string is printed as given.
-_COV_PREFIXES_ZH: tuple[tuple[str, str], ...] = (
-    ("unadjusted", "常规标准误"),
-    ("nonrobust", "常规标准误"),
-    ("heteroskedasticity-robust", "异方差稳健标准误"),
-    ("robust", "异方差稳健标准误"),
-    ("driscoll-kraay", "Driscoll-Kraay标准误"),
-    ("influence function", "基于影响函数、在个体层面聚类的标准误（Callaway和Sant'Anna，2021）"),
-)
-_CLUSTER_LEVELS_ZH = {"entity": "个体", "time": "时间", "both": "个体和时间"}
-_CLUSTERED_BY = re.compile(r"^clustered by ([^\s,(]+)", re.IGNORECASE)
-
-
 def cov_name(lang: Lang, cov_type: str, labels: Mapping[str, str] | None = None) -> str:
     """Return the wording of a standard-error convention named by a result's ``cov_type``.
 
-    Short codes (``"cluster"``, ``"robust"``) are translated; for ``lang="zh"`` the leading words
-    of a descriptive string are too (``"clustered by province (G = 31), ..."`` ->
-    ``"在省份层面聚类的稳健标准误"`` with ``labels={"province": "省份"}``). Anything else is
-    returned as given.
+    A clusterdx result's ``cov_type`` is a `clusterdx.results.Covariance`, which words itself
+    (``"clustered by province (G = 31), ..."`` -> ``"在省份层面聚类的稳健标准误"`` with
+    ``labels={"province": "省份"}``). The short codes of other packages (``"cluster"``,
+    ``"robust"``, ``"nonrobust"``) are translated; anything else is returned as given.
     """
+    if isinstance(cov_type, Covariance) and cov_type.kind != "other":
+        return cov_type.describe(lang, labels)
     key = cov_type.strip().lower()
-    if key in COV_NAMES[lang]:
-        return COV_NAMES[lang][key]
-    if lang == "zh":
-        clustered = _CLUSTERED_BY.match(cov_type.strip())
-        if clustered:
-            level = clustered.group(1)
-            name = _CLUSTER_LEVELS_ZH.get(level) or (labels or {}).get(level, level)
-            return f"在{name}层面聚类的稳健标准误"
-        for prefix, words in _COV_PREFIXES_ZH:
-            if key.startswith(prefix):
-                return words
-    return cov_type
+    return COV_NAMES[lang].get(key, cov_type)
 
 
 def percent(level: float) -> str:

@@ -76,6 +76,37 @@ EffectStat = Literal["se", "z"]
 EFFECT_STATS: tuple[str, ...] = ("se", "z")
 _MORAN_COLUMNS = ("year", "I", "EI", "z")
 _IMPACTS = ("direct", "indirect", "total")
+# Row labels of the Baltagi, Song & Koh (2003) tests (clusterdx.spatial.bsk_test), by test name
+BSK_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "LMH": "联合 LM 检验（随机效应与空间误差）",
+        "LM1": "边际 LM 检验：随机效应",
+        "LM2": "边际 LM 检验：空间误差",
+        "CLMlambda": "条件 LM 检验：空间误差（给定随机效应）",
+        "CLMmu": "条件 LM 检验：随机效应（给定空间误差）",
+    },
+    "en": {
+        "LMH": "Joint LM test (random effects and spatial error)",
+        "LM1": "Marginal LM test: random effects",
+        "LM2": "Marginal LM test: spatial error",
+        "CLMlambda": "Conditional LM test: spatial error given random effects",
+        "CLMmu": "Conditional LM test: random effects given spatial error",
+    },
+}
+
+# Note under a tests table that shows them: the marginal and conditional tests are z statistics
+BSK_NOTE: dict[str, str] = {
+    "zh": (
+        "边际与条件 LM 检验报告标准正态统计量（双侧 P 值，其平方服从自由度为 1 的卡方分布），"
+        "联合 LM 检验服从 ¼χ²(0)+½χ²(1)+¼χ²(2) 混合分布。"
+    ),
+    "en": (
+        "The marginal and conditional LM tests report standard normal statistics (two-sided "
+        "p-values; their squares are chi2(1)); the joint LM test follows the mixture "
+        "1/4 chi2(0) + 1/2 chi2(1) + 1/4 chi2(2) (Baltagi, Song & Koh 2003)."
+    ),
+}
+
 _LM_ROWS = {
     "LM_lag": "LM-lag",
     "LM_error": "LM-error",

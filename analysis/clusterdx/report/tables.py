@@ -222,8 +222,9 @@ class RegressionTable(Table):
     parentheses below; ``W×<label>`` rows for spatially lagged regressors, then the constant
     (``const`` / ``Intercept`` share one row), ρ, λ and σ²; then, when the models differ, a model
     row; fixed-effect rows (是/否), N, R² (``Within R²`` / ``组内R²`` for results with any fixed
-    effect, read from ``rsquared_within`` where the result has it, else ``rsquared``) and the
-    log-likelihood. A cell is blank where a result lacks that term or statistic. The notes state
+    effect, read from ``rsquared_within`` where the result has it, else ``rsquared``), the
+    pseudo-R² of spatial columns (``伪R²`` / ``Pseudo R²``, the result's ``pseudo_r2``: squared
+    correlation of y and its fitted values, spreg's ``pr2``) and the log-likelihood. A cell is blank where a result lacks that term or statistic. The notes state
     what is in parentheses, the star levels and each column's standard-error convention
     (``cov_type``).
 

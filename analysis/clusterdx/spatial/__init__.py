@@ -9,20 +9,54 @@
     cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
     cdx.spatial.fit(..., model="sac", w_error=M)          # separate error / Durbin (w_durbin) matrices
     cdx.spatial.spatial_did(panel, "dt", "pilot_year", W, "region", "year")   # SDM-DID spillovers
+    cdx.spatial.bsk_test(panel, "dt", ["demand", "gov"], W, "region", "year", test="LMH")
+
+The names below are imported from their modules on first use (PEP 562), so that importing one
+module (e.g. ``clusterdx.spatial.models`` for the study spec) does not import esda and the rest.
 """
 
 from __future__ import annotations
 
-from clusterdx.spatial._results import SpatialPanelResults
-from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
-from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
-from clusterdx.spatial.did import SpatialDIDResult, spatial_did
-from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fit_dynamic
-from clusterdx.spatial.effects import impacts
-from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds
-from clusterdx.spatial.models import fit
-from clusterdx.spatial.robustness import replace_w, spillover_decay
-from clusterdx.spatial.tests import SpecTestResult, hausman, lr_test, wald_test
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clusterdx.spatial._results import SpatialPanelResults
+    from clusterdx.spatial.bsk import bsk_test
+    from clusterdx.spatial.cross_section_tests import CDTestResult, pesaran_cd
+    from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
+    from clusterdx.spatial.did import SpatialDIDResult, spatial_did
+    from clusterdx.spatial.dynamic import DynamicSpatialResults, dynamic_impacts, fit_dynamic
+    from clusterdx.spatial.effects import impacts
+    from clusterdx.spatial.logdet import LogDet, logdet, rho_bounds
+    from clusterdx.spatial.models import fit
+    from clusterdx.spatial.robustness import replace_w, spillover_decay
+    from clusterdx.spatial.tests import SpecTestResult, hausman, lr_test, wald_test
+
+_HOMES = {
+    "SpatialPanelResults": "_results",
+    "bsk_test": "bsk",
+    "SpatialDIDResult": "did",
+    "spatial_did": "did",
+    "CDTestResult": "cross_section_tests",
+    "pesaran_cd": "cross_section_tests",
+    "lm_tests": "diagnostics",
+    "moran_by_year": "diagnostics",
+    "DynamicSpatialResults": "dynamic",
+    "dynamic_impacts": "dynamic",
+    "fit_dynamic": "dynamic",
+    "impacts": "effects",
+    "LogDet": "logdet",
+    "logdet": "logdet",
+    "rho_bounds": "logdet",
+    "fit": "models",
+    "replace_w": "robustness",
+    "spillover_decay": "robustness",
+    "SpecTestResult": "tests",
+    "hausman": "tests",
+    "lr_test": "tests",
+    "wald_test": "tests",
+}
 
 __all__ = [
     "CDTestResult",
@@ -31,6 +65,7 @@ __all__ = [
     "SpatialDIDResult",
     "SpatialPanelResults",
     "SpecTestResult",
+    "bsk_test",
     "dynamic_impacts",
     "fit",
     "fit_dynamic",
@@ -47,3 +82,15 @@ __all__ = [
     "spillover_decay",
     "wald_test",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        value = getattr(importlib.import_module(f"clusterdx.spatial.{_HOMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'clusterdx.spatial' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

@@ -7,6 +7,12 @@ the quasi-demeaned data z* = z − θ z̄_i have spherical errors, and
 Because (I − θP)'(I − θP) = I − (2θ − θ²)P with P the entity-mean projector, the cross-products of
 z* follow from those of z and of the entity means, computed once.
 
+The search is nested (profile likelihood): for each ρ the inner bounded Brent search over ln φ
+costs only p × p cross-product algebra, and the outer bounded Brent search over ρ evaluates
+ln|I − ρW| once per step (about 25 log-determinants instead of ~300 for a joint Nelder-Mead over
+(ρ, ln φ)); max_ρ max_φ ℓ is the joint maximum. The log-determinants are kept by ρ within one fit,
+so the Hessian's repeated ρ values do not refactorise I − ρW.
+
 Covariance as splm's ``spreml``: β conditional on (ρ, φ), σ²(X*'X*)^{-1}; (ρ, φ) from the numerical
 Hessian of the concentrated likelihood; σ² from 2σ⁴/NT; zero covariance between the blocks.
 """
@@ -50,7 +56,14 @@ def fit_random(
     means = z_raw.mean(axis=1)
     gram_between = t * means.T @ means
 
-    def loglik(rho: float, log_phi: float) -> float:
+    log_dets: dict[float, float] = {}
+
+    def log_det(rho: float) -> float:
+        if rho not in log_dets:
+            log_dets[rho] = t * prof.jacobian(rho) if has_lag else 0.0
+        return log_dets[rho]
+
+    def core(rho: float, log_phi: float) -> float:
         phi = np.exp(log_phi)
         theta = 1.0 - 1.0 / np.sqrt(1.0 + t * phi)
         gram = gram_full - (2 * theta - theta**2) * gram_between
@@ -58,26 +71,32 @@ def fit_random(
         if not sse > 0:
             return -np.inf
         nt = n * t
-        ll = -nt / 2 * (np.log(2 * np.pi * sse / nt) + 1) - n / 2 * np.log1p(t * phi)
-        return ll + (t * prof.jacobian(rho) if has_lag else 0.0)
+        return -nt / 2 * (np.log(2 * np.pi * sse / nt) + 1) - n / 2 * np.log1p(t * phi)
 
-    if has_lag:
-        res = opt.minimize(
-            lambda v: -loglik(v[0], v[1]),
-            np.array([0.0, 0.0]),
-            method="Nelder-Mead",
-            bounds=[bounds, _LOG_PHI_BOUNDS],
-            options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": maxiter},
-        )
-        rho, log_phi = float(res.x[0]), float(res.x[1])
-    else:
-        res = opt.minimize_scalar(
-            lambda v: -loglik(0.0, v),
+    def loglik(rho: float, log_phi: float) -> float:
+        return core(rho, log_phi) + log_det(rho)
+
+    def inner(rho: float) -> opt.OptimizeResult:
+        return opt.minimize_scalar(
+            lambda v: -core(rho, v),
             bounds=_LOG_PHI_BOUNDS,
             method="bounded",
             options={"xatol": 1e-10, "maxiter": maxiter},
         )
-        rho, log_phi = 0.0, float(res.x)
+
+    rho = 0.0
+    if has_lag:
+        outer = opt.minimize_scalar(
+            lambda r: inner(r).fun - log_det(r),
+            bounds=bounds,
+            method="bounded",
+            options={"xatol": 1e-10, "maxiter": maxiter},
+        )
+        rho = float(outer.x)
+    res = inner(rho)
+    if has_lag and not outer.success:
+        res = outer
+    log_phi = float(res.x)
     if not res.success:
         raise ConvergenceError(
             f"the random-effects search over (rho, phi) did not converge ({res.message}); raise "

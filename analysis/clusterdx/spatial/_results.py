@@ -11,6 +11,8 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx._display import ResultDisplay, Summary
+from clusterdx.errors import OptionError
+from clusterdx.results import Covariance, EstimationResult
 
 if TYPE_CHECKING:
     from clusterdx.spatial.logdet import LogDet
@@ -24,8 +26,22 @@ _EFFECT_LABELS = {
 }
 
 
+def squared_correlation(actual: np.ndarray, fitted: np.ndarray) -> float | None:
+    """Pseudo-R²: the squared Pearson correlation of ``actual`` and ``fitted`` (spreg ``pr2``).
+
+    None when either is constant (the correlation is undefined).
+
+    >>> round(squared_correlation(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 3.0, 2.0, 4.0])), 12)
+    0.64
+    """
+    a, f = np.asarray(actual, dtype=float), np.asarray(fitted, dtype=float)
+    if np.ptp(a) == 0 or np.ptp(f) == 0:
+        return None
+    return float(np.corrcoef(a, f)[0, 1] ** 2)
+
+
 @dataclass(eq=False, repr=False)
-class SpatialPanelResults(ResultDisplay):
+class SpatialPanelResults(ResultDisplay, EstimationResult):
     """Estimates of a spatial panel model fitted by :func:`clusterdx.spatial.fit`.
 
     Attributes
@@ -55,6 +71,15 @@ class SpatialPanelResults(ResultDisplay):
     w_error, w_durbin : scipy.sparse.csr_matrix or None
         The weights matrices of the error process and of the Durbin terms, aligned to
         ``entities``, when they differ from W (``fit(..., w_error=, w_durbin=)``); else None.
+    pseudo_r2 : float or None
+        Squared correlation of the (transformed) dependent variable and the fitted values
+        ŷ = ρWy + Xβ (+ WXθ; the lagged outcomes τy₋₁ + ψWy₋₁ of dynamic models), the spatial
+        error process left out: spreg's ``pr2`` of ``ML_Lag`` / ``ML_LagFE`` (ŷ = y − u) and
+        ``ML_Error`` (ŷ = Xβ) (Anselin & Rey 2014, *Modern Spatial Econometrics in Practice*,
+        §8.3). It is not an R² of a least-squares fit: tables label it 伪R² / Pseudo R².
+    n_likelihood : int or None
+        Observations the log-likelihood runs over (N(T−1) or (N−1)(T−1) after the Lee-Yu
+        transformation; N·T, the default, otherwise); the n of ``bic``.
 
     Examples
     --------
@@ -98,11 +123,15 @@ class SpatialPanelResults(ResultDisplay):
     engine: LogDet = field(repr=False)
     theta_re: float = 0.0
     bias_method: str | None = None
-    cov_type: str = "analytic information matrix"
+    cov_type: str = Covariance("analytic information matrix", kind="information")
     rsquared: float | None = None
     weights_transform: str = ""
     w_error: Any = field(default=None, repr=False)
     w_durbin: Any = field(default=None, repr=False)
+    pseudo_r2: float | None = None
+    n_likelihood: int | None = None
+
+    rsquared_within = property(lambda self: None, doc="Not a least-squares fit: None.")
 
     @property
     def bse(self) -> pd.Series:
@@ -139,6 +168,26 @@ class SpatialPanelResults(ResultDisplay):
         return float(self.params["sigma2"])
 
     @property
+    def df_model(self) -> int:
+        """Parameters counted by ``aic`` / ``bic``: every estimate but σ² (β, θ, ρ, λ, φ, τ, ψ).
+
+        spreg's ``akaike`` / ``schwarz`` count the coefficients and the spatial parameter, not σ²
+        (``ML_Lag``: ``k += 1`` for ρ), and no fixed effects; so do we, so the numbers compare.
+        """
+        return int(len(self.params) - ("sigma2" in self.params.index))
+
+    @property
+    def aic(self) -> float:
+        """Akaike (1974) information criterion 2k − 2 ln L, k = ``df_model`` (spreg ``aic``)."""
+        return float(2 * self.df_model - 2 * self.llf)
+
+    @property
+    def bic(self) -> float:
+        """Schwarz (1978) criterion k ln n − 2 ln L, n = ``n_likelihood`` (spreg ``schwarz``)."""
+        n = self.n_likelihood or self.nobs
+        return float(self.df_model * np.log(n) - 2 * self.llf)
+
+    @property
     def bias_convention(self) -> str | None:
         """Lee-Yu convention of a fixed-effects model: ``"none"``, ``"transformation"`` or
         ``"direct"``; None for random effects and pooled models (stated in table notes)."""
@@ -157,7 +206,7 @@ class SpatialPanelResults(ResultDisplay):
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Wald confidence intervals ``params ± z_{1−α/2} · bse``, columns ``lower`` / ``upper``."""
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha={alpha} must lie strictly between 0 and 1")
+            raise OptionError(f"alpha={alpha} must lie strictly between 0 and 1")
         half = stats.norm.ppf(1 - alpha / 2) * self.bse
         return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
 
@@ -186,6 +235,8 @@ class SpatialPanelResults(ResultDisplay):
             f"N = {self.n_entities}, T = {self.n_periods}, observations = {self.nobs}",
             f"Lee-Yu bias correction: {self.bias_method or 'no'}",
             f"Log-likelihood: {self.llf:.4f}   log-determinant: {self.logdet_method}",
+            f"AIC: {self.aic:.4f}   BIC: {self.bic:.4f}   pseudo R²: "
+            + ("n/a" if self.pseudo_r2 is None else f"{self.pseudo_r2:.4f}"),
             f"Covariance: {self.cov_type}",
         ]
         if self.weights_transform:

@@ -43,7 +43,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from clusterdx.errors import EstimationError
+from clusterdx.errors import EstimationError, OptionError
 from clusterdx.spatial.logdet import filter_factor
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
     [0.23, -0.479]
     """
     if draws < 2:
-        raise ValueError(f"draws={draws} must be at least 2")
+        raise OptionError(f"draws={draws} must be at least 2")
     names = list(res.exog_names)
     k = len(names)
     wnames = [f"W_{v}" for v in names if f"W_{v}" in res.params.index]

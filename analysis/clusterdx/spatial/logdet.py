@@ -33,16 +33,13 @@ evaluated many times (spreg's panel estimators rebuild dense N × N matrices per
 from __future__ import annotations
 
 import warnings
-from typing import Literal, get_args
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from clusterdx.errors import WeightsError
-
-LogdetMethod = Literal["auto", "eigen", "lu", "chebyshev", "barry-pace"]
-LOGDET_METHODS: tuple[str, ...] = get_args(LogdetMethod)
+from clusterdx.errors import OptionError, WeightsError
+from clusterdx.spatial.options import LOGDET_METHODS, LogdetMethod
 
 EIGEN_MAX_N = 1_000
 LU_MAX_N = 50_000
@@ -186,7 +183,7 @@ class LogDet:
         order: int | None = None,
     ) -> None:
         if method not in LOGDET_METHODS:
-            raise ValueError(f"logdet={method!r} is not one of {list(LOGDET_METHODS)}")
+            raise OptionError(f"logdet={method!r} is not one of {list(LOGDET_METHODS)}")
         self.w = sp.csr_matrix(w, dtype=float)
         self.n = self.w.shape[0]
         self._d = symmetrizer(self.w)
@@ -203,7 +200,7 @@ class LogDet:
         self.probes = probes
         self.order = order if order is not None else (30 if method == "chebyshev" else 100)
         if self.order < 3:
-            raise ValueError(f"order={self.order} is too small; use 3 or more")
+            raise OptionError(f"order={self.order} is too small; use 3 or more")
         self._probe_powers: np.ndarray | None = None
         self._cheb_traces: np.ndarray | None = None
         self.eigenvalues: np.ndarray | None = None

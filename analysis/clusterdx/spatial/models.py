@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,34 +76,38 @@ import scipy.linalg as sla
 import scipy.optimize as opt
 import scipy.sparse as sp
 
-from clusterdx.errors import ConvergenceError, EstimationError, WeightsError
+from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
 from clusterdx.spatial._random_effects import fit_random, random_covariance
-from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
 from clusterdx.spatial.logdet import LogDet, LogdetMethod
-
-ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
-EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
-BiasCorrection = Literal[False, True, "transformation", "direct"]
-"""Lee & Yu (2010) bias correction of fixed-effects spatial ML (``True`` = ``"transformation"``)."""
-MODELS: tuple[str, ...] = get_args(ModelName)
-BIAS_CORRECTIONS: tuple[bool | str, ...] = get_args(BiasCorrection)
-EFFECTS: tuple[str, ...] = get_args(EffectsName)
+from clusterdx.spatial.options import (
+    BIAS_CORRECTIONS,
+    CONVENTIONS,
+    EFFECTS,
+    MODELS,
+    BiasCorrection,
+    Convention,
+    DynamicName,
+    EffectsName,
+    ModelName,
+)
 
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})
 DURBIN_MODELS = frozenset({"sdm", "sdem", "slx"})
 # ``cov_type`` of the results (worded in zh / en by clusterdx.report.labels.COV_NAMES)
-FE_COV_TYPE = "analytic information matrix"
-RE_COV_TYPE = "gls and numerical hessian"
+FE_COV_TYPE = Covariance("analytic information matrix", kind="information")
+RE_COV_TYPE = Covariance("gls and numerical hessian", kind="gls-hessian")
 _BOUND_MARGIN = 1e-7
 _BOUND_WARN = 1e-3
 
 
 def _check_option(name: str, value: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
+        raise OptionError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
 
 
 def _within(a: np.ndarray, entity: bool, time: bool) -> np.ndarray:
@@ -218,8 +222,8 @@ def fit(
     *,
     maxiter: int = 500,
     seed: int = 0,
-    convention: Literal["ml", "splm"] = "ml",
-    dynamic: Literal["time", "spacetime", "both"] | None = None,
+    convention: Convention = "ml",
+    dynamic: DynamicName | None = None,
     w_error: Any = None,
     w_durbin: Any = None,
     durbin: Sequence[str] | None = None,
@@ -343,7 +347,7 @@ def fit(
     x = list(x)
     if not x:
         raise EstimationError("x is empty; give at least one regressor")
-    _check_option("convention", convention, ("ml", "splm"))
+    _check_option("convention", convention, CONVENTIONS)
     data = stack_panel(panel, y, x, entity, time)
     wmat = align_weights(w, data.entities)
     merr, mdur, durbin_cols = _extra_weights(
@@ -380,7 +384,7 @@ def fit(
             "use fixed effects ('individual' / 'twoways') for spatial error models"
         )
     if not isinstance(bias_correction, bool) and bias_correction not in BIAS_CORRECTIONS[2:]:
-        raise ValueError(
+        raise OptionError(
             f"bias_correction={bias_correction!r} is not allowed; choose one of "
             f"{list(BIAS_CORRECTIONS)}"
         )
@@ -517,6 +521,9 @@ def fit(
         beta, rho, sigma2 = values[:-2], float(values[-2]), float(values[-1])
         cov = covariance(beta, rho, lam, sigma2)
     cov_frame = pd.DataFrame(cov, index=pnames, columns=pnames)
+    fitted = zf[:, prof.ix] @ np.asarray(values[:k], dtype=float)
+    if has_lag:  # spreg's pr2: ŷ = ρWy + Xβ, the error process left out
+        fitted = fitted + float(values[pnames.index("rho")]) * zf[:, prof.iwy]
     return SpatialPanelResults(
         params=pd.Series(values, index=pnames, name="params"),
         cov=cov_frame,
@@ -542,6 +549,8 @@ def fit(
         cov_type=RE_COV_TYPE if phi is not None else FE_COV_TYPE,
         w_error=merr,
         w_durbin=mdur,
+        pseudo_r2=squared_correlation(zf[:, prof.iy], fitted),
+        n_likelihood=int(n_eff),
     )
 
 

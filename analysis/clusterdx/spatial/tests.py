@@ -20,7 +20,8 @@ from typing import Literal, get_args
 import numpy as np
 from scipy import stats
 
-from clusterdx.errors import EstimationError
+from clusterdx.errors import EstimationError, OptionError
+from clusterdx.results import TestStatistic
 from clusterdx.spatial._results import SpatialPanelResults
 
 Restriction = Literal["sar", "sem", "slx"]
@@ -29,8 +30,8 @@ _NOT_COMPARED = ("const", "sigma2", "phi", "rho", "lambda")
 
 
 @dataclass(frozen=True)
-class SpecTestResult:
-    """Outcome of a χ² specification test.
+class SpecTestResult(TestStatistic):
+    """Outcome of a χ² specification test (a `clusterdx.results.TestStatistic`).
 
     Attributes
     ----------
@@ -44,6 +45,10 @@ class SpecTestResult:
         Upper-tail probability of ``statistic`` under χ²(df).
     null : str
         The null hypothesis in words.
+    distribution : str
+        Reference distribution of ``statistic``: ``"chi2"`` (χ²(df), the default), ``"normal"``
+        (a standard normal statistic with two-sided p = P(χ²₁ > z²), df 1) or ``"chibar2"``
+        (the mixture ¼χ²(0) + ½χ²(1) + ¼χ²(2) of a one-sided joint test, df 2).
 
     Examples
     --------
@@ -62,18 +67,6 @@ class SpecTestResult:
     """
 
     __test__ = False
-
-    name: str
-    statistic: float
-    df: int
-    pvalue: float
-    null: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.name}: chi2({self.df}) = {self.statistic:.4f}, p = {self.pvalue:.4g} "
-            f"(H0: {self.null})"
-        )
 
 
 def _chi2(name: str, stat: float, df: int, null: str) -> SpecTestResult:
@@ -165,7 +158,7 @@ def wald_test(res: SpatialPanelResults, restriction: Restriction) -> SpecTestRes
     Wald test SDM -> SLX: chi2(1) = 8.8467, p = 0.002936 (H0: rho = 0)
     """
     if restriction not in RESTRICTIONS:
-        raise ValueError(f"restriction={restriction!r} is not one of {list(RESTRICTIONS)}")
+        raise OptionError(f"restriction={restriction!r} is not one of {list(RESTRICTIONS)}")
     if res.model not in ("sdm", "sdem") or (res.model == "sdem" and restriction == "sar"):
         raise EstimationError(
             f"wald_test(res, {restriction!r}) needs an SDM (sar / sem / slx) or an SDEM (sem / "

@@ -16,13 +16,15 @@ from clusterdx.data.balance import require_balanced
 from clusterdx.report import analysis_rows, captions, figures
 from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
-from clusterdx.tasks import measurement
+from clusterdx.tasks import kinds, measurement
 from clusterdx.tasks.checks import check_spec_against_panel
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 from clusterdx.tasks.steps import (
     CLUSTER,
     _transform_of,
+    given,
     panel_fit_options,
+    passed,
     read_cluster_panel,
     study_weights,
     weights_note,
@@ -30,22 +32,9 @@ from clusterdx.tasks.steps import (
 
 ENTITY, TIME = "region", "year"
 
-#: Per kind of analysis: (CSV suffixes, figure suffixes) written besides the ``<name>`` table.
-EXTRA_OUTPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "mediation": (("indirect",), ("path",)),
-    "moderation": (("marginal",), ()),
-    "heterogeneity": (("tests",), ()),
-    "threshold": (("tests",), ()),
-    "did": (("event_study", "att_gt", "cs_dynamic"), ("event_study",)),
-    "disparity": (("components", "within", "between", "distribution"), ("kernel3d",)),
-    "markov": (("traditional",), ()),
-    "convergence": (("sigma",), ()),
-    "typology": (("shares",), ()),
-    "obstacle": (("degrees",), ()),
-    "iv": (("diagnostics",), ()),
-    "placebo": (("estimates",), ("density",)),
-    "psm_did": (("balance",), ("support",)),
-}
+#: Per kind of analysis: (CSV suffixes, figure suffixes) written besides the ``<name>`` table
+#: (a view of the registry `clusterdx.tasks.kinds.KINDS`).
+EXTRA_OUTPUTS = kinds.OutputsView()
 
 
 def analysis_outputs(study: Study) -> dict[str, Path]:
@@ -83,11 +72,15 @@ def _csv(frame: pd.DataFrame, path: Path) -> Path:
 def _run_one(
     study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 ) -> list[Path]:
-    """Fit one analysis; write its table (all formats), CSV detail and figure."""
-    if a.kind in measurement.KINDS:
-        return measurement.run(study, a, frame, tables, figs)
-    if a.kind in IDENTIFICATION_RUNNERS:
-        return IDENTIFICATION_RUNNERS[a.kind](study, a, frame, tables, figs)
+    """Fit one analysis with its kind's runner (`clusterdx.tasks.kinds`); return the files."""
+    return kinds.KINDS[a.kind].run(study, a, frame, tables, figs)
+
+
+def run_regression(
+    study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
+) -> list[Path]:
+    """Fit a mediation, moderation, heterogeneity, threshold or DID analysis; write its table
+    (all formats), CSV detail and figure."""
     spec = study.spec
     lang, seed = spec.study.language, spec.study.seed
     common = {"entity": CLUSTER if a.unit == "cluster" else ENTITY, "time": TIME}
@@ -100,11 +93,8 @@ def _run_one(
             a.x,
             a.m,
             a.controls,
-            effects=a.effects,
-            cov=a.cov,
-            method=a.method,
-            bootstrap=a.bootstrap,
             seed=seed,
+            **given(a, "effects", "cov", "method", "bootstrap"),
             **common,
         )
         results, titles = res.results, None
@@ -116,13 +106,13 @@ def _run_one(
         written.append(path)
     elif a.kind == "moderation":
         res = panel_models.moderation(
-            frame, a.y, a.x, a.z, a.controls, effects=a.effects, cov=a.cov, **common
+            frame, a.y, a.x, a.z, a.controls, **given(a, "effects", "cov"), **common
         )
         results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.marginal, tables / f"{a.name}_marginal.csv"))
     elif a.kind == "heterogeneity":
         res = panel_models.heterogeneity(
-            frame, a.formula, a.group, effects=a.effects, cov=a.cov, **common
+            frame, a.formula, a.group, **given(a, "effects", "cov"), **common
         )
         results = [*res.subsamples.values(), res.interacted]
         titles = [*res.subsamples, "interaction"]
@@ -135,34 +125,27 @@ def _run_one(
             a.x,
             a.q,
             a.controls,
-            n_thresholds=a.n_thresholds,
-            trim=a.trim,
-            grid=a.grid,
-            bootstrap=a.bootstrap,
             seed=seed,
-            cov=a.cov,
+            **given(a, "n_thresholds", "trim", "grid", "bootstrap", "cov", "effects"),
             **common,
         )
         results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.tests, tables / f"{a.name}_tests.csv"))
     else:
         twfe = panel_models.did(
-            frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects=a.effects, **common
+            frame, a.y, a.treat_year, controls=a.controls, **given(a, "cov", "effects"), **common
         )
         cs = panel_models.callaway_santanna(
-            frame, a.y, a.treat_year, control_group=a.control_group, covariates=a.covariates,
-            est_method=a.est_method, base_period=a.base_period, bootstrap=a.bootstrap,
-            multiplier=a.multiplier, seed=seed, **common,
+            frame, a.y, a.treat_year, covariates=a.covariates, est_method=a.est_method,
+            base_period=a.base_period, multiplier=a.multiplier, seed=seed,
+            **given(a, "control_group", "bootstrap"), **common,
         )  # fmt: skip
         events = panel_models.event_study(
             frame,
             a.y,
             a.treat_year,
-            leads=a.leads,
-            lags=a.lags,
             controls=a.controls,
-            cov=a.cov,
-            effects=a.effects,
+            **given(a, "leads", "lags", "cov", "effects"),
             **common,
         )
         results, titles = [twfe, cs], ["TWFE", "Callaway-Sant'Anna"]
@@ -210,9 +193,8 @@ def _spatial_did(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path) -
         ENTITY,
         TIME,
         controls=a.controls,
-        effects=a.effects,
-        draws=a.draws,
         seed=spec.study.seed,
+        **given(a, "effects", "draws"),
     )
     written = [_csv(res.impacts, tables / f"{a.name}_spatial_effects.csv")]
     names = lab.label_names(set(res.impacts.index))
@@ -327,6 +309,8 @@ def _iv_statistic(name: str, zh: bool) -> str:
     if name.startswith("Stock-Yogo critical value, "):
         size = name.removeprefix("Stock-Yogo critical value, ").split()[0]
         return f"Stock-Yogo临界值（最大{size}偏误）"
+    if name.startswith("Hansen J"):
+        return _IV_STATISTICS_ZH["Hansen J"]
     if name.startswith("Anderson-Rubin F"):
         return "Anderson-Rubin F统计量（原假设：β = 0）"
     return name
@@ -357,10 +341,13 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
     diag = res.diagnostics.table()
     written = [_csv(diag, tables / f"{a.name}_diagnostics.csv")]
     zh = spec.study.language == "zh"
-    notes = [
+    critical = [
         f"{_iv_statistic(row.statistic, zh)}: {row.value:.3f}"
-        + ("" if pd.isna(row.pvalue) else f" (p = {row.pvalue:.3f})")
         for row in diag.itertuples()
+        if row.statistic.startswith("Stock-Yogo")
+    ]
+    notes = [
+        ("；" if zh else "; ").join(["方括号内为p值" if zh else "p-values in brackets", *critical])
     ]
     ar = "; ".join(f"[{lo:.3f}, {hi:.3f}]" for lo, hi in res.diagnostics.anderson_rubin_set)
     level = f"{1 - res.diagnostics.alpha:.0%}"
@@ -380,22 +367,24 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
         [res.first_stage, res],
         lang=spec.study.language,
         labels=labels,
-        column_titles=[study.label(a.x), study.label(a.y)],
         groups=[("First stage" if spec.study.language == "en" else "第一阶段", 1),
                 ("Second stage" if spec.study.language == "en" else "第二阶段", 1)],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption("iv", spec.study.language, a.title, a.title_en),
         notes=notes,
     )  # fmt: skip
-    return written + table.save(tables / a.name, spec.tables.formats)
+    rows = analysis_rows.iv_rows(
+        diag, spec.tables.digits, table.grid.ncols, lambda n: _iv_statistic(n, zh)
+    )
+    return written + table.with_rows(rows).save(tables / a.name, spec.tables.formats, strict=True)
 
 
 def _twfe_did(a: Analysis, frame: pd.DataFrame):
     """The two-way fixed-effects DID of an analysis: the estimate placebo and PSM-DID start from."""
     return panel_models.did(
-        frame, a.y, a.treat_year, controls=a.controls, cov=a.cov, effects="twoways",
-        entity=ENTITY, time=TIME,
+        frame, a.y, a.treat_year, controls=a.controls, effects="twoways",
+        entity=ENTITY, time=TIME, **given(a, "cov"),
     )  # fmt: skip
 
 
@@ -419,8 +408,8 @@ def _run_placebo(
     common = {"entity": ENTITY, "time": TIME}
     twfe = _twfe_did(a, frame)
     res = panel_models.placebo(
-        frame, a.y, a.treat_year, controls=a.controls, kind=a.placebo_kind, draws=a.draws,
-        seed=spec.study.seed, progress=False, **common,
+        frame, a.y, a.treat_year, controls=a.controls, seed=spec.study.seed, progress=False,
+        **passed(kind=a.placebo_kind, draws=a.draws), **common,
     )  # fmt: skip
     estimates = pd.DataFrame({"placebo_estimate": res.placebo})
     written = [_csv(estimates, tables / f"{a.name}_estimates.csv")]
@@ -443,13 +432,13 @@ def _run_placebo(
         [twfe],
         lang=spec.study.language,
         labels=_labels(study, {*twfe.params.index, a.y}),
-        column_titles=[a.title or a.name],
+        column_titles=["基准双重差分" if spec.study.language == "zh" else "Baseline DID"],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption("placebo", spec.study.language, a.title, a.title_en),
         notes=[note],
     )
-    return written + table.save(tables / a.name, spec.tables.formats)
+    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
 
 
 def _run_psm_did(
@@ -460,8 +449,9 @@ def _run_psm_did(
     common = {"entity": ENTITY, "time": TIME}
     full = _twfe_did(a, frame)
     res = panel_models.psm_did(
-        frame, a.y, a.treat_year, a.covariates, method=a.match, scope=a.match_scope,
-        caliper=a.caliper, bandwidth=a.bandwidth, controls=a.controls, cov=a.cov, **common,
+        frame, a.y, a.treat_year, a.covariates, controls=a.controls,
+        **given(a, "caliper", "bandwidth", "cov"), **passed(method=a.match, scope=a.match_scope),
+        **common,
     )  # fmt: skip
     written = [_csv(res.balance, tables / f"{a.name}_balance.csv")]
     path = figs / f"{a.name}_support.png"
@@ -470,23 +460,28 @@ def _run_psm_did(
         f"{study.label(c)}: {row.bias_before:.1f}% → {row.bias_after:.1f}%"
         for c, row in res.balance.iterrows()
     )
-    notes = [
-        f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
-        f"{res.n_off_support} off support; standardised bias before → after: {bias}"
-    ]
     zh = spec.study.language == "zh"
+    if zh:
+        method_zh = {"nearest": "最近邻匹配", "caliper": "卡尺匹配", "kernel": "核匹配"}
+        scope_zh = {"pooled": "混合匹配", "period": "逐期匹配"}
+        notes = [
+            f"倾向得分匹配（{method_zh.get(res.method, res.method)}，"
+            f"{scope_zh.get(res.scope, res.scope)}）：匹配处理组观测{res.n_matched}个，"
+            f"共同支撑域外{res.n_off_support}个；标准化偏差（匹配前 → 匹配后）：{bias}"
+        ]
+    else:
+        notes = [
+            f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
+            f"{res.n_off_support} off support; standardised bias before → after: {bias}"
+        ]
     table = report.RegressionTable(
         [full, res.did],
         lang=spec.study.language,
-        labels=_labels(study, set(full.params.index)),
+        labels=_labels(study, {*full.params.index, a.y}),
         column_titles=["全样本" if zh else "Full sample", "匹配样本" if zh else "Matched sample"],
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=a.title or None,
+        title=captions.caption("psm_did", spec.study.language, a.title, a.title_en),
         notes=notes,
     )
-    return written + table.save(tables / a.name, spec.tables.formats)
-
-
-#: Analyses of the identification kit, run by their own functions.
-IDENTIFICATION_RUNNERS = {"iv": _run_iv, "placebo": _run_placebo, "psm_did": _run_psm_did}
+    return written + table.save(tables / a.name, spec.tables.formats, strict=True)

@@ -15,9 +15,10 @@ from clusterdx import disparity, report, typology
 from clusterdx.disparity import tables as dtables
 from clusterdx.disparity.figures import kernel_surface
 from clusterdx.study import Analysis, Study
+from clusterdx.tasks.kinds import KINDS
+from clusterdx.tasks.steps import given
 
 ENTITY, TIME = "region", "year"
-KINDS = ("disparity", "markov", "convergence", "typology", "obstacle")
 
 _WORDS = {
     "zh": {
@@ -71,8 +72,8 @@ def _other(lang: str) -> str:
 
 
 def extra_tables(study: Study, a: Analysis, tables: Path) -> dict[str, Path]:
-    """The second-language table files of a measurement analysis (none for other kinds)."""
-    if a.kind not in KINDS:
+    """The second-language table files of an analysis whose kind writes both languages."""
+    if not KINDS[a.kind].both_languages:
         return {}
     stem = f"{a.name}_{_other(study.spec.study.language)}"
     return {f"{stem}.{f}": tables / f"{stem}.{f}" for f in study.spec.tables.formats}
@@ -154,12 +155,12 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
         sigma = disparity.sigma_convergence(frame, a.var, TIME)
         fits = {
             "absolute": disparity.beta_convergence(
-                frame, a.var, ENTITY, TIME, effects=a.effects, cov=a.cov
+                frame, a.var, ENTITY, TIME, **given(a, "effects", "cov")
             )
         }
         if a.controls:
             fits["conditional"] = disparity.beta_convergence(
-                frame, a.var, ENTITY, TIME, a.controls, effects=a.effects, cov=a.cov
+                frame, a.var, ENTITY, TIME, a.controls, **given(a, "effects", "cov")
             )
         if a.spatial != "none":
             fits["spatial"] = disparity.spatial_beta_convergence(
@@ -170,7 +171,7 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
                 TIME,
                 a.controls,
                 model=a.spatial,
-                effects=a.effects,
+                **given(a, "effects"),
             )
 
         def build(lang: str):
@@ -219,7 +220,7 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
     return [*written, _csv(detail, tables / f"{a.name}_shares.csv")]
 
 
-__all__ = ["KINDS", "extra_tables", "run"]
+__all__ = ["extra_tables", "run"]
 
 
 def _obstacle(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, title) -> list[Path]:

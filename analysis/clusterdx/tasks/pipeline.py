@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytask
+import rich
+import rich.console
 from pytask import Product, PythonNode, task
 
 from clusterdx import report
@@ -48,6 +50,8 @@ from clusterdx.errors import ClusterDXError
 from clusterdx.study import Study
 from clusterdx.tasks import steps
 from clusterdx.tasks.analyses import analysis_outputs, run_analyses
+from clusterdx.tasks.code import code_hash as files_hash
+from clusterdx.tasks.kinds import KINDS
 from clusterdx.tasks.manifest import sha256, write_manifest
 
 LOCK_NAME = ".clusterdx.lock"
@@ -63,41 +67,28 @@ def _spec_node(payload: Any) -> PythonNode:
     return PythonNode(value=_hash(payload), hash=True)
 
 
-PACKAGE = Path(__file__).resolve().parents[1]
-
-#: Package code each step runs: a change in these files reruns the step (pytask itself only tracks the
-#: source of the task function, not the library code it calls).
-STEP_CODE = {
-    "clean": ("data", "regions", "study.py"),
-    "panel": ("data", "study.py"),
-    "indicators": ("indicators", "compute", "expressions.py", "study.py"),
-    "models": (
-        "panel",
-        "spatial",
-        "weights",
-        "report",
-        "regions",
-        "tasks",
-        "expressions.py",
-        "study.py",
-        "disparity",
-        "typology.py",
-        "indicators",
-    ),
+#: The functions each step runs: the package files they reach are hashed into the step's inputs, so
+#: an edit of one reruns the step (pytask itself only tracks the task function's source). The models
+#: step and the analyses step share one hash, which covers the runners of the registered analysis
+#: kinds (`clusterdx.tasks.kinds`, looked up by name at run time). `clusterdx.tasks.code` derives
+#: the files.
+STEP_FUNCTIONS = {
+    "clean": (steps.clean_source,),
+    "panel": (steps.assemble_panel,),
+    "indicators": (steps.build_indicators,),
+    "models": (steps.fit_models, run_analyses),
 }
 
 
+def step_functions(step: str) -> tuple:
+    """The functions of `STEP_FUNCTIONS` plus, for the models step, every kind's runner."""
+    runners = tuple(kind.resolve() for kind in KINDS.values()) if step == "models" else ()
+    return (*STEP_FUNCTIONS[step], *runners)
+
+
 def code_hash(step: str) -> str:
-    """SHA-256 over the package source files that ``step`` runs (see `STEP_CODE`)."""
-    digest = hashlib.sha256()
-    for part in STEP_CODE[step]:
-        root = PACKAGE / part
-        files = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for path in files:
-            if path.is_file() and path.suffix in (".py", ".csv", ".json"):
-                digest.update(path.relative_to(PACKAGE).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """SHA-256 over the package source files that ``step`` runs (`clusterdx.tasks.code`)."""
+    return files_hash(step_functions(step))
 
 
 def _inputs_node(payload: Any, code: str) -> PythonNode:
@@ -190,7 +181,7 @@ def collect_tasks(study: Study) -> list:
     >>> tmp.cleanup()
     """
     dumped = study.spec.model_dump(mode="json")
-    code = {step: code_hash(step) for step in STEP_CODE}
+    code = {step: code_hash(step) for step in STEP_FUNCTIONS}
     meta = {
         "study": dumped["study"],
         "cleaning": dumped["cleaning"],
@@ -508,12 +499,27 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
 
 
 def _build(study: Study, force: bool, verbose: int) -> pytask.Session:
-    # verbose=0 prints nothing (no progress bars or report, e.g. into a notebook cell)
+    # verbose=0 prints nothing (no progress bars or report, e.g. into a notebook cell). In Jupyter
+    # rich consoles bypass sys.stdout (they display through IPython, ANSI codes and widgets
+    # included), so pytask's console and rich's global one (our progress bars) are silenced too.
     with contextlib.ExitStack() as quiet:
         if verbose == 0:
             quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
             quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+            for console in (pytask.console, rich.get_console()):
+                quiet.enter_context(_silenced(console))
         return _pytask_build(study, force, verbose)
+
+
+@contextmanager
+def _silenced(console: rich.console.Console) -> Iterator[None]:
+    """A rich console that writes nothing and does not display in Jupyter, for the duration."""
+    saved = console.quiet, console.is_jupyter
+    console.quiet, console.is_jupyter = True, False
+    try:
+        yield
+    finally:
+        console.quiet, console.is_jupyter = saved
 
 
 def _pytask_build(study: Study, force: bool, verbose: int) -> pytask.Session:

@@ -26,8 +26,10 @@ from clusterdx.regions.registry import table as region_table
 from clusterdx.report import captions, figures
 from clusterdx.report import labels as lab
 from clusterdx.report.figures import index_trends, moran_trend
+from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
 from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
+from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
 
 ENTITY, TIME = "region", "year"
@@ -43,11 +45,21 @@ def panel_fit_options(model: PanelModel) -> dict:
     Options the spec leaves out are not passed, so the estimator's own defaults apply (e.g. no
     ``effects`` for ``model = "pooled"``, an intercept for ``"fd"``).
     """
-    options = {"model": model.model}
-    for key in ("effects", "cov", "fd_intercept"):
-        if getattr(model, key) is not None:
-            options[key] = getattr(model, key)
-    return options
+    keys = ("effects", "cov", "cluster", "cluster_adjustment", "bandwidth", "missing")
+    return {"model": model.model, **given(model, *keys, "fd_intercept", "absorb")}
+
+
+def given(entry, *keys: str) -> dict:
+    """The options among ``keys`` that a spec entry sets (not None), as keyword arguments.
+
+    Spec fields left out are None and are not passed, so the estimator's default applies.
+    """
+    return passed(**{key: getattr(entry, key) for key in keys})
+
+
+def passed(**options) -> dict:
+    """``options`` without those that are None (left out of the spec: the estimator's default)."""
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def clean_source(study: Study, name: str, out_table: Path, out_audit: Path) -> None:
@@ -344,6 +356,7 @@ def model_outputs(study: Study) -> dict[str, Path]:
         for stem in ("models", "descriptives", "correlations"):
             out |= {f"{stem}.{f}": tables / f"{stem}.{f}" for f in formats}
         out["coefficients.png"] = figures / "coefficients.png"
+    out |= study_tables.outputs(study)
     out |= {f"effects_{m.name}.csv": tables / f"effects_{m.name}.csv" for m in with_impacts}
     if with_impacts:
         out |= {f"effects.{f}": tables / f"effects.{f}" for f in formats}
@@ -405,6 +418,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     if name is not None:
                         extra[key] = study_weights(study, name, frame)
                         used_weights[name] = _transform_of(extra[key])
+                model_seed = seed if model.seed is None else model.seed
                 res = spatial.fit(
                     frame,
                     y=model.y,
@@ -416,13 +430,14 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     effects=model.effects,
                     bias_correction=model.bias_correction,
                     convention=model.convention,
-                    seed=seed,
+                    seed=model_seed,
                     dynamic=model.dynamic,
                     durbin=model.durbin,
                     **extra,
+                    **given(model, "logdet", "maxiter"),
                 )
                 if model.model in IMPACT_MODELS:
-                    imp = res.impacts(draws=model.impacts_draws, seed=seed)
+                    imp = res.impacts(draws=model.impacts_draws, seed=model_seed)
                     path = tables_dir / f"effects_{model.name}.csv"
                     imp.to_csv(path, float_format="%.6f", lineterminator="\n")
                     written.append(path)
@@ -484,6 +499,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             .captioned(captions.caption("effects", lang))
             .save(tables_dir / "effects", formats, strict=True)
         )
+    written += study_tables.write(study, frame, model_variables(study))
     spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
     if spatial_results:
         written += (
@@ -579,19 +595,18 @@ def _map_shapes(study: Study):
 
 
 def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:
-    """LM tests for the first spatial model's specification, and Wald / LR tests of each SDM."""
+    """LM and Baltagi-Song-Koh tests of the first spatial model; Wald / LR tests of each SDM."""
     first = fitted[0][0]
     effects = "individual" if first.effects == "random" else first.effects
+    w_first = study_weights(study, first.weights, frame)
     lm = spatial.lm_tests(
-        frame,
-        first.y,
-        first.x,
-        study_weights(study, first.weights, frame),
-        entity=ENTITY,
-        time=TIME,
-        effects=effects,
+        frame, first.y, first.x, w_first, entity=ENTITY, time=TIME, effects=effects
     )
-    tests: dict[str, object] = {}
+    # Baltagi, Song & Koh (2003) joint, marginal and conditional LM tests (splm bsktest)
+    tests: dict[str, object] = {
+        label: spatial.bsk_test(frame, first.y, first.x, w_first, ENTITY, TIME, test)
+        for test, label in BSK_LABELS[study.spec.study.language].items()
+    }
     for model, res in fitted:
         if model.model != "sdm":
             continue
@@ -608,7 +623,8 @@ def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Ta
             ) and other.dynamic == model.dynamic
             if other.model in ("sar", "sem") and alike:
                 tests[f"LR {name} → {other.model.upper()}"] = spatial.lr_test(res, other_res)
-    return report.tests_table(lm, tests or None, study.spec.study.language)
+    lang = study.spec.study.language
+    return report.tests_table(lm, tests, lang, notes=BSK_NOTE[lang])
 
 
 def _jsonable(value):

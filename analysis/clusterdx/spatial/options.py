@@ -1,0 +1,38 @@
+"""The options of the spatial panel estimators: allowed values of `clusterdx.spatial.fit`.
+
+One source of truth for the estimators (`clusterdx.spatial.models`, ``dynamic``, ``logdet``) and
+the study spec (`clusterdx.study`), which imports these ``Literal``s instead of re-declaring them.
+Defaults stay in the estimators' signatures; a spec field left out passes nothing, so the
+estimator's default applies.
+
+Examples
+--------
+>>> from clusterdx.spatial import options
+>>> options.MODELS
+('sar', 'sem', 'sdm', 'sac', 'sdem', 'slx')
+>>> options.LOGDET_METHODS
+('auto', 'eigen', 'lu', 'chebyshev', 'barry-pace')
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
+EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
+BiasCorrection = Literal[False, True, "transformation", "direct"]
+"""Lee & Yu (2010) bias correction of fixed-effects spatial ML (``True`` = ``"transformation"``)."""
+LogdetMethod = Literal["auto", "eigen", "lu", "chebyshev", "barry-pace"]
+#: ``"ml"``: our maximum likelihood; ``"splm"``: splm's within estimator (R), for comparisons.
+Convention = Literal["ml", "splm"]
+DynamicName = Literal["time", "spacetime", "both"]
+#: Models with a spatial lag or lagged regressors, whose effects (impacts) differ from β.
+ImpactModelName = Literal["sar", "sdm", "sac", "sdem", "slx"]
+
+MODELS: tuple[str, ...] = get_args(ModelName)
+EFFECTS: tuple[str, ...] = get_args(EffectsName)
+BIAS_CORRECTIONS: tuple[bool | str, ...] = get_args(BiasCorrection)
+LOGDET_METHODS: tuple[str, ...] = get_args(LogdetMethod)
+CONVENTIONS: tuple[str, ...] = get_args(Convention)
+DYNAMIC: tuple[str, ...] = get_args(DynamicName)
+IMPACT_MODELS: tuple[str, ...] = get_args(ImpactModelName)

@@ -1,0 +1,86 @@
+"""Start-up cost of the command line: ``python benchmarks/bench_startup.py [--run]``.
+
+Each command runs in a fresh interpreter (``subprocess``) from the repository root, ``--repeats``
+times after one warm-up (which also fills the OS file cache); medians and minima of the wall time:
+
+* ``import clusterdx``;
+* ``clusterdx --help``;
+* ``clusterdx validate`` on the default study (``analysis/study.toml``, the demo data);
+* with ``--run``: ``clusterdx run`` when everything is up to date (the warm-up run builds the study
+  first if needed, which takes minutes; it writes ``data_clean/`` and ``reports/``).
+
+``-X importtime`` of one ``validate`` run names the slowest imports (``--imports``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-c", "import sys; from clusterdx.cli import app; sys.exit(app())"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "analysis"), env.get("PYTHONPATH")])
+    )
+    return env
+
+
+def timed(command: list[str], repeats: int) -> tuple[float, float]:
+    """Median and minimum wall seconds of ``command`` after one warm-up run."""
+    subprocess.run(command, cwd=ROOT, env=_env(), check=True, capture_output=True)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=_env(), check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def slowest_imports(command: list[str], top: int = 12) -> list[tuple[float, str]]:
+    """The ``top`` largest cumulative import times (seconds) of one run of ``command``."""
+    out = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:]], cwd=ROOT, env=_env(), capture_output=True
+    )
+    rows = []
+    for line in out.stderr.decode().splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line.split("|")
+            if cumulative.strip().isdigit():
+                rows.append((int(cumulative) / 1e6, name.rstrip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--run", action="store_true", help="also time an up-to-date run")
+    parser.add_argument("--imports", action="store_true", help="list validate's slowest imports")
+    args = parser.parse_args()
+    cases = {
+        "import clusterdx": [sys.executable, "-c", "import clusterdx"],
+        "clusterdx --help": [*CLI, "--help"],
+        "clusterdx validate": [*CLI, "validate"],
+    }
+    if args.run:
+        cases["clusterdx run (up to date)"] = [*CLI, "run"]
+    print(f"{'command':<30}{'median':>10}{'min':>10}")
+    for name, command in cases.items():
+        median, low = timed(command, args.repeats)
+        print(f"{name:<30}{median:>9.2f}s{low:>9.2f}s")
+    if args.imports:
+        print("\nslowest imports of clusterdx validate (cumulative seconds):")
+        for seconds, name in slowest_imports(cases["clusterdx validate"]):
+            print(f"  {seconds:6.2f}  {name}")
+
+
+if __name__ == "__main__":
+    main()
