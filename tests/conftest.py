@@ -3,6 +3,13 @@
 The references live in ``tests/validation/reference/`` (copied with their provenance README from the
 project's shared reference folder; produced by R, never by this package). A missing reference file is
 a test *failure*, not a skip: a fresh clone must run every comparison.
+
+``built_demo`` builds the default study on the demo data once per test session (per xdist worker);
+the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
+on `copy_of_built_demo` (pytask's state is keyed by absolute paths: a copy is not up to date, and
+tests that need an up-to-date project run the pipeline on the copy once). Every test that uses it
+is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
+the demo once (session fixtures are per worker); the heavy tests spread over the workers.
 """
 
 from __future__ import annotations
@@ -17,6 +24,22 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "validation" / "reference"
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs ``built_demo`` is slow: the build takes about a minute."""
+    for item in items:
+        if "built_demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+def copy_of_built_demo(built_demo, folder: Path):
+    """A copy of the built demo study in ``folder`` (new), for tests that change it."""
+    from clusterdx.study import Study
+
+    shutil.copytree(built_demo.root, folder)
+    return Study.load(folder / "study.toml")
 
 
 def reference_file(name: str) -> Path:
@@ -208,14 +231,18 @@ def demo_study_in(folder: Path):
 
 
 @pytest.fixture(scope="session")
-def built_demo(tmp_path_factory):
-    """The default study built once per session on the demo data, shared by the read-only tests.
-
-    Read it, never change it: a test that edits inputs or outputs builds its own copy
-    (``demo_study_in`` in a temporary folder, as ``tests/tasks/test_pipeline.py`` does).
-    """
+def built_demo_run(tmp_path_factory):
+    """``(study, pytask session)`` of the default study built once per session on the demo data."""
     from clusterdx.tasks.pipeline import run
 
     study = demo_study_in(tmp_path_factory.mktemp("built_demo"))
-    run(study, verbose=0)
-    return study
+    return study, run(study, verbose=0)
+
+
+@pytest.fixture(scope="session")
+def built_demo(built_demo_run):
+    """The default study built once per session on the demo data, shared by the read-only tests.
+
+    Read it, never change it: a test that edits inputs or outputs works on `copy_of_built_demo`.
+    """
+    return built_demo_run[0]

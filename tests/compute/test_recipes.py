@@ -83,6 +83,7 @@ def test_text_keywords_and_firm_aggregate_recipes(project):
     np.testing.assert_allclose(got["hhi"], [0.625, 0.5, 1.0, 1.0], rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_backend_selected_in_the_spec(project, capsys):
     study = _study(
         project,

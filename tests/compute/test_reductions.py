@@ -59,6 +59,7 @@ def documents(tmp_path_factory):
     return table, folder
 
 
+@pytest.mark.slow
 def test_firm_reduction_identical_on_both_backends(firms, local_pool, dask_cluster):
     frame, folder = firms
     path = folder / "firms.parquet"
@@ -114,6 +115,7 @@ def test_keyword_counts_identical_on_both_backends(documents, local_pool, dask_c
         assert got["local"]["documents"].sum() == 120
 
 
+@pytest.mark.slow
 def test_jieba_counts_through_dask(documents, dask_cluster):
     table, folder = documents
     got = count_documents(

@@ -161,12 +161,3 @@ def test_inputs_are_checked(one_threshold):
         threshold(constant, "y", "x", "q", ["c", "size"], entity="id", time="year")
     with pytest.raises(EstimationError, match="outside"):
         threshold(one_threshold, "y", "x", "q", entity="id", time="year", grid=[0.5, 2.0])
-
-
-def test_speed_of_search_and_bootstrap():
-    import time
-
-    frame = _simulate(500, 10, (0.5,), (1.0, -1.0), seed=3)
-    start = time.perf_counter()
-    threshold(frame, "y", "x", "q", ["c"], "id", "year", grid=300, bootstrap=100, seed=1)
-    assert time.perf_counter() - start < 8.0

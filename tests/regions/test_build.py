@@ -14,6 +14,7 @@ def _committed(filename: str) -> pd.DataFrame:
     return pd.read_csv(build.DATA_DIR / filename, keep_default_na=False, na_values=[])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["province", "city"])
 def test_derivation_reproduces_committed_files(level):
     if level == "city":

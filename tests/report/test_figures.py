@@ -167,6 +167,7 @@ def test_moran_scatter_errors(province_panel, provinces_w):
         figures.moran_scatter(province_panel, "dt", provinces_w, path="x.jpg")
 
 
+@pytest.mark.slow
 def test_lisa_clusters_match_local_moran_formula(province_panel, provinces_w):
     clusters = figures.lisa_clusters(province_panel, "dt", provinces_w, year=2023, seed=1)
     y = clusters["value"].to_numpy()
@@ -183,6 +184,7 @@ def test_lisa_clusters_match_local_moran_formula(province_panel, provinces_w):
     assert (clusters["cluster"] != "ns").sum() >= 3  # the gradient makes clusters
 
 
+@pytest.mark.slow
 def test_lisa_map_renders_china_with_inset(tmp_path, province_panel, provinces_w):
     fig, image, caught = _render(
         lambda p: figures.lisa_map(province_panel, "dt", provinces_w, label="数字化转型", path=p),
@@ -308,6 +310,7 @@ def test_mediation_diagram(tmp_path):
         figures.mediation_diagram({"a": (1, 0.1), "c_prime": (1, 0.1), "d": (1, 0.1)})
 
 
+@pytest.mark.slow
 def test_same_data_same_bytes(tmp_path, province_panel, provinces_w):
     for suffix in (".png", ".pdf"):
         paths = [tmp_path / f"lisa{i}{suffix}" for i in range(2)]

@@ -57,6 +57,7 @@ def test_binary_symmetric_unstandardised_matrix():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["chebyshev", "barry-pace"])
 def test_approximations_within_one_percent(method):
     # 30 x 30 queen lattice, 100 seeded probes: observed relative errors below 0.3 %; tolerance 1 %.
