@@ -129,7 +129,7 @@ def did(
     ({'treat_post': 1.05}, {'treat_post': 0.044})
     """
     controls = [controls] if isinstance(controls, str) else list(controls)
-    frame, cohort = _with_cohorts(panel, treat_year, entity, time)
+    frame, cohort = with_cohorts(panel, treat_year, entity, time)
     frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
     formula = f"{y} ~ {' + '.join([TREAT_POST, *controls])}"
     kwargs = {} if cluster is None else {"cluster": cluster}
@@ -257,7 +257,7 @@ def event_study(
     if not -leads <= ref <= lags:
         raise EstimationError(f"ref={ref!r} must lie in the window [-{leads}, {lags}].")
     controls = [controls] if isinstance(controls, str) else list(controls)
-    frame, cohort = _with_cohorts(panel, treat_year, entity, time)
+    frame, cohort = with_cohorts(panel, treat_year, entity, time)
     rel = frame[time].to_numpy(dtype=float) - cohort
     binned = np.where(np.isfinite(cohort), np.clip(rel, -leads, lags), np.nan)
     terms = {e: (f"pre{-e}" if e < 0 else f"post{e}") for e in range(-leads, lags + 1)}
@@ -625,7 +625,7 @@ def callaway_santanna(
     clash = [c for c in covariates if c in (y, treat_year, entity, time)]
     if clash:
         raise PanelError(f"covariates {clash} are the response, the cohort or a key column.")
-    base_frame, cohort = _with_cohorts(panel, treat_year, entity, time)
+    base_frame, cohort = with_cohorts(panel, treat_year, entity, time)
     frame, _ = panel_frame(base_frame, [y, *covariates], entity, time, "raise")
     wide = frame[y].unstack(level=1)
     if wide.isna().to_numpy().any():
@@ -694,10 +694,15 @@ def callaway_santanna(
     )
 
 
-def _with_cohorts(
+def with_cohorts(
     panel: pd.DataFrame, treat_year: str, entity: str, time: str
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """A copy of the panel and each row's first treated period (``inf`` if never treated)."""
+    """A copy of the panel and each row's first treated period (``inf`` if never treated).
+
+    Validates the columns of a staggered DID once for every DID estimator (`did`,
+    `event_study`, `callaway_santanna`, `clusterdx.spatial.spatial_did`): a numeric first
+    treated period (NaN or 0: never treated) constant within each entity, a numeric time.
+    """
     if not isinstance(panel, pd.DataFrame):
         raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
     for col in (treat_year, entity, time):

@@ -28,15 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.panel.did import TREAT_POST, with_cohorts
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.spatial.effects import IMPACT_STATS
 from clusterdx.spatial.models import BiasCorrection, fit
-
-TREAT_POST = "treat_post"
 
 
 @dataclass(frozen=True)
@@ -147,22 +145,8 @@ def spatial_did(
             f"the panel already has a column {TREAT_POST!r}, the name of the treatment indicator "
             "spatial_did builds; rename it"
         )
-    for column in (treat_year, time):
-        if not pd.api.types.is_numeric_dtype(panel[column]):
-            raise PanelError(
-                f"column {column!r} must be numeric (first treated period / period) for a DID"
-            )
-    raw = panel[treat_year].astype(float)
-    cohort = raw.where(raw.notna() & (raw != 0), np.inf)
-    varying = cohort.groupby(panel[entity].to_numpy()).nunique()
-    varying = varying[varying > 1]
-    if len(varying):
-        raise PanelError(
-            f"{treat_year!r} varies within {entity!r} values {list(varying.index[:5])}; give each "
-            "unit one first treated period (staggered adoption is absorbing)"
-        )
-    frame = panel.copy()
-    frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort.to_numpy()).astype(float)
+    frame, cohort = with_cohorts(panel, treat_year, entity, time)
+    frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
     share = frame[TREAT_POST].mean()
     if share in (0.0, 1.0):
         raise EstimationError(
