@@ -111,25 +111,34 @@ def _text_cm(text: str, size_pt: float) -> float:
 
 def column_widths(grid: Grid, size_pt: float) -> list[float]:
     """Column widths (cm) that fit each column's longest cell on one line where the text width
-    allows, data columns at least `MIN_COLUMN_CM` wide; a table too wide narrows its label column
-    first (to what the data columns leave, at least `LABEL_WIDTH_CM`), then every column in
-    proportion, so that long labels wrap rather than the numbers. Spanning header cells do not
-    widen their columns.
+    allows, data columns at least `MIN_COLUMN_CM` wide. A table too wide first lets the data
+    columns' header cells (dependent variables, model names) wrap onto two lines, then narrows the
+    label column (to what the data columns leave, at least `LABEL_WIDTH_CM`), then every column
+    in proportion: headings wrap before row labels, and the numbers never do. Spanning header
+    cells do not widen their columns.
 
     >>> from clusterdx.report._grid import Span
     >>> grid = Grid(header=((Span("变量", 0), Span("(1)", 1)),), body=(("市场需求", "0.137***"),))
     >>> [round(w, 2) for w in column_widths(grid, 10.5)]   # 4 em and 8 × 0.55 em at 10.5 pt, + 0.4
     [1.88, 2.03]
     """
-    need = [MIN_COLUMN_CM] * grid.ncols
-    need[0] = 0.0
+    body = [MIN_COLUMN_CM] * grid.ncols
+    body[0] = 0.0
+    head = [0.0] * grid.ncols
     for spans in grid.header:
         for span in spans:
             if span.width == 1:
-                need[span.start] = max(need[span.start], _text_cm(span.text, size_pt))
+                head[span.start] = max(head[span.start], _text_cm(span.text, size_pt))
     for row in grid.body:
         for c, text in enumerate(row):
-            need[c] = max(need[c], _text_cm(text, size_pt))
+            body[c] = max(body[c], _text_cm(text, size_pt))
+    need = [max(b, h) for b, h in zip(body, head, strict=True)]
+    if sum(need) > TEXT_WIDTH_CM:  # data headings wrap (two lines at least), the room shared
+        two = [max(b, (h - PAD_CM) / 2 + PAD_CM) for b, h in zip(body, head, strict=True)]
+        gaps = [full - short for full, short in zip(need[1:], two[1:], strict=True)]
+        room = TEXT_WIDTH_CM - need[0] - sum(two[1:])
+        share = min(1.0, max(room, 0.0) / sum(gaps)) if sum(gaps) > 0 else 0.0
+        need = [need[0], *(short + share * gap for short, gap in zip(two[1:], gaps, strict=True))]
     data = sum(need[1:])
     if need[0] + data > TEXT_WIDTH_CM:
         need[0] = max(LABEL_WIDTH_CM, TEXT_WIDTH_CM - data)
