@@ -103,9 +103,13 @@ def _write(paragraph, text: str, align, **font) -> None:
         _style_run(paragraph.add_run(text), **font)
 
 
+_FULL_WIDTH = frozenset("×—")  # set full width by the East Asian font in a Chinese label
+
+
 def _text_cm(text: str, size_pt: float) -> float:
-    """Width of ``text`` on one line: 1 em per CJK character, 0.55 em per other one, plus padding."""
-    ems = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+    """Width of ``text`` on one line: 1 em per CJK character (and × —), 0.55 em per other one, plus
+    padding."""
+    ems = sum(1.0 if ord(ch) >= 0x2E80 or ch in _FULL_WIDTH else 0.55 for ch in text)
     return ems * size_pt * 2.54 / 72 + PAD_CM
 
 
