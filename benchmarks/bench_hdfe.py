@@ -11,13 +11,12 @@ clusterdx / pyfixest; the coefficients are checked equal to 1e-8.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 import pyfixest as pf
+from _timing import timed
 
 from clusterdx.panel import fit
 
@@ -41,17 +40,6 @@ def make_panel(rows: int, firms: int, seed: int) -> pd.DataFrame:
         0.4 * frame["x1"] - 0.2 * frame["x2"] + effect + shock + rng.normal(size=len(frame))
     )
     return frame
-
-
-def timed(func, repeats: int) -> tuple[float, object]:
-    """Median seconds of ``repeats`` calls after a warm-up, and the last result."""
-    result = func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

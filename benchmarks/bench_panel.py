@@ -25,14 +25,12 @@ NUMBA_NUM_THREADS=1`` for one-thread figures.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _timing import timed
 
 from clusterdx.panel import fit
 
@@ -78,17 +76,6 @@ def numpy_floor(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     factor = n_firms / (n_firms - 1) * (n - 1) / (n - k)
     cov = xtx_inv @ (sums @ sums.T) @ xtx_inv * factor
     return beta, np.sqrt(np.diag(cov))
-
-
-def timed(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median seconds of ``repeats`` calls after a warm-up, and the last result."""
-    result = func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

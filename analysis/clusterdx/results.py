@@ -33,7 +33,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
+from scipy import stats
+
+from clusterdx.errors import EstimationError
 
 Lang = Literal["zh", "en"]
 
@@ -203,6 +207,28 @@ class EstimationResult:
     def model_label(self, lang: Lang) -> str:
         """Display name of ``model`` (``"fe"`` -> ``"固定效应"``); unknown codes upper-cased."""
         return MODEL_NAMES[lang].get(self.model.lower(), self.model.upper())
+
+
+class StudentTResult(EstimationResult):
+    """Base of the linear-regression results whose inference uses Student's t with
+    ``df_inference`` degrees of freedom (the residual or the cluster count, as Stata/fixest)."""
+
+    df_inference: float
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values from Student's t with ``df_inference`` degrees of freedom."""
+        p = 2 * stats.t.sf(np.abs(self.tvalues.to_numpy()), self.df_inference)
+        return pd.Series(p, index=self.params.index, name="pvalue")
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals ``params ± t_{1-alpha/2, df_inference} * bse``."""
+        if not 0 < alpha < 1:
+            raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
+        q = stats.t.ppf(1 - alpha / 2, self.df_inference)
+        return pd.DataFrame(
+            {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
+        )
 
 
 #: The attributes a `ForwardingResult` takes from its ``fit``.

@@ -673,11 +673,6 @@ class Analysis(_Spec):
                 f"spatial = {str(self.spatial).lower()} is for analysis kind 'did' (spatial DID); "
                 f"kind '{self.kind}' takes spatial = 'none', 'sar' or 'sdm'"
             )
-        if self.kind == "did" and not isinstance(self.spatial, bool) and self.spatial != "none":
-            raise ValueError(
-                f"analysis kind 'did' takes spatial = true (a spatial Durbin DID) or false, not "
-                f"'{self.spatial}'"
-            )
         kind = KINDS[self.kind]
         problem = kind.check(self) if kind.check else None
         if problem:

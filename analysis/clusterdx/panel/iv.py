@@ -55,7 +55,7 @@ from scipy import optimize, stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel._formula import parse_formula
-from clusterdx.results import Covariance, EstimationResult
+from clusterdx.results import Covariance, EstimationResult, StudentTResult
 
 FixestAdjustment = Literal["crv1", "crv3"]
 FIXEST_ADJUSTMENTS: tuple[str, ...] = ("crv1", "crv3")
@@ -133,7 +133,7 @@ class IVDiagnostics:
 
 
 @dataclass(frozen=True)
-class FixestResult(EstimationResult):
+class FixestResult(StudentTResult):
     """A linear panel model estimated by pyfixest: IV/2SLS and/or high-dimensional fixed effects.
 
     Same core interface as :class:`clusterdx.panel.PanelResult` (``params``, ``bse``, ``cov``,
@@ -168,26 +168,6 @@ class FixestResult(EstimationResult):
     diagnostics: IVDiagnostics | None
     raw: Any = field(repr=False)
     data: pd.DataFrame = field(repr=False)
-
-    @property
-    def tvalues(self) -> pd.Series:
-        """Coefficients divided by their standard errors."""
-        return self.params / self.bse
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values from Student's t with ``df_inference`` degrees of freedom."""
-        p = 2 * stats.t.sf(np.abs(self.tvalues.to_numpy()), self.df_inference)
-        return pd.Series(p, index=self.params.index, name="pvalue")
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Confidence intervals ``params ± t_{1-alpha/2, df_inference} * bse``."""
-        if not 0 < alpha < 1:
-            raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
-        q = stats.t.ppf(1 - alpha / 2, self.df_inference)
-        return pd.DataFrame(
-            {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
-        )
 
     def summary(self) -> str:
         """A plain-text coefficient table, the sample, and the IV statistics."""

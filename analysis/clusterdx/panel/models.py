@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
-from scipy import stats
 
 from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
@@ -52,13 +51,13 @@ from clusterdx.panel.within import (
     nested,
     r_squared,
 )
-from clusterdx.results import Covariance, EstimationResult
+from clusterdx.results import Covariance, StudentTResult
 
 _CONST = "const"
 
 
 @dataclass(frozen=True, repr=False)
-class PanelResult(ResultDisplay, EstimationResult):
+class PanelResult(ResultDisplay, StudentTResult):
     """Estimates of a linear panel regression, with the interface shared by all estimators.
 
     Attributes
@@ -150,26 +149,6 @@ class PanelResult(ResultDisplay, EstimationResult):
     raw: Any = field(repr=False)
     data: pd.DataFrame = field(repr=False)
     fd_intercept: bool | None = None
-
-    @property
-    def tvalues(self) -> pd.Series:
-        """Coefficients divided by their standard errors."""
-        return self.params / self.bse
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values from Student's t with ``df_inference`` degrees of freedom."""
-        p = 2 * stats.t.sf(np.abs(self.tvalues.to_numpy()), self.df_inference)
-        return pd.Series(p, index=self.params.index, name="pvalue")
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Confidence intervals ``params ± t_{1-alpha/2, df_inference} * bse``."""
-        if not 0 < alpha < 1:
-            raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
-        q = stats.t.ppf(1 - alpha / 2, self.df_inference)
-        return pd.DataFrame(
-            {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
-        )
 
     @property
     def fitted_values(self) -> pd.Series:

@@ -113,6 +113,15 @@ def _iv_instruments(entry: Any) -> str | None:
     return None
 
 
+def _did_spatial(entry: Any) -> str | None:
+    if not isinstance(entry.spatial, bool) and entry.spatial != "none":
+        return (
+            f"analysis kind 'did' takes spatial = true (a spatial Durbin DID) or false, not "
+            f"'{entry.spatial}'"
+        )
+    return None
+
+
 _ANALYSES = "clusterdx.tasks.analyses"
 _REGRESSION = f"{_ANALYSES}:run_regression"
 _MEASUREMENT = "clusterdx.tasks.measurement:run"
@@ -128,7 +137,8 @@ register_kind("heterogeneity", runner=_REGRESSION,
 register_kind("threshold", runner=_REGRESSION, required=("y", "x", "q"),
               csvs=("tests",))
 register_kind("did", runner=_REGRESSION, required=("y", "treat_year"),
-              csvs=("event_study", "att_gt", "cs_dynamic"), figures=("event_study",))
+              csvs=("event_study", "att_gt", "cs_dynamic"), figures=("event_study",),
+              check=_did_spatial)
 register_kind("disparity", runner=_MEASUREMENT, required=("var",),
               csvs=("components", "within", "between", "distribution"), figures=("kernel3d",),
               both_languages=True)
