@@ -75,7 +75,8 @@ COV_WORDS: dict[str, dict[str, str]] = {
 }
 _CLUSTER_LEVELS_ZH = {"entity": "个体", "time": "时间", "both": "个体和时间"}
 
-#: Display names of the model codes.
+#: Display names of the model codes; a code not listed (the spatial ones: SAR, SDM, ...) displays
+#: upper-cased.
 MODEL_NAMES: dict[str, dict[str, str]] = {
     "zh": {
         "pooled": "混合OLS",
@@ -83,12 +84,6 @@ MODEL_NAMES: dict[str, dict[str, str]] = {
         "re": "随机效应",
         "between": "组间估计",
         "fd": "一阶差分",
-        "sar": "SAR",
-        "sem": "SEM",
-        "sdm": "SDM",
-        "sac": "SAC",
-        "sdem": "SDEM",
-        "slx": "SLX",
         "event study": "事件研究",
         "callaway-sant'anna": "异质性稳健DID",
         "twfe": "双向固定效应",
@@ -99,12 +94,6 @@ MODEL_NAMES: dict[str, dict[str, str]] = {
         "re": "RE",
         "between": "Between",
         "fd": "FD",
-        "sar": "SAR",
-        "sem": "SEM",
-        "sdm": "SDM",
-        "sac": "SAC",
-        "sdem": "SDEM",
-        "slx": "SLX",
         "event study": "Event study",
         "callaway-sant'anna": "Callaway-Sant'Anna",
         "twfe": "TWFE",

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -56,22 +57,22 @@ def _check_names(names: dict[str, Any]) -> dict[str, Any]:
     return names
 
 
-def _check_expression(text: str | None) -> str | None:
-    if text is not None:
-        try:
-            parse(text)
-        except StudySpecError as exc:
-            raise ValueError(str(exc)) from None
-    return text
+def _parsed_by(parser: Callable[[str], object]) -> Callable[[str | None], str | None]:
+    """A validator passing ``text`` (or ``None``) on when ``parser`` accepts it."""
+
+    def check(text: str | None) -> str | None:
+        if text is not None:
+            try:
+                parser(text)
+            except StudySpecError as exc:
+                raise ValueError(str(exc)) from None
+        return text
+
+    return check
 
 
-def _check_model_formula(text: str | None) -> str | None:
-    if text is not None:
-        try:
-            parse_model_formula(text)
-        except StudySpecError as exc:
-            raise ValueError(str(exc)) from None
-    return text
+_check_expression = _parsed_by(parse)
+_check_model_formula = _parsed_by(parse_model_formula)
 
 
 Name = Annotated[str, AfterValidator(_check_name)]
