@@ -192,6 +192,26 @@ def has_instruments(formula: object) -> bool:
     return isinstance(formula, str) and ("[" in formula or "]" in formula)
 
 
+def check_cov_options(
+    cov: str, cluster: str | None, adjustment: str | None, bandwidth: float | None
+) -> None:
+    """Raise `EstimationError` when an option of one covariance is passed with another.
+
+    Shared by `fit_fixest` and `clusterdx.panel.fit`, which take the same covariance options.
+    """
+    if cov != "cluster" and (cluster is not None or adjustment is not None):
+        raise EstimationError(
+            f"cluster/cluster_adjustment apply only to cov='cluster', not cov={cov!r}; "
+            "leave them out or use cov='cluster'."
+        )
+    if cov != "driscoll-kraay" and bandwidth is not None:
+        raise EstimationError(
+            f"bandwidth applies only to cov='driscoll-kraay', not cov={cov!r}; leave it out."
+        )
+    if bandwidth is not None and not bandwidth >= 0:
+        raise EstimationError(f"bandwidth={bandwidth!r} must be a non-negative number.")
+
+
 def parse_iv_formula(
     formula: str, columns: Sequence[str]
 ) -> tuple[str, list[str], list[str], list[str]]:
@@ -318,15 +338,7 @@ def fit_fixest(
     check_option("missing", missing, ("raise", "drop"))
     if not 0 < alpha < 1:
         raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
-    if cov != "cluster" and (cluster is not None or cluster_adjustment is not None):
-        raise EstimationError(
-            f"cluster/cluster_adjustment apply only to cov='cluster', not cov={cov!r}; "
-            "leave them out or use cov='cluster'."
-        )
-    if cov != "driscoll-kraay" and bandwidth is not None:
-        raise EstimationError(
-            f"bandwidth applies only to cov='driscoll-kraay', not cov={cov!r}; leave it out."
-        )
+    check_cov_options(cov, cluster, cluster_adjustment, bandwidth)
     adjustment = "crv1" if cluster_adjustment is None else cluster_adjustment
     check_option("cluster_adjustment", adjustment, FIXEST_ADJUSTMENTS)
     if not isinstance(panel, pd.DataFrame):
@@ -418,8 +430,6 @@ def fit_fixest(
         )
     else:
         bw = math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
-        if bw < 0:
-            raise EstimationError(f"bandwidth={bandwidth!r} must be a non-negative number.")
         vcov_matrix = _driscoll_kraay(raw, periods, bw)
         df_inference = float(n_periods - 1)
         label = f"Driscoll-Kraay, Bartlett kernel, bandwidth {bw:g}, factor n/(n−k)"

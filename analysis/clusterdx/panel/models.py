@@ -27,7 +27,7 @@ from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel._formula import parse_formula
-from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
+from clusterdx.panel.iv import FixestResult, check_cov_options, fit_fixest, has_instruments
 from clusterdx.panel.options import (
     CLUSTER_ADJUSTMENTS,
     COVS,
@@ -419,7 +419,7 @@ def fit(
         cov = "robust" if model == "between" else "cluster"
     check_option("cov", cov, COVS)
     check_option("missing", missing, MISSING)
-    _check_cov_options(cov, cluster, cluster_adjustment, bandwidth)
+    check_cov_options(cov, cluster, cluster_adjustment, bandwidth)
     cluster = "entity" if cluster is None else cluster
     cluster_adjustment = "crv1" if cluster_adjustment is None else cluster_adjustment
     check_option("cluster_adjustment", cluster_adjustment, CLUSTER_ADJUSTMENTS)
@@ -484,23 +484,19 @@ def fit(
     except ValueError as err:
         raise EstimationError(f"linearmodels could not fit the model: {err}") from err
 
-    params = raw.params.reindex(names)
-    covariance = raw.cov.reindex(index=names, columns=names)
-    nobs = int(raw.nobs)
     if df_inference is None:
         df_inference = float(raw.df_resid)
     index = frame.index
     return PanelResult(
-        params=params.rename("coef"),
-        bse=pd.Series(np.sqrt(np.diag(covariance)), index=names, name="std err"),
-        cov=covariance,
-        nobs=nobs,
-        model=model,
-        effects=effects,
-        depvar=depvar,
-        exog_names=list(names),
-        cov_type=Covariance(label, kind=cov, cluster=cluster if cov == "cluster" else None),
-        df_inference=df_inference,
+        **_estimates(
+            names,
+            raw.params.reindex(names),
+            raw.cov.reindex(index=names, columns=names),
+            int(raw.nobs),
+            (model, effects, depvar),
+            (cov, cluster, label),
+            df_inference,
+        ),
         rsquared=_fd_rsquared(raw, frame[depvar]) if model == "fd" else float(raw.rsquared),
         rsquared_within=float(raw.rsquared_within),
         rsquared_between=float(raw.rsquared_between),
@@ -515,6 +511,35 @@ def fit(
         data=frame,
         fd_intercept=fd_intercept,
     )
+
+
+def _estimates(
+    names: list[str],
+    params: Any,
+    covariance: Any,
+    nobs: int,
+    what: tuple[str, str, str],
+    cov_options: tuple[str, str, str],
+    df_inference: float,
+) -> dict[str, Any]:
+    """The `PanelResult` fields both fitting paths fill alike: estimates, covariance, model.
+
+    ``what`` is (model, effects, depvar); ``cov_options`` (cov, cluster, label).
+    """
+    model, effects, depvar = what
+    cov, cluster, label = cov_options
+    return {
+        "params": pd.Series(params, index=names, name="coef"),
+        "bse": pd.Series(np.sqrt(np.diag(covariance)), index=names, name="std err"),
+        "cov": pd.DataFrame(covariance, index=names, columns=names),
+        "nobs": nobs,
+        "model": model,
+        "effects": effects,
+        "depvar": depvar,
+        "exog_names": list(names),
+        "cov_type": Covariance(label, kind=cov, cluster=cluster if cov == "cluster" else None),
+        "df_inference": df_inference,
+    }
 
 
 def _fd_rsquared(raw: Any, y: pd.Series) -> float:
@@ -602,23 +627,6 @@ def _replace_dropped(result: Any, dropped: int) -> Any:
     values = {name: getattr(result, name) for name in result.__dataclass_fields__}
     values["dropped"] = dropped
     return type(result)(**values)
-
-
-def _check_cov_options(
-    cov: str, cluster: str | None, adjustment: str | None, bandwidth: float | None
-) -> None:
-    """Raise when an option of one covariance is passed with another."""
-    if cov != "cluster" and (cluster is not None or adjustment is not None):
-        raise EstimationError(
-            f"cluster/cluster_adjustment apply only to cov='cluster', not cov={cov!r}; "
-            "leave them out or use cov='cluster'."
-        )
-    if cov != "driscoll-kraay" and bandwidth is not None:
-        raise EstimationError(
-            f"bandwidth applies only to cov='driscoll-kraay', not cov={cov!r}; leave it out."
-        )
-    if bandwidth is not None and not bandwidth >= 0:
-        raise EstimationError(f"bandwidth={bandwidth!r} must be a non-negative number.")
 
 
 def _resolve_effects(model: str, effects: str | None) -> str:
@@ -733,18 +741,16 @@ def _fit_within(
     total_between = float(((y_ent - y_ent.mean()) ** 2).sum()) if centre else float(y_ent @ y_ent)
     rsquared_overall = r_squared(float(resid_levels @ resid_levels), total_overall, y_ss, nobs)
     sigma2 = core.resid_ss / nobs
-    covariance_frame = pd.DataFrame(matrix, index=names, columns=names)
     return PanelResult(
-        params=pd.Series(core.params, index=names, name="coef"),
-        bse=pd.Series(np.sqrt(np.diag(matrix)), index=names, name="std err"),
-        cov=covariance_frame,
-        nobs=nobs,
-        model=model,
-        effects=effects,
-        depvar=depvar,
-        exog_names=list(names),
-        cov_type=Covariance(label, kind=cov, cluster=cluster if cov == "cluster" else None),
-        df_inference=df_inference,
+        **_estimates(
+            names,
+            core.params,
+            matrix,
+            nobs,
+            (model, effects, depvar),
+            (cov, cluster, label),
+            df_inference,
+        ),
         rsquared=rsquared_overall
         if centre
         else r_squared(core.resid_ss, core.total_ss, y_ss, nobs),
