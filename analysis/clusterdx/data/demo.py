@@ -41,6 +41,7 @@ import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -470,6 +471,12 @@ def _fix_core_dates(xml: bytes) -> bytes:
     )
 
 
+def _write_csv(frame: pd.DataFrame, path: Path, **options: Any) -> Path:
+    """Write ``frame`` to ``path`` as the demo CSV files are (no index, LF line ends); return it."""
+    frame.to_csv(path, index=False, lineterminator="\n", **options)
+    return path
+
+
 def write_demo(
     directory: str | Path, seed: int = DEFAULT_SEED, level: Level = "province"
 ) -> list[Path]:
@@ -528,9 +535,7 @@ def write_demo(
     )
     blank = innov.index[(ry["region"] == blanked) & (ry["year"] == 2015)][0]
     innov.loc[blank, "R&D经费内部支出(万元)"] = ""
-    path = out / "innovation_gbk.csv"
-    innov.to_csv(path, index=False, encoding="gbk", lineterminator="\n")
-    written.append(path)
+    written.append(_write_csv(innov, out / "innovation_gbk.csv", encoding="gbk"))
 
     # 3. Long UTF-8 CSV keyed by code; one exact duplicate row.
     digital = pd.DataFrame(
@@ -550,13 +555,10 @@ def write_demo(
     digital = pd.concat(
         [digital.loc[:dup], digital.loc[[dup]], digital.loc[dup + 1 :]], ignore_index=True
     )
-    path = out / "digital_economy.csv"
-    digital.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
-    written.append(path)
+    written.append(_write_csv(digital, out / "digital_economy.csv", float_format="%.2f"))
 
     emp = sim["employment"]
-    path = out / "manufacturing_employment.csv"
-    pd.DataFrame(
+    employment = pd.DataFrame(
         {
             "region_code": emp["region"],
             "year": emp["year"],
@@ -564,12 +566,12 @@ def write_demo(
             "industry_name": emp["industry"].map(INDUSTRIES),
             "employment_10k": emp["employment"].round(4),
         }
-    ).to_csv(path, index=False, lineterminator="\n", float_format="%.4f")
-    written.append(path)
+    )
+    path = out / "manufacturing_employment.csv"
+    written.append(_write_csv(employment, path, float_format="%.4f"))
 
     firms = sim["firms"]
-    path = out / "listed_firms.csv"
-    pd.DataFrame(
+    listed = pd.DataFrame(
         {
             "firm_id": firms["firm"],
             "region": _names(firms["region"].to_numpy(), level),
@@ -578,12 +580,11 @@ def write_demo(
             "revenue_100m_yuan": firms["revenue"].round(3),
             **{c: firms[c] for c in firms.columns if c.startswith("kw_")},
         }
-    ).to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
-    written.append(path)
+    )
+    written.append(_write_csv(listed, out / "listed_firms.csv", float_format="%.3f"))
 
     clusters = sim["clusters"]
-    path = out / "cluster_registry.csv"
-    pd.DataFrame(
+    registry = pd.DataFrame(
         {
             "cluster_id": clusters["cluster"],
             "cluster_name": clusters["name"],
@@ -593,8 +594,8 @@ def write_demo(
             "leading_firm": clusters["leading_firm"],
             "designation_year": clusters["designation_year"],
         }
-    ).to_csv(path, index=False, lineterminator="\n")
-    written.append(path)
+    )
+    written.append(_write_csv(registry, out / "cluster_registry.csv"))
 
     truth = {
         "seed": seed,
