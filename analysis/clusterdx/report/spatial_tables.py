@@ -119,9 +119,25 @@ def _word(lang: str, key: str) -> str:
     return _WORDS[lang][key]
 
 
-def _note(lang: str, sentences: Sequence[str]) -> str:
-    body = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
-    return lab.text(lang, "notes_prefix") + body
+def _table(
+    lang: lab.Lang,
+    header: Sequence[tuple[Span, ...]],
+    body: Sequence[tuple[str, ...]],
+    sentences: Sequence[str],
+    title: str | None,
+    notes: str | Sequence[str] | None,
+    group_rule: Sequence[tuple[int, int]] = (),
+) -> Table:
+    """The table of ``body`` under ``header``; its first note joins ``sentences``, then ``notes``."""
+    note = lab.text(lang, "sentence_sep").join(sentences) + lab.text(lang, "sentence_end")
+    grid = Grid(
+        header=tuple(header),
+        body=tuple(body),
+        title=title,
+        notes=(lab.text(lang, "notes_prefix") + note, *_notes(notes)),
+        group_rule=tuple(group_rule),
+    )
+    return Table(grid, lang)
 
 
 def _number(value: Any, digits: Digits) -> str:
@@ -238,16 +254,7 @@ def moran_table(
         sentences.append(_word(lang, "ei_note").format(ei=ei_shown.pop()))
     if levels:
         sentences.append(stars_note(lang, levels))
-    return Table(
-        Grid(
-            header=tuple(header),
-            body=tuple(body),
-            title=title,
-            notes=(_note(lang, sentences), *_notes(notes)),
-            group_rule=tuple(rule),
-        ),
-        lang,
-    )
+    return _table(lang, header, body, sentences, title, notes, rule)
 
 
 def _impact_frame(frame: Any, name: str) -> pd.DataFrame:
@@ -350,15 +357,7 @@ def effects_table(
     if levels:
         sentences.append(stars_note(lang, levels))
     sentences.append(_word(lang, "effects_note"))
-    return Table(
-        Grid(
-            header=header,
-            body=tuple(body),
-            title=title,
-            notes=(_note(lang, sentences), *_notes(notes)),
-        ),
-        lang,
-    )
+    return _table(lang, header, body, sentences, title, notes)
 
 
 def _test_label(result: Any, position: int) -> str:
@@ -470,12 +469,4 @@ def tests_table(
     sentences = [_word(lang, "tests_note")]
     if levels:
         sentences.append(stars_note(lang, levels))
-    return Table(
-        Grid(
-            header=header,
-            body=tuple(body),
-            title=title,
-            notes=(_note(lang, sentences), *_notes(notes)),
-        ),
-        lang,
-    )
+    return _table(lang, header, body, sentences, title, notes)
