@@ -21,6 +21,7 @@ from clusterdx.tasks.checks import check_spec_against_panel
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 from clusterdx.tasks.steps import (
     CLUSTER,
+    _labels,
     _transform_of,
     given,
     panel_fit_options,
@@ -58,10 +59,6 @@ def analysis_outputs(study: Study) -> dict[str, Path]:
         out |= {f"robustness.{f}": tables / f"robustness.{f}" for f in formats}
     out |= spatial_robustness_outputs(study)
     return out
-
-
-def _labels(study: Study, names) -> dict[str, str]:
-    return {name: study.label(name) for name in names if study.label(name) != name}
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
