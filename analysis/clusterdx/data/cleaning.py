@@ -49,11 +49,40 @@ def label(source: Source, sheet: str | None) -> str:
     return f"{source.file}, sheet '{sheet}'" if sheet else source.file
 
 
+def _raw_column(frame: pd.DataFrame, i: int, column: str) -> str:
+    """The column a person sees for record ``i``: its year column in a wide table, else ``column``."""
+    return frame["col_in_file"].iloc[i] if "col_in_file" in frame else column
+
+
 def _cell(frame: pd.DataFrame, i: int, source: Source, sheet: str | None, column: str) -> str:
     """Location of the cell of record ``i``: file, sheet, row and the column a person sees."""
-    if "col_in_file" in frame:
-        column = frame["col_in_file"].iloc[i]
-    return f"{label(source, sheet)}, row {int(frame['row_in_file'].iloc[i])}, column '{column}'"
+    row = int(frame["row_in_file"].iloc[i])
+    return f"{label(source, sheet)}, row {row}, column '{_raw_column(frame, i, column)}'"
+
+
+def _audit_change(
+    audit: Audit,
+    source: Source,
+    sheet: str | None,
+    frame: pd.DataFrame,
+    key: list[str],
+    cell: tuple[int, str],
+    action: str,
+    old: float | None,
+    new: float,
+) -> None:
+    """Record in ``audit`` the change of ``cell`` (record, variable) of ``frame``, by raw row."""
+    i, var = cell
+    audit.change(
+        source.file,
+        row=int(frame["row_in_file"].iloc[i]),
+        column=_raw_column(frame, i, var),
+        action=action,
+        old=old,
+        new=new,
+        key={k: py(frame[k].iloc[i]) for k in key},
+        sheet=sheet,
+    )
 
 
 def handle_duplicates(
@@ -229,16 +258,8 @@ def handle_unit_slips(
                 old = float(frame[var].iloc[i])
                 cell_power = int(np.round(logs.iloc[i] - centre))
                 new = old / 10.0**cell_power
-                audit.change(
-                    source.file,
-                    row=int(frame["row_in_file"].iloc[i]),
-                    column=frame["col_in_file"].iloc[i] if "col_in_file" in frame else var,
-                    action=f"unit slip rescaled by 1e{-cell_power}",
-                    old=old,
-                    new=new,
-                    key={k: py(frame[k].iloc[i]) for k in key},
-                    sheet=sheet,
-                )
+                action = f"unit slip rescaled by 1e{-cell_power}"
+                _audit_change(audit, source, sheet, frame, key, (i, var), action, old, new)
                 frame.iloc[i, frame.columns.get_loc(var)] = new
     return frame
 
@@ -260,8 +281,7 @@ def handle_missing(
     cells = [(i, var) for var in variables for i in np.flatnonzero(missing[var].to_numpy())]
     if policy == "error":
         shown = "; ".join(
-            f"row {int(frame['row_in_file'].iloc[i])}, column "
-            f"'{frame['col_in_file'].iloc[i] if 'col_in_file' in frame else v}'"
+            f"row {int(frame['row_in_file'].iloc[i])}, column '{_raw_column(frame, i, v)}'"
             for i, v in cells[:5]
         )
         raise DataError(
@@ -303,16 +323,8 @@ def handle_missing(
                 "gaps between two observed years. Fill the cell or use [cleaning].missing = 'drop'"
             )
         for i in np.flatnonzero(filled.to_numpy()):
-            audit.change(
-                source.file,
-                row=int(frame["row_in_file"].iloc[i]),
-                column=frame["col_in_file"].iloc[i] if "col_in_file" in frame else var,
-                action="interpolated",
-                old=None,
-                new=float(frame[var].iloc[i]),
-                key={k: py(frame[k].iloc[i]) for k in key},
-                sheet=sheet,
-            )
+            new = float(frame[var].iloc[i])
+            _audit_change(audit, source, sheet, frame, key, (i, var), "interpolated", None, new)
     return frame
 
 
