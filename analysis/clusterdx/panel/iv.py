@@ -212,6 +212,11 @@ def check_cov_options(
         raise EstimationError(f"bandwidth={bandwidth!r} must be a non-negative number.")
 
 
+def driscoll_kraay_bandwidth(bandwidth: float | None, n_periods: int) -> float:
+    """The Driscoll-Kraay bandwidth: ``bandwidth``, or Newey-West's rule floor(4 (T/100)^(2/9))."""
+    return math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
+
+
 def parse_iv_formula(
     formula: str, columns: Sequence[str]
 ) -> tuple[str, list[str], list[str], list[str]]:
@@ -429,7 +434,7 @@ def fit_fixest(
             "G/(G−1)·(n−1)/(n−k), k without effects nested in the clusters"
         )
     else:
-        bw = math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
+        bw = driscoll_kraay_bandwidth(bandwidth, n_periods)
         vcov_matrix = _driscoll_kraay(raw, periods, bw)
         df_inference = float(n_periods - 1)
         label = f"Driscoll-Kraay, Bartlett kernel, bandwidth {bw:g}, factor n/(n−k)"

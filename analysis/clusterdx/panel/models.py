@@ -14,7 +14,6 @@ effects nested in the clusters.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,13 @@ from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel._formula import parse_formula
-from clusterdx.panel.iv import FixestResult, check_cov_options, fit_fixest, has_instruments
+from clusterdx.panel.iv import (
+    FixestResult,
+    check_cov_options,
+    driscoll_kraay_bandwidth,
+    fit_fixest,
+    has_instruments,
+)
 from clusterdx.panel.options import (
     CLUSTER_ADJUSTMENTS,
     COVS,
@@ -813,8 +818,8 @@ def _clipped(demeaned: np.ndarray, scale: np.ndarray, names: list[str]) -> pd.Da
 
 
 def _bandwidth(bandwidth: float | None, n_periods: int) -> float:
-    """The Driscoll-Kraay bandwidth: given, or Newey-West's rule floor(4 (T/100)^(2/9))."""
-    bw = math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
+    """The Driscoll-Kraay bandwidth (`driscoll_kraay_bandwidth`), checked below T."""
+    bw = driscoll_kraay_bandwidth(bandwidth, n_periods)
     if bw >= n_periods:
         raise EstimationError(
             f"the Driscoll-Kraay bandwidth {bw:g} must be below the number of periods, "
@@ -843,7 +848,7 @@ def _cov_label(
     if cov == "robust":
         return "heteroskedasticity-robust (White), factor n/(n−k−d)", None
     if cov == "driscoll-kraay":
-        bw = math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
+        bw = driscoll_kraay_bandwidth(bandwidth, n_periods)
         label = f"Driscoll-Kraay, Bartlett kernel, bandwidth {bw:g}, factor n/(n−k−d)"
         return label, float(n_periods - 1)
     n_groups = min(int(codes.max()) + 1 for codes in clusters) if clusters else 0
@@ -870,7 +875,7 @@ def _cov_config(
     if cov in ("unadjusted", "robust"):
         return {"cov_type": cov, "debiased": True}, label, df_inference
     if cov == "driscoll-kraay":
-        bw = math.floor(4 * (n_periods / 100) ** (2 / 9)) if bandwidth is None else bandwidth
+        bw = driscoll_kraay_bandwidth(bandwidth, n_periods)
         kwargs = {"cov_type": "kernel", "kernel": "bartlett", "bandwidth": bw, "debiased": True}
         return kwargs, label, df_inference
     codes = pd.DataFrame({f"cluster{j}": c for j, c in enumerate(clusters)}, index=frame.index)
