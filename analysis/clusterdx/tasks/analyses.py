@@ -425,17 +425,8 @@ def _run_placebo(
             f"{res.pvalue:.3f}; placebo mean {res.placebo.mean():.4f}, "
             f"sd {res.placebo.std(ddof=1):.4f}"
         )
-    table = report.RegressionTable(
-        [twfe],
-        lang=spec.study.language,
-        labels=_labels(study, {*twfe.params.index, a.y}),
-        column_titles=["基准双重差分" if spec.study.language == "zh" else "Baseline DID"],
-        stat=spec.tables.stat,
-        digits=spec.tables.digits,
-        title=captions.caption("placebo", spec.study.language, a.title, a.title_en),
-        notes=[note],
-    )
-    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
+    titles = ["基准双重差分" if spec.study.language == "zh" else "Baseline DID"]
+    return written + _did_table(study, a, [twfe], titles, [note], tables)
 
 
 def _run_psm_did(
@@ -471,14 +462,24 @@ def _run_psm_did(
             f"PSM ({res.method}, {res.scope}): {res.n_matched} treated observations matched, "
             f"{res.n_off_support} off support; standardised bias before → after: {bias}"
         ]
+    titles = ["全样本" if zh else "Full sample", "匹配样本" if zh else "Matched sample"]
+    return written + _did_table(study, a, [full, res.did], titles, notes, tables)
+
+
+def _did_table(
+    study: Study, a: Analysis, results: list, titles: list[str], notes: list[str], tables: Path
+) -> list[Path]:
+    """Write the DID table of placebo and PSM-DID (the baseline TWFE DID first); return its files."""
+    spec = study.spec
+    lang = spec.study.language
     table = report.RegressionTable(
-        [full, res.did],
-        lang=spec.study.language,
-        labels=_labels(study, {*full.params.index, a.y}),
-        column_titles=["全样本" if zh else "Full sample", "匹配样本" if zh else "Matched sample"],
+        results,
+        lang=lang,
+        labels=_labels(study, {*results[0].params.index, a.y}),
+        column_titles=titles,
         stat=spec.tables.stat,
         digits=spec.tables.digits,
-        title=captions.caption("psm_did", spec.study.language, a.title, a.title_en),
+        title=captions.caption(a.kind, lang, a.title, a.title_en),
         notes=notes,
     )
-    return written + table.save(tables / a.name, spec.tables.formats, strict=True)
+    return table.save(tables / a.name, spec.tables.formats, strict=True)
