@@ -520,8 +520,8 @@ def fit(
 
 def _estimates(
     names: list[str],
-    params: Any,
-    covariance: Any,
+    params: pd.Series | np.ndarray,
+    covariance: pd.DataFrame | np.ndarray,
     nobs: int,
     what: tuple[str, str, str],
     cov_options: tuple[str, str, str],
