@@ -16,10 +16,11 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel._checks import check_option
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
 from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit
+from clusterdx.paneldata.frame import PanelFrame
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ def _permutation_test(
 ) -> pd.DataFrame:
     """Fisher permutation test of equal subsample coefficients for two groups."""
     names = [depvar, *exog]
-    frame, _ = panel_frame(panel, names, entity, time, "raise")
+    frame = PanelFrame(panel, names, entity, time).data
     moments = EntityMoments(frame, names, model, effects)
     first_label = labels.groupby(panel[entity].to_numpy()).first()
     in_second = (first_label.reindex(moments.entities) == levels[1]).to_numpy(dtype=float)
