@@ -66,6 +66,8 @@ class PanelFrame:
         Sorted entity and period values present in ``data``.
     entity_codes, time_codes : ndarray of int
         Position of each row's entity in ``entities`` and period in ``periods``.
+    rows : ndarray of int
+        Position in ``panel`` of each row of ``data`` (to carry other row-aligned values over).
     dropped : int
         Rows dropped for missing values (``missing="drop"``).
 
@@ -155,7 +157,7 @@ class PanelFrame:
             col = next(c for c in values.columns if bad[c].any())
             rows = list(values.index[bad[col].to_numpy()][:_SHOW])
             first = int(np.flatnonzero(bad[col].to_numpy())[0])
-            at_entity, at_time = keys.iloc[first].tolist()
+            at_entity, at_time = keys.iloc[[first]].to_numpy().tolist()[0]
             fix = (
                 "Impute them and keep every entity in every period (this model needs a "
                 "balanced panel)."
@@ -189,6 +191,7 @@ class PanelFrame:
         self.entity, self.time = entity, time
         self.columns, self.extra = columns, extra
         self.dropped = n_bad
+        self.rows = order
         self.entities: pd.Index = index.levels[0]
         self.periods: pd.Index = index.levels[1]
         self.entity_codes = np.asarray(index.codes[0], dtype=np.intp)
