@@ -292,8 +292,11 @@ def fit(
     Raises
     ------
     PanelError, WeightsError, EstimationError, ConvergenceError
-        Malformed panel, weights not matching the entities, NaN or collinear regressors, or an
-        optimiser failure; the message names the column, ids or parameter.
+        A malformed panel (a missing column, a duplicate (entity, time) pair, a non-numeric,
+        missing or infinite value, an unbalanced panel: the ``PanelError`` of
+        :class:`clusterdx.paneldata.PanelFrame`, as from :func:`clusterdx.panel.fit`), weights
+        not matching the entities, collinear regressors, or an optimiser failure; the message
+        names the column, ids or parameter.
 
     Examples
     --------
