@@ -9,7 +9,7 @@ import pytest
 
 from clusterdx import panel as cdx_panel
 from clusterdx import spatial
-from clusterdx.errors import PanelError
+from clusterdx.errors import OptionError, PanelError
 from clusterdx.paneldata import PanelFrame
 from clusterdx.spatial._simulate import simulate_panel
 
@@ -101,6 +101,11 @@ def test_missing_values_are_named_or_dropped(long):
 def test_malformed_panels_are_refused_with_the_fix(long, change, message):
     with pytest.raises(PanelError, match=message):
         PanelFrame(change(long), ["y", "x"], "region", "year")
+
+
+def test_unknown_missing_option_lists_the_allowed_values(long):
+    with pytest.raises(OptionError, match=r"missing='keep' is not allowed; use one of \['raise'"):
+        PanelFrame(long, ["y"], "region", "year", missing="keep")
 
 
 def test_select_and_assign_hand_the_frame_on(long):

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from clusterdx.errors import PanelError
+from clusterdx.errors import OptionError, PanelError
 from clusterdx.paneldata.within import demean, demean_cube
 
+Missing = Literal["raise", "drop"]  # as clusterdx.panel.options.Missing (fit's option)
 _SHOW = 5
 _MAX_LISTED = 10
 
@@ -73,6 +74,8 @@ class PanelFrame:
 
     Raises
     ------
+    OptionError
+        ``missing`` not one of its values.
     PanelError
         ``panel`` not a DataFrame; a key or column not in it; a missing key; duplicate (entity,
         time) pairs (the first listed); a non-numeric variable; a missing or infinite value
@@ -103,10 +106,14 @@ class PanelFrame:
         entity: str,
         time: str,
         *,
-        missing: Literal["raise", "drop"] = "raise",
+        missing: Missing = "raise",
         extra: Iterable[str] = (),
         balanced: bool = False,
     ) -> None:
+        if missing not in get_args(Missing):
+            raise OptionError(
+                f"missing={missing!r} is not allowed; use one of {list(get_args(Missing))}."
+            )
         if not isinstance(panel, pd.DataFrame):
             raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
         names = list(map(str, panel.columns))
