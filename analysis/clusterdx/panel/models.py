@@ -329,8 +329,9 @@ def fit(
     ----------
     panel : DataFrame or PanelFrame
         Long panel, one row per (entity, period), or a :class:`clusterdx.paneldata.PanelFrame`
-        already validated with the formula's columns (used as it is, not checked again: how
-        the mechanism, threshold and DID analyses hand on the panel they validated).
+        already validated with the formula's columns (used as it is, not checked again, so
+        ``missing`` does not apply: how the mechanism, threshold and heterogeneity analyses
+        hand on the panel they validated).
     formula : str
         ``"y ~ x1 + x2"``; every name is a column of ``panel``.
     entity, time : str
