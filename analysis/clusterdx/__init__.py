@@ -21,6 +21,7 @@ _SUBMODULES = {
     "weights",
     "spatial",
     "panel",
+    "paneldata",
     "report",
     "tasks",
     "compute",

@@ -10,8 +10,8 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError, StudySpecError
 from clusterdx.panel import fit, mediation, moderation
-from clusterdx.panel._checks import panel_frame
 from clusterdx.panel.mechanisms import EntityMoments, _entity_counts
+from clusterdx.paneldata.frame import PanelFrame
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_bootstrap_draw_equals_fit_on_resampled_entities(med_panel, model, effec
     # Independent path: linearmodels (via fit) on a physically resampled panel whose repeated
     # entities are relabelled as distinct entities.
     names = ["y", "x", "m", "w"]
-    frame, _ = panel_frame(med_panel, names, "id", "year", "raise")
+    frame = PanelFrame(med_panel, names, "id", "year").data
     moments = EntityMoments(frame, names, model, effects)
     counts = _entity_counts(np.random.default_rng(3), moments.n_entities, 2)
     a_fast = moments.coefficients(counts, "m", ["x", "w"], "x")

@@ -9,8 +9,8 @@ import statsmodels.api as sm
 
 from clusterdx.errors import EstimationError, PanelError, StudySpecError
 from clusterdx.panel import threshold
-from clusterdx.panel._checks import panel_frame
 from clusterdx.panel.threshold import _Data, lr_critical_value
+from clusterdx.paneldata.frame import PanelFrame
 
 
 def _simulate(n_entities: int, n_periods: int, gammas: tuple[float, ...], slopes, seed: int):
@@ -46,7 +46,7 @@ def test_closed_form_ssr_equals_lsdv_regressions(effects):
     # Independent computation: statsmodels OLS with entity (and year) dummies at grid points.
     frame = _simulate(25, 6, (0.5,), (1.0, -1.0), seed=2)
     frame["x2"] = np.random.default_rng(3).normal(size=len(frame))
-    used, _ = panel_frame(frame, ["y", "x", "x2", "c", "q"], "id", "year", "raise")
+    used = PanelFrame(frame, ["y", "x", "x2", "c", "q"], "id", "year").data
     data = _Data(used, "y", ["x", "x2"], ["c"], "q", effects, 0.05, 40)
     yw = data.within(data.y)
     dummies = pd.get_dummies(frame["id"].astype(str), drop_first=True, dtype=float)

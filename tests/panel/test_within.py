@@ -1,4 +1,4 @@
-"""Tests of clusterdx.panel.within: demeaning, and pooled/FE fits against linearmodels and pyfixest."""
+"""Tests of clusterdx.paneldata.within: demeaning, and pooled/FE fits against linearmodels and pyfixest."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from linearmodels import PanelOLS, PooledOLS
 
 from clusterdx.errors import EstimationError
 from clusterdx.panel import fit
-from clusterdx.panel.within import demean, nested
+from clusterdx.paneldata.within import demean, nested
 
 FORMULA = "dt ~ demand + gov + tech"
 

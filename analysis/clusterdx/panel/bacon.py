@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import panel_frame
+from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.within import demean_cube
 
 
 def bacon_decomposition(
@@ -64,11 +65,9 @@ def bacon_decomposition(
     if treat_year not in panel.columns:
         raise PanelError(f"treat_year column {treat_year!r} is not in the panel.")
     cohort_raw = pd.to_numeric(panel[treat_year], errors="coerce").replace([0, np.inf], np.nan)
-    frame, _ = panel_frame(panel.assign(**{treat_year: cohort_raw.fillna(0.0)}), [y],
-                           entity, time, "raise", [treat_year])  # fmt: skip
+    frame = PanelFrame(panel.assign(**{treat_year: cohort_raw.fillna(0.0)}), [y], entity, time,
+                       extra=[treat_year], balanced=True).data  # fmt: skip
     wide = frame[y].unstack(time)
-    if wide.isna().any().any():
-        raise PanelError("bacon_decomposition needs a balanced panel (every entity every period).")
     periods = wide.columns.to_numpy(dtype=float)
     first = frame[treat_year].groupby(level=0).transform("first")
     if (first != frame[treat_year]).any():
@@ -88,7 +87,7 @@ def bacon_decomposition(
     share = {g: len(groups[g]) / n_total for g in groups}
     dbar = {g: float((periods >= g).mean()) for g in timing}
     d = (periods[None, :] >= cohort.to_numpy()[:, None]).astype(float)
-    demeaned = d - d.mean(axis=1, keepdims=True) - d.mean(axis=0, keepdims=True) + d.mean()
+    demeaned = demean_cube(d, entity=True, time=True)
     var_d = float((demeaned**2).mean())
 
     def mean(g: float, window: np.ndarray) -> float:

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel._checks import check_option
 from clusterdx.panel._drdid import att_2x2
 from clusterdx.panel._multiplier import bands, bootstrap_draws
 from clusterdx.panel.models import Cov, Effects, PanelResult, fit
@@ -52,6 +52,7 @@ from clusterdx.panel.options import (
     EstMethod,
     MultiplierWeights,
 )
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import Covariance, EstimationResult, ForwardingResult
 
 __all__ = [
@@ -626,13 +627,8 @@ def callaway_santanna(
     if clash:
         raise PanelError(f"covariates {clash} are the response, the cohort or a key column.")
     base_frame, cohort = with_cohorts(panel, treat_year, entity, time)
-    frame, _ = panel_frame(base_frame, [y, *covariates], entity, time, "raise")
+    frame = PanelFrame(base_frame, [y, *covariates], entity, time, balanced=True).data
     wide = frame[y].unstack(level=1)
-    if wide.isna().to_numpy().any():
-        short = list(wide.index[wide.isna().any(axis=1)][:5])
-        raise PanelError(
-            f"callaway_santanna needs a balanced panel; {entity!r} values {short} miss periods."
-        )
     periods = wide.columns.to_numpy(dtype=float)
     cohorts = (
         base_frame.assign(_cohort=cohort).groupby(entity)["_cohort"].first().reindex(wide.index)

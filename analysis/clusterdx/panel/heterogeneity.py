@@ -16,10 +16,11 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel._checks import check_option
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
 from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit
+from clusterdx.paneldata.frame import PanelFrame
 
 
 @dataclass(frozen=True)
@@ -212,22 +213,25 @@ def heterogeneity(
         resolved in ("time", "twoways") and per_period
     )
     others = [level for level in levels if level != base_level]
+    validated = PanelFrame(panel, [depvar, *exog], entity, time)  # once: interaction and test
+    row_labels = labels.to_numpy()[validated.rows]
     columns: dict[str, np.ndarray] = {}
     interactions: dict[str, list[str]] = {v: [] for v in tested}
     for level in others:
-        dummy = (labels == level).to_numpy(dtype=float)
+        dummy = (row_labels == level).astype(float)
         if not absorbed:
             columns[_name(f"{group}_{level}")] = dummy
         for v in tested:
             name = _name(f"{v}_x_{level}")
-            columns[name] = panel[v].to_numpy(dtype=float) * dummy
+            columns[name] = validated.data[v].to_numpy(dtype=float) * dummy
             interactions[v].append(name)
     clash = sorted(set(columns) & set(panel.columns))
     if clash:
         raise PanelError(f"columns {clash} already exist; rename them before the interaction form.")
-    data = panel.assign(**columns)
     rhs = [*exog, *columns]
-    interacted = fit(data, f"{depvar} ~ {' + '.join(rhs)}", entity, time, **kwargs)
+    interacted = fit(
+        validated.assign(**columns), f"{depvar} ~ {' + '.join(rhs)}", entity, time, **kwargs
+    )
     all_terms = [name for names in interactions.values() for name in names]
     rows = [_wald("joint", interacted, all_terms)]
     rows += [_wald(v, interacted, interactions[v]) for v in tested]
@@ -237,13 +241,13 @@ def heterogeneity(
     if permutations:
         permutation = _permutation_test(
             panel,
+            validated.data,
             depvar,
             exog,
             tested,
             labels,
             levels,
             entity,
-            time,
             resolved,
             model,
             permutations,
@@ -283,21 +287,21 @@ def _wald(label: str, res: PanelResult, terms: list[str]) -> dict[str, float | s
 
 def _permutation_test(
     panel: pd.DataFrame,
+    frame: pd.DataFrame,
     depvar: str,
     exog: list[str],
     tested: list[str],
     labels: pd.Series,
     levels: list[str],
     entity: str,
-    time: str,
     effects: str,
     model: str,
     permutations: int,
     seed: int | None,
 ) -> pd.DataFrame:
-    """Fisher permutation test of equal subsample coefficients for two groups."""
+    """Fisher permutation test of equal subsample coefficients for two groups (``frame``: the
+    validated panel of ``panel``)."""
     names = [depvar, *exog]
-    frame, _ = panel_frame(panel, names, entity, time, "raise")
     moments = EntityMoments(frame, names, model, effects)
     first_label = labels.groupby(panel[entity].to_numpy()).first()
     in_second = (first_label.reindex(moments.entities) == levels[1]).to_numpy(dtype=float)

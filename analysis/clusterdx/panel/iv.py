@@ -53,8 +53,9 @@ import pandas as pd
 from scipy import optimize, stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel._checks import check_option
 from clusterdx.panel._formula import parse_formula
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import Covariance, EstimationResult, StudentTResult
 
 FixestAdjustment = Literal["crv1", "crv3"]
@@ -366,9 +367,10 @@ def fit_fixest(
             "offers CRV3 for OLS only); use 'crv1'."
         )
     numeric = [depvar, *exog, *endog, *instruments]
-    frame, dropped = panel_frame(
-        panel, numeric, entity, time, missing, [*fe_columns, *cluster_cols]
+    validated = PanelFrame(
+        panel, numeric, entity, time, missing=missing, extra=[*fe_columns, *cluster_cols]
     )
+    frame, dropped = validated.data, validated.dropped
     if frame.empty:
         raise PanelError("no rows are left after dropping missing values; check the data.")
     frame = frame.reset_index()

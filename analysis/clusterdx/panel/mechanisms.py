@@ -17,11 +17,12 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel._checks import check_option
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
 from clusterdx.panel.options import MEDIATION_METHODS as METHODS
 from clusterdx.panel.options import MEDIATION_MODELS, MediationModel, ModerationModel
 from clusterdx.panel.options import MediationMethod as Method
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import ForwardingResult
 
 _QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -277,7 +278,7 @@ def mediation(
     names = [y, x, m, *controls]
     if len(set(names)) != len(names):
         raise PanelError(f"y, x, m and controls must be distinct columns; got {names}.")
-    sample = _complete(panel, names, missing)
+    sample = PanelFrame(_complete(panel, names, missing), names, entity, time)
     kwargs = {"model": model, "cov": cov, "missing": "raise"}
     if model == "fe":
         kwargs["effects"] = effects
@@ -307,8 +308,7 @@ def mediation(
             "bc_upper": np.nan,
         }
         if bootstrap:
-            frame, _ = panel_frame(sample, names, entity, time, "raise")
-            moments = EntityMoments(frame, names, model, effects if model == "fe" else "none")
+            moments = EntityMoments(sample.data, names, model, effects if model == "fe" else "none")
             rng = np.random.default_rng(seed)
             counts = _entity_counts(rng, moments.n_entities, bootstrap)
             a_star = moments.coefficients(counts, m, [x, *controls], x)
@@ -519,12 +519,13 @@ def moderation(
     names = [y, x, z, *controls]
     if len(set(names)) != len(names):
         raise PanelError(f"y, x, z and controls must be distinct columns; got {names}.")
-    frame, _ = panel_frame(panel, names, entity, time, "raise")
+    validated = PanelFrame(panel, names, entity, time)
+    frame = validated.data
     means = {x: 0.0, z: 0.0}
     if center:
         means = {x: float(frame[x].mean()), z: float(frame[z].mean())}
     term = f"{x}_x_{z}"
-    data = frame.assign(
+    data = validated.assign(
         **{
             x: frame[x] - means[x],
             z: frame[z] - means[z],
@@ -534,7 +535,7 @@ def moderation(
     entity_fe = model == "fe" and (effects or "individual") in ("individual", "twoways")
     absorbed = []
     if entity_fe:
-        spread = data[[x, z]].groupby(level=0).nunique().max()
+        spread = data.data[[x, z]].groupby(level=0).nunique().max()
         absorbed = [name for name in (x, z) if spread[name] <= 1]
     if x in absorbed:
         raise EstimationError(
@@ -545,7 +546,7 @@ def moderation(
     kwargs = {"model": model, "cov": cov}
     if model == "fe":
         kwargs["effects"] = effects
-    res = fit(data.reset_index(), f"{y} ~ {' + '.join(rhs)}", entity, time, **kwargs)
+    res = fit(data, f"{y} ~ {' + '.join(rhs)}", entity, time, **kwargs)
     if at is None:
         values = np.quantile(frame[z].to_numpy(), _QUANTILES)
     else:

@@ -3,7 +3,7 @@
 It parses the formula, checks the panel, chooses one documented covariance convention, and
 returns a ``PanelResult`` that shares its core interface (``params``, ``bse``, ``pvalues``,
 ``nobs``, ``summary()``) with the spatial estimators, so one table renderer handles both. Pooled
-OLS and fixed effects are fitted by :mod:`clusterdx.panel.within` (exact within transformation,
+OLS and fixed effects are fitted by :mod:`clusterdx.paneldata.within` (exact within transformation,
 least squares on the Gram matrix, linearmodels' covariance conventions; several times faster than
 linearmodels and pyfixest on large panels, equal to linearmodels to 1e-10 in the tests); random
 effects, between and first differences by linearmodels (Sheppard et al., ``linearmodels.panel``).
@@ -24,7 +24,7 @@ from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
 from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, check_rank, panel_frame
+from clusterdx.panel._checks import check_option, check_rank
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.iv import (
     FixestResult,
@@ -46,7 +46,8 @@ from clusterdx.panel.options import (
     Model,
 )
 from clusterdx.panel.options import COVS_BY_MODEL as _COVS_BY_MODEL
-from clusterdx.panel.within import (
+from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.within import (
     codes_of,
     covariance,
     demean_rows,
@@ -106,7 +107,7 @@ class PanelResult(ResultDisplay, StudentTResult):
         First differences: whether the differenced regression has an intercept (a linear trend
         in levels); ``None`` for the other models.
     raw : WithinFit or linearmodels results
-        Pooled / FE: the :class:`clusterdx.panel.within.WithinFit` (residuals, inverse Gram
+        Pooled / FE: the :class:`clusterdx.paneldata.within.WithinFit` (residuals, inverse Gram
         matrix, unadjusted covariance); RE / between / FD: the linearmodels result object.
     data : DataFrame
         The estimation sample indexed by (entity, time), used by :func:`hausman`.
@@ -284,7 +285,7 @@ class PanelResult(ResultDisplay, StudentTResult):
 
 
 def fit(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     formula: str,
     entity: str,
     time: str,
@@ -331,8 +332,11 @@ def fit(
 
     Parameters
     ----------
-    panel : DataFrame
-        Long panel, one row per (entity, period).
+    panel : DataFrame or PanelFrame
+        Long panel, one row per (entity, period), or a :class:`clusterdx.paneldata.PanelFrame`
+        already validated with the formula's columns (used as it is, not checked again, so
+        ``missing`` does not apply: how the mechanism, threshold and heterogeneity analyses
+        hand on the panel they validated).
     formula : str
         ``"y ~ x1 + x2"``; every name is a column of ``panel``.
     entity, time : str
@@ -415,7 +419,7 @@ def fit(
     """
     if absorb is not None or has_instruments(formula):
         return fit_fixest(
-            panel, formula, entity, time, model, effects, cov, cluster,
+            panel.data.reset_index() if isinstance(panel, PanelFrame) else panel, formula, entity, time, model, effects, cov, cluster,
             cluster_adjustment=cluster_adjustment, bandwidth=bandwidth, missing=missing,
             absorb=absorb,
         )  # fmt: skip
@@ -439,11 +443,26 @@ def fit(
             f"cov={cov!r} is not available for model={model!r}; use one of "
             f"{list(_COVS_BY_MODEL[model])}."
         )
-    if not isinstance(panel, pd.DataFrame):
+    if isinstance(panel, PanelFrame):
+        if (entity, time) != (panel.entity, panel.time):
+            raise PanelError(
+                f"entity={entity!r}, time={time!r} differ from the keys the PanelFrame was "
+                f"built with ({panel.entity!r}, {panel.time!r}); pass those."
+            )
+        columns = panel.data.columns
+    elif isinstance(panel, pd.DataFrame):
+        columns = panel.columns
+    else:
         raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
-    depvar, exog = parse_formula(formula, panel.columns)
-    cluster_cols = _cluster_columns(cov, cluster, panel, entity, time)
-    frame, dropped = panel_frame(panel, [depvar, *exog], entity, time, missing, cluster_cols)
+    depvar, exog = parse_formula(formula, columns)
+    cluster_cols = _cluster_columns(cov, cluster, columns, entity, time)
+    if isinstance(panel, PanelFrame):
+        frame, dropped = panel.select([depvar, *exog], cluster_cols), panel.dropped
+    else:
+        validated = PanelFrame(
+            panel, [depvar, *exog], entity, time, missing=missing, extra=cluster_cols
+        )
+        frame, dropped = validated.data, validated.dropped
     if frame.empty:
         raise PanelError("no rows are left after dropping missing values; check the data.")
 
@@ -654,12 +673,12 @@ def _resolve_effects(model: str, effects: str | None) -> str:
 
 
 def _cluster_columns(
-    cov: str, cluster: str, panel: pd.DataFrame, entity: str, time: str
+    cov: str, cluster: str, columns: pd.Index, entity: str, time: str
 ) -> list[str]:
     """Extra columns that the cluster option needs carried into the estimation frame."""
     if cov != "cluster" or cluster in ("entity", "time", "both"):
         return []
-    if cluster not in panel.columns:
+    if cluster not in columns:
         raise PanelError(
             f"cluster={cluster!r} is neither 'entity', 'time', 'both' nor a column of the panel."
         )
@@ -686,7 +705,7 @@ def _fit_within(
     dropped: int,
     cov_options: tuple[str, str, str, float | None],
 ) -> PanelResult:
-    """Pooled OLS or the within estimator on the demeaned design (:mod:`clusterdx.panel.within`).
+    """Pooled OLS or the within estimator on the demeaned design (:mod:`clusterdx.paneldata.within`).
 
     Numbers and conventions are those of linearmodels' ``PooledOLS`` / ``PanelOLS`` with
     ``debiased=True`` (the tests compare them), clustered covariances with the effects nested in
@@ -789,7 +808,7 @@ def _fit_within(
 
 @dataclass(frozen=True)
 class _WithinRaw:
-    """The within fit (`clusterdx.panel.within.WithinFit`, whose attributes it forwards) with the
+    """The within fit (`clusterdx.paneldata.within.WithinFit`, whose attributes it forwards) with the
     level series linearmodels' results carry, so `PanelResult.fitted_values`, ``resid`` and
     ``estimated_effects`` read every model the same way: x'β̂, the within residuals and
     y − x'β̂ − residual (α̂_i + λ̂_t; 0 for pooled)."""

@@ -11,7 +11,7 @@ inference, Imbens & Rubin 2015, ch. 5; the ``didplacebo`` convention of Chen, Qi
 *Stata J.*), and the placebo estimates are shown as a kernel density with the true estimate marked.
 
 Why our own: no Python package has it. Each fake :math:`D` is demeaned by the exact two-way
-within transformation of :func:`clusterdx.panel.within.demean`, all draws in one call, and
+within transformation of :func:`clusterdx.paneldata.within.demean`, all draws in one call, and
 :math:`\hat\delta_b` follows by Frisch-Waugh-Lovell from the demeaned response and controls, so
 500 draws cost one demeaning instead of 500 regressions; the true estimate equals :func:`did`'s (tested).
 """
@@ -27,11 +27,12 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, panel_frame
+from clusterdx.panel._checks import check_option
 from clusterdx.panel.options import PLACEBO_DRAWS_MIN
 from clusterdx.panel.options import PLACEBO_KINDS as KINDS
 from clusterdx.panel.options import PlaceboKind as Kind
-from clusterdx.panel.within import demean
+from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.within import demean
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def placebo(
         raise PanelError(f"treat_year column {treat_year!r} is not in the panel.")
     never = pd.to_numeric(panel[treat_year], errors="coerce").replace([np.inf, -np.inf], np.nan)
     panel = panel.assign(**{treat_year: never.fillna(0)})  # never treated: missing, 0 or inf
-    frame, _ = panel_frame(panel, [y, *controls], entity, time, "raise", [treat_year])
+    frame = PanelFrame(panel, [y, *controls], entity, time, extra=[treat_year]).data
     frame = frame.reset_index()
     cohort = pd.to_numeric(frame[treat_year], errors="coerce").replace(0, np.nan)
     spread = cohort.groupby(frame[entity]).nunique(dropna=False)

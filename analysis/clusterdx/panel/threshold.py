@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, check_rank, panel_frame
+from clusterdx.panel._checks import check_option, check_rank
 from clusterdx.panel.models import COVS, Cov, PanelResult, fit
 from clusterdx.panel.options import (
     GRID_MIN,
@@ -50,6 +50,8 @@ from clusterdx.panel.options import (
     TRIM,
     ThresholdEffects,
 )
+from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import ForwardingResult
 
 _CRITICAL = (0.90, 0.95, 0.99)
@@ -276,8 +278,8 @@ def threshold(
     if overlap:
         raise PanelError(f"{overlap} are both regime variables and controls; list them once.")
     columns = list(dict.fromkeys([y, *x_names, *controls, q]))
-    frame, _ = panel_frame(panel, columns, entity, time, "raise")
-    _check_balanced(frame, entity)
+    validated = PanelFrame(panel, columns, entity, time, balanced=True)
+    frame = validated.data
     data = _Data(frame, y, x_names, controls, q, effects, trim, grid)
     check_rank(
         pd.DataFrame(data.design(()), columns=[*x_names, *controls]),
@@ -328,10 +330,10 @@ def threshold(
         curves.append(pd.DataFrame({"threshold": names[j], "gamma": data.grid, "lr": lr}))
     ci = pd.DataFrame(ci_rows, index=pd.Index(names, name="threshold"))
 
-    regime_frame, regime_names, regimes = _regime_columns(frame, x_names, q, gammas)
+    regime_values, regime_names, regimes = _regime_columns(frame, x_names, q, gammas)
     formula = f"{y} ~ {' + '.join([*regime_names, *controls])}"
     result = fit(
-        regime_frame.reset_index(),
+        validated.assign(**regime_values),
         formula,
         entity,
         time,
@@ -369,22 +371,10 @@ def _check_settings(
         raise PanelError("x_regime is empty; name at least one regime variable.")
 
 
-def _check_balanced(frame: pd.DataFrame, entity: str) -> None:
-    """Raise ``PanelError`` naming entities that miss periods."""
-    periods = frame.index.get_level_values(1).unique()
-    counts = frame.groupby(level=0).size()
-    short = counts[counts < len(periods)]
-    if len(short):
-        raise PanelError(
-            f"the threshold model needs a balanced panel; {len(short)} {entity!r} values miss "
-            f"periods, first {list(short.index[:5])}; keep complete entities or fill the gaps."
-        )
-
-
 def _regime_columns(
     frame: pd.DataFrame, x_names: list[str], q: str, gammas: np.ndarray
-) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    """The panel with ``<x>_r<j>`` regime columns, their names and a table of the regimes."""
+) -> tuple[dict[str, np.ndarray], list[str], pd.DataFrame]:
+    """The ``<x>_r<j>`` regime columns of the panel, their names and a table of the regimes."""
     bounds = [-np.inf, *gammas, np.inf]
     qv = frame[q].to_numpy()
     columns, names, rows = {}, [], []
@@ -405,8 +395,7 @@ def _regime_columns(
             columns[f"{x}_r{j + 1}"] = frame[x].to_numpy() * inside
     for x in x_names:
         names += [f"{x}_r{j + 1}" for j in range(len(bounds) - 1)]
-    out = frame.assign(**columns)
-    return out, names, pd.DataFrame(rows).set_index("regime")
+    return columns, names, pd.DataFrame(rows).set_index("regime")
 
 
 class _Data:
@@ -446,10 +435,7 @@ class _Data:
     def within(self, a: np.ndarray) -> np.ndarray:
         """The within transformation (entity, or entity and period demeaning; balanced)."""
         shaped = a.reshape(self.n_entities, self.n_periods, -1)
-        out = shaped - shaped.mean(axis=1, keepdims=True)
-        if self.twoways:
-            out = out - out.mean(axis=0, keepdims=True)
-        return out.reshape(a.shape)
+        return demean_cube(shaped, entity=True, time=self.twoways).reshape(a.shape)
 
     def _bin_sums(self, values: np.ndarray, groups: np.ndarray | None, n_groups: int) -> np.ndarray:
         """Cumulative (over the grid) sums of ``values`` by group: shape (G, n_groups, m)."""

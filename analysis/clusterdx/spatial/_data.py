@@ -1,9 +1,13 @@
 """Turn a long panel and a weights object into the arrays the spatial panel likelihoods use.
 
-The panel is checked (columns present, one row per entity-period, balanced, no missing values) and
-reshaped to arrays of shape ``(N, T, c)``: entity ``i`` in row ``i`` (the order of ``W`` after it
-has been aligned), period ``t`` in column ``t``. Stacking period by period, as the models are
-written, is the same data read column by column.
+The panel is validated by :class:`clusterdx.paneldata.PanelFrame` (columns present, one row per
+entity-period, numeric, no missing values, balanced: the same checks and messages as the linear
+panel models) and read as its cube of shape ``(N, T, c)``: entity ``i`` in row ``i`` (sorted
+entity values, the order ``W`` is aligned to by :func:`align_weights`), period ``t`` in column
+``t``. Stacking period by period, as the models are written, is the same data read column by
+column. :func:`align_weights` is the one place where a weights object (a ``libpysal.weights.W``
+or a ``(matrix, ids)`` pair) is matched to the panel's entities: the models, the diagnostics and
+the cross-section tests all use it.
 """
 
 from __future__ import annotations
@@ -13,12 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
-from clusterdx.errors import EstimationError, PanelError, WeightsError
-
-_MAX_LISTED = 10
+from clusterdx.errors import PanelError, WeightsError
+from clusterdx.paneldata.frame import PanelFrame, listing
 
 
 @dataclass(frozen=True)
@@ -31,92 +33,41 @@ class PanelArrays:
     x: np.ndarray
 
 
-def _listing(items: Sequence[Any]) -> str:
-    shown = ", ".join(repr(item) for item in items[:_MAX_LISTED])
-    more = f" ... ({len(items)} in all)" if len(items) > _MAX_LISTED else f" ({len(items)} in all)"
-    return shown + more
-
-
-def stack_panel(
-    panel: pd.DataFrame, y: str, x: Sequence[str], entity: str, time: str
-) -> PanelArrays:
-    """Check a long panel and reshape ``y`` and ``x`` to entity × period arrays.
+def stack_panel(panel: Any, y: str, x: Sequence[str], entity: str, time: str) -> PanelArrays:
+    """Validate a long panel (balanced) and reshape ``y`` and ``x`` to entity × period arrays.
 
     Raises
     ------
     PanelError
-        A named column is missing, an (entity, time) pair occurs twice, or the panel is unbalanced.
-    EstimationError
-        ``y`` or an ``x`` column holds a missing value.
+        Everything :class:`~clusterdx.paneldata.PanelFrame` refuses with ``balanced=True`` (a
+        missing column, a duplicate (entity, time) pair, a non-numeric, missing or infinite
+        value, an unbalanced panel), or regressors that repeat a name or contain ``y``.
     """
-    columns = [entity, time, y, *x]
-    missing = [c for c in dict.fromkeys(columns) if c not in panel.columns]
-    if missing:
-        raise PanelError(
-            f"column(s) {missing} not found in the panel; available columns: {list(panel.columns)}"
-        )
     if len(set(x)) != len(x) or y in x:
         raise PanelError(
             f"regressors {list(x)} repeat a name or contain the dependent variable {y!r}"
         )
-    frame = panel[list(dict.fromkeys(columns))]
-    duplicated = frame.duplicated(subset=[entity, time], keep=False)
-    if duplicated.any():
-        pairs = list(
-            frame.loc[duplicated, [entity, time]].drop_duplicates().itertuples(index=False)
-        )
-        raise PanelError(
-            f"(entity, time) pairs occur more than once in columns ({entity!r}, {time!r}): "
-            f"{_listing([tuple(p) for p in pairs])}; aggregate or drop the duplicates first"
-        )
-    entities = sorted(frame[entity].unique().tolist())
-    periods = sorted(frame[time].unique().tolist())
-    n, t = len(entities), len(periods)
-    if len(frame) != n * t:
-        full = pd.MultiIndex.from_product([entities, periods])
-        present = pd.MultiIndex.from_frame(frame[[entity, time]])
-        gaps = list(full.difference(present))
-        raise PanelError(
-            f"the panel is unbalanced: {len(gaps)} (entity, time) pairs are missing, e.g. "
-            f"{_listing(gaps)}; spatial panel ML needs every entity in every period. Fill the gaps "
-            "(e.g. interpolate within entity) or drop the incomplete entities or periods"
-        )
-    frame = frame.sort_values([entity, time], kind="stable")
-    for column in [y, *x]:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            raise EstimationError(
-                f"column {column!r} has dtype {frame[column].dtype}, not numeric; convert it "
-                "(e.g. pd.to_numeric) or encode categories as dummy columns"
-            )
-        values = frame[column].to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            first_entity, first_time = (
-                frame[c].iloc[row : row + 1].tolist()[0] for c in (entity, time)
-            )
-            raise EstimationError(
-                f"column {column!r} has {int(bad.sum())} missing or infinite value(s), the first "
-                f"at ({entity}={first_entity!r}, {time}={first_time!r}); impute or drop them "
-                "and keep the panel balanced"
-            )
-    yy = frame[y].to_numpy(dtype=float).reshape(n, t)
-    xx = frame[list(x)].to_numpy(dtype=float).reshape(n, t, len(x))
-    return PanelArrays(entities=entities, periods=periods, y=yy, x=xx)
+    frame = PanelFrame(panel, [y, *x], entity, time, balanced=True)
+    cube = frame.cube([y, *x])
+    return PanelArrays(
+        entities=frame.entities.tolist(),
+        periods=frame.periods.tolist(),
+        y=np.ascontiguousarray(cube[:, :, 0]),
+        x=np.ascontiguousarray(cube[:, :, 1:]),
+    )
 
 
-def align_weights(w: Any, entities: Sequence[Hashable]) -> sp.csr_matrix:
-    """Return ``W`` as a CSR matrix with rows and columns in the order of ``entities``.
+def weights_matrix(w: Any) -> tuple[sp.csr_matrix, list[Hashable]]:
+    """``W`` as a CSR matrix and its ids, both in the weights object's own order.
 
-    ``w`` is a ``libpysal.weights.W`` (its ids are the entity values) or a pair
-    ``(matrix, ids)`` with a dense or sparse ``N × N`` matrix. ``W`` is used as given: row-standardise
-    it beforehand if the model calls for it (``clusterdx.weights`` does by default).
+    ``w`` is a ``libpysal.weights.W`` (its ids are the entity values) or a pair ``(matrix, ids)``
+    with a dense or sparse ``N × N`` matrix.
 
     Raises
     ------
     WeightsError
-        Ids in the panel missing from ``W`` or the reverse, a non-square matrix, or islands
-        (entities without neighbours).
+        Another type, a non-square matrix or one whose size differs from the number of ids, or
+        repeated ids.
     """
     if isinstance(w, tuple) and len(w) == 2:
         matrix, ids = w
@@ -132,12 +83,55 @@ def align_weights(w: Any, entities: Sequence[Hashable]) -> sp.csr_matrix:
         ids = list(w.id_order)
     else:
         raise WeightsError(
-            f"w must be a libpysal.weights.W or a (matrix, ids) pair, got {type(w).__name__}"
+            f"w must be a libpysal.weights.W or a (matrix, ids) pair, got {type(w).__name__}; "
+            "build one with clusterdx.weights (e.g. from_matrix)"
         )
     if len(set(ids)) != len(ids):
         raise WeightsError("the weights ids repeat; each entity must appear once")
+    return matrix, ids
+
+
+def matched_ids(ids: Sequence[Hashable], entities: Sequence[Hashable]) -> list[Hashable]:
+    """The weights ids as the panel's entity values: as they are, or matched as strings.
+
+    Ids and entities that differ only in type (``11`` and ``"11"``) are matched through their
+    string forms when that pairs them one to one; otherwise the ids are returned unchanged (and
+    :func:`align_weights` names the ones that do not match).
+    """
+    ids = list(ids)
+    wanted = set(entities)
+    if len(ids) == len(wanted) and all(key in wanted for key in ids):
+        return ids
+    by_str = {str(e): e for e in entities}
+    if len(by_str) == len(wanted) == len(ids) and {str(key) for key in ids} == set(by_str):
+        return [by_str[str(key)] for key in ids]
+    return ids
+
+
+def align_weights(
+    w: Any, entities: Sequence[Hashable], *, allow_islands: bool = False
+) -> sp.csr_matrix:
+    """Return ``W`` as a CSR matrix with rows and columns in the order of ``entities``.
+
+    ``w`` is a ``libpysal.weights.W`` (its ids are the entity values) or a pair
+    ``(matrix, ids)`` with a dense or sparse ``N × N`` matrix (:func:`weights_matrix`); ids
+    that differ from the entities only in type are matched as strings (:func:`matched_ids`).
+    ``W`` is used as given: row-standardise it beforehand if the model calls for it
+    (``clusterdx.weights`` does by default). ``allow_islands`` keeps entities without
+    neighbours (zero rows), which the diagnostics accept and the models do not.
+
+    Raises
+    ------
+    WeightsError
+        Ids in the panel missing from ``W`` or the reverse, a non-square matrix, or islands
+        (entities without neighbours) unless allowed.
+    """
+    matrix, ids = weights_matrix(w)
+    ids = matched_ids(ids, entities)
     position = {key: i for i, key in enumerate(ids)}
     absent = [e for e in entities if e not in position]
+    wanted = set(entities)
+    extra = [key for key in ids if key not in wanted]
     if absent:
         hint = ""
         if ids and type(ids[0]) is not type(entities[0]):
@@ -145,24 +139,23 @@ def align_weights(w: Any, entities: Sequence[Hashable]) -> sp.csr_matrix:
                 f" (the weights ids are {type(ids[0]).__name__}, the panel's entities are "
                 f"{type(entities[0]).__name__})"
             )
+        also = f"; weights ids not in the panel: {listing(extra)}" if extra else ""
         raise WeightsError(
-            f"panel entities missing from the weights ids{hint}: {_listing(absent)}; build W on "
-            "the same ids as the panel's entity column"
+            f"panel entities missing from the weights ids{hint}: {listing(absent)}{also}; build "
+            "W on the same ids as the panel's entity column"
         )
-    wanted = set(entities)
-    extra = [key for key in ids if key not in wanted]
     if extra:
         raise WeightsError(
-            f"weights ids not in the panel: {_listing(extra)}; subset W to the panel's entities "
+            f"weights ids not in the panel: {listing(extra)}; subset W to the panel's entities "
             "(and re-standardise) or add those entities to the panel"
         )
     order = np.array([position[e] for e in entities])
     matrix = matrix[order][:, order].tocsr()
     matrix.eliminate_zeros()
     islands = [entities[i] for i in np.flatnonzero(np.diff(matrix.indptr) == 0)]
-    if islands:
+    if islands and not allow_islands:
         raise WeightsError(
-            f"islands (entities without neighbours) in W: {_listing(islands)}; give them a "
+            f"islands (entities without neighbours) in W: {listing(islands)}; give them a "
             "neighbour (e.g. k-nearest) or drop them from the panel"
         )
     return matrix

@@ -13,7 +13,8 @@ probes gives relative errors of order (probes · N)^{-1/2} for the local weights
 practice (Hutchinson 1990, *Comm. Stat. Simulation* 19:433-450).
 
 Under the Lee-Yu transformation for time effects the operators act on the N − 1 dimensional space
-orthogonal to ι; its traces equal those of P M P with P = I − ιι'/N, applied here by demeaning.
+orthogonal to ι; its traces equal those of P M P with P = I − ιι'/N, applied here by demeaning
+(:func:`clusterdx.paneldata.within.demean_cube` over the entities).
 """
 
 from __future__ import annotations
@@ -23,13 +24,10 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from clusterdx.errors import EstimationError
+from clusterdx.paneldata.within import demean_cube
 from clusterdx.spatial.logdet import filter_factor
 
 EXACT_MAX_N = 1_500
-
-
-def _demean(v: np.ndarray) -> np.ndarray:
-    return v - v.mean(axis=0, keepdims=True)
 
 
 # SuperLU solves with ~200 right-hand sides run up to 40x slower under threaded BLAS
@@ -76,7 +74,7 @@ def spatial_traces(
         rng = np.random.default_rng(seed)
         m = probes if probes is not None else int(np.clip(500_000 // n, 30, 200))
         u, scale = rng.choice(np.array([-1.0, 1.0]), size=(n, m)), 1.0 / m
-    proj = _demean if project else (lambda v: v)
+    proj = (lambda v: demean_cube(v, entity=False, time=True)) if project else (lambda v: v)
     u = proj(u)
     lu_a = filter_factor(w, rho) if rho is not None else None
     m = w if w_error is None else w_error
@@ -145,7 +143,7 @@ def information_covariance(
         if lam is not None:
             gxb = gxb - lam * (m_err @ gxb)
         if project:
-            gxb = gxb - gxb.mean(axis=0, keepdims=True)
+            gxb = demean_cube(gxb, entity=False, time=True)
         gxb = gxb.reshape(-1)
         info[:k, pos] = info[pos, :k] = xstar.T @ gxb / sigma2
         info[pos, pos] = gxb @ gxb / sigma2 + t_eff * (traces["GtG"] + traces["GG"])

@@ -56,7 +56,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy import stats
 
-from clusterdx.errors import ConvergenceError, PanelError
+from clusterdx.errors import ConvergenceError, OptionError, PanelError
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N
 from clusterdx.spatial.logdet import LogDet
@@ -138,7 +138,7 @@ def bsk_test(
     CLMmu     normal    14.449  p = 2.54e-47
     """
     if test not in BSK_TESTS:
-        raise ValueError(f"test={test!r} is not one of {list(BSK_TESTS)}")
+        raise OptionError(f"test={test!r} is not one of {list(BSK_TESTS)}")
     if isinstance(x, str) or not x:
         raise PanelError(f"x must be a non-empty list of column names, got {x!r}.")
     data = stack_panel(panel, y, list(x), entity, time)

@@ -5,12 +5,17 @@ cross-sectional: the panel forms need the residuals of the (within-transformed) 
 no intercept, the block-diagonal :math:`I_T\\otimes W` and the :math:`T\\,\\mathrm{tr}(W'W+WW)`
 information term, which spreg does not expose. :math:`I_T\\otimes W` is applied period by period
 as a sparse product on a T x N array; the Kronecker product is never formed.
+
+The panel is validated by :class:`clusterdx.paneldata.PanelFrame` and the weights matched to its
+entities by :func:`clusterdx.spatial._data.align_weights`, as in :func:`clusterdx.spatial.fit`:
+the same panels and weights (a ``libpysal.weights.W`` or a ``(matrix, ids)`` pair) are accepted
+or refused with the same messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Hashable, Sequence
+from typing import Any, Literal
 
 import esda
 import libpysal
@@ -18,17 +23,21 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from clusterdx.errors import PanelError, StudySpecError, WeightsError
+from clusterdx.errors import PanelError, StudySpecError
+from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.within import demean_cube
+from clusterdx.spatial._data import align_weights, matched_ids, weights_matrix
 
 LMEffects = Literal["pooled", "individual", "time", "twoways"]
 LM_EFFECTS: tuple[str, ...] = ("pooled", "individual", "time", "twoways")
+Weights = libpysal.weights.W | tuple[Any, Sequence[Hashable]]
 _SHOW = 5
 
 
 def moran_by_year(
     panel: pd.DataFrame,
     var: str,
-    w: libpysal.weights.W,
+    w: Weights,
     entity: str,
     time: str,
     permutations: int = 999,
@@ -49,8 +58,10 @@ def moran_by_year(
         Long panel; every entity of ``w`` must have a value of ``var`` in every period.
     var : str
         Variable to test.
-    w : libpysal.weights.W
-        Weights whose ids are the values of ``panel[entity]``.
+    w : libpysal.weights.W or (matrix, ids)
+        Weights whose ids are the values of ``panel[entity]``: what
+        :func:`clusterdx.spatial.fit` accepts (ids that differ from the entities only in type,
+        ``11`` and ``"11"``, are matched as strings; islands are allowed).
     entity, time : str
         Key columns.
     permutations : int
@@ -66,7 +77,8 @@ def moran_by_year(
     Raises
     ------
     PanelError
-        Missing columns, duplicate keys, or a period where some entity of ``w`` has no value.
+        Missing columns, duplicate keys, a non-numeric ``var``, or a period where some entity
+        of ``w`` has no (finite) value.
     WeightsError
         Ids of ``w`` missing from the panel or panel entities missing from ``w``.
 
@@ -89,17 +101,20 @@ def moran_by_year(
     """
     if not isinstance(permutations, int | np.integer) or permutations < 0:
         raise StudySpecError(f"permutations={permutations!r} must be a non-negative integer.")
-    frame = _keyed(panel, [var], entity, time)
-    order = _align_ids(frame.index.get_level_values(0).unique(), w, entity)
-    w_copy = libpysal.weights.W(
-        dict(w.neighbors), dict(w.weights), id_order=list(w.id_order), silence_warnings=True
-    )
+    frame = PanelFrame(panel, [var], entity, time, missing="drop")  # gaps: named per period
+    matrix, order, _ = _weights_order(w, frame)
+    if isinstance(w, libpysal.weights.W):  # esda row-standardises: work on a copy
+        w_copy = libpysal.weights.W(
+            dict(w.neighbors), dict(w.weights), id_order=list(w.id_order), silence_warnings=True
+        )
+    else:
+        w_copy = libpysal.weights.WSP(matrix, id_order=order).to_W(silence_warnings=True)
     rows = []
     # esda permutes with the global NumPy generator: seed it, and restore it afterwards.
     state = np.random.get_state()  # noqa: NPY002
     np.random.seed(seed)  # noqa: NPY002
     try:
-        for period, block in frame.groupby(level=1, sort=True):
+        for period, block in frame.data.groupby(level=1, sort=True):
             values = block[var].droplevel(1).reindex(order)
             absent = list(values.index[values.isna()])
             if absent:
@@ -128,7 +143,7 @@ def lm_tests(
     panel: pd.DataFrame,
     y: str,
     x: Sequence[str],
-    w: libpysal.weights.W,
+    w: Weights,
     entity: str,
     time: str,
     effects: LMEffects = "individual",
@@ -163,8 +178,9 @@ def lm_tests(
         Response.
     x : sequence of str
         Regressors.
-    w : libpysal.weights.W
-        Spatial weights (used as given, e.g. row-standardised) with ids = ``panel[entity]``.
+    w : libpysal.weights.W or (matrix, ids)
+        Spatial weights (used as given, e.g. row-standardised) with ids = ``panel[entity]``, as
+        :func:`clusterdx.spatial.fit` accepts them.
     entity, time : str
         Key columns.
     effects : {"pooled", "individual", "time", "twoways"}
@@ -204,10 +220,15 @@ def lm_tests(
         raise StudySpecError(f"effects={effects!r} is not allowed; use one of {list(LM_EFFECTS)}.")
     if isinstance(x, str) or not x:
         raise PanelError(f"x must be a non-empty list of column names, got {x!r}.")
-    frame = _keyed(panel, [y, *x], entity, time)
-    order = _align_ids(frame.index.get_level_values(0).unique(), w, entity)
-    cube = _balanced_cube(frame, [y, *x], order, entity, time)
-    cube = _transform(cube, effects)
+    frame = PanelFrame(panel, [y, *x], entity, time, balanced=True)
+    wmat, _, rows = _weights_order(w, frame)
+    # T x N x k, entities in W order: the period-major stacking of I_T ⊗ W
+    cube = np.ascontiguousarray(frame.cube([y, *x])[rows].transpose(1, 0, 2))
+    cube = demean_cube(
+        cube.transpose(1, 0, 2),
+        entity=effects in ("individual", "twoways"),
+        time=effects in ("time", "twoways"),
+    ).transpose(1, 0, 2)
     n_periods, n_ent, _ = cube.shape
     yt = cube[:, :, 0].reshape(-1)
     xt = cube[:, :, 1:].reshape(n_periods * n_ent, -1)
@@ -218,7 +239,6 @@ def lm_tests(
             f"the regressors {list(x)} are collinear after the {effects!r} transformation "
             "(e.g. constant within entities); drop one."
         )
-    wmat = sparse.csr_matrix(w.sparse)
 
     def lag(v: np.ndarray) -> np.ndarray:
         """Apply I_T ⊗ W to a period-major stacked vector."""
@@ -246,78 +266,15 @@ def lm_tests(
     return out
 
 
-def _keyed(panel: pd.DataFrame, columns: Sequence[str], entity: str, time: str) -> pd.DataFrame:
-    """``columns`` indexed by (entity, time), after checking that keys and columns exist."""
-    if not isinstance(panel, pd.DataFrame):
-        raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
-    absent = [c for c in [entity, time, *columns] if c not in panel.columns]
-    if absent:
-        raise PanelError(
-            f"columns {absent} are not in the panel; columns: {list(map(str, panel.columns))}."
-        )
-    keys = panel[[entity, time]]
-    duplicated = keys.duplicated(keep=False)
-    if duplicated.any():
-        pairs = list(dict.fromkeys(map(tuple, keys[duplicated].to_numpy().tolist())))[:_SHOW]
-        raise PanelError(
-            f"the panel has rows sharing an ({entity}, {time}) pair, first {pairs}; make each "
-            "pair one row."
-        )
-    index = pd.MultiIndex.from_frame(keys)
-    return panel[list(dict.fromkeys(columns))].set_axis(index)
+def _weights_order(w: Any, frame: PanelFrame) -> tuple[sparse.csr_matrix, list, np.ndarray]:
+    """W in its own id order, those ids as entity values, and each id's row in ``frame.entities``.
 
-
-def _align_ids(entities: pd.Index, w: libpysal.weights.W, entity: str) -> list:
-    """Panel entity values in the order of ``w.id_order`` (matched exactly, else as strings)."""
-    if not isinstance(w, libpysal.weights.W):
-        raise WeightsError(
-            f"w must be a libpysal.weights.W, got {type(w).__name__}; build one with "
-            "clusterdx.weights (e.g. from_matrix)."
-        )
-    ids = list(w.id_order)
-    panel_ids = list(entities)
-    if set(ids) != set(panel_ids):
-        by_str = {str(v): v for v in panel_ids}
-        if len(by_str) == len(panel_ids) and set(by_str) == set(map(str, ids)):
-            return [by_str[str(i)] for i in ids]
-        only_w = [i for i in ids if i not in set(panel_ids)]
-        only_panel = [i for i in panel_ids if i not in set(ids)]
-        raise WeightsError(
-            f"the ids of W and the values of {entity!r} differ: {len(only_w)} W ids are not in "
-            f"the panel (first {only_w[:_SHOW]}), {len(only_panel)} panel entities are not in W "
-            f"(first {only_panel[:_SHOW]}); build W for exactly the panel's entities."
-        )
-    return ids
-
-
-def _balanced_cube(
-    frame: pd.DataFrame, columns: Sequence[str], order: list, entity: str, time: str
-) -> np.ndarray:
-    """T x N x k array (periods ascending, entities in W order); raise if unbalanced or missing."""
-    periods = frame.index.get_level_values(1).unique().sort_values()
-    full = pd.MultiIndex.from_product([order, periods], names=[entity, time])
-    if len(frame) != len(full):
-        present = set(frame.index)
-        gaps = [pair for pair in full if pair not in present][:_SHOW]
-        raise PanelError(
-            f"the panel is unbalanced ({len(frame)} rows, {len(full)} expected), e.g. missing "
-            f"{gaps}; the panel LM tests need every entity in every period."
-        )
-    values = frame.reindex(full)[list(columns)]
-    bad = values.isna().any(axis=1)
-    if bad.any():
-        raise PanelError(
-            f"missing values in {list(columns)} at {list(values.index[bad.to_numpy()][:_SHOW])}; "
-            "the panel LM tests need a complete balanced panel."
-        )
-    arr = values.to_numpy(dtype=float).reshape(len(order), len(periods), len(columns))
-    return arr.transpose(1, 0, 2)
-
-
-def _transform(cube: np.ndarray, effects: str) -> np.ndarray:
-    """Demean a T x N x k array by entity (axis 0), by period (axis 1), or both."""
-    if effects in ("individual", "twoways"):
-        cube = cube - cube.mean(axis=0, keepdims=True)
-    if effects in ("time", "twoways"):
-        cube = cube - cube.mean(axis=1, keepdims=True)
-    return cube
+    The ids are checked against the panel's entities by :func:`align_weights` (the check of the
+    spatial models; islands allowed), so the diagnostics accept the same weights as
+    :func:`clusterdx.spatial.fit` and refuse them with the same messages.
+    """
+    entities = frame.entities.tolist()
+    matrix, ids = weights_matrix(w)
+    order = matched_ids(ids, entities)
+    align_weights((matrix, order), entities, allow_islands=True)
+    return matrix, order, frame.entities.get_indexer(order)

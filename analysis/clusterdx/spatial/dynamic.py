@@ -73,6 +73,7 @@ import scipy.sparse.linalg as spla
 from scipy import stats
 
 from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N, spatial_traces
@@ -126,9 +127,9 @@ def _design(y: np.ndarray, x: np.ndarray, w: sp.csr_matrix, model: str, dynamic:
     return np.concatenate(blocks, axis=2), names
 
 
-def _demean(v: np.ndarray) -> np.ndarray:
+def _project(v: np.ndarray) -> np.ndarray:
     """P v with P = I − ιι'/N (over the first axis): the two-way transformation without F_N."""
-    return v - v.mean(axis=0, keepdims=True)
+    return demean_cube(v, entity=False, time=True)
 
 
 def _identity(v: np.ndarray) -> np.ndarray:
@@ -141,7 +142,7 @@ class _Operators:
     def __init__(self, w: sp.csr_matrix, rho: float, project: bool) -> None:
         self.w = w
         self.rho = rho
-        self.proj = _demean if project else _identity
+        self.proj = _project if project else _identity
         self.n_eff = w.shape[0] - int(project)
         self._lu = filter_factor(w, rho)
 
@@ -191,7 +192,7 @@ def _diag_square_sum(ops: _Operators, seed: int) -> float:
     (Bekas, Kokiopoulou & Saad 2007, *Appl. Numer. Math.* 57:1214-1229), and the product of two
     independent such estimates is unbiased for a_jj².
     """
-    project = ops.proj is _demean
+    project = ops.proj is _project
 
     def apply(u: np.ndarray) -> np.ndarray:
         return _helmert_t(ops.g(_helmert(u))) if project else ops.g(u)
@@ -268,7 +269,7 @@ def _bias_spectral(vals, lag_names, coefs, rho, sigma2, t_eff):
 
 def _bias(engine, lag_names, coefs, rho, sigma2, ops: _Operators, t_eff, trace_g, seed):
     """b̂ of the module docstring: spectral when the eigenvalues are known, else sparse solves."""
-    project = ops.proj is _demean
+    project = ops.proj is _project
     if engine.eigenvalues is not None:
         return _bias_spectral(_spectrum(engine, project), lag_names, coefs, rho, sigma2, t_eff)
     tau = coefs[lag_names.index("tau")] if "tau" in lag_names else 0.0
@@ -437,12 +438,10 @@ def fit_dynamic(
             "summing to 1); row-standardise W or pass bias_correction=False"
         )
     # sweep the individual effects (demean over t = 2..T); two-way: also the period means
-    yt = yt - yt.mean(axis=1, keepdims=True)
-    z = z - z.mean(axis=1, keepdims=True)
-    if two_way:
-        yt, z = _demean(yt), _demean(z)
+    yt = demean_cube(yt, entity=True, time=two_way)
+    z = demean_cube(z, entity=True, time=two_way)
     project = two_way and bias_correction
-    proj = _demean if project else _identity
+    proj = _project if project else _identity
     n_eff = n - int(project)
     nobs = n_eff * t_eff
     wy = proj(wsp @ yt)
@@ -598,7 +597,7 @@ def dynamic_impacts(res: DynamicSpatialResults, draws: int = 1000, seed: int = 0
     every = [filters(p, h)[0] for p in (point, sims) for h in IMPACT_HORIZONS]
     # moments of W once, to the order the largest κ needs (then reused); a divergent series is
     # reported below for the horizon concerned
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(EstimationError):
         res.engine.mean_diagonals(np.concatenate(every))
     blocks = {}
     for horizon in IMPACT_HORIZONS:
@@ -607,7 +606,7 @@ def dynamic_impacts(res: DynamicSpatialResults, draws: int = 1000, seed: int = 0
             kappa, scale = filters(p, horizon)
             try:
                 out.append(_effects(res.engine, p["beta"], p["theta"], kappa, scale))
-            except ValueError as err:
+            except EstimationError as err:
                 raise EstimationError(
                     f"the {horizon}-run effects of some draws are undefined ({err}); the fit is "
                     "too close to the stationarity bound for simulated inference"

@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from clusterdx.errors import OptionError, WeightsError
+from clusterdx.errors import EstimationError, OptionError, WeightsError
 from clusterdx.spatial.options import LOGDET_METHODS, LogdetMethod
 
 EIGEN_MAX_N = 1_000
@@ -317,7 +317,7 @@ class LogDet:
         radius = max(1.0 / self.bounds[1], -1.0 / self.bounds[0])
         top = float(np.max(np.abs(rho))) * radius if rho.size else 0.0
         if top >= 1.0:
-            raise ValueError(
+            raise EstimationError(
                 f"|rho| times the spectral radius of W is {top:.3f}, not below 1, where the power "
                 "series of (I - rho W)^-1 diverges; use logdet='eigen'"
             )

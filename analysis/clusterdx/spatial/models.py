@@ -77,6 +77,7 @@ import scipy.optimize as opt
 import scipy.sparse as sp
 
 from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import information_covariance
@@ -108,16 +109,6 @@ _BOUND_WARN = 1e-3
 def _check_option(name: str, value: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
         raise OptionError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
-
-
-def _within(a: np.ndarray, entity: bool, time: bool) -> np.ndarray:
-    """Demean an (N, T, c) array by entity and/or by period (balanced panel)."""
-    out = a
-    if entity:
-        out = out - out.mean(axis=1, keepdims=True)
-    if time:
-        out = out - out.mean(axis=0, keepdims=True)
-    return out
 
 
 def _check_rank(x: np.ndarray, names: list[str], effects: str) -> None:
@@ -301,8 +292,11 @@ def fit(
     Raises
     ------
     PanelError, WeightsError, EstimationError, ConvergenceError
-        Malformed panel, weights not matching the entities, NaN or collinear regressors, or an
-        optimiser failure; the message names the column, ids or parameter.
+        A malformed panel (a missing column, a duplicate (entity, time) pair, a non-numeric,
+        missing or infinite value, an unbalanced panel: the ``PanelError`` of
+        :class:`clusterdx.paneldata.PanelFrame`, as from :func:`clusterdx.panel.fit`), weights
+        not matching the entities, collinear regressors, or an optimiser failure; the message
+        names the column, ids or parameter.
 
     Examples
     --------
@@ -424,7 +418,7 @@ def fit(
     k = len(names)
     if splm_time:  # _design has period-demeaned the data; only the entity means remain
         time_fe = False
-    z = _within(z_raw, entity_fe, time_fe)
+    z = demean_cube(z_raw, entity=entity_fe, time=time_fe)
     _check_rank(z[:, :, -k:] if not has_err else z[:, :, -2 * k : -k], names, effects)
 
     t_eff = t - 1 if correct and entity_fe else t
@@ -671,8 +665,8 @@ def _design(
         x = np.concatenate([np.ones((*x.shape[:2], 1)), x], axis=2)
         names = ["const", *names]
     if splm_time:
-        y = y - y.mean(axis=0, keepdims=True)
-        x = x - x.mean(axis=0, keepdims=True)
+        y = demean_cube(y, entity=False, time=True)
+        x = demean_cube(x, entity=False, time=True)
     blocks = [y[:, :, None]]
     if w_error is None or not has_err:
         if has_lag or has_err:

@@ -1,12 +1,19 @@
 r"""The within transformation and least squares on the demeaned design (the linear panel core).
 
+This is the only within transformation of the package: the linear panel models
+(:mod:`clusterdx.panel`), the spatial panel models and diagnostics (:mod:`clusterdx.spatial`)
+and the resampling loops (bootstrap, placebo, threshold) all demean through it, so the same
+effects are removed by the same arithmetic everywhere.
+
 Fixed effects are projected out of every column of :math:`[X, y]` (Frisch-Waugh-Lovell), the
 coefficients come from the Gram matrix of the demeaned design, and every covariance is built
 from the demeaned regressors and residuals:
 
 * one effect: :math:`\ddot x_{it} = x_{it} - \bar x_{g(it)}`;
 * two effects on a complete (balanced) grid: :math:`\ddot x = x - \bar x_{i\cdot} - \bar x_{\cdot
-  t} + \bar x`;
+  t} + \bar x`; on a balanced panel held as an array of shape :math:`(N, T, \dots)` (the cube of
+  :meth:`clusterdx.paneldata.PanelFrame.cube`) this is two array means, :func:`demean_cube`
+  (entity means over the period axis, then period means over the entity axis);
 * two effects otherwise, directly: with :math:`D` the dummies of the larger and :math:`F` of the
   smaller dimension, :math:`M_{[D,F]}x = M_Dx - M_DF\,(F'M_DF)^{+}F'M_Dx`, where
   :math:`F'M_DF = \mathrm{diag}(F'1) - C\,\mathrm{diag}(D'1)^{-1}C'` and :math:`C = F'D` is the
@@ -90,6 +97,46 @@ def demean(
     rows = np.ascontiguousarray(array.reshape(len(array), -1).T)
     out = demean_rows(rows, codes, tol=tol, maxiter=maxiter)
     return out[0] if array.ndim == 1 else out.T
+
+
+def demean_cube(values: np.ndarray, *, entity: bool, time: bool) -> np.ndarray:
+    r"""Demean a balanced panel array by entity and/or by period (the complete-grid fast path).
+
+    Parameters
+    ----------
+    values : ndarray, shape (N, T, ...) or (N, ...)
+        Entity i in row i, period t in column t, any trailing axes (variables, probes). With
+        ``entity=False`` the array may have one axis or more: axis 0 (the entities) is averaged.
+    entity : bool
+        Subtract the entity means :math:`\bar a_{i\cdot}` (the mean over axis 1).
+    time : bool
+        Subtract the period means :math:`\bar a_{\cdot t}` (the mean over axis 0), after the
+        entity means when both are asked for: :math:`a - \bar a_{i\cdot} - \bar a_{\cdot t} +
+        \bar a`, the two-way within transformation of a complete grid.
+
+    Returns
+    -------
+    ndarray
+        A new array of the shape of ``values`` (``values`` itself when neither is asked for).
+
+    Examples
+    --------
+    On a complete grid it equals the general :func:`demean` (the regression on both sets of
+    dummies):
+
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=(5, 4, 2))
+    >>> i, t = np.repeat(np.arange(5), 4), np.tile(np.arange(4), 5)
+    >>> long = demean(a.reshape(20, 2), [i, t]).reshape(5, 4, 2)
+    >>> bool(np.allclose(demean_cube(a, entity=True, time=True), long, atol=1e-12))
+    True
+    """
+    out = values
+    if entity:
+        out = out - out.mean(axis=1, keepdims=True)
+    if time:
+        out = out - out.mean(axis=0, keepdims=True)
+    return out
 
 
 def demean_rows(
