@@ -39,9 +39,15 @@ from clusterdx.panel.options import (
     AGGREGATIONS,
     BASE_PERIODS,
     CONTROL_GROUPS,
+    DEFAULT_ALPHA,
     DEFAULT_BASE_PERIOD,
+    DEFAULT_COV,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
     DEFAULT_EST_METHOD,
     DEFAULT_MULTIPLIER,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
     EST_METHODS,
     LAGS_MIN,
     LEADS_MIN,
@@ -73,12 +79,12 @@ def did(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
-    controls: Sequence[str] = (),
-    cov: Cov = "cluster",
     *,
-    effects: Effects = "twoways",
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    controls: Sequence[str] = (),
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
     cluster: str | None = None,
 ) -> PanelResult:
     """Two-way fixed-effects difference-in-differences with a treated × post indicator.
@@ -98,7 +104,7 @@ def did(
     treat_year : str
         Column with each entity's first treated period, constant within entity; missing, 0 or
         ``inf`` for never-treated entities.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns (periods numeric, e.g. years).
     controls : sequence of str
         Time-varying controls.
@@ -124,7 +130,7 @@ def did(
     ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
     >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
     >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> res = did(panel, "dt", "pilot_year", "region", "year")
+    >>> res = did(panel, "dt", "pilot_year", entity="region", time="year")
     >>> res.params.round(3).to_dict(), res.bse.round(3).to_dict()
     ({'treat_post': 1.05}, {'treat_post': 0.044})
     """
@@ -133,7 +139,9 @@ def did(
     frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
     formula = f"{y} ~ {' + '.join([TREAT_POST, *controls])}"
     kwargs = {} if cluster is None else {"cluster": cluster}
-    return fit(frame, formula, entity, time, model="fe", effects=effects, cov=cov, **kwargs)
+    return fit(
+        frame, formula, entity=entity, time=time, model="fe", effects=effects, cov=cov, **kwargs
+    )
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,7 @@ class EventStudyResult(ForwardingResult):
     ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
     >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
     >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> es = event_study(panel, "dt", "pilot_year", "region", "year", leads=2, lags=1)
+    >>> es = event_study(panel, "dt", "pilot_year", entity="region", time="year", leads=2, lags=1)
     >>> es.ref, es.nobs
     (-1, 30)
     >>> es.coefs[["event_time", "term", "coef", "binned"]].round(3)
@@ -188,16 +196,16 @@ def event_study(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     leads: int = 4,
     lags: int = 4,
     ref: int = -1,
     controls: Sequence[str] = (),
-    cov: Cov = "cluster",
-    *,
-    effects: Effects = "twoways",
-    alpha: float = 0.05,
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
+    alpha: float = DEFAULT_ALPHA,
 ) -> EventStudyResult:
     """Two-way FE event study with binned endpoints.
 
@@ -238,7 +246,7 @@ def event_study(
     ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
     >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
     >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> es = event_study(panel, "dt", "pilot_year", "region", "year", leads=2, lags=1)
+    >>> es = event_study(panel, "dt", "pilot_year", entity="region", time="year", leads=2, lags=1)
     >>> es.coefs[["event_time", "coef", "se", "lower", "upper"]].round(3)
        event_time   coef     se  lower  upper
     0          -2 -0.003  0.077 -0.202  0.196
@@ -266,7 +274,7 @@ def event_study(
         if e != ref:
             frame[name] = (binned == e).astype(float)
     formula = f"{y} ~ {' + '.join([*names, *controls])}"
-    res = fit(frame, formula, entity, time, model="fe", effects=effects, cov=cov)
+    res = fit(frame, formula, entity=entity, time=time, model="fe", effects=effects, cov=cov)
     q = stats.t.ppf(1 - alpha / 2, res.df_inference)
     rows = []
     for e, name in terms.items():
@@ -337,7 +345,7 @@ class CallawaySantAnnaResult(EstimationResult):
     ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
     >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
     >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year")
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year", entity="region", time="year")
     >>> cs.n_entities, cs.att_gt.shape, cs.influence.shape
     (6, (8, 12), (6, 8))
     >>> cs.params.round(3).to_dict()
@@ -481,17 +489,17 @@ def callaway_santanna(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
-    control_group: ControlGroup = "nevertreated",
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    control_group: ControlGroup = "nevertreated",
     covariates: Sequence[str] = (),
     est_method: EstMethod = DEFAULT_EST_METHOD,
     base_period: BasePeriod = DEFAULT_BASE_PERIOD,
     bootstrap: int = 0,
     multiplier: MultiplierWeights = DEFAULT_MULTIPLIER,
-    seed: int = 0,
-    alpha: float = 0.05,
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
 ) -> CallawaySantAnnaResult:
     """Callaway & Sant'Anna (2021) group-time ATTs for staggered adoption, with or without covariates.
 
@@ -579,7 +587,7 @@ def callaway_santanna(
     ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
     >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
     >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year",
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year", entity="region", time="year",
     ...                        control_group="notyettreated")
     >>> cs.simple.loc["ATT", ["att", "se", "lower", "upper"]].round(3).tolist()
     [0.992, 0.049, 0.896, 1.087]
@@ -596,8 +604,8 @@ def callaway_santanna(
     >>> big["gov"] = np.repeat(rng.normal(size=60), 5) + big["pilot_year"].notna()
     >>> big["dt"] = ((big["year"] >= big["pilot_year"]) + 0.5 * big["gov"] * (big["year"] - 2018)
     ...              + rng.normal(0, 0.1, 300))
-    >>> plain = callaway_santanna(big, "dt", "pilot_year", "region", "year")
-    >>> cs = callaway_santanna(big, "dt", "pilot_year", "region", "year",
+    >>> plain = callaway_santanna(big, "dt", "pilot_year", entity="region", time="year")
+    >>> cs = callaway_santanna(big, "dt", "pilot_year", entity="region", time="year",
     ...                        covariates=["gov"], bootstrap=999, seed=1)
     >>> round(float(plain.params["ATT"]), 2), round(float(cs.params["ATT"]), 2)  # true effect 1
     (1.87, 1.0)

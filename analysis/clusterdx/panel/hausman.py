@@ -37,8 +37,8 @@ class HausmanResult:
     ...                       "year": np.tile(np.arange(2018, 2023), 6),
     ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
     >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> fe = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
-    >>> re = fit(panel, "dt ~ demand + gov", "region", "year", model="re")
+    >>> fe = fit(panel, "dt ~ demand + gov", entity="region", time="year", model="fe", effects="individual")
+    >>> re = fit(panel, "dt ~ demand + gov", entity="region", time="year", model="re")
     >>> test = hausman(fe, re)
     >>> test.df, round(test.statistic, 2), round(test.pvalue, 3)
     (2, 8.67, 0.013)
@@ -110,8 +110,8 @@ def hausman(fe: PanelResult, re: PanelResult, method: Method = "classic") -> Hau
     ...                       "year": np.tile(np.arange(2018, 2023), 6),
     ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
     >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> fe = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
-    >>> re = fit(panel, "dt ~ demand + gov", "region", "year", model="re")
+    >>> fe = fit(panel, "dt ~ demand + gov", entity="region", time="year", model="fe", effects="individual")
+    >>> re = fit(panel, "dt ~ demand + gov", entity="region", time="year", model="re")
     >>> print(hausman(fe, re).summary())
     Hausman test (classic): chi2(2) = 8.6749, p = 0.01307
     >>> print(hausman(fe, re, method="robust").summary())

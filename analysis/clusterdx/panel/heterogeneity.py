@@ -20,6 +20,13 @@ from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
 from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit
+from clusterdx.panel.options import (
+    DEFAULT_COV,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class HeterogeneityResult:
     >>> panel["coastal"] = np.repeat(["yes", "yes", "yes", "no", "no", "no"], 5)
     >>> slope = np.where(panel["coastal"] == "yes", 0.8, 0.4)
     >>> panel["dt"] = slope * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", "region", "year")
+    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", entity="region", time="year")
     >>> het.group, het.base, list(het.subsamples)
     ('coastal', 'no', ['no', 'yes'])
     >>> {level: round(float(res.params["demand"]), 3) for level, res in het.subsamples.items()}
@@ -98,16 +105,16 @@ def heterogeneity(
     panel: pd.DataFrame,
     formula: str,
     group: str,
-    entity: str,
-    time: str,
-    model: Model = "fe",
-    effects: Effects | None = "twoways",
-    cov: Cov = "cluster",
-    test_vars: Sequence[str] | None = None,
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    model: Model = "fe",
+    effects: Effects | None = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
+    test_vars: Sequence[str] | None = None,
     base: object | None = None,
     permutations: int = 0,
-    seed: int | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> HeterogeneityResult:
     """Heterogeneous effects across groups: subsample regressions and a test of equality.
 
@@ -137,7 +144,8 @@ def heterogeneity(
         ``"y ~ x1 + x2"``.
     group : str
         Column with the group labels (no missing values).
-    entity, time : str
+    entity, time : str, default "region", "year"
+        Key columns.
     model, effects, cov
         As in :func:`clusterdx.panel.fit` (``effects`` is ignored for models without effects).
     test_vars : sequence of str, optional
@@ -146,7 +154,7 @@ def heterogeneity(
         Base level of the interaction form (default the first sorted level).
     permutations : int
         Permutations of the Fisher test (0 to skip).
-    seed : int, optional
+    seed : int, default 0
         Seed of ``numpy.random.default_rng`` for the permutations.
 
     Returns
@@ -164,7 +172,7 @@ def heterogeneity(
     >>> panel["coastal"] = np.repeat(["yes", "yes", "yes", "no", "no", "no"], 5)
     >>> slope = np.where(panel["coastal"] == "yes", 0.8, 0.4)
     >>> panel["dt"] = slope * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", "region", "year",
+    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", entity="region", time="year",
     ...                     permutations=99, seed=1)
     >>> het.tests.index.tolist(), het.tests["df"].tolist()
     (['joint', 'demand', 'gov'], [2, 1, 1])
@@ -201,7 +209,7 @@ def heterogeneity(
     for level in levels:
         rows = panel.loc[(labels == level).to_numpy()]
         try:
-            subsamples[level] = fit(rows, formula, entity, time, **kwargs)
+            subsamples[level] = fit(rows, formula, entity=entity, time=time, **kwargs)
         except (EstimationError, PanelError) as err:
             raise type(err)(f"the {group}={level!r} subsample cannot be fitted: {err}") from err
 
@@ -227,7 +235,7 @@ def heterogeneity(
         raise PanelError(f"columns {clash} already exist; rename them before the interaction form.")
     data = panel.assign(**columns)
     rhs = [*exog, *columns]
-    interacted = fit(data, f"{depvar} ~ {' + '.join(rhs)}", entity, time, **kwargs)
+    interacted = fit(data, f"{depvar} ~ {' + '.join(rhs)}", entity=entity, time=time, **kwargs)
     all_terms = [name for names in interactions.values() for name in names]
     rows = [_wald("joint", interacted, all_terms)]
     rows += [_wald(v, interacted, interactions[v]) for v in tested]

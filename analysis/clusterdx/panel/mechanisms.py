@@ -19,8 +19,19 @@ from scipy import stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
+from clusterdx.panel.options import (
+    DEFAULT_ALPHA,
+    DEFAULT_COV,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_MISSING,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+    MEDIATION_MODELS,
+    MediationModel,
+    ModerationModel,
+)
 from clusterdx.panel.options import MEDIATION_METHODS as METHODS
-from clusterdx.panel.options import MEDIATION_MODELS, MediationModel, ModerationModel
 from clusterdx.panel.options import MediationMethod as Method
 from clusterdx.results import ForwardingResult
 
@@ -182,18 +193,18 @@ def mediation(
     y: str,
     x: str,
     m: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     controls: Sequence[str] = (),
-    entity: str = "region",
-    time: str = "year",
-    effects: Effects = "twoways",
-    cov: Cov = "cluster",
+    model: MediationModel = "fe",
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
+    missing: Missing = DEFAULT_MISSING,
     method: Method = "three_step",
     bootstrap: int = 1000,
-    seed: int | None = None,
-    *,
-    model: MediationModel = "fe",
-    alpha: float = 0.05,
-    missing: Missing = "raise",
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
 ) -> MediationResult:
     """Mediation analysis: the three-step design with Sobel and bootstrap tests, or two steps.
 
@@ -226,7 +237,7 @@ def mediation(
         Outcome, treatment (core explanatory variable) and mediator.
     controls : sequence of str
         Controls w of every step.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     effects : {"individual", "time", "twoways"}
         Fixed effects of ``model="fe"`` (default two-way).
@@ -235,7 +246,7 @@ def mediation(
     method : {"three_step", "two_step"}
     bootstrap : int
         Entity resamples for the a*b intervals (0 for none; ignored for two-step).
-    seed : int, optional
+    seed : int, default 0
         Seed of ``numpy.random.default_rng``: the same seed gives the same draws.
     model : {"fe", "pooled"}
     alpha : float
@@ -282,15 +293,17 @@ def mediation(
     if model == "fe":
         kwargs["effects"] = effects
     rhs = " + ".join([x, *controls])
-    total = fit(sample, f"{y} ~ {rhs}", entity, time, **kwargs)
-    mediator = fit(sample, f"{m} ~ {rhs}", entity, time, **kwargs)
+    total = fit(sample, f"{y} ~ {rhs}", entity=entity, time=time, **kwargs)
+    mediator = fit(sample, f"{m} ~ {rhs}", entity=entity, time=time, **kwargs)
     rows = {
         "total c": _coef_row(total, x, alpha),
         "a (x->m)": _coef_row(mediator, x, alpha),
     }
     outcome, draws = None, np.empty(0)
     if method == "three_step":
-        outcome = fit(sample, f"{y} ~ {' + '.join([x, m, *controls])}", entity, time, **kwargs)
+        outcome = fit(
+            sample, f"{y} ~ {' + '.join([x, m, *controls])}", entity=entity, time=time, **kwargs
+        )
         a, sa = mediator.params[x], mediator.bse[x]
         b, sb = outcome.params[m], outcome.bse[m]
         rows["b (m->y|x)"] = _coef_row(outcome, m, alpha)
@@ -448,17 +461,17 @@ def moderation(
     y: str,
     x: str,
     z: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     controls: Sequence[str] = (),
-    entity: str = "region",
-    time: str = "year",
-    effects: Effects = "twoways",
-    cov: Cov = "cluster",
+    model: ModerationModel = "fe",
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
     center: bool = True,
     at: Sequence[float] | None = None,
-    *,
-    model: ModerationModel = "fe",
-    alpha: float = 0.05,
     n_points: int = 50,
+    alpha: float = DEFAULT_ALPHA,
 ) -> ModerationResult:
     """Moderation: regression with the interaction x·z and marginal effects of x over z.
 
@@ -477,7 +490,8 @@ def moderation(
     y, x, z : str
         Outcome, explanatory variable and moderator.
     controls : sequence of str
-    entity, time : str
+    entity, time : str, default "region", "year"
+        Key columns.
     effects : {"individual", "time", "twoways"}
         Effects of ``model="fe"``.
     cov : {"unadjusted", "robust", "cluster", "driscoll-kraay"}
@@ -545,7 +559,7 @@ def moderation(
     kwargs = {"model": model, "cov": cov}
     if model == "fe":
         kwargs["effects"] = effects
-    res = fit(data.reset_index(), f"{y} ~ {' + '.join(rhs)}", entity, time, **kwargs)
+    res = fit(data.reset_index(), f"{y} ~ {' + '.join(rhs)}", entity=entity, time=time, **kwargs)
     if at is None:
         values = np.quantile(frame[z].to_numpy(), _QUANTILES)
     else:

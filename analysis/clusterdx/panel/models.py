@@ -31,6 +31,9 @@ from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
 from clusterdx.panel.options import (
     CLUSTER_ADJUSTMENTS,
     COVS,
+    DEFAULT_ENTITY,
+    DEFAULT_MISSING,
+    DEFAULT_TIME,
     EFFECTS,
     MISSING,
     MODELS,
@@ -117,7 +120,7 @@ class PanelResult(ResultDisplay, StudentTResult):
     ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
     >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
     >>> from clusterdx.panel import fit
-    >>> res = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
+    >>> res = fit(panel, "dt ~ demand + gov", entity="region", time="year", model="fe", effects="individual")
     >>> res.params.round(3).to_dict()
     {'demand': 0.558, 'gov': -0.173}
     >>> res.nobs, res.n_entities, res.n_periods, res.fixed_effects
@@ -281,16 +284,16 @@ class PanelResult(ResultDisplay, StudentTResult):
 def fit(
     panel: pd.DataFrame,
     formula: str,
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     model: Model = "fe",
     effects: Effects | None = None,
     cov: Cov | None = None,
     cluster: str | None = None,
-    *,
     cluster_adjustment: ClusterAdjustment | None = None,
     bandwidth: float | None = None,
-    missing: Missing = "raise",
+    missing: Missing = DEFAULT_MISSING,
     fd_intercept: bool | None = None,
     absorb: Sequence[str] | None = None,
 ) -> PanelResult | FixestResult:
@@ -330,7 +333,7 @@ def fit(
         Long panel, one row per (entity, period).
     formula : str
         ``"y ~ x1 + x2"``; every name is a column of ``panel``.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     model : {"pooled", "fe", "re", "between", "fd"}
     effects : {"individual", "time", "twoways"}, optional
@@ -535,8 +538,9 @@ def fit_stepwise(
     panel: pd.DataFrame,
     y: str,
     x_steps: Sequence[Sequence[str]],
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     **kwargs: Any,
 ) -> list[PanelResult]:
     """Fit the usual stepwise table: regressors added block by block.
@@ -552,7 +556,7 @@ def fit_stepwise(
         Response.
     x_steps : sequence of sequences of str
         Blocks of regressors, e.g. ``[["demand"], ["gov"], ["tech", "core"]]``.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     **kwargs
         Passed to :func:`fit` (``model``, ``effects``, ``cov``, ``cluster``, ``missing`` ...).
@@ -570,7 +574,7 @@ def fit_stepwise(
     ...                       "year": np.tile(np.arange(2018, 2023), 6),
     ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
     >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> steps = fit_stepwise(panel, "dt", [["demand"], ["gov"]], "region", "year")
+    >>> steps = fit_stepwise(panel, "dt", [["demand"], ["gov"]], entity="region", time="year")
     >>> [res.exog_names for res in steps]
     [['demand'], ['demand', 'gov']]
     """
@@ -590,7 +594,7 @@ def fit_stepwise(
     used: list[str] = []
     for step in x_steps:
         used += [name for name in step if name not in used]
-        results.append(fit(panel, f"{y} ~ {' + '.join(used)}", entity, time, **kwargs))
+        results.append(fit(panel, f"{y} ~ {' + '.join(used)}", entity=entity, time=time, **kwargs))
     if kwargs.get("missing", "raise") == "drop":
         lost = int((~complete).sum())
         results = [_replace_dropped(res, lost) for res in results]

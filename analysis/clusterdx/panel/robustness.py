@@ -18,6 +18,10 @@ import pandas as pd
 from clusterdx.errors import PanelError, StudySpecError
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.models import PanelResult, fit
+from clusterdx.panel.options import (
+    DEFAULT_ENTITY,
+    DEFAULT_TIME,
+)
 
 MUNICIPALITIES: tuple[int, ...] = (110000, 120000, 310000, 500000)
 """Beijing, Tianjin, Shanghai and Chongqing (province-level municipalities, GB/T 2260 codes)."""
@@ -62,7 +66,7 @@ class Variant:
     >>> lagged = Variant("lagged regressors", lag=True)
     >>> no_a = Variant("without A", drop_entities=["A"], fit={"cov": "robust"})
     >>> runs = robustness(panel, {"formula": "dt ~ demand + gov"}, [lagged, no_a],
-    ...                   "region", "year")
+    ...                   entity="region", time="year")
     >>> {name: res.nobs for name, res in runs.items()}
     {'baseline': 30, 'lagged regressors': 24, 'without A': 25}
     >>> runs["without A"].cov_type
@@ -82,9 +86,9 @@ def robustness(
     panel: pd.DataFrame,
     base_spec: Mapping[str, Any],
     variants: Sequence[Variant | Mapping[str, Any]],
-    entity: str,
-    time: str,
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     include_base: bool = True,
 ) -> dict[str, PanelResult]:
     """Fit the baseline and every variant, in order.
@@ -99,7 +103,7 @@ def robustness(
         (whose ``name``/``title``/``kind`` labels are accepted and not used for fitting).
     variants : sequence of Variant or mappings with its fields
         E.g. ``{"name": "drop municipalities", "drop_entities": MUNICIPALITIES}``.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     include_base : bool
         Put the baseline first, under the name ``"baseline"``.
@@ -128,7 +132,7 @@ def robustness(
     >>> runs = robustness(panel, {"formula": "dt ~ demand + gov", "effects": "twoways"},
     ...                   [{"name": "no A, B", "drop_entities": ["A", "B"]},
     ...                    {"name": "winsorised 5%", "winsorize": (0.05, 0.95)},
-    ...                    {"name": "without 2020", "exclude_periods": [2020]}], "region", "year")
+    ...                    {"name": "without 2020", "exclude_periods": [2020]}], entity="region", time="year")
     >>> list(runs), [res.nobs for res in runs.values()]
     (['baseline', 'no A, B', 'winsorised 5%', 'without 2020'], [30, 20, 30, 24])
     >>> [round(float(res.params["demand"]), 3) for res in runs.values()]
@@ -189,7 +193,7 @@ def _as_variant(value: Variant | Mapping[str, Any]) -> Variant:
 
 def _fit(panel: pd.DataFrame, spec: dict[str, Any], entity: str, time: str) -> PanelResult:
     options = {k: v for k, v in spec.items() if k != "formula"}
-    return fit(panel, spec["formula"], entity, time, **options)
+    return fit(panel, spec["formula"], entity=entity, time=time, **options)
 
 
 def _run(

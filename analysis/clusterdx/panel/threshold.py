@@ -44,6 +44,12 @@ from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank, panel_frame
 from clusterdx.panel.models import COVS, Cov, PanelResult, fit
 from clusterdx.panel.options import (
+    DEFAULT_ALPHA,
+    DEFAULT_COV,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_THRESHOLD_EFFECTS,
+    DEFAULT_TIME,
     GRID_MIN,
     N_THRESHOLDS,
     THRESHOLD_EFFECTS,
@@ -156,20 +162,20 @@ class ThresholdResult(ForwardingResult):
 def threshold(
     panel: pd.DataFrame,
     y: str,
-    x_regime: str | Sequence[str],
+    x: str | Sequence[str],
     q: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     controls: Sequence[str] = (),
-    entity: str = "region",
-    time: str = "year",
+    effects: ThresholdEffects = DEFAULT_THRESHOLD_EFFECTS,
+    cov: Cov = DEFAULT_COV,
     n_thresholds: int = 1,
     trim: float = 0.01,
     grid: int | Sequence[float] = 300,
     bootstrap: int = 300,
-    seed: int | None = None,
-    *,
-    effects: ThresholdEffects = "individual",
-    cov: Cov = "cluster",
-    alpha: float = 0.05,
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
 ) -> ThresholdResult:
     """Estimate Hansen's (1999) fixed-effects panel threshold model and test the thresholds.
 
@@ -203,13 +209,13 @@ def threshold(
         Balanced long panel (Hansen's model and the entity bootstrap need equal T).
     y : str
         Response.
-    x_regime : str or sequence of str
-        Regressors whose slopes change across regimes.
+    x : str or sequence of str
+        Regressors whose slopes change across regimes (the spec's ``x``).
     q : str
         Threshold variable (may also be a regime variable or a control).
     controls : sequence of str
         Regressors with one slope in all regimes.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     n_thresholds : {1, 2, 3}
     trim : float
@@ -226,7 +232,7 @@ def threshold(
         use a grid at least as fine as the distinct values of q when n allows.
     bootstrap : int
         Replications of the fixed-regressor bootstrap per test (0 to skip p-values).
-    seed : int, optional
+    seed : int, default 0
         Seed of ``numpy.random.default_rng`` for the bootstrap: the same seed gives the same
         p-values.
     effects : {"individual", "twoways"}
@@ -267,7 +273,7 @@ def threshold(
     >>> res.ci.loc["gamma1", ["lower", "upper"]].round(3).tolist()
     [0.105, 0.786]
     """
-    x_names = [x_regime] if isinstance(x_regime, str) else list(x_regime)
+    x_names = [x] if isinstance(x, str) else list(x)
     controls = [controls] if isinstance(controls, str) else list(controls)
     check_option("effects", effects, THRESHOLD_EFFECTS)
     check_option("cov", cov, COVS)
@@ -333,8 +339,8 @@ def threshold(
     result = fit(
         regime_frame.reset_index(),
         formula,
-        entity,
-        time,
+        entity=entity,
+        time=time,
         model="fe",
         effects=effects,
         cov=cov,
@@ -366,7 +372,7 @@ def _check_settings(
     if not 0 < alpha < 1:
         raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
     if not x_names:
-        raise PanelError("x_regime is empty; name at least one regime variable.")
+        raise PanelError("x is empty; name at least one regime variable.")
 
 
 def _check_balanced(frame: pd.DataFrame, entity: str) -> None:

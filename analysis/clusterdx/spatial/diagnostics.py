@@ -19,6 +19,12 @@ import pandas as pd
 from scipy import sparse, stats
 
 from clusterdx.errors import PanelError, StudySpecError, WeightsError
+from clusterdx.spatial.options import (
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+)
 
 LMEffects = Literal["pooled", "individual", "time", "twoways"]
 LM_EFFECTS: tuple[str, ...] = ("pooled", "individual", "time", "twoways")
@@ -29,10 +35,11 @@ def moran_by_year(
     panel: pd.DataFrame,
     var: str,
     w: libpysal.weights.W,
-    entity: str,
-    time: str,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    *,
     permutations: int = 999,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     r"""Global Moran's I of ``var`` in every period (esda), with W aligned to the panel by id.
 
@@ -51,7 +58,7 @@ def moran_by_year(
         Variable to test.
     w : libpysal.weights.W
         Weights whose ids are the values of ``panel[entity]``.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     permutations : int
         Random permutations per period (0 gives ``p_sim`` = NaN).
@@ -129,9 +136,9 @@ def lm_tests(
     y: str,
     x: Sequence[str],
     w: libpysal.weights.W,
-    entity: str,
-    time: str,
-    effects: LMEffects = "individual",
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    effects: LMEffects = DEFAULT_EFFECTS,
 ) -> pd.DataFrame:
     r"""Panel LM tests for a spatial lag and a spatial error, plain and robust.
 
@@ -165,7 +172,7 @@ def lm_tests(
         Regressors.
     w : libpysal.weights.W
         Spatial weights (used as given, e.g. row-standardised) with ids = ``panel[entity]``.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     effects : {"pooled", "individual", "time", "twoways"}
         Transformation before OLS.
