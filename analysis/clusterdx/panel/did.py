@@ -122,17 +122,12 @@ def did(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import did
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> res = did(panel, "dt", "pilot_year", entity="region", time="year")
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> res = did(panel, "dt", "pilot_year")
     >>> res.params.round(3).to_dict(), res.bse.round(3).to_dict()
-    ({'treat_post': 1.05}, {'treat_post': 0.044})
+    ({'treat_post': 0.947}, {'treat_post': 0.119})
     """
     controls = [controls] if isinstance(controls, str) else list(controls)
     frame, cohort = with_cohorts(panel, treat_year, entity, time)
@@ -160,23 +155,18 @@ class EventStudyResult(ForwardingResult):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import event_study
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> es = event_study(panel, "dt", "pilot_year", entity="region", time="year", leads=2, lags=1)
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> es = event_study(panel, "dt", "pilot_year", leads=2, lags=1)
     >>> es.ref, es.nobs
     (-1, 30)
     >>> es.coefs[["event_time", "term", "coef", "binned"]].round(3)
        event_time   term   coef  binned
-    0          -2   pre2 -0.003    True
+    0          -2   pre2  0.007    True
     1          -1   pre1  0.000   False
-    2           0  post0  1.107   False
-    3           1  post1  0.953    True
+    2           0  post0  0.827   False
+    3           1  post1  1.154    True
     """
 
     coefs: pd.DataFrame
@@ -238,21 +228,16 @@ def event_study(
     Two leads and one lag: ``pre2`` pools all earlier periods and ``post1`` all later ones.
     The true effect is 1 from adoption on:
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import event_study
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> es = event_study(panel, "dt", "pilot_year", entity="region", time="year", leads=2, lags=1)
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> es = event_study(panel, "dt", "pilot_year", leads=2, lags=1)
     >>> es.coefs[["event_time", "coef", "se", "lower", "upper"]].round(3)
        event_time   coef     se  lower  upper
-    0          -2 -0.003  0.077 -0.202  0.196
+    0          -2  0.007  0.212 -0.537  0.551
     1          -1  0.000  0.000  0.000  0.000
-    2           0  1.107  0.040  1.004  1.209
-    3           1  0.953  0.068  0.779  1.126
+    2           0  0.827  0.148  0.447  1.207
+    3           1  1.154  0.166  0.729  1.580
     >>> es.params.index.tolist()
     ['pre2', 'post0', 'post1']
     """
@@ -337,21 +322,16 @@ class CallawaySantAnnaResult(EstimationResult):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import callaway_santanna
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> cs = callaway_santanna(panel, "dt", "pilot_year", entity="region", time="year")
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year")
     >>> cs.n_entities, cs.att_gt.shape, cs.influence.shape
     (6, (8, 12), (6, 8))
     >>> cs.params.round(3).to_dict()
-    {'ATT': 0.992}
+    {'ATT': 1.084}
     >>> cs.aggregate("group")["att"].round(3).to_dict()
-    {2020.0: 0.969, 2021.0: 1.027, 'average': 0.998}
+    {2020.0: 1.153, 2021.0: 0.981, 'average': 1.067}
     """
 
     att_gt: pd.DataFrame
@@ -579,20 +559,16 @@ def callaway_santanna(
 
     Examples
     --------
+    >>> import clusterdx as cdx
     >>> import numpy as np, pandas as pd
     >>> from clusterdx.panel import callaway_santanna
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> cs = callaway_santanna(panel, "dt", "pilot_year", entity="region", time="year",
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year",
     ...                        control_group="notyettreated")
     >>> cs.simple.loc["ATT", ["att", "se", "lower", "upper"]].round(3).tolist()
-    [0.992, 0.049, 0.896, 1.087]
+    [1.077, 0.137, 0.808, 1.345]
     >>> cs.dynamic["att"].round(3).to_dict()
-    {-2.0: 0.009, -1.0: 0.0, 0.0: 1.099, 1.0: 0.967, 2.0: 0.826, 'average e>=0': 0.964}
+    {-2.0: -0.019, -1.0: -0.001, 0.0: 0.851, 1.0: 1.167, 2.0: 1.348, 'average e>=0': 1.122}
 
     Trends that depend on a covariate (parallel only conditionally on ``gov``), the doubly
     robust estimator and 999 multiplier-bootstrap draws:
@@ -604,8 +580,8 @@ def callaway_santanna(
     >>> big["gov"] = np.repeat(rng.normal(size=60), 5) + big["pilot_year"].notna()
     >>> big["dt"] = ((big["year"] >= big["pilot_year"]) + 0.5 * big["gov"] * (big["year"] - 2018)
     ...              + rng.normal(0, 0.1, 300))
-    >>> plain = callaway_santanna(big, "dt", "pilot_year", entity="region", time="year")
-    >>> cs = callaway_santanna(big, "dt", "pilot_year", entity="region", time="year",
+    >>> plain = callaway_santanna(big, "dt", "pilot_year")
+    >>> cs = callaway_santanna(big, "dt", "pilot_year",
     ...                        covariates=["gov"], bootstrap=999, seed=1)
     >>> round(float(plain.params["ATT"]), 2), round(float(cs.params["ATT"]), 2)  # true effect 1
     (1.87, 1.0)

@@ -53,22 +53,18 @@ class HeterogeneityResult:
     --------
     The slope of demand is 0.8 in coastal and 0.4 in inland regions:
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import heterogeneity
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["coastal"] = np.repeat(["yes", "yes", "yes", "no", "no", "no"], 5)
-    >>> slope = np.where(panel["coastal"] == "yes", 0.8, 0.4)
-    >>> panel["dt"] = slope * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", entity="region", time="year")
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += np.where(panel["coastal"] == "yes", 0.4, 0.0) * panel["demand"]  # 0.7 vs 0.3
+    >>> het = heterogeneity(panel, "dt ~ demand + gov + tech", "coastal")
     >>> het.group, het.base, list(het.subsamples)
     ('coastal', 'no', ['no', 'yes'])
     >>> {level: round(float(res.params["demand"]), 3) for level, res in het.subsamples.items()}
-    {'no': 0.462, 'yes': 0.841}
+    {'no': 0.252, 'yes': 0.758}
     >>> het.interacted.params.index.tolist()
-    ['demand', 'gov', 'demand_x_yes', 'gov_x_yes']
+    ['demand', 'gov', 'tech', 'demand_x_yes', 'gov_x_yes', 'tech_x_yes']
     """
 
     subsamples: dict[str, PanelResult]
@@ -163,23 +159,19 @@ def heterogeneity(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import heterogeneity
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["coastal"] = np.repeat(["yes", "yes", "yes", "no", "no", "no"], 5)
-    >>> slope = np.where(panel["coastal"] == "yes", 0.8, 0.4)
-    >>> panel["dt"] = slope * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += np.where(panel["coastal"] == "yes", 0.4, 0.0) * panel["demand"]  # 0.7 vs 0.3
+    >>> het = heterogeneity(panel, "dt ~ demand + gov + tech", "coastal",
     ...                     permutations=99, seed=1)
     >>> het.tests.index.tolist(), het.tests["df"].tolist()
-    (['joint', 'demand', 'gov'], [2, 1, 1])
+    (['joint', 'demand', 'gov', 'tech'], [3, 1, 1, 1])
     >>> het.tests["pvalue"].round(3).to_dict()
-    {'joint': 0.0, 'demand': 0.0, 'gov': 0.066}
+    {'joint': 0.0, 'demand': 0.006, 'gov': 1.0, 'tech': 0.354}
     >>> het.permutation.loc["demand", ["diff", "pvalue"]].round(3).tolist()
-    [0.379, 0.051]
+    [0.505, 0.263]
     """
     if not isinstance(panel, pd.DataFrame):
         raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")

@@ -141,22 +141,17 @@ class MediationResult:
     --------
     Demand raises digital transformation directly (0.3) and through technology (0.8 × 0.5):
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import mediation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30)})
-    >>> panel["tech"] = 0.8 * panel["demand"] + rng.normal(0, 0.5, 30)
-    >>> panel["dt"] = 0.3 * panel["demand"] + 0.5 * panel["tech"] + rng.normal(0, 0.1, 30)
-    >>> med = mediation(panel, "dt", "demand", "tech", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(30)  # tech = 0.8 demand + u; dt = 0.3 demand + 0.5 tech + ...
+    >>> med = mediation(panel, "dt", "demand", "tech",
     ...                 bootstrap=99, seed=1)
     >>> [res.depvar for res in med.results]
     ['dt', 'tech', 'dt']
     >>> med.table.index.tolist()
     ['total c', 'a (x->m)', 'b (m->y|x)', "direct c'", 'indirect a*b', 'share a*b/c']
     >>> med.table.loc[["a (x->m)", "b (m->y|x)", "indirect a*b"], "estimate"].round(3).tolist()
-    [0.606, 0.546, 0.331]
+    [0.795, 0.488, 0.388]
     >>> med.draws.shape
     (99,)
     """
@@ -260,19 +255,14 @@ def mediation(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import mediation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30)})
-    >>> panel["tech"] = 0.8 * panel["demand"] + rng.normal(0, 0.5, 30)
-    >>> panel["dt"] = 0.3 * panel["demand"] + 0.5 * panel["tech"] + rng.normal(0, 0.1, 30)
-    >>> med = mediation(panel, "dt", "demand", "tech", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(30)  # tech = 0.8 demand + u; dt = 0.3 demand + 0.5 tech + ...
+    >>> med = mediation(panel, "dt", "demand", "tech",
     ...                 bootstrap=99, seed=1)
     >>> med.table.loc["indirect a*b", ["estimate", "pvalue", "lower", "upper"]].round(3).tolist()
-    [0.331, 0.0, 0.211, 0.529]
-    >>> two = mediation(panel, "dt", "demand", "tech", entity="region", time="year",
+    [0.388, 0.0, 0.28, 0.488]
+    >>> two = mediation(panel, "dt", "demand", "tech",
     ...                 method="two_step")
     >>> two.table.index.tolist(), two.outcome is None
     (['total c', 'a (x->m)'], True)
@@ -417,20 +407,17 @@ class ModerationResult(ForwardingResult):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import moderation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["dt"] = (0.5 + 0.3 * panel["gov"]) * panel["demand"] + rng.normal(0, 0.1, 30)
-    >>> mod = moderation(panel, "dt", "demand", "gov", entity="region", time="year")
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += 0.3 * panel["gov"] * panel["demand"]  # slope of demand: 0.3 + 0.3 gov
+    >>> mod = moderation(panel, "dt", "demand", "gov", controls=["tech"])
     >>> mod.interaction, mod.absorbed
     ('demand_x_gov', [])
     >>> mod.params.round(3).to_dict()
-    {'demand': 0.652, 'gov': -0.017, 'demand_x_gov': 0.324}
+    {'demand': 0.409, 'gov': -0.277, 'demand_x_gov': 0.308, 'tech': 0.48}
     >>> {k: round(v, 3) for k, v in mod.means.items()}
-    {'demand': -0.121, 'gov': 0.276}
+    {'demand': -0.149, 'gov': 0.275}
     >>> mod.plot.shape
     (50, 4)
     """
@@ -513,20 +500,16 @@ def moderation(
     --------
     The effect of demand is 0.5 + 0.3 · gov; its marginal effects at gov = -1, 0, 1:
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import moderation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["dt"] = (0.5 + 0.3 * panel["gov"]) * panel["demand"] + rng.normal(0, 0.1, 30)
-    >>> mod = moderation(panel, "dt", "demand", "gov", entity="region", time="year",
-    ...                  at=[-1, 0, 1])
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += 0.3 * panel["gov"] * panel["demand"]  # slope of demand: 0.3 + 0.3 gov
+    >>> mod = moderation(panel, "dt", "demand", "gov", controls=["tech"], at=[-1, 0, 1])
     >>> mod.marginal[["z", "effect", "se", "lower", "upper"]].round(3)
          z  effect     se  lower  upper
-    0 -1.0   0.239  0.021  0.185  0.293
-    1  0.0   0.563  0.024  0.500  0.626
-    2  1.0   0.887  0.033  0.802  0.971
+    0 -1.0   0.016  0.056 -0.127  0.160
+    1  0.0   0.324  0.054  0.186  0.462
+    2  1.0   0.632  0.054  0.492  0.771
     """
     check_option("cov", cov, COVS)
     controls = [controls] if isinstance(controls, str) else list(controls)

@@ -106,24 +106,21 @@ class ThresholdResult(ForwardingResult):
     --------
     The slope of demand is 0.2 where ``core <= 0.5`` and 1.0 above (10 regions × 6 years):
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import threshold
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEFGHIJ"), 6),
-    ...                       "year": np.tile(np.arange(2017, 2023), 10),
-    ...                       "demand": rng.normal(size=60), "core": rng.uniform(0, 1, 60)})
-    >>> slope = np.where(panel["core"] <= 0.5, 0.2, 1.0)
-    >>> panel["dt"] = slope * panel["demand"] + rng.normal(0, 0.1, 60)
-    >>> res = threshold(panel, "dt", "demand", q="core", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(10, 6)
+    >>> panel["dt"] += np.where(panel["core"] > 0.5, 0.8, 0.0) * panel["demand"]  # slope 0.3 | 1.1
+    >>> res = threshold(panel, "dt", "demand", q="core", controls=["gov", "tech"],
     ...                 grid=60, bootstrap=49, seed=1)
     >>> res.thresholds.round(3).to_dict()
     {'gamma1': 0.5}
     >>> res.regimes["nobs"].to_dict()
-    {'r1': 25, 'r2': 35}
+    {'r1': 28, 'r2': 32}
     >>> res.params.round(3).to_dict()
-    {'demand_r1': 0.216, 'demand_r2': 1.009}
+    {'demand_r1': 0.289, 'demand_r2': 1.132, 'gov': -0.2, 'tech': 0.492}
     >>> res.tests[["F", "pvalue"]].round(3).to_dict("index")
-    {'0 vs 1': {'F': 713.217, 'pvalue': 0.0}}
+    {'0 vs 1': {'F': 623.095, 'pvalue': 0.0}}
     """
 
     thresholds: pd.Series
@@ -256,22 +253,19 @@ def threshold(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import threshold
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEFGHIJ"), 6),
-    ...                       "year": np.tile(np.arange(2017, 2023), 10),
-    ...                       "demand": rng.normal(size=60), "core": rng.uniform(0, 1, 60)})
-    >>> slope = np.where(panel["core"] <= 0.5, 0.2, 1.0)
-    >>> panel["dt"] = slope * panel["demand"] + rng.normal(0, 0.1, 60)
-    >>> res = threshold(panel, "dt", "demand", q="core", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(10, 6)
+    >>> panel["dt"] += np.where(panel["core"] > 0.5, 0.8, 0.0) * panel["demand"]  # slope 0.3 | 1.1
+    >>> res = threshold(panel, "dt", "demand", q="core", controls=["gov", "tech"],
     ...                 n_thresholds=2, grid=60, bootstrap=49, seed=1)
     >>> res.tests.index.tolist()
     ['0 vs 1', '1 vs 2']
     >>> res.tests["pvalue"].round(3).tolist()
-    [0.0, 0.184]
+    [0.0, 0.49]
     >>> res.ci.loc["gamma1", ["lower", "upper"]].round(3).tolist()
-    [0.105, 0.786]
+    [0.006, 0.989]
     """
     x_names = [x] if isinstance(x, str) else list(x)
     controls = [controls] if isinstance(controls, str) else list(controls)

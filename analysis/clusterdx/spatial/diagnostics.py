@@ -83,16 +83,16 @@ def moran_by_year(
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> spatial.moran_by_year(panel, "y", w, "entity", "time", permutations=99).round(3)
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> spatial.moran_by_year(panel, "y", w, permutations=99).round(3)
        year      I     EI      z  p_norm  p_sim
-    0     0  0.359 -0.042  2.664   0.008   0.02
-    1     1  0.231 -0.042  1.812   0.070   0.04
-    2     2  0.155 -0.042  1.310   0.190   0.10
-    3     3  0.417 -0.042  3.050   0.002   0.01
-    4     4  0.130 -0.042  1.144   0.253   0.17
+    0  2018  0.359 -0.042  2.664   0.008   0.02
+    1  2019  0.231 -0.042  1.812   0.070   0.04
+    2  2020  0.155 -0.042  1.310   0.190   0.10
+    3  2021  0.417 -0.042  3.050   0.002   0.01
+    4  2022  0.130 -0.042  1.144   0.253   0.17
     """
     if not isinstance(permutations, int | np.integer) or permutations < 0:
         raise StudySpecError(f"permutations={permutations!r} must be a non-negative integer.")
@@ -197,10 +197,10 @@ def lm_tests(
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], rho=0.4, seed=0)
-    >>> spatial.lm_tests(panel, "y", ["x1", "x2"], w, "entity", "time", "twoways").round(3)
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], rho=0.4, seed=0)
+    >>> spatial.lm_tests(panel, "y", ["x1", "x2"], w, effects="twoways").round(3)
                      statistic  df  pvalue
     LM_lag               12.21   1   0.000
     LM_error              4.30   1   0.038

@@ -405,11 +405,11 @@ def fit_dynamic(
     Examples
     --------
     >>> import libpysal
-    >>> from clusterdx.spatial._simulate import simulate_dynamic_panel
+    >>> from clusterdx.datasets import dynamic_spatial_panel
     >>> w = libpysal.weights.lat2W(6, 6); w.transform = "r"
-    >>> panel = simulate_dynamic_panel(w.sparse, 12, beta=[1.0], theta=[0.5], rho=0.3, tau=0.4,
-    ...                                psi=0.1, seed=1)
-    >>> res = fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time")
+    >>> panel = dynamic_spatial_panel(w, 12, beta=[1.0], theta=[0.5], rho=0.3, tau=0.4,
+    ...                               psi=0.1, seed=1)
+    >>> res = fit_dynamic(panel, "y", ["x1"], w)
     >>> res.params.round(2).to_dict()
     {'x1': 1.03, 'W_x1': 0.58, 'tau': 0.38, 'psi': 0.24, 'rho': 0.22, 'sigma2': 1.02}
     """

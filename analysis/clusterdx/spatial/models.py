@@ -360,11 +360,10 @@ def fit(
     A spatial Durbin panel simulated on a 5 x 5 lattice with ρ = 0.4, β = (1, -0.5), θ = (0.5, 0):
 
     >>> import libpysal
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> res = fit(panel, y="y", x=["x1", "x2"], w=w, entity="entity", time="time",
-    ...           model="sdm", effects="twoways")
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> res = fit(panel, "y ~ x1 + x2", w=w, model="sdm", effects="twoways")
     >>> res.params.round(3).to_dict()
     {'x1': 0.993, 'x2': -0.662, 'W_x1': 0.374, 'W_x2': -0.337, 'rho': 0.353, 'sigma2': 0.986}
     >>> imp = res.impacts(draws=200, seed=0)   # true total effect of x1: (1 + 0.5) / (1 - 0.4) = 2.5

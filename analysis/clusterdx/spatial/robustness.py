@@ -67,11 +67,11 @@ def replace_w(
     Examples
     --------
     >>> import libpysal
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> rook = libpysal.weights.lat2W(5, 5); rook.transform = "r"
     >>> queen = libpysal.weights.lat2W(5, 5, rook=False); queen.transform = "r"
-    >>> panel = simulate_panel(rook.sparse, 5, beta=[1.0], theta=[0.5], rho=0.4, seed=0)
-    >>> table = replace_w(panel, "y", ["x1"], {"rook": rook, "queen": queen}, entity="entity", time="time",
+    >>> panel = spatial_panel(rook, 5, beta=[1.0], theta=[0.5], rho=0.4, seed=0)
+    >>> table = replace_w(panel, "y", ["x1"], {"rook": rook, "queen": queen},
     ...                   model="sdm", effects="twoways", draws=100)
     >>> list(table.columns), table.loc[("x1", "indirect", "est")].round(2).tolist()
     (['rook', 'queen'], [1.33, 1.13])
