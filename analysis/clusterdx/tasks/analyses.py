@@ -284,7 +284,7 @@ def with_historical_instruments(frame: pd.DataFrame, a: Analysis) -> pd.DataFram
         year = int(frame[TIME].min()) if spec.base_year is None else spec.base_year
         base = frame.loc[frame[TIME] == year].set_index(ENTITY)[spec.base]
         series = frame.groupby(TIME)[spec.series].mean()
-        z = historical_interaction(frame, base, series, ENTITY, TIME, lag=spec.lag)
+        z = historical_interaction(frame, base, series, entity=ENTITY, time=TIME, lag=spec.lag)
         frame = frame.assign(**{spec.name: z.to_numpy()})
     return frame
 
