@@ -49,12 +49,22 @@ def _jobs(side: int):
 
     def dynamic() -> None:
         res = fit(
-            frame, "y", X, w, "entity", "time", model="sdm", effects="twoways", dynamic="both"
+            frame,
+            y="y",
+            x=X,
+            w=w,
+            entity="entity",
+            time="time",
+            model="sdm",
+            effects="twoways",
+            dynamic="both",
         )
         res.impacts(draws=1000, seed=0)
 
     def static() -> None:
-        res = fit(frame, "y", X, w, "entity", "time", model="sdm", effects="twoways")
+        res = fit(
+            frame, y="y", x=X, w=w, entity="entity", time="time", model="sdm", effects="twoways"
+        )
         res.impacts(draws=1000, seed=0)
 
     return {
@@ -69,11 +79,11 @@ def _accuracy(side: int) -> list[tuple[str, float, float, float, float]]:
     import clusterdx.spatial.dynamic as dyn
 
     frame, w = _data(side)
-    fits = [dyn.fit_dynamic(frame, "y", X, w, "entity", "time")]
+    fits = [dyn.fit_dynamic(frame, "y", X, w, entity="entity", time="time")]
     saved = dyn.EXACT_MAX_N, information.EXACT_MAX_N
     dyn.EXACT_MAX_N = information.EXACT_MAX_N = 10**7
     try:
-        fits.append(dyn.fit_dynamic(frame, "y", X, w, "entity", "time"))
+        fits.append(dyn.fit_dynamic(frame, "y", X, w, entity="entity", time="time"))
     finally:
         dyn.EXACT_MAX_N, information.EXACT_MAX_N = saved
     keys = ["x1", "W_x1", "tau", "psi", "rho", "sigma2"]

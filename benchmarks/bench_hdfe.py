@@ -54,7 +54,7 @@ def main() -> None:
     fml = "y ~ x1 + x2 | firm + industry^year + province^year"
     t_pf, ref = timed(lambda: pf.feols(fml, data=frame, vcov={"CRV1": "firm"}), args.repeats)
     t_cdx, res = timed(
-        lambda: fit(frame, "y ~ x1 + x2", "firm", "year", absorb=ABSORB), args.repeats
+        lambda: fit(frame, "y ~ x1 + x2", entity="firm", time="year", absorb=ABSORB), args.repeats
     )
     np.testing.assert_allclose(res.params.to_numpy(), ref.coef().to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(res.bse.to_numpy(), ref.se().to_numpy(), rtol=1e-8)

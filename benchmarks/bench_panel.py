@@ -93,7 +93,8 @@ def main() -> None:
 
     times: dict[str, float] = {}
     times["clusterdx"], ours = timed(
-        lambda: fit(frame, FORMULA, "firm", "year", model="fe", effects="twoways"), args.repeats
+        lambda: fit(frame, FORMULA, entity="firm", time="year", model="fe", effects="twoways"),
+        args.repeats,
     )
     import pyfixest as pf
 

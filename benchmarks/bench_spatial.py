@@ -58,11 +58,11 @@ def _clusterdx(side: int, model: str, effects: str, with_impacts: bool):
     def job() -> None:
         res = fit(
             frame,
-            "y",
-            X,
-            ids,
-            "entity",
-            "time",
+            y="y",
+            x=X,
+            w=ids,
+            entity="entity",
+            time="time",
             model=model,
             effects=effects,
             bias_correction=False,
@@ -126,7 +126,9 @@ def _trace_accuracy(side: int) -> list[tuple[str, float, float]]:
 
     frame, w = _data(side, "sdm")
     ids = (w.sparse, list(range(w.n)))
-    stochastic = fit(frame, "y", X, ids, "entity", "time", model="sdm", effects="twoways")
+    stochastic = fit(
+        frame, y="y", x=X, w=ids, entity="entity", time="time", model="sdm", effects="twoways"
+    )
     original = _information.spatial_traces
 
     def exact(*args, **kwargs):
@@ -134,7 +136,9 @@ def _trace_accuracy(side: int) -> list[tuple[str, float, float]]:
 
     _information.spatial_traces = exact
     try:
-        exact_fit = fit(frame, "y", X, ids, "entity", "time", model="sdm", effects="twoways")
+        exact_fit = fit(
+            frame, y="y", x=X, w=ids, entity="entity", time="time", model="sdm", effects="twoways"
+        )
     finally:
         _information.spatial_traces = original
     keys = ["x1", "W_x1", "rho", "sigma2"]

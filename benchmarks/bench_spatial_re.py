@@ -40,7 +40,9 @@ def main() -> None:
     ids = (w.sparse, list(range(w.n)))
 
     def ours():
-        return fit(frame, "y", X, ids, "entity", "time", model="sar", effects="random")
+        return fit(
+            frame, y="y", x=X, w=ids, entity="entity", time="time", model="sar", effects="random"
+        )
 
     res = ours()
     times = []

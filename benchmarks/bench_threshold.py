@@ -31,7 +31,18 @@ def main() -> None:
 
     def once() -> float:
         start = time.perf_counter()
-        threshold(frame, "y", "x", "q", ["c"], "id", "year", grid=300, bootstrap=100, seed=1)
+        threshold(
+            frame,
+            "y",
+            "x",
+            "q",
+            controls=["c"],
+            entity="id",
+            time="year",
+            grid=300,
+            bootstrap=100,
+            seed=1,
+        )
         return time.perf_counter() - start
 
     once()

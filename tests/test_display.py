@@ -6,7 +6,9 @@ from clusterdx.panel import fit
 
 
 def test_panel_result_displays_in_a_notebook(grunfeld):
-    res = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fe", effects="twoways")
+    res = fit(
+        grunfeld, "inv ~ value + capital", entity="firm", time="year", model="fe", effects="twoways"
+    )
     line = repr(res)
     assert "\n" not in line and len(line) < 120 and line.startswith("<PanelResult FE inv")
     assert '<table class="cdx-table">' in res._repr_html_()

@@ -11,7 +11,9 @@ from clusterdx.errors import ClusterDXError, OptionError, StudySpecError
 
 def test_a_bad_spatial_option_is_caught_as_a_clusterdx_error():
     with pytest.raises(ClusterDXError) as err:
-        spatial.fit(pd.DataFrame(), "y", ["x"], None, "region", "year", model="sarr")
+        spatial.fit(
+            pd.DataFrame(), y="y", x=["x"], w=None, entity="region", time="year", model="sarr"
+        )
     assert isinstance(err.value, OptionError)
     assert isinstance(err.value, StudySpecError) and isinstance(err.value, ValueError)
     assert str(err.value) == (

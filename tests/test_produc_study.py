@@ -132,11 +132,11 @@ def test_produc_panel_regions_weights_and_maps(produc_run, r_reference):
     np.testing.assert_allclose(queen.full()[0], w.full()[0], rtol=0, atol=1e-12)
     res = cdx.spatial.fit(
         frame,
-        "lgsp",
-        ["lpcap", "lpc", "lemp", "unemp"],
-        w,
-        "region",
-        "year",
+        y="lgsp",
+        x=["lpcap", "lpc", "lemp", "unemp"],
+        w=w,
+        entity="region",
+        time="year",
         model="sar",
         effects="individual",
         bias_correction=False,

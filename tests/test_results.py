@@ -62,18 +62,18 @@ def test_a_wrapper_reads_its_fit(toy):
         )
     events = panel.event_study(
         toy.assign(first=np.where(toy["region"] < 4, 2017.0, np.nan)),
-        "y", "first", "region", "year", leads=2, lags=1,
+        "y", "first", entity="region", time="year", leads=2, lags=1,
     )  # fmt: skip
     assert events.model == "event study" and events.nobs == events.fit.nobs
 
 
 def test_the_covariance_is_structured_and_still_its_description(toy):
-    res = panel.fit(toy, "y ~ x", "region", "year", cov="cluster", cluster="province")
+    res = panel.fit(toy, "y ~ x", entity="region", time="year", cov="cluster", cluster="province")
     assert isinstance(res.cov_type, Covariance)
     assert (res.cov_type.kind, res.cov_type.cluster) == ("cluster", "province")
     assert res.cov_type.startswith("clustered by province (G = 4), CRV1 factor")
     assert res.covariance is res.cov_type
-    robust = panel.fit(toy, "y ~ x", "region", "year", cov="robust").cov_type
+    robust = panel.fit(toy, "y ~ x", entity="region", time="year", cov="robust").cov_type
     assert (robust.kind, robust.describe("zh")) == ("robust", "异方差稳健标准误")
     assert robust.describe("en") == "heteroskedasticity-robust (White), factor n/(n−k−d)"
 
@@ -96,7 +96,7 @@ def test_the_covariance_words_itself_in_chinese(kind, cluster, zh):
 
 
 def test_the_table_note_reads_the_structure_not_the_prose(toy):
-    res = panel.fit(toy, "y ~ x", "region", "year", cov="cluster", cluster="province")
+    res = panel.fit(toy, "y ~ x", entity="region", time="year", cov="cluster", cluster="province")
     note = RegressionTable([res], lang="zh", labels={"province": "省份"}).to_markdown()
     assert note.splitlines()[-1].endswith("；标准误为在省份层面聚类的稳健标准误。")
     # a foreign result's prose is printed as given: nothing parses English words

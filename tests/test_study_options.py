@@ -171,7 +171,7 @@ def test_the_estimators_accept_the_bounds_and_refuse_beyond(toy):
         _threshold(toy, grid=po.GRID_MIN - 1)
     with pytest.raises(EstimationError, match="n_thresholds"):
         _threshold(toy, n_thresholds=po.N_THRESHOLDS[1] + 1)
-    common = ("y", "first", "region", "year")
+    common = ("y", "first")
     panel.event_study(toy, *common, leads=po.LEADS_MIN, lags=po.LAGS_MIN, ref=-1)
     with pytest.raises(EstimationError, match="leads"):
         panel.event_study(toy, *common, leads=po.LEADS_MIN - 1)

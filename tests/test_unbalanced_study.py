@@ -53,7 +53,7 @@ def test_panel_is_kept_unbalanced_and_audited(tibet_study):
         (540000, 2014),
     ]
     assert entry["missing_region_years"][0]["from"] == ["innovation"]
-    fe = cdx.panel.fit(panel, "gdp ~ population + retail", "region", "year", model="fe")
+    fe = cdx.panel.fit(panel, "gdp ~ population + retail", entity="region", time="year", model="fe")
     assert fe.nobs == 401
     with pytest.raises(PanelError, match="^" + re.escape("spatial model 'sar' " + MESSAGE) + "$"):
         require_balanced(cdx.Study.load(tibet_study), panel, "spatial model 'sar'")
@@ -76,6 +76,12 @@ def test_pipeline_runs_panel_models_and_refuses_spatial_ones(tibet_study):
     frame = pd.read_parquet(root / "data_clean" / "indicators.parquet")
     spec = next(m for m in cdx.Study.load(tibet_study).spec.models if m.kind == "panel")
     fe = cdx.panel.fit(
-        frame, spec.formula, "region", "year", model=spec.model, effects=spec.effects, cov=spec.cov
+        frame,
+        spec.formula,
+        entity="region",
+        time="year",
+        model=spec.model,
+        effects=spec.effects,
+        cov=spec.cov,
     )
     assert fe.nobs == 401

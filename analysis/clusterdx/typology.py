@@ -88,7 +88,7 @@ def driver_contributions(
         from clusterdx import spatial
 
         fit = spatial.fit(
-            data, y, drivers, w, entity=entity, time=time, model="sdm", effects="twoways"
+            data, y=y, x=drivers, w=w, entity=entity, time=time, model="sdm", effects="twoways"
         )
         target = target - fit.rho * _lag(data, y, w, entity, time).to_numpy()
         for k in drivers:

@@ -75,7 +75,14 @@ def test_spatial_beta_equals_spatial_fit(frame):
     res = spatial_beta_convergence(frame, "dt", w, model="sar")
     data = growth_frame(frame, "dt")
     ref = cdx.spatial.fit(
-        data, "growth", ["ln_y"], w, entity="region", time="year", model="sar", effects="twoways"
+        data,
+        y="growth",
+        x=["ln_y"],
+        w=w,
+        entity="region",
+        time="year",
+        model="sar",
+        effects="twoways",
     )
     assert res.beta == pytest.approx(ref.params["ln_y"], rel=1e-12)
     assert res.fit.rho == pytest.approx(ref.rho, rel=1e-12)

@@ -28,9 +28,9 @@ def _staggered(never: bool, seed: int = 0) -> pd.DataFrame:
 @pytest.mark.parametrize("never", [True, False])
 def test_weights_sum_to_one_and_reproduce_twfe(never):
     df = _staggered(never)
-    table = bacon_decomposition(df, "y", "g", "region", "year")
+    table = bacon_decomposition(df, "y", "g", entity="region", time="year")
     assert table["weight"].sum() == pytest.approx(1.0, abs=1e-12)
-    twfe = did(df.assign(g=df["g"].replace(np.inf, np.nan)), "y", "g", "region", "year")
+    twfe = did(df.assign(g=df["g"].replace(np.inf, np.nan)), "y", "g", entity="region", time="year")
     assert (table["estimate"] * table["weight"]).sum() == pytest.approx(
         twfe.params["treat_post"], rel=1e-10
     )
@@ -43,14 +43,14 @@ def test_weights_sum_to_one_and_reproduce_twfe(never):
 
 def test_two_by_two_estimate_equals_did_on_the_subsample():
     df = _staggered(True)
-    table = bacon_decomposition(df, "y", "g", "region", "year")
+    table = bacon_decomposition(df, "y", "g", entity="region", time="year")
     row = table[(table["type"] == "treated vs never") & (table["treated"] == 2015)].iloc[0]
     sub = df[df["g"].isin([2015, np.inf])].assign(g=lambda f: f["g"].replace(np.inf, np.nan))
-    ref = did(sub, "y", "g", "region", "year")
+    ref = did(sub, "y", "g", entity="region", time="year")
     assert row["estimate"] == pytest.approx(ref.params["treat_post"], rel=1e-10)
 
 
 def test_always_treated_rejected():
     df = _staggered(True).assign(g=lambda f: f["g"].replace(2013, 2010))
     with pytest.raises(EstimationError, match="always treated"):
-        bacon_decomposition(df, "y", "g", "region", "year")
+        bacon_decomposition(df, "y", "g", entity="region", time="year")

@@ -42,7 +42,7 @@ def test_full_enumeration_equals_wildboottest_exactly():
     the two vectors v = ±1, which reproduce |t| itself: wildboottest counts them or not as
     rounding falls, clusterdx never does."""
     df = _panel(10, 0.15, 5)
-    res = fit(df, "y ~ x + x2", "region", "year", model="pooled")
+    res = fit(df, "y ~ x + x2", entity="region", time="year", model="pooled")
     boot = wild_bootstrap(res, "x", reps=9999)
     assert boot.full_enumeration and boot.reps == 1024
     assert abs(boot.pvalue - _reference(df, 9999, "rademacher")) <= 2 / 1024 + 1e-12
@@ -52,7 +52,7 @@ def test_full_enumeration_equals_wildboottest_exactly():
 @pytest.mark.parametrize("weights", ["rademacher", "webb"])
 def test_pvalue_agrees_with_wildboottest_within_monte_carlo_error(weights):
     df = _panel(30, 0.0, 13)
-    res = fit(df, "y ~ x + x2", "region", "year", model="pooled")
+    res = fit(df, "y ~ x + x2", entity="region", time="year", model="pooled")
     boot = wild_bootstrap(res, "x", reps=9999, weights=weights, seed=1)
     ref = _reference(df, 9999, weights)
     mc_se = np.sqrt(2 * ref * (1 - ref) / 9999)
@@ -62,7 +62,7 @@ def test_pvalue_agrees_with_wildboottest_within_monte_carlo_error(weights):
 
 def test_confidence_interval_inverts_the_test():
     df = _panel(30, 0.0, 13)
-    res = fit(df, "y ~ x + x2", "region", "year", effects="twoways")
+    res = fit(df, "y ~ x + x2", entity="region", time="year", effects="twoways")
     boot = wild_bootstrap(res, "x", reps=999, seed=2)
     lower, upper = boot.conf_int
     assert lower < boot.estimate < upper
@@ -77,7 +77,7 @@ def test_confidence_interval_inverts_the_test():
 
 def test_bootstrap_errors():
     df = _panel(10, 0.1, 1)
-    res = fit(df, "y ~ x", "region", "year")
+    res = fit(df, "y ~ x", entity="region", time="year")
     with pytest.raises(
         EstimationError, match=r"param='z' is not a coefficient; use one of \['x'\]"
     ):

@@ -39,10 +39,10 @@ def test_twfe_is_biased_and_callaway_santanna_recovers_the_att():
     # the simple aggregation weights every post-treatment (g, t) cell by its cohort size, i.e.
     # it is the mean true effect over treated post-treatment observations
     true_att = tau[rel >= 0].mean()
-    twfe = did(frame, "y", "g", "id", "year").params["treat_post"]
+    twfe = did(frame, "y", "g", entity="id", time="year").params["treat_post"]
     assert true_att - twfe > 0.3  # forbidden comparisons bias TWFE downwards here
     for control in ("nevertreated", "notyettreated"):
-        cs = callaway_santanna(frame, "y", "g", "id", "year", control_group=control)
+        cs = callaway_santanna(frame, "y", "g", entity="id", time="year", control_group=control)
         att, se = cs.simple.loc["ATT", ["att", "se"]]
         assert abs(att - true_att) < 0.05
         assert abs(att - true_att) < 3 * se
@@ -60,7 +60,7 @@ def test_group_time_att_is_a_two_by_two_regression():
     # 2x2 DID regression (statsmodels OLS) of y on treated, post and treated*post over
     # cohort-2015 and never-treated entities in 2014 and 2017.
     frame, _, _ = _staggered(seed=3, n_entities=200)
-    cs = callaway_santanna(frame, "y", "g", "id", "year")
+    cs = callaway_santanna(frame, "y", "g", entity="id", time="year")
     cell = cs.att_gt.query("group == 2015 and time == 2017").iloc[0]
     sub = frame[(frame["g"].eq(2015) | frame["g"].isna()) & frame["year"].isin([2014, 2017])]
     treated = sub["g"].eq(2015).astype(float)
@@ -80,7 +80,7 @@ def test_group_time_att_is_a_two_by_two_regression():
 
 def test_not_yet_treated_controls_and_pre_periods():
     frame, _, _ = _staggered(seed=5, n_entities=100)
-    cs = callaway_santanna(frame, "y", "g", "id", "year", control_group="notyettreated")
+    cs = callaway_santanna(frame, "y", "g", entity="id", time="year", control_group="notyettreated")
     cell = cs.att_gt.query("group == 2013 and time == 2015").iloc[0]
     cohort = frame.groupby("id")["g"].first()
     expected = int((cohort.isna() | (cohort > 2015)).sum())
@@ -93,7 +93,7 @@ def test_not_yet_treated_controls_and_pre_periods():
 
 def test_simple_aggregate_weights_and_table_interface():
     frame, _, _ = _staggered(seed=9, n_entities=150)
-    cs = callaway_santanna(frame, "y", "g", "id", "year")
+    cs = callaway_santanna(frame, "y", "g", entity="id", time="year")
     post = cs.att_gt[cs.att_gt["event_time"] >= 0]
     weights = post["n_treated"] / post["n_treated"].sum()
     np.testing.assert_allclose(cs.simple.loc["ATT", "att"], weights @ post["att"], rtol=1e-12)
@@ -109,7 +109,7 @@ def test_simple_aggregate_weights_and_table_interface():
 
 def test_did_equals_lsdv_with_treat_post():
     frame, _, rel = _staggered(seed=1, n_entities=60)
-    res = did(frame, "y", "g", "id", "year", cov="unadjusted")
+    res = did(frame, "y", "g", entity="id", time="year", cov="unadjusted")
     dummies = pd.get_dummies(frame[["id", "year"]].astype(str), drop_first=True, dtype=float)
     d = pd.Series((rel >= 0).astype(float), name="d")
     ols = sm.OLS(frame["y"], sm.add_constant(pd.concat([d, dummies], axis=1))).fit()
@@ -119,7 +119,7 @@ def test_did_equals_lsdv_with_treat_post():
 
 def test_event_study_bins_endpoints_and_matches_lsdv():
     frame, _, rel = _staggered(seed=2, n_entities=80)
-    res = event_study(frame, "y", "g", "id", "year", leads=3, lags=2, cov="unadjusted")
+    res = event_study(frame, "y", "g", entity="id", time="year", leads=3, lags=2, cov="unadjusted")
     assert list(res.coefs["event_time"]) == [-3, -2, -1, 0, 1, 2]
     assert res.coefs.set_index("event_time").loc[-1, "coef"] == 0.0
     binned = np.clip(np.nan_to_num(rel, nan=-99), -3, 2)
@@ -139,7 +139,7 @@ def test_event_study_never_treated_have_no_event_dummies():
     # with period effects only, a constant event dummy for never-treated units would not be
     # absorbed: compare with statsmodels OLS where never-treated rows have all dummies zero
     frame, _, rel = _staggered(seed=6, n_entities=60)
-    res = event_study(frame, "y", "g", "id", "year", leads=2, lags=2, effects="time")
+    res = event_study(frame, "y", "g", entity="id", time="year", leads=2, lags=2, effects="time")
     binned = np.where(np.isnan(rel), np.nan, np.clip(np.nan_to_num(rel, nan=0.0), -2, 2))
     events = pd.DataFrame({f"e{e}": (binned == e).astype(float) for e in (-2, 0, 1, 2)})
     years = pd.get_dummies(frame["year"].astype(str), drop_first=True, dtype=float)
@@ -156,16 +156,16 @@ def test_inputs_are_checked():
     bad = frame.copy()
     bad.loc[0, "g"] = 2011.0
     with pytest.raises(PanelError, match="varies within 'id'"):
-        did(bad, "y", "g", "id", "year")
+        did(bad, "y", "g", entity="id", time="year")
     with pytest.raises(StudySpecError, match="'nevertreated', 'notyettreated'"):
-        callaway_santanna(frame, "y", "g", "id", "year", control_group="all")
+        callaway_santanna(frame, "y", "g", entity="id", time="year", control_group="all")
     with pytest.raises(PanelError, match="balanced panel"):
-        callaway_santanna(frame.iloc[1:], "y", "g", "id", "year")
+        callaway_santanna(frame.iloc[1:], "y", "g", entity="id", time="year")
     treated_all = frame.assign(g=frame["g"].fillna(2019.0))
     with pytest.raises(EstimationError, match="never treated"):
-        callaway_santanna(treated_all, "y", "g", "id", "year")
+        callaway_santanna(treated_all, "y", "g", entity="id", time="year")
     with pytest.raises(EstimationError, match="ref=-5"):
-        event_study(frame, "y", "g", "id", "year", leads=3, ref=-5)
+        event_study(frame, "y", "g", entity="id", time="year", leads=3, ref=-5)
 
 
 # Reference values from csdid 0.4.3 (PyPI; Python port of R `did`, independent of this project):
@@ -199,7 +199,7 @@ CSDID_REFERENCE = {
 @pytest.mark.parametrize("control", ["nevertreated", "notyettreated"])
 def test_matches_csdid_reference(control):
     frame, _, _ = _staggered(seed=11, n_entities=300, noise=1.0)
-    cs = callaway_santanna(frame, "y", "g", "id", "year", control_group=control)
+    cs = callaway_santanna(frame, "y", "g", entity="id", time="year", control_group=control)
     ref = CSDID_REFERENCE[control]
     cells = cs.att_gt.set_index(["group", "time"])
     for g, t in [(2013, 2013), (2015, 2019), (2017, 2014)]:
@@ -233,8 +233,10 @@ def test_a_single_control_may_be_given_as_a_string():
         + 0.5 * panel["gov"]
         + rng.normal(0, 0.1, 30)
     )
-    as_text = did(panel, "dt", "pilot", "region", "year", controls="gov")
-    as_list = did(panel, "dt", "pilot", "region", "year", controls=["gov"])
+    as_text = did(panel, "dt", "pilot", entity="region", time="year", controls="gov")
+    as_list = did(panel, "dt", "pilot", entity="region", time="year", controls=["gov"])
     np.testing.assert_allclose(as_text.params, as_list.params, rtol=1e-12)
-    events = event_study(panel, "dt", "pilot", "region", "year", leads=2, lags=2, controls="gov")
+    events = event_study(
+        panel, "dt", "pilot", entity="region", time="year", leads=2, lags=2, controls="gov"
+    )
     assert "gov" in events.fit.params.index

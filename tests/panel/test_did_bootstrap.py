@@ -20,7 +20,9 @@ def mpdta() -> pd.DataFrame:
 
 
 def _cs(frame, **kwargs):
-    return callaway_santanna(frame, "lemp", "first.treat", "countyreal", "year", **kwargs)
+    return callaway_santanna(
+        frame, "lemp", "first.treat", entity="countyreal", time="year", **kwargs
+    )
 
 
 @pytest.mark.parametrize("multiplier", ["mammen", "rademacher"])
@@ -102,10 +104,12 @@ def test_covariates_remove_the_bias_of_covariate_specific_trends():
     frame["x"] = x[frame["id"]]
     treated = (frame["year"] >= frame["g"]).astype(float)
     frame["y"] = treated + 0.4 * frame["x"] * (frame["year"] - 2013) + rng.normal(size=len(frame))
-    plain = callaway_santanna(frame, "y", "g", "id", "year")
+    plain = callaway_santanna(frame, "y", "g", entity="id", time="year")
     assert plain.params["ATT"] - 1 > 0.3
     for method in ("dr", "ipw", "reg"):
-        cs = callaway_santanna(frame, "y", "g", "id", "year", covariates=["x"], est_method=method)
+        cs = callaway_santanna(
+            frame, "y", "g", entity="id", time="year", covariates=["x"], est_method=method
+        )
         att, se = cs.simple.loc["ATT", ["att", "se"]]
         assert abs(att - 1) < 3 * se and se < 0.2, method
         assert "x" in cs.method_note()

@@ -15,14 +15,14 @@ FORMULA = "dt ~ demand + gov"
 
 @pytest.fixture
 def pair(sim_panel):
-    fe = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="cluster")
-    re = fit(sim_panel, FORMULA, "region", "year", model="re", cov="cluster")
+    fe = fit(sim_panel, FORMULA, entity="region", time="year", model="fe", cov="cluster")
+    re = fit(sim_panel, FORMULA, entity="region", time="year", model="re", cov="cluster")
     return fe, re
 
 
 def test_classic_uses_unadjusted_covariances_whatever_the_fit(sim_panel, pair):
-    fe_u = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="unadjusted")
-    re_u = fit(sim_panel, FORMULA, "region", "year", model="re", cov="unadjusted")
+    fe_u = fit(sim_panel, FORMULA, entity="region", time="year", model="fe", cov="unadjusted")
+    re_u = fit(sim_panel, FORMULA, entity="region", time="year", model="re", cov="unadjusted")
     d = (fe_u.params - re_u.params[["demand", "gov"]]).to_numpy()
     v = (fe_u.cov - re_u.cov.loc[["demand", "gov"], ["demand", "gov"]]).to_numpy()
     expected = d @ np.linalg.solve(v, d)
@@ -37,7 +37,7 @@ def test_robust_mundlak_coefficients_are_within_minus_between(sim_panel, pair):
     # Mundlak (1978): in a balanced panel the coefficient on the within-demeaned regressors
     # of the augmented RE regression is b_within - b_between.
     res = hausman(*pair, method="robust")
-    be = fit(sim_panel, FORMULA, "region", "year", model="between", cov="unadjusted")
+    be = fit(sim_panel, FORMULA, entity="region", time="year", model="between", cov="unadjusted")
     expected = pair[0].params - be.params[["demand", "gov"]]
     np.testing.assert_allclose(res.contrast["coef"], expected, rtol=1e-8)
     assert res.df == 2 and res.method == "robust"
@@ -65,10 +65,10 @@ def test_bad_pairs_and_method(sim_panel, pair):
         hausman(fe, re, method="wald")
     with pytest.raises(EstimationError, match="pass them in that order"):
         hausman(re, fe)
-    other = fit(sim_panel, "dt ~ demand", "region", "year", model="re")
+    other = fit(sim_panel, "dt ~ demand", entity="region", time="year", model="re")
     with pytest.raises(EstimationError, match="fit both with the same formula"):
         hausman(fe, other)
-    fewer = fit(sim_panel.iloc[:-3], FORMULA, "region", "year", model="re")
+    fewer = fit(sim_panel.iloc[:-3], FORMULA, entity="region", time="year", model="re")
     with pytest.raises(EstimationError, match="different rows"):
         hausman(fe, fewer)
 
@@ -76,8 +76,8 @@ def test_bad_pairs_and_method(sim_panel, pair):
 def test_classic_on_an_unbalanced_panel_contrasts_the_swamy_arora_fit(sim_panel):
     """The contrast uses the RE estimates the user fitted (Swamy-Arora of Baltagi-Chang)."""
     short = sim_panel[~((sim_panel["region"] < "R04") & (sim_panel["year"] > 2014))]
-    fe = fit(short, FORMULA, "region", "year", model="fe", cov="unadjusted")
-    re = fit(short, FORMULA, "region", "year", model="re", cov="unadjusted")
+    fe = fit(short, FORMULA, entity="region", time="year", model="fe", cov="unadjusted")
+    re = fit(short, FORMULA, entity="region", time="year", model="re", cov="unadjusted")
     d = (fe.params - re.params[["demand", "gov"]]).to_numpy()
     v = (fe.cov - re.cov.loc[["demand", "gov"], ["demand", "gov"]]).to_numpy()
     res = hausman(fe, re)

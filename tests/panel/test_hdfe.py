@@ -52,7 +52,7 @@ def _reference(frame, vcov):
 )
 def test_three_absorbed_dimensions_equal_pyfixest(firms, kwargs, vcov):
     ref = _reference(firms, vcov)
-    res = fit(firms, "y ~ x1 + x2", "firm", "year", absorb=ABSORB, **kwargs)
+    res = fit(firms, "y ~ x1 + x2", entity="firm", time="year", absorb=ABSORB, **kwargs)
     np.testing.assert_allclose(res.params, ref.coef().to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(res.bse, ref.se().to_numpy(), rtol=1e-8)
     assert res.nobs == ref._N
@@ -64,6 +64,6 @@ def test_three_absorbed_dimensions_equal_pyfixest(firms, kwargs, vcov):
 
 def test_absorb_rejects_unknown_columns(firms):
     with pytest.raises(PanelError, match=r"absorb names \['sector'\]"):
-        fit(firms, "y ~ x1", "firm", "year", absorb=["firm", "sector^year"])
+        fit(firms, "y ~ x1", entity="firm", time="year", absorb=["firm", "sector^year"])
     with pytest.raises(PanelError, match="must be a non-empty list"):
-        fit(firms, "y ~ x1", "firm", "year", absorb="firm")
+        fit(firms, "y ~ x1", entity="firm", time="year", absorb="firm")

@@ -24,7 +24,7 @@ def _panel() -> pd.DataFrame:
 
 def test_historical_interaction_from_columns_uses_lagged_series():
     frame = _panel()
-    z = historical_interaction(frame, "phones84", "net", "region", "year", lag=1)
+    z = historical_interaction(frame, "phones84", "net", entity="region", time="year", lag=1)
     expected = frame["phones84"] * frame["year"].map({2019: 1.0, 2020: 2.0, 2021: 3.0})
     pd.testing.assert_series_equal(z, expected, check_names=False)
     assert z.name == "phones84_x_L1net"
@@ -33,7 +33,7 @@ def test_historical_interaction_from_columns_uses_lagged_series():
 def test_historical_interaction_rejects_varying_base():
     frame = _panel()
     with pytest.raises(PanelError, match="base column 'z' varies within region"):
-        historical_interaction(frame, "z", "net", "region", "year")
+        historical_interaction(frame, "z", "net", entity="region", time="year")
 
 
 def test_bartik_levels_leave_one_out_equals_direct_sum():
@@ -54,9 +54,9 @@ def test_bartik_levels_leave_one_out_equals_direct_sum():
 def test_spatial_lag_equals_dense_product():
     frame = _panel()
     w = weights.from_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 1, 0]]), ids=["A", "B", "C"])
-    lagged = spatial_lag(frame, "z", w, "region", "year")
+    lagged = spatial_lag(frame, "z", w, entity="region", time="year")
     wide = frame.pivot(index="region", columns="year", values="z")
     full = np.array([[0, 0.5, 0.5], [1, 0, 0], [0.5, 0.5, 0]]) @ wide.to_numpy()
     assert lagged.iloc[5] == pytest.approx(full[1, 1])  # B, 2019
     with pytest.raises(PanelError, match="needs every region in every period"):
-        spatial_lag(frame.drop(index=3), "z", w, "region", "year")
+        spatial_lag(frame.drop(index=3), "z", w, entity="region", time="year")

@@ -41,7 +41,14 @@ def _pyfixest(fml: str, data: pd.DataFrame, vcov: object):
 def test_iv_equals_pyfixest_under_every_fixed_effect_choice(cigar, model, effects, fe):
     ref = _pyfixest(f"sales ~ ndi{fe} | price ~ pimin + pop", cigar, {"CRV1": "state"})
     ref.first_stage()
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", model, effects)
+    res = fit(
+        cigar,
+        "sales ~ ndi + [price ~ pimin + pop]",
+        entity="state",
+        time="year",
+        model=model,
+        effects=effects,
+    )
     names = ["ndi", "price"] if fe else ["const", "ndi", "price"]
     np.testing.assert_allclose(res.params[names], ref.coef().to_numpy(), rtol=1e-6)
     np.testing.assert_allclose(res.bse[names], ref.se().to_numpy(), rtol=1e-6)
@@ -64,8 +71,8 @@ def test_iv_twoways_covariances_equal_pyfixest(cigar, cov, vcov):
     ref = _pyfixest("sales ~ ndi | state + year | price ~ pimin + pop", cigar, vcov)
     ref.first_stage()
     kwargs = {"cluster": "time"} if cov == "cluster" else {}
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", "fe", "twoways",
-              cov, **kwargs)  # fmt: skip
+    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", entity="state", time="year", model="fe", effects="twoways",
+              cov=cov, **kwargs)  # fmt: skip
     np.testing.assert_allclose(res.bse[["ndi", "price"]], ref.se().to_numpy(), rtol=1e-6)
     np.testing.assert_allclose(res.diagnostics.first_stage_f, ref._f_stat_1st_stage, rtol=1e-8)
 
@@ -82,7 +89,14 @@ def test_iv_without_fixed_effects_equals_linearmodels(cigar, cov, lm_kwargs, gmm
     clusters = {"clusters": cigar["state"]} if cov == "cluster" else {}
     args = (cigar.sales, cigar[["const", "ndi"]], cigar.price, cigar[["pimin", "pop"]])
     ref = IV2SLS(*args).fit(**lm_kwargs, **clusters, debiased=True)
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", "pooled", cov=cov)
+    res = fit(
+        cigar,
+        "sales ~ ndi + [price ~ pimin + pop]",
+        entity="state",
+        time="year",
+        model="pooled",
+        cov=cov,
+    )
     names = ["const", "ndi", "price"]
     np.testing.assert_allclose(res.params[names], ref.params.to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(res.bse[names], ref.std_errors.to_numpy(), rtol=1e-8)
@@ -112,14 +126,21 @@ def test_iv_without_fixed_effects_equals_linearmodels(cigar, cov, lm_kwargs, gmm
     ],
 )
 def test_kleibergen_paap_equals_ivreg2(cigar, formula, model, expected):
-    res = fit(cigar, formula, "state", "year", model, cov="robust")
+    res = fit(cigar, formula, entity="state", time="year", model=model, cov="robust")
     assert res.diagnostics.kp_wald_f == pytest.approx(expected, abs=1e-4)
 
 
 def test_robust_kp_lm_equals_wooldridge_auxiliary_regression(cigar):
     """Robust LM of pi = 0: n - SSR of 1 on the products of the partialled x and z (Wooldridge
     2010, §8.5.3), computed here with plain least squares."""
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", "pooled", cov="robust")
+    res = fit(
+        cigar,
+        "sales ~ ndi + [price ~ pimin + pop]",
+        entity="state",
+        time="year",
+        model="pooled",
+        cov="robust",
+    )
     w = cigar[["const", "ndi"]].to_numpy()
 
     def partial(a):
@@ -135,8 +156,15 @@ def test_robust_kp_lm_equals_wooldridge_auxiliary_regression(cigar):
 
 
 def test_cragg_donald_is_iid_first_stage_f_and_stock_yogo_applies(cigar):
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", "fe", "twoways")
-    iid = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", "fe", "twoways",
+    res = fit(
+        cigar,
+        "sales ~ ndi + [price ~ pimin + pop]",
+        entity="state",
+        time="year",
+        model="fe",
+        effects="twoways",
+    )
+    iid = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", entity="state", time="year", model="fe", effects="twoways",
               cov="unadjusted")  # fmt: skip
     assert res.diagnostics.cragg_donald_f == pytest.approx(iid.diagnostics.kp_wald_f, rel=1e-10)
     assert res.diagnostics.stock_yogo == {"10%": 19.93, "15%": 11.59, "20%": 8.75, "25%": 7.25}
@@ -152,7 +180,14 @@ def test_stock_yogo_table_values():
 def test_anderson_rubin_set_bounds_have_critical_statistic(cigar):
     """At each end of the AR set, OLS of y - b*price on the instruments (linearmodels, robust)
     gives a squared t of the excluded instrument equal to the F(1, G-1) critical value."""
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin]", "state", "year", "pooled", cov="robust")
+    res = fit(
+        cigar,
+        "sales ~ ndi + [price ~ pimin]",
+        entity="state",
+        time="year",
+        model="pooled",
+        cov="robust",
+    )
     ((lower, upper),) = res.diagnostics.anderson_rubin_set
     assert lower < res.params["price"] < upper
     crit = stats.f.ppf(0.95, 1, res.df_inference)
@@ -171,16 +206,16 @@ def test_anderson_rubin_set_bounds_have_critical_statistic(cigar):
 def test_driscoll_kraay_of_absorbed_ols_equals_linearmodels(cigar):
     """Same code path as IV (scores from pyfixest's demeaned matrices), checked where
     linearmodels has the answer: two-way within OLS with a Bartlett kernel."""
-    ours = fit(cigar, "sales ~ price + ndi", "state", "year", absorb=["state", "year"],
+    ours = fit(cigar, "sales ~ price + ndi", entity="state", time="year", absorb=["state", "year"],
                cov="driscoll-kraay", bandwidth=3)  # fmt: skip
-    ref = fit(cigar, "sales ~ price + ndi", "state", "year", "fe", "twoways",
+    ref = fit(cigar, "sales ~ price + ndi", entity="state", time="year", model="fe", effects="twoways",
               cov="driscoll-kraay", bandwidth=3)  # fmt: skip
     np.testing.assert_allclose(ours.params, ref.params, rtol=1e-8)
     np.testing.assert_allclose(ours.bse, ref.bse, rtol=1e-8)
 
 
 def test_iv_driscoll_kraay_runs_with_period_df(cigar):
-    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", "state", "year", "fe", "twoways",
+    res = fit(cigar, "sales ~ ndi + [price ~ pimin + pop]", entity="state", time="year", model="fe", effects="twoways",
               cov="driscoll-kraay")  # fmt: skip
     assert res.df_inference == 29
     assert res.cov_type.startswith("Driscoll-Kraay, Bartlett kernel, bandwidth 3")
@@ -197,16 +232,27 @@ def test_iv_driscoll_kraay_runs_with_period_df(cigar):
 )
 def test_bad_iv_formulas_raise(cigar, formula, message):
     with pytest.raises(PanelError, match=message.replace("[", r"\[").replace("+", r"\+")):
-        fit(cigar, formula, "state", "year")
+        fit(cigar, formula, entity="state", time="year")
 
 
 def test_iv_options_checked(cigar):
     with pytest.raises(EstimationError, match="needs one cluster variable and no instruments"):
-        fit(cigar, "sales ~ [price ~ pimin]", "state", "year", cluster_adjustment="crv3")
+        fit(
+            cigar, "sales ~ [price ~ pimin]", entity="state", time="year", cluster_adjustment="crv3"
+        )
     with pytest.raises(EstimationError, match="absorb= lists every absorbed effect itself"):
-        fit(cigar, "sales ~ price", "state", "year", effects="twoways", absorb=["state"])
+        fit(
+            cigar, "sales ~ price", entity="state", time="year", effects="twoways", absorb=["state"]
+        )
 
 
 def test_instrument_absorbed_by_time_effects_raises(cigar):
     with pytest.raises(EstimationError, match=r"instruments \['cpi'\] are collinear"):
-        fit(cigar, "sales ~ ndi + [price ~ pimin + cpi]", "state", "year", "fe", "twoways")
+        fit(
+            cigar,
+            "sales ~ ndi + [price ~ pimin + cpi]",
+            entity="state",
+            time="year",
+            model="fe",
+            effects="twoways",
+        )

@@ -32,7 +32,7 @@ def med_panel() -> pd.DataFrame:
 
 
 def test_sobel_equals_hand_formula(med_panel):
-    res = mediation(med_panel, "y", "x", "m", ["w"], "id", "year", bootstrap=0)
+    res = mediation(med_panel, "y", "x", "m", controls=["w"], entity="id", time="year", bootstrap=0)
     a, sa = res.mediator.params["x"], res.mediator.bse["x"]
     b, sb = res.outcome.params["m"], res.outcome.bse["m"]
     row = res.table.loc["indirect a*b"]
@@ -45,7 +45,7 @@ def test_sobel_equals_hand_formula(med_panel):
 
 def test_total_effect_decomposes_exactly(med_panel):
     # OLS identity on a common sample with the same controls and effects: c = c' + a b.
-    res = mediation(med_panel, "y", "x", "m", ["w"], "id", "year", bootstrap=0)
+    res = mediation(med_panel, "y", "x", "m", controls=["w"], entity="id", time="year", bootstrap=0)
     t = res.table["estimate"]
     np.testing.assert_allclose(t["total c"], t["direct c'"] + t["indirect a*b"], rtol=1e-10)
     # known data-generating values: a = 0.5, b = 0.8, direct 0.3
@@ -74,16 +74,22 @@ def test_bootstrap_draw_equals_fit_on_resampled_entities(med_panel, model, effec
         pieces = [piece.assign(id=label) for label, piece in enumerate(pieces)]
         sample = pd.concat(pieces, ignore_index=True)
         kwargs = {"model": model} | ({"effects": effects} if model == "fe" else {})
-        a = fit(sample, "m ~ x + w", "id", "year", **kwargs).params["x"]
-        b = fit(sample, "y ~ x + m + w", "id", "year", **kwargs).params["m"]
+        a = fit(sample, "m ~ x + w", entity="id", time="year", **kwargs).params["x"]
+        b = fit(sample, "y ~ x + m + w", entity="id", time="year", **kwargs).params["m"]
         np.testing.assert_allclose([a_fast[r], b_fast[r]], [a, b], rtol=1e-9)
 
 
 def test_bootstrap_reproducible_with_seed_and_intervals(med_panel):
     kwargs = {"bootstrap": 300}
-    first = mediation(med_panel, "y", "x", "m", ["w"], "id", "year", seed=7, **kwargs)
-    again = mediation(med_panel, "y", "x", "m", ["w"], "id", "year", seed=7, **kwargs)
-    other = mediation(med_panel, "y", "x", "m", ["w"], "id", "year", seed=8, **kwargs)
+    first = mediation(
+        med_panel, "y", "x", "m", controls=["w"], entity="id", time="year", seed=7, **kwargs
+    )
+    again = mediation(
+        med_panel, "y", "x", "m", controls=["w"], entity="id", time="year", seed=7, **kwargs
+    )
+    other = mediation(
+        med_panel, "y", "x", "m", controls=["w"], entity="id", time="year", seed=8, **kwargs
+    )
     np.testing.assert_array_equal(first.draws, again.draws)
     assert not np.array_equal(first.draws, other.draws)
     row = first.table.loc["indirect a*b"]
@@ -100,7 +106,9 @@ def test_bootstrap_reproducible_with_seed_and_intervals(med_panel):
 
 
 def test_two_step_fits_only_x_to_y_and_x_to_m(med_panel):
-    res = mediation(med_panel, "y", "x", "m", ["w"], "id", "year", method="two_step")
+    res = mediation(
+        med_panel, "y", "x", "m", controls=["w"], entity="id", time="year", method="two_step"
+    )
     assert res.outcome is None and len(res.results) == 2
     assert list(res.table.index) == ["total c", "a (x->m)"]
     assert "江艇 2022" in res.note and "bad control" in res.summary()
@@ -118,7 +126,9 @@ def test_mediation_inputs_are_checked(med_panel):
 @pytest.mark.parametrize("center", [True, False])
 def test_marginal_effects_by_hand(med_panel, center):
     zs = [-1.0, 0.0, 0.7]
-    res = moderation(med_panel, "y", "x", "z", ["w"], "id", "year", center=center, at=zs)
+    res = moderation(
+        med_panel, "y", "x", "z", controls=["w"], entity="id", time="year", center=center, at=zs
+    )
     bx, bxz = res.params["x"], res.params["x_x_z"]
     zbar = med_panel["z"].mean() if center else 0.0
     shift = np.asarray(zs) - zbar
@@ -129,8 +139,12 @@ def test_marginal_effects_by_hand(med_panel, center):
 
 
 def test_marginal_effects_do_not_depend_on_centering(med_panel):
-    centred = moderation(med_panel, "y", "x", "z", ["w"], "id", "year", center=True)
-    raw = moderation(med_panel, "y", "x", "z", ["w"], "id", "year", center=False)
+    centred = moderation(
+        med_panel, "y", "x", "z", controls=["w"], entity="id", time="year", center=True
+    )
+    raw = moderation(
+        med_panel, "y", "x", "z", controls=["w"], entity="id", time="year", center=False
+    )
     np.testing.assert_allclose(centred.marginal["effect"], raw.marginal["effect"], rtol=1e-8)
     np.testing.assert_allclose(centred.marginal["se"], raw.marginal["se"], rtol=1e-8)
     np.testing.assert_allclose(centred.params["x_x_z"], raw.params["x_x_z"], rtol=1e-8)
@@ -139,7 +153,17 @@ def test_marginal_effects_do_not_depend_on_centering(med_panel):
 
 
 def test_interaction_matches_lsdv(med_panel):
-    res = moderation(med_panel, "y", "x", "z", ["w"], "id", "year", center=False, cov="unadjusted")
+    res = moderation(
+        med_panel,
+        "y",
+        "x",
+        "z",
+        controls=["w"],
+        entity="id",
+        time="year",
+        center=False,
+        cov="unadjusted",
+    )
     frame = med_panel
     dummies = pd.get_dummies(frame[["id", "year"]].astype(str), drop_first=True, dtype=float)
     design = sm.add_constant(
@@ -152,6 +176,6 @@ def test_interaction_matches_lsdv(med_panel):
 
 def test_time_invariant_moderator_is_absorbed(med_panel):
     panel = med_panel.assign(region_type=med_panel["id"] % 3)
-    res = moderation(panel, "y", "x", "region_type", [], "id", "year")
+    res = moderation(panel, "y", "x", "region_type", controls=[], entity="id", time="year")
     assert res.absorbed == ["region_type"]
     assert "region_type" not in res.params.index and "x_x_region_type" in res.params.index

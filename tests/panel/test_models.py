@@ -25,7 +25,15 @@ def _lsdv(frame: pd.DataFrame, y: str, x: list[str], entity: str, time: str):
 def test_twoways_fe_equals_lsdv(sim_panel, drop_rows):
     # Independent computation: LSDV with statsmodels, balanced and unbalanced (7 rows dropped).
     frame = sim_panel.drop(index=sim_panel.index[3 : 3 + drop_rows * 9 : 9])
-    res = fit(frame, FORMULA, "region", "year", model="fe", effects="twoways", cov="unadjusted")
+    res = fit(
+        frame,
+        FORMULA,
+        entity="region",
+        time="year",
+        model="fe",
+        effects="twoways",
+        cov="unadjusted",
+    )
     ols = _lsdv(frame, "dt", ["demand", "gov"], "region", "year").fit()
     np.testing.assert_allclose(res.params, ols.params[["demand", "gov"]], rtol=1e-8)
     np.testing.assert_allclose(res.bse, ols.bse[["demand", "gov"]], rtol=1e-8)
@@ -36,7 +44,15 @@ def test_twoways_fe_equals_lsdv(sim_panel, drop_rows):
 def test_twoways_crv1_counts_only_effects_not_nested_in_clusters(sim_panel):
     # statsmodels' CRV1 on the LSDV design counts all K_lsdv = k + N + T - 1 columns; ours counts
     # the k slopes and the T - 1 time effects (entity effects are nested in entity clusters).
-    res = fit(sim_panel, FORMULA, "region", "year", model="fe", effects="twoways", cov="cluster")
+    res = fit(
+        sim_panel,
+        FORMULA,
+        entity="region",
+        time="year",
+        model="fe",
+        effects="twoways",
+        cov="cluster",
+    )
     groups = pd.factorize(sim_panel["region"])[0]
     ols = _lsdv(sim_panel, "dt", ["demand", "gov"], "region", "year").fit(
         cov_type="cluster", cov_kwds={"groups": groups}
@@ -50,7 +66,7 @@ def test_twoways_crv1_counts_only_effects_not_nested_in_clusters(sim_panel):
 
 def test_cluster_on_column_nests_entity_effects(sim_panel):
     # Regions are nested in provinces: entity effects are not counted; 4 clusters.
-    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cluster="province")
+    res = fit(sim_panel, FORMULA, entity="region", time="year", model="fe", cluster="province")
     dummies = pd.get_dummies(sim_panel["region"], drop_first=True, dtype=float)
     design = sm.add_constant(pd.concat([sim_panel[["demand", "gov"]], dummies], axis=1))
     groups = pd.factorize(sim_panel["province"])[0]
@@ -62,7 +78,7 @@ def test_cluster_on_column_nests_entity_effects(sim_panel):
 
 
 def test_result_interface(sim_panel):
-    res = fit(sim_panel, FORMULA, "region", "year", model="pooled", cov="robust")
+    res = fit(sim_panel, FORMULA, entity="region", time="year", model="pooled", cov="robust")
     assert isinstance(res, PanelResult)
     assert list(res.params.index) == ["const", "demand", "gov"] == res.exog_names
     np.testing.assert_allclose(res.tvalues, res.params / res.bse)
@@ -80,7 +96,7 @@ def test_result_interface(sim_panel):
 
 
 def test_pvalues_use_t_with_residual_df(sim_panel):
-    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="unadjusted")
+    res = fit(sim_panel, FORMULA, entity="region", time="year", model="fe", cov="unadjusted")
     ols = _lsdv(sim_panel, "dt", ["demand", "gov"], "region", "year")
     design = ols.exog[:, :14]  # const, slopes, 11 region dummies
     lsdv = sm.OLS(ols.endog, design).fit()
@@ -89,14 +105,16 @@ def test_pvalues_use_t_with_residual_df(sim_panel):
 
 
 def test_default_covariances(sim_panel):
-    assert fit(sim_panel, FORMULA, "region", "year").cov_type.startswith("clustered by entity")
-    between = fit(sim_panel, FORMULA, "region", "year", model="between")
+    assert fit(sim_panel, FORMULA, entity="region", time="year").cov_type.startswith(
+        "clustered by entity"
+    )
+    between = fit(sim_panel, FORMULA, entity="region", time="year", model="between")
     assert between.cov_type.startswith("heteroskedasticity-robust")
 
 
 def test_first_differences_and_between_match_ols(sim_panel):
     # FD is, by definition, OLS on the differences; by default with an intercept (plm, Stata)
-    fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="unadjusted")
+    fd = fit(sim_panel, FORMULA, entity="region", time="year", model="fd", cov="unadjusted")
     diffs = sim_panel.sort_values(["region", "year"]).groupby("region")[["dt", "demand", "gov"]]
     d = diffs.diff().dropna()
     ols = sm.OLS(d["dt"], sm.add_constant(d[["demand", "gov"]])).fit()
@@ -104,12 +122,20 @@ def test_first_differences_and_between_match_ols(sim_panel):
     np.testing.assert_allclose(fd.bse[["const", "demand", "gov"]], ols.bse, rtol=1e-10)
     np.testing.assert_allclose(fd.rsquared, ols.rsquared, rtol=1e-10)
     assert (fd.nobs, fd.fd_intercept) == (84, True)
-    fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="unadjusted", fd_intercept=False)
+    fd = fit(
+        sim_panel,
+        FORMULA,
+        entity="region",
+        time="year",
+        model="fd",
+        cov="unadjusted",
+        fd_intercept=False,
+    )
     ols = sm.OLS(d["dt"], d[["demand", "gov"]]).fit()
     np.testing.assert_allclose(fd.params, ols.params, rtol=1e-10)
     np.testing.assert_allclose(fd.bse, ols.bse, rtol=1e-10)
     assert (fd.nobs, fd.fd_intercept) == (84, False)
-    be = fit(sim_panel, FORMULA, "region", "year", model="between", cov="unadjusted")
+    be = fit(sim_panel, FORMULA, entity="region", time="year", model="between", cov="unadjusted")
     means = sim_panel.groupby("region")[["dt", "demand", "gov"]].mean()
     ols = sm.OLS(means["dt"], sm.add_constant(means[["demand", "gov"]])).fit()
     np.testing.assert_allclose(be.params, ols.params, rtol=1e-10)
@@ -118,7 +144,7 @@ def test_first_differences_and_between_match_ols(sim_panel):
 
 def test_first_differences_clustered_by_entity_and_time_clusters_named(sim_panel):
     """FD clustered by entity is CRV1 OLS on the differences; a time cluster is refused by name."""
-    fd = fit(sim_panel, FORMULA, "region", "year", model="fd", cov="cluster")
+    fd = fit(sim_panel, FORMULA, entity="region", time="year", model="fd", cov="cluster")
     data = sim_panel.sort_values(["region", "year"])
     d = data.groupby("region")[["dt", "demand", "gov"]].diff().assign(region=data["region"])
     d = d.dropna()
@@ -128,13 +154,29 @@ def test_first_differences_clustered_by_entity_and_time_clusters_named(sim_panel
     )
     np.testing.assert_allclose(fd.bse[["const", "demand", "gov"]], ols.bse, rtol=1e-10)
     with pytest.raises(EstimationError, match="cluster='time' varies within 'region'"):
-        fit(sim_panel, FORMULA, "region", "year", model="fd", cov="cluster", cluster="time")
+        fit(
+            sim_panel,
+            FORMULA,
+            entity="region",
+            time="year",
+            model="fd",
+            cov="cluster",
+            cluster="time",
+        )
 
 
 def test_driscoll_kraay_bandwidth_is_documented(sim_panel):
-    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay")
+    res = fit(sim_panel, FORMULA, entity="region", time="year", model="fe", cov="driscoll-kraay")
     assert "bandwidth 2" in res.cov_type  # floor(4 (8/100)^(2/9)) = floor(2.28)
-    wider = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay", bandwidth=5)
+    wider = fit(
+        sim_panel,
+        FORMULA,
+        entity="region",
+        time="year",
+        model="fe",
+        cov="driscoll-kraay",
+        bandwidth=5,
+    )
     assert "bandwidth 5" in wider.cov_type
     assert not np.allclose(wider.bse, res.bse)
     assert res.df_inference == 7
@@ -146,8 +188,8 @@ def test_missing_values_raise_by_default_and_drop_on_request(sim_panel):
     with pytest.raises(
         PanelError, match=r"column 'gov' is missing or infinite in 2 rows, first \[5, 40\]"
     ):
-        fit(frame, FORMULA, "region", "year")
-    res = fit(frame, FORMULA, "region", "year", missing="drop")
+        fit(frame, FORMULA, entity="region", time="year")
+    res = fit(frame, FORMULA, entity="region", time="year", missing="drop")
     assert res.dropped == 2 and res.nobs == 94
 
 
@@ -156,22 +198,22 @@ def test_duplicate_keys_are_named(sim_panel):
     with pytest.raises(
         PanelError, match=r"2 rows sharing an \(region, year\) pair, first \[\('R00', 2014\)\]"
     ):
-        fit(frame, FORMULA, "region", "year")
+        fit(frame, FORMULA, entity="region", time="year")
 
 
 def test_unknown_columns_and_keys(sim_panel):
     with pytest.raises(PanelError, match=r"names \['capital'\]"):
-        fit(sim_panel, "dt ~ demand + capital", "region", "year")
+        fit(sim_panel, "dt ~ demand + capital", entity="region", time="year")
     with pytest.raises(PanelError, match="entity column 'city' is not in the panel"):
-        fit(sim_panel, FORMULA, "city", "year")
+        fit(sim_panel, FORMULA, entity="city", time="year")
     with pytest.raises(PanelError, match="cluster='industry' is neither"):
-        fit(sim_panel, FORMULA, "region", "year", cluster="industry")
+        fit(sim_panel, FORMULA, entity="region", time="year", cluster="industry")
 
 
 def test_non_numeric_column_is_named(sim_panel):
     frame = sim_panel.assign(gov=sim_panel["gov"].astype(str))
     with pytest.raises(PanelError, match="column 'gov' has dtype"):
-        fit(frame, FORMULA, "region", "year")
+        fit(frame, FORMULA, entity="region", time="year")
 
 
 def test_singular_designs_name_the_columns(sim_panel):
@@ -179,16 +221,22 @@ def test_singular_designs_name_the_columns(sim_panel):
     with pytest.raises(
         EstimationError, match=r"regressors \['demand', 'gov', 'demand2'\] are linearly dependent"
     ):
-        fit(frame, "dt ~ demand + gov + demand2 + tech", "region", "year", model="pooled")
+        fit(
+            frame,
+            "dt ~ demand + gov + demand2 + tech",
+            entity="region",
+            time="year",
+            model="pooled",
+        )
     with pytest.raises(
         EstimationError, match=r"regressors \['area'\] are identically zero within entities"
     ):
-        fit(sim_panel, "dt ~ demand + area", "region", "year", model="fe")
-    fit(sim_panel, "dt ~ demand + area", "region", "year", model="fe", effects="time")
+        fit(sim_panel, "dt ~ demand + area", entity="region", time="year", model="fe")
+    fit(sim_panel, "dt ~ demand + area", entity="region", time="year", model="fe", effects="time")
     with pytest.raises(
         EstimationError, match=r"\['area'\] are identically zero after first differencing"
     ):
-        fit(sim_panel, "dt ~ demand + area", "region", "year", model="fd")
+        fit(sim_panel, "dt ~ demand + area", entity="region", time="year", model="fd")
 
 
 @pytest.mark.parametrize(
@@ -217,14 +265,20 @@ def test_singular_designs_name_the_columns(sim_panel):
 )
 def test_bad_options_list_the_allowed_values(sim_panel, kwargs, error, message):
     with pytest.raises(error, match=message):
-        fit(sim_panel, FORMULA, "region", "year", **kwargs)
+        fit(sim_panel, FORMULA, entity="region", time="year", **kwargs)
 
 
 def test_stepwise_adds_blocks_on_common_rows(sim_panel):
     frame = sim_panel.copy()
     frame.loc[7, "tech"] = np.nan
     steps = fit_stepwise(
-        frame, "dt", [["demand"], ["gov"], ["tech"]], "region", "year", missing="drop", cov="robust"
+        frame,
+        "dt",
+        [["demand"], ["gov"], ["tech"]],
+        entity="region",
+        time="year",
+        missing="drop",
+        cov="robust",
     )
     assert [r.exog_names for r in steps] == [
         ["demand"],
@@ -233,27 +287,29 @@ def test_stepwise_adds_blocks_on_common_rows(sim_panel):
     ]
     assert [r.nobs for r in steps] == [95, 95, 95]
     assert [r.dropped for r in steps] == [1, 1, 1]
-    direct = fit(frame.drop(index=7), "dt ~ demand + gov", "region", "year", cov="robust")
+    direct = fit(
+        frame.drop(index=7), "dt ~ demand + gov", entity="region", time="year", cov="robust"
+    )
     np.testing.assert_allclose(steps[1].params, direct.params, rtol=1e-12)
     with pytest.raises(PanelError, match="non-empty list of lists"):
-        fit_stepwise(frame, "dt", ["demand", "gov"], "region", "year")
+        fit_stepwise(frame, "dt", ["demand", "gov"], entity="region", time="year")
     with pytest.raises(PanelError, match=r"empty blocks at positions \[1\]"):
-        fit_stepwise(frame, "dt", [["demand"], []], "region", "year")
+        fit_stepwise(frame, "dt", [["demand"], []], entity="region", time="year")
 
 
 def test_text_years_are_converted_and_bad_ones_named(sim_panel):
-    res = fit(sim_panel, FORMULA, "region", "year", effects="twoways")
+    res = fit(sim_panel, FORMULA, entity="region", time="year", effects="twoways")
     text = sim_panel.assign(year=sim_panel["year"].astype(str))
-    again = fit(text, FORMULA, "region", "year", effects="twoways")
+    again = fit(text, FORMULA, entity="region", time="year", effects="twoways")
     np.testing.assert_allclose(again.bse, res.bse, rtol=1e-12)
     chinese = sim_panel.assign(year=sim_panel["year"].astype(str) + "年")
     with pytest.raises(PanelError, match=r"time column 'year' has values .* e.g. \['2011年'"):
-        fit(chinese, FORMULA, "region", "year")
+        fit(chinese, FORMULA, entity="region", time="year")
 
 
 def test_two_way_and_time_clustering(sim_panel):
     # statsmodels' Cameron-Gelbach-Miller two-way clustering with its per-component correction.
-    both = fit(sim_panel, FORMULA, "region", "year", model="pooled", cluster="both")
+    both = fit(sim_panel, FORMULA, entity="region", time="year", model="pooled", cluster="both")
     groups = np.column_stack(
         [pd.factorize(sim_panel["region"])[0], pd.factorize(sim_panel["year"])[0]]
     )
@@ -261,7 +317,7 @@ def test_two_way_and_time_clustering(sim_panel):
     ols = sm.OLS(sim_panel["dt"], design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     np.testing.assert_allclose(both.bse, ols.bse, rtol=1e-8)
     assert both.df_inference == 7 and "clustered by both (G = 8)" in both.cov_type
-    by_time = fit(sim_panel, FORMULA, "region", "year", model="pooled", cluster="time")
+    by_time = fit(sim_panel, FORMULA, entity="region", time="year", model="pooled", cluster="time")
     ols = sm.OLS(sim_panel["dt"], design).fit(cov_type="cluster", cov_kwds={"groups": groups[:, 1]})
     np.testing.assert_allclose(by_time.bse, ols.bse, rtol=1e-8)
 
@@ -269,7 +325,15 @@ def test_two_way_and_time_clustering(sim_panel):
 def test_driscoll_kraay_matches_its_formula(sim_panel):
     # Driscoll & Kraay (1998): V = (X'X)^-1 S (X'X)^-1 n/(n-k-d) with the Bartlett-weighted
     # autocovariances of the period sums h_t of the within scores x_it e_it.
-    res = fit(sim_panel, FORMULA, "region", "year", model="fe", cov="driscoll-kraay", bandwidth=3)
+    res = fit(
+        sim_panel,
+        FORMULA,
+        entity="region",
+        time="year",
+        model="fe",
+        cov="driscoll-kraay",
+        bandwidth=3,
+    )
     data = res.data
     demeaned = data - data.groupby(level=0).transform("mean")
     x = demeaned[["demand", "gov"]].to_numpy()
@@ -288,13 +352,13 @@ def test_driscoll_kraay_matches_its_formula(sim_panel):
 
 def test_key_columns_can_be_regressors(sim_panel):
     # A linear trend in the period: allowed with entity effects, absorbed under two-way effects.
-    res = fit(sim_panel, "dt ~ demand + year", "region", "year", cov="unadjusted")
+    res = fit(sim_panel, "dt ~ demand + year", entity="region", time="year", cov="unadjusted")
     dummies = pd.get_dummies(sim_panel["region"], drop_first=True, dtype=float)
     design = sm.add_constant(pd.concat([sim_panel[["demand", "year"]], dummies], axis=1))
     ols = sm.OLS(sim_panel["dt"], design).fit()
     np.testing.assert_allclose(res.params, ols.params[["demand", "year"]], rtol=1e-8)
     with pytest.raises(EstimationError, match=r"\['year'\] are identically zero after two-way"):
-        fit(sim_panel, "dt ~ demand + year", "region", "year", effects="twoways")
+        fit(sim_panel, "dt ~ demand + year", entity="region", time="year", effects="twoways")
 
 
 def test_first_differences_over_a_gap_are_not_taken(sim_panel):
@@ -303,19 +367,19 @@ def test_first_differences_over_a_gap_are_not_taken(sim_panel):
         index=sim_panel.index[(sim_panel["region"] == "R00") & (sim_panel["year"] == 2014)]
     )
     for intercept in (True, False):
-        fd = fit(gap, FORMULA, "region", "year", model="fd", fd_intercept=intercept)
+        fd = fit(gap, FORMULA, entity="region", time="year", model="fd", fd_intercept=intercept)
         assert fd.nobs == 84 - 2
 
 
 def test_fd_intercept_is_refused_for_other_models_and_stated_in_the_table_note(sim_panel):
     with pytest.raises(EstimationError, match="fd_intercept applies only to model='fd'"):
-        fit(sim_panel, FORMULA, "region", "year", model="fe", fd_intercept=False)
+        fit(sim_panel, FORMULA, entity="region", time="year", model="fe", fd_intercept=False)
     from clusterdx.report import RegressionTable
 
     results = [
-        fit(sim_panel, FORMULA, "region", "year", model="fe"),
-        fit(sim_panel, FORMULA, "region", "year", model="fd"),
-        fit(sim_panel, FORMULA, "region", "year", model="fd", fd_intercept=False),
+        fit(sim_panel, FORMULA, entity="region", time="year", model="fe"),
+        fit(sim_panel, FORMULA, entity="region", time="year", model="fd"),
+        fit(sim_panel, FORMULA, entity="region", time="year", model="fd", fd_intercept=False),
     ]
     note = RegressionTable(results, lang="en").grid.notes[0]
     assert note.endswith(
@@ -334,7 +398,9 @@ def test_fitted_effects_resid_match_linearmodels_and_predict_matches_lsdv(grunfe
     # Feols.predict(newdata) agrees to 2.4e-5 only: it recovers the fixed effects iteratively.)
     from linearmodels import PanelOLS
 
-    res = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fe", effects="twoways")
+    res = fit(
+        grunfeld, "inv ~ value + capital", entity="firm", time="year", model="fe", effects="twoways"
+    )
     peer = PanelOLS.from_formula(
         "inv ~ value + capital + EntityEffects + TimeEffects",
         data=grunfeld.set_index(["firm", "year"]),
@@ -357,7 +423,9 @@ def test_fitted_effects_resid_match_linearmodels_and_predict_matches_lsdv(grunfe
         )
 
     coef, *_ = np.linalg.lstsq(dummies(train), train["inv"].to_numpy(), rcond=None)
-    ours = fit(train, "inv ~ value + capital", "firm", "year", model="fe", effects="twoways")
+    ours = fit(
+        train, "inv ~ value + capital", entity="firm", time="year", model="fe", effects="twoways"
+    )
     np.testing.assert_allclose(ours.predict(test, effects=True), dummies(test) @ coef, rtol=1e-9)
     np.testing.assert_allclose(
         ours.predict(test), test[["value", "capital"]].to_numpy() @ coef[:2], rtol=1e-9
@@ -367,10 +435,10 @@ def test_fitted_effects_resid_match_linearmodels_and_predict_matches_lsdv(grunfe
 
 
 def test_predict_refuses_first_differences_and_effects_without_fixed_effects(grunfeld):
-    fd = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fd")
+    fd = fit(grunfeld, "inv ~ value + capital", entity="firm", time="year", model="fd")
     with pytest.raises(EstimationError, match=r"predict\(data\) is not defined for model='fd'"):
         fd.predict(grunfeld)
-    pooled = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="pooled")
+    pooled = fit(grunfeld, "inv ~ value + capital", entity="firm", time="year", model="pooled")
     with pytest.raises(EstimationError, match="effects=True predicts with estimated fixed"):
         pooled.predict(grunfeld, effects=True)
     np.testing.assert_allclose(pooled.predict(grunfeld), pooled.fitted_values, rtol=1e-12)

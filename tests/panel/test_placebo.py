@@ -32,28 +32,32 @@ def _panel(effect: float, seed: int, n: int = 30, unbalanced: bool = False) -> p
 @pytest.mark.parametrize("kind", ["space", "time", "both"])
 def test_true_estimate_equals_did_and_draws_are_reproducible(kind):
     frame = _panel(0.5, 1, unbalanced=True)
-    ref = did(frame, "y", "pilot", "region", "year", controls=["ctrl"])
-    res = placebo(frame, "y", "pilot", "region", "year", ["ctrl"], kind=kind, draws=99, seed=4,
+    ref = did(frame, "y", "pilot", entity="region", time="year", controls=["ctrl"])
+    res = placebo(frame, "y", "pilot", entity="region", time="year", controls=["ctrl"], kind=kind, draws=99, seed=4,
                   progress=False)  # fmt: skip
     assert res.estimate == pytest.approx(ref.params["treat_post"], rel=1e-8)
-    again = placebo(frame, "y", "pilot", "region", "year", ["ctrl"], kind=kind, draws=99, seed=4,
+    again = placebo(frame, "y", "pilot", entity="region", time="year", controls=["ctrl"], kind=kind, draws=99, seed=4,
                     progress=False)  # fmt: skip
     np.testing.assert_array_equal(res.placebo, again.placebo)
 
 
 def test_one_placebo_draw_equals_did_on_the_permuted_assignment():
     frame = _panel(0.5, 2)
-    res = placebo(frame, "y", "pilot", "region", "year", draws=19, seed=9, progress=False)
+    res = placebo(
+        frame, "y", "pilot", entity="region", time="year", draws=19, seed=9, progress=False
+    )
     rng = np.random.default_rng(9)
     by_entity = frame.groupby("region")["pilot"].first().replace(0, np.nan).to_numpy()
     fake = by_entity[rng.permutation(len(by_entity))]
     permuted = frame.assign(fake=fake[frame["region"]])
-    ref = did(permuted, "y", "fake", "region", "year")
+    ref = did(permuted, "y", "fake", entity="region", time="year")
     assert res.placebo[0] == pytest.approx(ref.params["treat_post"], rel=1e-8)
 
 
 def test_figure_marks_the_true_estimate():
-    res = placebo(_panel(0.5, 3), "y", "pilot", "region", "year", draws=49, progress=False)
+    res = placebo(
+        _panel(0.5, 3), "y", "pilot", entity="region", time="year", draws=49, progress=False
+    )
     fig = res.figure(lang="zh")
     assert fig.axes[0].lines[-1].get_xdata()[0] == pytest.approx(res.estimate)
     assert res.summary_frame()["draws"].iloc[0] == 49
@@ -61,7 +65,7 @@ def test_figure_marks_the_true_estimate():
 
 def test_bad_draws_raise():
     with pytest.raises(EstimationError, match="draws=5 must be an integer of at least 19"):
-        placebo(_panel(0.5, 3), "y", "pilot", "region", "year", draws=5)
+        placebo(_panel(0.5, 3), "y", "pilot", entity="region", time="year", draws=5)
 
 
 @pytest.mark.slow
@@ -70,7 +74,14 @@ def test_placebo_pvalue_is_uniform_under_the_null():
     p-values are uniform (Kolmogorov-Smirnov, 1% level)."""
     pvalues = [
         placebo(
-            _panel(0.0, seed), "y", "pilot", "region", "year", draws=199, seed=seed, progress=False
+            _panel(0.0, seed),
+            "y",
+            "pilot",
+            entity="region",
+            time="year",
+            draws=199,
+            seed=seed,
+            progress=False,
         ).pvalue
         for seed in range(300)
     ]

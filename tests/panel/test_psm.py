@@ -28,7 +28,7 @@ def _panel(seed: int = 0) -> pd.DataFrame:
 
 def test_logit_score_is_statsmodels_and_nearest_match_is_brute_force():
     df = _panel()
-    res = psm_did(df, "y", "pilot", ["size", "age"], "region", "year")
+    res = psm_did(df, "y", "pilot", ["size", "age"], entity="region", time="year")
     treated = df["pilot"].notna().astype(int).to_numpy()
     ref = sm.Logit(treated, sm.add_constant(df[["size", "age"]].to_numpy())).fit(disp=False)
     np.testing.assert_allclose(res.scores["score"], ref.predict(), rtol=1e-8)
@@ -39,13 +39,13 @@ def test_logit_score_is_statsmodels_and_nearest_match_is_brute_force():
         counts[controls[np.argmin(np.abs(score[controls] - score[i]))]] += 1
     np.testing.assert_allclose(res.scores["weight"].to_numpy()[treated == 0], counts[treated == 0])
     keep = (treated == 1) | (counts > 0)
-    ref_did = did(df.loc[keep], "y", "pilot", "region", "year")
+    ref_did = did(df.loc[keep], "y", "pilot", entity="region", time="year")
     assert res.did.params["treat_post"] == pytest.approx(ref_did.params["treat_post"], rel=1e-10)
 
 
 def test_balance_table_standardised_bias():
     df = _panel()
-    res = psm_did(df, "y", "pilot", ["size"], "region", "year")
+    res = psm_did(df, "y", "pilot", ["size"], entity="region", time="year")
     treated = df["pilot"].notna().to_numpy()
     xt, xc = df.loc[treated, "size"], df.loc[~treated, "size"]
     before = 100 * (xt.mean() - xc.mean()) / np.sqrt((xt.var() + xc.var()) / 2)
@@ -72,7 +72,7 @@ def test_caliper_and_kernel_weights():
 
 
 def test_period_scope_runs_and_figure():
-    res = psm_did(_panel(1), "y", "pilot", ["size"], "region", "year", scope="period",
+    res = psm_did(_panel(1), "y", "pilot", ["size"], entity="region", time="year", scope="period",
                   method="kernel")  # fmt: skip
     assert res.scope == "period" and res.n_matched > 0
     assert len(res.figure(lang="zh").axes) == 2
@@ -80,4 +80,4 @@ def test_period_scope_runs_and_figure():
 
 def test_bad_method():
     with pytest.raises(StudySpecError, match="method='radius' is not allowed"):
-        psm_did(_panel(), "y", "pilot", ["size"], "region", "year", method="radius")
+        psm_did(_panel(), "y", "pilot", ["size"], entity="region", time="year", method="radius")

@@ -39,16 +39,16 @@ def test_variants_equal_fits_on_hand_built_samples(provinces):
             {"name": "no 2020", "exclude_periods": [2020]},
             {"name": "robust se", "fit": {"cov": "robust"}},
         ],
-        "region",
-        "year",
+        entity="region",
+        time="year",
     )
     assert list(runs) == ["baseline", "no municipalities", "alt y", "no 2020", "robust se"]
     opts = {"model": "fe", "effects": "twoways"}
     kept = provinces[~provinces["region"].isin([110000, 120000, 310000, 500000])]
-    expected = fit(kept, "dt ~ demand + gov", "region", "year", **opts)
+    expected = fit(kept, "dt ~ demand + gov", entity="region", time="year", **opts)
     np.testing.assert_allclose(runs["no municipalities"].params, expected.params, rtol=1e-12)
     assert runs["no municipalities"].nobs == 60
-    alt = fit(provinces, "dt_alt ~ demand + gov", "region", "year", **opts)
+    alt = fit(provinces, "dt_alt ~ demand + gov", entity="region", time="year", **opts)
     np.testing.assert_allclose(runs["alt y"].params, alt.params, rtol=1e-12)
     assert runs["alt y"].depvar == "dt_alt"
     assert runs["no 2020"].nobs == 90
@@ -57,19 +57,21 @@ def test_variants_equal_fits_on_hand_built_samples(provinces):
 
 def test_winsorising_clips_at_quantiles(provinces):
     runs = robustness(
-        provinces, BASE, [{"name": "w1", "winsorize": (0.05, 0.95)}], "region", "year"
+        provinces, BASE, [{"name": "w1", "winsorize": (0.05, 0.95)}], entity="region", time="year"
     )
     clipped = provinces.copy()
     for col in ("dt", "demand", "gov"):
         lo, hi = np.quantile(provinces[col], [0.05, 0.95])
         clipped[col] = provinces[col].clip(lo, hi)
-    expected = fit(clipped, "dt ~ demand + gov", "region", "year", effects="twoways")
+    expected = fit(clipped, "dt ~ demand + gov", entity="region", time="year", effects="twoways")
     np.testing.assert_allclose(runs["w1"].params, expected.params, rtol=1e-12)
 
 
 def test_lagged_regressors_use_previous_period(provinces):
     holes = provinces.drop(index=[13])  # region 120000, year 2014 missing: 2015 has no lag
-    runs = robustness(holes, BASE, [{"name": "lag", "lag": ["demand"]}], "region", "year")
+    runs = robustness(
+        holes, BASE, [{"name": "lag", "lag": ["demand"]}], entity="region", time="year"
+    )
     wide = provinces.pivot(index="region", columns="year", values="demand")
     lagged = wide.shift(1, axis=1)
     lagged.loc[120000, 2015] = np.nan
@@ -77,25 +79,31 @@ def test_lagged_regressors_use_previous_period(provinces):
     frame = holes.assign(
         demand=[lagged.loc[r, y] for r, y in zip(holes["region"], holes["year"], strict=True)]
     )
-    expected = fit(frame, "dt ~ demand + gov", "region", "year", effects="twoways", missing="drop")
+    expected = fit(
+        frame, "dt ~ demand + gov", entity="region", time="year", effects="twoways", missing="drop"
+    )
     np.testing.assert_allclose(runs["lag"].params, expected.params, rtol=1e-12)
     assert runs["lag"].nobs == 99 - 10 - 1
 
 
 def test_specs_are_checked(provinces):
     with pytest.raises(StudySpecError, match="unknown keys \\['lags'\\]"):
-        robustness(provinces, BASE, [{"name": "x", "lags": True}], "region", "year")
+        robustness(provinces, BASE, [{"name": "x", "lags": True}], entity="region", time="year")
     with pytest.raises(StudySpecError, match="repeated"):
-        robustness(provinces, BASE, [{"name": "a"}, {"name": "a"}], "region", "year")
+        robustness(provinces, BASE, [{"name": "a"}, {"name": "a"}], entity="region", time="year")
     with pytest.raises(StudySpecError, match="winsorize"):
-        robustness(provinces, BASE, [{"name": "w", "winsorize": (0.9, 0.1)}], "region", "year")
+        robustness(
+            provinces, BASE, [{"name": "w", "winsorize": (0.9, 0.1)}], entity="region", time="year"
+        )
     with pytest.raises(StudySpecError, match="unknown keys \\['weights'\\]"):
-        robustness(provinces, {**BASE, "weights": "queen"}, [], "region", "year")
+        robustness(provinces, {**BASE, "weights": "queen"}, [], entity="region", time="year")
 
 
 def test_lag_all_regressors_at_once(provinces):
     """``lag=True`` lags every regressor (several columns at once), each from the previous year."""
-    runs = robustness(provinces, BASE, [{"name": "lag all", "lag": True}], "region", "year")
+    runs = robustness(
+        provinces, BASE, [{"name": "lag all", "lag": True}], entity="region", time="year"
+    )
     _, exog = BASE["formula"].split("~")
     columns = [c.strip() for c in exog.split("+")]
     lagged = provinces.sort_values(["region", "year"]).copy()
@@ -103,8 +111,8 @@ def test_lag_all_regressors_at_once(provinces):
     expected = fit(
         lagged.dropna(subset=columns),
         BASE["formula"],
-        "region",
-        "year",
+        entity="region",
+        time="year",
         **{k: v for k, v in BASE.items() if k not in ("formula", "name")},
     )
     np.testing.assert_allclose(runs["lag all"].params, expected.params, rtol=1e-12)
@@ -116,12 +124,14 @@ def test_lag_with_excluded_period_uses_the_excluded_period_value(provinces):
         provinces,
         BASE,
         [{"name": "lag, no 2018", "lag": ["demand"], "exclude_periods": [2018]}],
-        "region",
-        "year",
+        entity="region",
+        time="year",
     )
     lagged = provinces.sort_values(["region", "year"]).copy()
     lagged["demand"] = lagged.groupby("region")["demand"].shift(1)
     sample = lagged.loc[lagged["year"] != 2018].dropna(subset=["demand"])
-    expected = fit(sample, BASE["formula"], "region", "year", model="fe", effects="twoways")
+    expected = fit(
+        sample, BASE["formula"], entity="region", time="year", model="fe", effects="twoways"
+    )
     np.testing.assert_allclose(runs["lag, no 2018"].params, expected.params, rtol=1e-12)
     assert runs["lag, no 2018"].nobs == 100 - 10 - 10

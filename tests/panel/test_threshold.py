@@ -67,7 +67,16 @@ def test_closed_form_ssr_equals_lsdv_regressions(effects):
 
 def test_recovers_known_threshold_and_slopes(one_threshold):
     res = threshold(
-        one_threshold, "y", "x", "q", ["c"], "id", "year", grid=200, bootstrap=50, seed=5
+        one_threshold,
+        "y",
+        "x",
+        "q",
+        controls=["c"],
+        entity="id",
+        time="year",
+        grid=200,
+        bootstrap=50,
+        seed=5,
     )
     step = np.diff(res.grid).max()
     assert abs(res.thresholds["gamma1"] - 0.5) <= 2 * step
@@ -83,7 +92,17 @@ def test_recovers_known_threshold_and_slopes(one_threshold):
 
 def test_f_statistic_by_hand(one_threshold):
     # F1 = (S0 - S1) / (S1 / (n(T-1))), S0 and S1 from statsmodels LSDV regressions.
-    res = threshold(one_threshold, "y", "x", "q", ["c"], "id", "year", grid=100, bootstrap=0)
+    res = threshold(
+        one_threshold,
+        "y",
+        "x",
+        "q",
+        controls=["c"],
+        entity="id",
+        time="year",
+        grid=100,
+        bootstrap=0,
+    )
     frame = one_threshold
     dummies = pd.get_dummies(frame["id"].astype(str), dtype=float)
     s0 = sm.OLS(frame["y"], pd.concat([frame[["x", "c"]], dummies], axis=1)).fit().ssr
@@ -99,9 +118,15 @@ def test_f_statistic_by_hand(one_threshold):
 def test_bootstrap_pvalue_reproducible_with_seed():
     frame = _simulate(40, 6, (0.5,), (0.3, 0.1), seed=8)
     kwargs = {"grid": 50, "bootstrap": 60, "n_thresholds": 2}
-    first = threshold(frame, "y", "x", "q", ["c"], "id", "year", seed=123, **kwargs)
-    again = threshold(frame, "y", "x", "q", ["c"], "id", "year", seed=123, **kwargs)
-    other = threshold(frame, "y", "x", "q", ["c"], "id", "year", seed=124, **kwargs)
+    first = threshold(
+        frame, "y", "x", "q", controls=["c"], entity="id", time="year", seed=123, **kwargs
+    )
+    again = threshold(
+        frame, "y", "x", "q", controls=["c"], entity="id", time="year", seed=123, **kwargs
+    )
+    other = threshold(
+        frame, "y", "x", "q", controls=["c"], entity="id", time="year", seed=124, **kwargs
+    )
     pd.testing.assert_frame_equal(first.tests, again.tests)
     assert not first.tests[["crit90", "crit95", "crit99"]].equals(
         other.tests[["crit90", "crit95", "crit99"]]
@@ -111,7 +136,17 @@ def test_bootstrap_pvalue_reproducible_with_seed():
 def test_two_thresholds_are_found_and_tested():
     frame = _simulate(150, 10, (0.3, 0.7), (1.0, 0.0, -1.0), seed=21)
     res = threshold(
-        frame, "y", "x", "q", ["c"], "id", "year", n_thresholds=2, grid=100, bootstrap=40, seed=1
+        frame,
+        "y",
+        "x",
+        "q",
+        controls=["c"],
+        entity="id",
+        time="year",
+        n_thresholds=2,
+        grid=100,
+        bootstrap=40,
+        seed=1,
     )
     step = np.diff(res.grid).max()
     np.testing.assert_allclose(res.thresholds, [0.3, 0.7], atol=2 * step)
@@ -121,7 +156,18 @@ def test_two_thresholds_are_found_and_tested():
 
 def test_no_threshold_is_not_rejected():
     frame = _simulate(60, 8, (0.5,), (1.0, 1.0), seed=4)
-    res = threshold(frame, "y", "x", "q", ["c"], "id", "year", grid=60, bootstrap=100, seed=9)
+    res = threshold(
+        frame,
+        "y",
+        "x",
+        "q",
+        controls=["c"],
+        entity="id",
+        time="year",
+        grid=60,
+        bootstrap=100,
+        seed=9,
+    )
     assert res.tests.loc["0 vs 1", "pvalue"] > 0.10
 
 
@@ -131,9 +177,9 @@ def test_three_thresholds_run_and_summary(one_threshold):
         "y",
         "x",
         "q",
-        ["c"],
-        "id",
-        "year",
+        controls=["c"],
+        entity="id",
+        time="year",
         n_thresholds=3,
         grid=60,
         bootstrap=5,
@@ -158,6 +204,6 @@ def test_inputs_are_checked(one_threshold):
         threshold(one_threshold.iloc[1:], "y", "x", "q", entity="id", time="year")
     constant = one_threshold.assign(size=one_threshold["id"] * 2.0)
     with pytest.raises(EstimationError, match=r"\['size'\] are identically zero"):
-        threshold(constant, "y", "x", "q", ["c", "size"], entity="id", time="year")
+        threshold(constant, "y", "x", "q", controls=["c", "size"], entity="id", time="year")
     with pytest.raises(EstimationError, match="outside"):
         threshold(one_threshold, "y", "x", "q", entity="id", time="year", grid=[0.5, 2.0])

@@ -67,7 +67,9 @@ def test_fe_equals_linearmodels_panelols(sim_panel, effects, balanced):
         ("robust", {"cov_type": "robust"}),
         ("driscoll-kraay", {"cov_type": "kernel", "kernel": "bartlett", "bandwidth": 2}),
     ]:
-        res = fit(frame, FORMULA, "region", "year", model="fe", effects=effects, cov=cov)
+        res = fit(
+            frame, FORMULA, entity="region", time="year", model="fe", effects=effects, cov=cov
+        )
         ref = model.fit(debiased=True, **kwargs)
         np.testing.assert_allclose(res.params, ref.params, rtol=1e-10)
         np.testing.assert_allclose(res.cov, ref.cov, rtol=1e-10)
@@ -95,7 +97,7 @@ def test_pooled_equals_linearmodels_pooledols(sim_panel, cluster):
     columns = ["entity", "time"] if cluster == "both" else [cluster]
     clusters = pd.DataFrame({c: codes[c] for c in columns}, index=data.index)
     ref = model.fit(cov_type="clustered", clusters=clusters, debiased=True, group_debias=True)
-    res = fit(frame, FORMULA, "region", "year", model="pooled", cluster=cluster)
+    res = fit(frame, FORMULA, entity="region", time="year", model="pooled", cluster=cluster)
     np.testing.assert_allclose(res.params, ref.params, rtol=1e-10)
     np.testing.assert_allclose(res.cov, ref.cov, rtol=1e-10)
     for ours, theirs in [
@@ -116,7 +118,7 @@ def test_twoway_crv1_equals_pyfixest(sim_panel, balanced):
     import pyfixest as pf
 
     frame = sim_panel if balanced else _unbalanced(sim_panel)
-    res = fit(frame, FORMULA, "region", "year", model="fe", effects="twoways")
+    res = fit(frame, FORMULA, entity="region", time="year", model="fe", effects="twoways")
     ref = pf.feols(
         f"{FORMULA} | region + year",
         data=frame,
@@ -131,4 +133,4 @@ def test_twoway_crv1_equals_pyfixest(sim_panel, balanced):
 
 def test_bandwidth_beyond_the_periods_is_refused(sim_panel):
     with pytest.raises(EstimationError, match="bandwidth 8 must be below the number of periods, 8"):
-        fit(sim_panel, FORMULA, "region", "year", cov="driscoll-kraay", bandwidth=8)
+        fit(sim_panel, FORMULA, entity="region", time="year", cov="driscoll-kraay", bandwidth=8)

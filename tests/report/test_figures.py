@@ -105,7 +105,9 @@ def test_index_density_errors(province_panel):
 
 
 def test_moran_trend_renders(tmp_path, province_panel, provinces_w):
-    moran = cdx.spatial.moran_by_year(province_panel, "dt", provinces_w, "region", "year", 0)
+    moran = cdx.spatial.moran_by_year(
+        province_panel, "dt", provinces_w, "region", "year", permutations=0
+    )
     fig, image, caught = _render(
         lambda p: figures.moran_trend(moran, label="数字化转型", path=p), tmp_path / "m.png"
     )

@@ -246,7 +246,9 @@ def test_bsk_rows_in_both_languages(lattice):
 
     w, panel = lattice
     results = {
-        test: cdx.spatial.bsk_test(panel, "y", ["x1", "x2"], w, "entity", "time", test)
+        test: cdx.spatial.bsk_test(
+            panel, "y", ["x1", "x2"], w, entity="entity", time="time", test=test
+        )
         for test in BSK_LABELS["en"]
     }
     for lang in ("zh", "en"):

@@ -33,7 +33,7 @@ def lattice_panel():
 def test_every_test_returns_a_spec_test_result(lattice_panel):
     panel, w = lattice_panel
     for test in bsk.BSK_TESTS:
-        res = spatial.bsk_test(panel, "y", ["x1"], w, "i", "t", test)
+        res = spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test=test)
         assert isinstance(res, spatial.SpecTestResult)
         assert res.df == (2 if test == "LMH" else 1)
         assert 0 <= res.pvalue <= 1
@@ -41,9 +41,9 @@ def test_every_test_returns_a_spec_test_result(lattice_panel):
 
 def test_lmh_is_the_one_sided_mixture(lattice_panel):
     panel, w = lattice_panel
-    lm1 = spatial.bsk_test(panel, "y", ["x1"], w, "i", "t", "LM1").statistic
-    lm2 = spatial.bsk_test(panel, "y", ["x1"], w, "i", "t", "LM2").statistic
-    joint = spatial.bsk_test(panel, "y", ["x1"], w, "i", "t", "LMH")
+    lm1 = spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test="LM1").statistic
+    lm2 = spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test="LM2").statistic
+    joint = spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test="LMH")
     expected = max(lm1, 0) ** 2 + max(lm2, 0) ** 2
     assert joint.statistic == pytest.approx(expected, rel=1e-12)
     if expected > 0:
@@ -74,13 +74,13 @@ def test_bad_test_name_lists_the_allowed_ones(lattice_panel):
         ValueError,
         match=r"^test='LM3' is not one of \['LMH', 'LM1', 'LM2', 'CLMlambda', 'CLMmu'\]$",
     ):
-        spatial.bsk_test(panel, "y", ["x1"], w, "i", "t", "LM3")
+        spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test="LM3")
 
 
 def test_needs_two_periods_and_a_regressor_list(lattice_panel):
     panel, w = lattice_panel
     with pytest.raises(PanelError, match=r"^x must be a non-empty list of column names, got 'x1'"):
-        spatial.bsk_test(panel, "y", "x1", w, "i", "t")
+        spatial.bsk_test(panel, "y", "x1", w, entity="i", time="t")
     one = panel[panel["t"] == 0]
     with pytest.raises(PanelError, match=r"need at least two periods; the panel has T=1$"):
-        spatial.bsk_test(one, "y", ["x1"], w, "i", "t")
+        spatial.bsk_test(one, "y", ["x1"], w, entity="i", time="t")

@@ -15,7 +15,7 @@ def test_global_cd_matches_plm_on_grunfeld(grunfeld):
     frame = grunfeld.assign(
         e=grunfeld["value"] - grunfeld.groupby("firm")["value"].transform("mean")
     )
-    res = pesaran_cd(frame, "e", "firm", "year")
+    res = pesaran_cd(frame, "e", entity="firm", time="year")
     assert res.statistic == pytest.approx(13.843, abs=5e-4)
     assert res.pairs == 45
 
@@ -28,7 +28,7 @@ def test_local_cd_equals_brute_force_pair_sum(grunfeld):
     links = [(i + 1, i) for i in range(9)] + [(3, 1), (4, 1)]
     for i, j in links:
         w[i, j] = 1.0
-    res = pesaran_cd(frame, "e", "firm", "year", w=(w + w.T, firms))
+    res = pesaran_cd(frame, "e", entity="firm", time="year", w=(w + w.T, firms))
     series = {f: g.sort_values("year")["e"].to_numpy() for f, g in frame.groupby("firm")}
     total = 0.0
     for i, j in links:
@@ -44,4 +44,4 @@ def test_constant_series_is_named(grunfeld):
     frame = grunfeld.assign(e=grunfeld["value"])
     frame.loc[frame["firm"] == 3, "e"] = 1.0
     with pytest.raises(EstimationError, match=r"^'e' is constant over time for unit\(s\) \[3\]"):
-        pesaran_cd(frame, "e", "firm", "year")
+        pesaran_cd(frame, "e", entity="firm", time="year")

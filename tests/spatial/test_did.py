@@ -47,7 +47,9 @@ def _simulate(side: int, t: int, seed: int):
 
 def test_recovers_direct_and_spillover_effects():
     w, panel, truth = _simulate(15, 10, seed=7)
-    res = spatial_did(panel, "y", "pilot", w, "unit", "year", controls=["x"], draws=200, seed=0)
+    res = spatial_did(
+        panel, "y", "pilot", w, entity="unit", time="year", controls=["x"], draws=200, seed=0
+    )
     eff = res.effects
     assert eff.index.tolist() == ["direct", "indirect", "total"]
     assert eff.columns.tolist() == ["est", "se", "z", "p"]
@@ -69,7 +71,9 @@ def test_monte_carlo_mean_is_unbiased():
     est = []
     for seed in range(4):
         w, panel, truth = _simulate(10, 8, seed=seed)
-        res = spatial_did(panel, "y", "pilot", w, "unit", "year", controls=["x"], draws=20)
+        res = spatial_did(
+            panel, "y", "pilot", w, entity="unit", time="year", controls=["x"], draws=20
+        )
         est.append(res.effects["est"])
     est = pd.DataFrame(est)
     spread = est.std(ddof=1) / np.sqrt(len(est))
@@ -80,11 +84,13 @@ def test_monte_carlo_mean_is_unbiased():
 def test_errors_name_the_problem():
     w, panel, _ = _simulate(5, 6, seed=0)
     with pytest.raises(PanelError, match=r"^column 'start' is not in the panel"):
-        spatial_did(panel, "y", "start", w, "unit", "year")
+        spatial_did(panel, "y", "start", w, entity="unit", time="year")
     with pytest.raises(EstimationError, match=r"omits 'treat_post'"):
-        spatial_did(panel, "y", "pilot", w, "unit", "year", controls=["x"], durbin=["x"])
+        spatial_did(
+            panel, "y", "pilot", w, entity="unit", time="year", controls=["x"], durbin=["x"]
+        )
     never = panel.assign(pilot=np.nan)
     with pytest.raises(EstimationError, match=r"is 0 in every row"):
-        spatial_did(never, "y", "pilot", w, "unit", "year")
+        spatial_did(never, "y", "pilot", w, entity="unit", time="year")
     with pytest.raises(PanelError, match=r"already has a column 'treat_post'"):
-        spatial_did(panel.assign(treat_post=1.0), "y", "pilot", w, "unit", "year")
+        spatial_did(panel.assign(treat_post=1.0), "y", "pilot", w, entity="unit", time="year")

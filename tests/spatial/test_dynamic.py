@@ -117,7 +117,7 @@ def _near_pd(x, eig_tol=1e-6, conv_tol=1e-7, posd_tol=1e-8):
 
 def _fit(cigar_w, **kw):
     frame, w = cigar_w
-    return dyn.fit_dynamic(frame, "logc", ["logp", "logy"], w, "name", "year", **kw)
+    return dyn.fit_dynamic(frame, "logc", ["logp", "logy"], w, entity="name", time="year", **kw)
 
 
 def _compare(res, reference, rel_se=2e-4):
@@ -205,7 +205,9 @@ def test_fit_dispatches_to_dynamic_and_names_params():
 
     w = _lattice()
     panel = simulate_dynamic_panel(w.sparse, 8, beta=[1.0], rho=0.2, tau=0.3, seed=2)
-    res = spatial.fit(panel, "y", ["x1"], w, "entity", "time", model="sar", dynamic="time")
+    res = spatial.fit(
+        panel, y="y", x=["x1"], w=w, entity="entity", time="time", model="sar", dynamic="time"
+    )
     assert list(res.params.index) == ["x1", "tau", "rho", "sigma2"]
     assert res.impacts(draws=50).columns.get_level_values("horizon").unique().tolist() == [
         "short",
@@ -217,7 +219,7 @@ def test_long_run_effects_equal_brute_force_inverse():
     """Long-run effects ((1 − τ)I − (ρ + ψ)W)^{-1}(βI + θW) from the eigen formula vs a dense inverse."""
     w = _lattice()
     panel = simulate_dynamic_panel(w.sparse, 8, beta=[1.0], theta=[0.4], rho=0.3, tau=0.3, psi=0.1)
-    res = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time")
+    res = dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time")
     p = res.params
     n = res.w.shape[0]
     for horizon, a in (
@@ -235,7 +237,7 @@ def test_non_stationary_fit_raises():
     panel = simulate_dynamic_panel(w.sparse, 10, beta=[1.0], rho=0.2, tau=0.5, psi=0.29, burn=0)
     panel["y"] = panel.groupby("entity")["y"].cumsum()  # integrate: a unit root
     with pytest.raises(EstimationError, match=r"^the fitted process is not stationary: tau \+ rho"):
-        dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+        dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time", model="sar")
 
 
 def test_bad_dynamic_option_lists_allowed():
@@ -244,7 +246,7 @@ def test_bad_dynamic_option_lists_allowed():
     with pytest.raises(
         ValueError, match=r"dynamic='lag' is not allowed.*\['time', 'spacetime', 'both'\]"
     ):
-        dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", dynamic="lag")
+        dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time", dynamic="lag")
 
 
 @pytest.mark.slow
@@ -257,7 +259,7 @@ def test_monte_carlo_recovery_and_standard_errors():
         panel = simulate_dynamic_panel(
             w.sparse, 20, beta=[1.0], theta=[0.5], rho=0.3, tau=0.4, psi=0.1, seed=100 + rep
         )
-        res = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time")
+        res = dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time")
         est.append(res.params[list(truth)])
         se.append(res.bse[list(truth)])
     est, se = pd.DataFrame(est), pd.DataFrame(se)
@@ -272,7 +274,16 @@ def test_dynamic_rejects_static_only_options():
     w = _lattice()
     panel = simulate_dynamic_panel(w.sparse, 4, beta=[1.0])
     with pytest.raises(EstimationError, match=r"^dynamic='time' uses exact ML .*convention='splm'"):
-        spatial.fit(panel, "y", ["x1"], w, "entity", "time", dynamic="time", convention="splm")
+        spatial.fit(
+            panel,
+            y="y",
+            x=["x1"],
+            w=w,
+            entity="entity",
+            time="time",
+            dynamic="time",
+            convention="splm",
+        )
 
 
 def test_helmert_basis_is_the_qr_complement_basis():
@@ -298,12 +309,12 @@ def test_sparse_path_equals_eigen_path(monkeypatch):
     fits = {}
     for effects in ("individual", "twoways"):
         fits["eigen", effects] = dyn.fit_dynamic(
-            panel, "y", ["x1"], w, "entity", "time", effects=effects
+            panel, "y", ["x1"], w, entity="entity", time="time", effects=effects
         )
     monkeypatch.setattr(logdet, "EIGEN_MAX_N", 10)
     for effects in ("individual", "twoways"):
         fits["lu", effects] = dyn.fit_dynamic(
-            panel, "y", ["x1"], w, "entity", "time", effects=effects
+            panel, "y", ["x1"], w, entity="entity", time="time", effects=effects
         )
     for effects in ("individual", "twoways"):
         eig, lu = fits["eigen", effects], fits["lu", effects]
@@ -362,9 +373,9 @@ def test_sparse_path_with_an_asymmetric_w(monkeypatch):
     w = libpysal.weights.KNN.from_array(points, k=4)
     w.transform = "r"
     panel = simulate_dynamic_panel(w.sparse, 10, beta=[1.0], rho=0.3, tau=0.3, psi=0.1, seed=6)
-    eig = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+    eig = dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time", model="sar")
     monkeypatch.setattr(logdet, "EIGEN_MAX_N", 10)
-    lu = dyn.fit_dynamic(panel, "y", ["x1"], w, "entity", "time", model="sar")
+    lu = dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time", model="sar")
     assert lu.logdet_method == "lu" and lu.engine._d is None
     np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7)
     np.testing.assert_allclose(lu.bse, eig.bse, rtol=1e-6)

@@ -25,7 +25,16 @@ def lattice():
 def sdm(lattice):
     dense, ids = lattice
     frame = simulate_panel(dense, 6, [1.0, -0.5], theta=[0.4, 0.2], rho=0.45, seed=4)
-    return fit(frame, "y", X, (dense, ids), "entity", "time", model="sdm", effects="twoways")
+    return fit(
+        frame,
+        y="y",
+        x=X,
+        w=(dense, ids),
+        entity="entity",
+        time="time",
+        model="sdm",
+        effects="twoways",
+    )
 
 
 def _dense_impacts(dense, rho, beta, theta):
@@ -53,7 +62,16 @@ def test_sdm_impacts_match_dense_matrices(sdm, lattice):
 def test_sar_impacts_match_dense_matrices(lattice):
     dense, ids = lattice
     frame = simulate_panel(dense, 6, [1.0, -0.5], rho=0.3, seed=8)
-    res = fit(frame, "y", X, (dense, ids), "entity", "time", model="sar", effects="individual")
+    res = fit(
+        frame,
+        y="y",
+        x=X,
+        w=(dense, ids),
+        entity="entity",
+        time="time",
+        model="sar",
+        effects="individual",
+    )
     imp = res.impacts(draws=200, seed=0)
     expected = _dense_impacts(dense, res.rho, res.params[X].to_numpy(), np.zeros(2))
     ours = imp.xs("est", axis=1, level="stat")[["direct", "indirect", "total"]].to_numpy()
@@ -68,11 +86,11 @@ def test_impacts_without_row_standardisation_match_dense_matrices():
     frame = simulate_panel(dense, 5, [1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
     res = fit(
         frame,
-        "y",
-        X,
-        (dense, list(range(36))),
-        "entity",
-        "time",
+        y="y",
+        x=X,
+        w=(dense, list(range(36))),
+        entity="entity",
+        time="time",
         model="sdm",
         effects="twoways",
         bias_correction=False,
@@ -119,8 +137,12 @@ def test_simulated_se_close_to_delta_method(sdm, lattice):
 def test_series_traces_close_to_eigenvalues(lattice):
     dense, ids = lattice
     frame = simulate_panel(dense, 6, [1.0, -0.5], theta=[0.4, 0.2], rho=0.45, seed=4)
-    exact = fit(frame, "y", X, (dense, ids), "entity", "time", model="sdm", logdet="eigen")
-    approx = fit(frame, "y", X, (dense, ids), "entity", "time", model="sdm", logdet="lu")
+    exact = fit(
+        frame, y="y", x=X, w=(dense, ids), entity="entity", time="time", model="sdm", logdet="eigen"
+    )
+    approx = fit(
+        frame, y="y", x=X, w=(dense, ids), entity="entity", time="time", model="sdm", logdet="lu"
+    )
     # lu leaves the impacts to the power series with Monte Carlo traces of W^j (j >= 3): 1 %
     a = exact.impacts(draws=100, seed=0).xs("est", axis=1, level="stat")
     b = approx.impacts(draws=100, seed=0).xs("est", axis=1, level="stat")
@@ -131,7 +153,16 @@ def test_series_traces_close_to_eigenvalues(lattice):
 def test_models_without_lag_use_coefficients(lattice, model):
     dense, ids = lattice
     frame = simulate_panel(dense, 6, [1.0, -0.5], theta=[0.4, 0.2], lam=0.3, seed=9)
-    res = fit(frame, "y", X, (dense, ids), "entity", "time", model=model, effects="individual")
+    res = fit(
+        frame,
+        y="y",
+        x=X,
+        w=(dense, ids),
+        entity="entity",
+        time="time",
+        model=model,
+        effects="individual",
+    )
     imp = res.impacts()
     beta = res.params[X].to_numpy()
     np.testing.assert_allclose(imp[("direct", "est")], beta)

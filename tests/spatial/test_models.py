@@ -35,7 +35,7 @@ def sar_panel(lattice):
 
 
 def _fit(frame, lattice, **kwargs):
-    return fit(frame, "y", X, lattice, "entity", "time", **kwargs)
+    return fit(frame, y="y", x=X, w=lattice, entity="entity", time="time", **kwargs)
 
 
 def _arrays(frame):
@@ -230,11 +230,11 @@ def test_monte_carlo_sdm_twoways_recovers_truth():
         )
         res = fit(
             frame,
-            "y",
-            X,
-            (w.sparse, list(range(100))),
-            "entity",
-            "time",
+            y="y",
+            x=X,
+            w=(w.sparse, list(range(100))),
+            entity="entity",
+            time="time",
             model="sdm",
             effects="twoways",
             bias_correction=True,
@@ -289,7 +289,16 @@ def test_random_effects_phi_at_lower_bound_warns(lattice):
     noise -= noise.mean(axis=1, keepdims=True)
     frame = frame.assign(y=design @ np.array([0.5, 1.0, -0.5]) + noise.reshape(-1))
     with pytest.warns(RuntimeWarning, match=r"phi = .* is at its lower bound.*effects='pooled'"):
-        res = fit(frame, "y", X, (dense, ids), "entity", "time", model="slx", effects="random")
+        res = fit(
+            frame,
+            y="y",
+            x=X,
+            w=(dense, ids),
+            entity="entity",
+            time="time",
+            model="slx",
+            effects="random",
+        )
     assert res.params["phi"] < 1e-6
 
 
@@ -334,7 +343,9 @@ def test_time_invariant_regressor_under_individual_effects(sar_panel, lattice):
 def test_collinear_regressors_named(sar_panel, lattice):
     frame = sar_panel.assign(x3=sar_panel["x1"] - 2 * sar_panel["x2"])
     with pytest.raises(EstimationError, match=r"perfectly collinear .*\['x\d'\]"):
-        fit(frame, "y", ["x1", "x2", "x3"], lattice, "entity", "time", model="sar")
+        fit(
+            frame, y="y", x=["x1", "x2", "x3"], w=lattice, entity="entity", time="time", model="sar"
+        )
 
 
 def test_unbalanced_panel_lists_missing_pairs(sar_panel, lattice):
@@ -449,8 +460,8 @@ def test_logdet_methods_give_the_same_fit(method):
     w.transform = "r"
     frame = simulate_panel(w.sparse, 5, [1.0, -0.5], rho=0.5, seed=21)
     ids = (w.sparse, list(range(400)))
-    exact = fit(frame, "y", X, ids, "entity", "time", model="sar", logdet="eigen")
-    other = fit(frame, "y", X, ids, "entity", "time", model="sar", logdet=method)
+    exact = fit(frame, y="y", x=X, w=ids, entity="entity", time="time", model="sar", logdet="eigen")
+    other = fit(frame, y="y", x=X, w=ids, entity="entity", time="time", model="sar", logdet=method)
     assert other.logdet_method == method
     # approximate log-determinants move rho by less than a tenth of its standard error
     assert abs(other.rho - exact.rho) < 0.1 * exact.bse["rho"]
@@ -460,15 +471,25 @@ def test_logdet_methods_give_the_same_fit(method):
 def test_time_column_as_trend_regressor(sar_panel, lattice):
     # x may name the time column itself (a linear trend): same fit as a copy of it under a new name
     trend = sar_panel.assign(trend=sar_panel["time"])
-    direct = fit(sar_panel, "y", ["x1", "time"], lattice, "entity", "time", effects="pooled")
-    copied = fit(trend, "y", ["x1", "trend"], lattice, "entity", "time", effects="pooled")
+    direct = fit(
+        sar_panel,
+        y="y",
+        x=["x1", "time"],
+        w=lattice,
+        entity="entity",
+        time="time",
+        effects="pooled",
+    )
+    copied = fit(
+        trend, y="y", x=["x1", "trend"], w=lattice, entity="entity", time="time", effects="pooled"
+    )
     np.testing.assert_allclose(direct.params.to_numpy(), copied.params.to_numpy(), rtol=1e-12)
     assert direct.params.index.tolist() == ["const", "x1", "time", "rho", "sigma2"]
 
 
 def test_single_string_x_rejected_not_split_into_characters(sar_panel, lattice):
     with pytest.raises(EstimationError, match=r"x='x1' is a string; pass a list .*\['x1'\]"):
-        fit(sar_panel, "y", "x1", lattice, "entity", "time")
+        fit(sar_panel, y="y", x="x1", w=lattice, entity="entity", time="time")
 
 
 def test_non_numeric_regressor_named(sar_panel, lattice):
@@ -526,8 +547,10 @@ def test_splm_convention_sdm_lags_raw_x(produc_wx, effects):
     frame, w = produc_wx
     wx = [f"W_{v}" for v in PRODUC_X]
     kwargs = {"effects": effects, "bias_correction": False, "convention": "splm"}
-    sdm = fit(frame, "lgsp", PRODUC_X, w, "state", "year", model="sdm", **kwargs)
-    sar = fit(frame, "lgsp", PRODUC_X + wx, w, "state", "year", model="sar", **kwargs)
+    sdm = fit(frame, y="lgsp", x=PRODUC_X, w=w, entity="state", time="year", model="sdm", **kwargs)
+    sar = fit(
+        frame, y="lgsp", x=PRODUC_X + wx, w=w, entity="state", time="year", model="sar", **kwargs
+    )
     np.testing.assert_allclose(sdm.params, sar.params[sdm.params.index], rtol=1e-6)
     np.testing.assert_allclose(sdm.bse, sar.bse[sdm.params.index], rtol=1e-6)
 
@@ -546,11 +569,11 @@ def test_splm_convention_time_effects_lags_the_demeaned_outcome(produc_wx):
     rho, beta, s2, _ = _max_concentrated(ys, xs, [wmat] * len(ys), len(ys))
     res = fit(
         frame,
-        "lgsp",
-        PRODUC_X,
-        w,
-        "state",
-        "year",
+        y="lgsp",
+        x=PRODUC_X,
+        w=w,
+        entity="state",
+        time="year",
         model="sar",
         effects="time",
         bias_correction=False,
@@ -561,11 +584,11 @@ def test_splm_convention_time_effects_lags_the_demeaned_outcome(produc_wx):
     )
     ml = fit(
         frame,
-        "lgsp",
-        PRODUC_X,
-        w,
-        "state",
-        "year",
+        y="lgsp",
+        x=PRODUC_X,
+        w=w,
+        entity="state",
+        time="year",
         model="sar",
         effects="time",
         bias_correction=False,
@@ -645,8 +668,8 @@ def test_aic_bic_pseudo_r2_match_spreg_ml_lag_on_columbus():
     w.transform = "r"
     frame = frame.assign(id=range(len(frame)), t=0)
     res = fit(
-        frame, "CRIME", ["INC", "HOVAL"], (w.sparse.toarray(), list(range(len(frame)))),
-        "id", "t", model="sar", effects="pooled",
+        frame, y="CRIME", x=["INC", "HOVAL"], w=(w.sparse.toarray(), list(range(len(frame)))),
+        entity="id", time="t", model="sar", effects="pooled",
     )  # fmt: skip
     peer = spreg.ML_Lag(frame[["CRIME"]].to_numpy(), frame[["INC", "HOVAL"]].to_numpy(), w=w)
     np.testing.assert_allclose(res.llf, peer.logll, rtol=1e-10)

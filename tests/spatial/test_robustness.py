@@ -29,10 +29,19 @@ def test_replace_w_columns_equal_separate_fits():
     panel = simulate_panel(rook.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
     opts = {"model": "sdm", "effects": "twoways"}
     table = replace_w(
-        panel, "y", ["x1", "x2"], {"rook": rook, "queen": queen}, "entity", "time", draws=50, **opts
+        panel,
+        "y",
+        ["x1", "x2"],
+        {"rook": rook, "queen": queen},
+        entity="entity",
+        time="time",
+        draws=50,
+        **opts,
     )
     for name, w in (("rook", rook), ("queen", queen)):
-        imp = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", **opts).impacts(draws=50)
+        imp = spatial.fit(
+            panel, y="y", x=["x1", "x2"], w=w, entity="entity", time="time", **opts
+        ).impacts(draws=50)
         for var in ("x1", "x2"):
             for kind in ("direct", "indirect", "total"):
                 for stat in ("est", "se", "p"):
@@ -46,16 +55,16 @@ def test_spillover_decay_rows_equal_truncated_fits(provinces_panel, tmp_path):
         "y",
         ["x1"],
         prov,
-        "entity",
-        "time",
-        [1500, 2000],
+        entity="entity",
+        time="time",
+        bands=[1500, 2000],
         model="sdm",
         effects="twoways",
         draws=50,
     )
     w = weights.inverse_distance(prov, cutoff=1500)
     imp = spatial.fit(
-        panel, "y", ["x1"], w, "entity", "time", model="sdm", effects="twoways"
+        panel, y="y", x=["x1"], w=w, entity="entity", time="time", model="sdm", effects="twoways"
     ).impacts(draws=50)
     row = decay[decay["band_km"] == 1500].iloc[0]
     assert row["est"] == imp.loc["x1", ("indirect", "est")]
@@ -66,6 +75,10 @@ def test_spillover_decay_rows_equal_truncated_fits(provinces_panel, tmp_path):
 def test_spillover_decay_band_without_neighbours_is_named(provinces_panel):
     prov, panel = provinces_panel
     with pytest.raises(WeightsError, match=r"^at the 100 km band regions \["):
-        spillover_decay(panel, "y", ["x1"], prov, "entity", "time", [100], model="sdm")
+        spillover_decay(
+            panel, "y", ["x1"], prov, entity="entity", time="time", bands=[100], model="sdm"
+        )
     with pytest.raises(WeightsError, match="bands must be increasing"):
-        spillover_decay(panel, "y", ["x1"], prov, "entity", "time", [500, 300], model="sdm")
+        spillover_decay(
+            panel, "y", ["x1"], prov, entity="entity", time="time", bands=[500, 300], model="sdm"
+        )

@@ -14,11 +14,11 @@ def test_binary_w_warns_and_the_summary_says_so(produc, usaww):
     with pytest.warns(UserWarning, match=r"^W is not row-standardised \(row sums from 1 to 8; "):
         res = spatial.fit(
             produc,
-            "lgsp",
-            ["lpcap", "lpc", "lemp", "unemp"],
-            binary,
-            "state",
-            "year",
+            y="lgsp",
+            x=["lpcap", "lpc", "lemp", "unemp"],
+            w=binary,
+            entity="state",
+            time="year",
             model="sar",
             effects="individual",
             bias_correction=False,

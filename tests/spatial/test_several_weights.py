@@ -28,7 +28,7 @@ def lattice():
 
 
 def _fit(panel, w, **kwargs):
-    return fit(panel, "y", X, w, "entity", "time", **kwargs)
+    return fit(panel, y="y", x=X, w=w, entity="entity", time="time", **kwargs)
 
 
 def test_sdem_partial_durbin_impacts_are_the_coefficients(lattice):

@@ -25,7 +25,10 @@ def weights():
 def _fits(weights, seed, theta, models=("sdm", "sar", "sem")):
     frame = simulate_panel(weights[0], 8, [1.0, -0.5], theta=theta, rho=0.4, seed=seed)
     return {
-        m: fit(frame, "y", X, weights, "entity", "time", model=m, effects="twoways") for m in models
+        m: fit(
+            frame, y="y", x=X, w=weights, entity="entity", time="time", model=m, effects="twoways"
+        )
+        for m in models
     }
 
 
@@ -79,8 +82,19 @@ def test_wald_slx_is_squared_z_of_rho(weights):
 
 def test_hausman_statistic(weights):
     frame = simulate_panel(weights[0], 8, [1.0, -0.5], rho=0.3, seed=5)
-    fe = fit(frame, "y", X, weights, "entity", "time", model="sar", effects="individual")
-    re = fit(frame, "y", X, weights, "entity", "time", model="sar", effects="random")
+    fe = fit(
+        frame,
+        y="y",
+        x=X,
+        w=weights,
+        entity="entity",
+        time="time",
+        model="sar",
+        effects="individual",
+    )
+    re = fit(
+        frame, y="y", x=X, w=weights, entity="entity", time="time", model="sar", effects="random"
+    )
     out = hausman(fe, re)
     keys = ["x1", "x2"]
     d = fe.params[keys].to_numpy() - re.params[keys].to_numpy()
@@ -106,7 +120,18 @@ def test_misuse_is_explained(weights):
 
 def test_lr_refuses_models_with_different_regressors(weights):
     frame = simulate_panel(weights[0], 8, [1.0, -0.5], theta=[0.8, 0.5], rho=0.4, seed=1)
-    sdm = fit(frame, "y", X, weights, "entity", "time", model="sdm", effects="twoways")
-    sar_x1 = fit(frame, "y", ["x1"], weights, "entity", "time", model="sar", effects="twoways")
+    sdm = fit(
+        frame, y="y", x=X, w=weights, entity="entity", time="time", model="sdm", effects="twoways"
+    )
+    sar_x1 = fit(
+        frame,
+        y="y",
+        x=["x1"],
+        w=weights,
+        entity="entity",
+        time="time",
+        model="sar",
+        effects="twoways",
+    )
     with pytest.raises(EstimationError, match=r"exog_names differs \(\['x1', 'x2'\] vs \['x1'\]\)"):
         lr_test(sdm, sar_x1)

@@ -60,7 +60,7 @@ def test_did_table_names_the_method_and_the_uniform_bands_in_chinese(frame, tmp_
     assert {"se_boot", "cband_lower", "cband_upper"} <= set(dynamic.columns)
     cells = pd.read_csv(tmp_path / "tables" / f"{spec.name}_att_gt.csv")
     direct = callaway_santanna(
-        frame, "dt", "designation_year", "region", "year", spec.control_group,
+        frame, "dt", "designation_year", entity="region", time="year", control_group=spec.control_group,
         covariates=["gov"], bootstrap=199, seed=study.spec.study.seed,
     )  # fmt: skip
     np.testing.assert_allclose(cells["cband_upper"], direct.att_gt["cband_upper"], atol=1e-6)

@@ -115,8 +115,8 @@ def test_iv_table_has_stage_columns_and_statistic_rows(study, frame, tmp_path):
     data = analyses.with_historical_instruments(frame, spec)
     instrument = spec.historical[0].name
     res = fit(
-        data, f"dt ~ demand + gov + core + [tech ~ {instrument}]", "region", "year", "fe",
-        "twoways", "cluster", missing="drop",
+        data, f"dt ~ demand + gov + core + [tech ~ {instrument}]", entity="region", time="year", model="fe",
+        effects="twoways", cov="cluster", missing="drop",
     )  # fmt: skip
     diag = res.diagnostics
     auto = study.spec.tables.digits

@@ -59,7 +59,7 @@ def _fit(frames, data, covariate, control, method, base="varying"):
     y, t, i, g, _ = COLUMNS[data]
     covariates = [covariate] if covariate else []
     return callaway_santanna(
-        frames[data], y, g, i, t, control, covariates=covariates, est_method=method,
+        frames[data], y, g, entity=i, time=t, control_group=control, covariates=covariates, est_method=method,
         base_period=base,
     )  # fmt: skip
 

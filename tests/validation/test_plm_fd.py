@@ -35,13 +35,13 @@ def _r(series):
 
 def test_produc_fd_with_intercept_is_plm_default(produc, plm_fd):
     ref = plm_fd["produc_fd"]
-    res = fit(produc, PRODUC, "state", "year", model="fd", cov="unadjusted")
+    res = fit(produc, PRODUC, entity="state", time="year", model="fd", cov="unadjusted")
     assert res.nobs == ref["nobs"]
     worst = assert_printed(_r(res.params), ref["coef"], "plm FD coefficients")
     worst = max(worst, assert_printed(_r(res.bse), ref["se"], "plm FD standard errors"))
     worst = max(worst, assert_printed({"r2": res.rsquared}, {"r2": ref["rsquared"]}, "FD R²"))
     # vcovHC(fd_plm) = arellano HC0 by state: our cluster_adjustment="hc1" times (n-k)/n
-    hc1 = fit(produc, PRODUC, "state", "year", model="fd", cluster_adjustment="hc1")
+    hc1 = fit(produc, PRODUC, entity="state", time="year", model="fd", cluster_adjustment="hc1")
     hc0 = np.diag(hc1.cov) * (hc1.nobs - 5) / hc1.nobs
     variances = dict(zip(_r(hc1.params), hc0, strict=True))
     worst = max(worst, assert_printed(variances, plm_fd["produc_fd_vcovHC"]["var"], "vcovHC"))
@@ -50,7 +50,15 @@ def test_produc_fd_with_intercept_is_plm_default(produc, plm_fd):
 
 def test_produc_fd_without_intercept(produc, plm_fd):
     ref = plm_fd["produc_fd_no_intercept"]
-    res = fit(produc, PRODUC, "state", "year", model="fd", cov="unadjusted", fd_intercept=False)
+    res = fit(
+        produc,
+        PRODUC,
+        entity="state",
+        time="year",
+        model="fd",
+        cov="unadjusted",
+        fd_intercept=False,
+    )
     assert res.nobs == ref["nobs"] and "const" not in res.params
     worst = assert_printed(_r(res.params), ref["coef"], "plm FD (no intercept) coefficients")
     worst = max(worst, assert_printed(_r(res.bse), ref["se"], "plm FD (no intercept) SEs"))
@@ -62,9 +70,18 @@ def test_grunfeld_fd_is_ols_on_differences_with_a_constant(grunfeld):
     data = grunfeld.sort_values(["firm", "year"])
     d = data.groupby("firm")[["inv", "value", "capital"]].diff().dropna()
     ols = sm.OLS(d["inv"], sm.add_constant(d[["value", "capital"]])).fit()
-    res = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fd", cov="unadjusted")
+    res = fit(
+        grunfeld, "inv ~ value + capital", entity="firm", time="year", model="fd", cov="unadjusted"
+    )
     np.testing.assert_allclose(res.params[ols.params.index], ols.params, rtol=1e-10)
     np.testing.assert_allclose(res.bse[ols.params.index], ols.bse, rtol=1e-10)
-    without = fit(grunfeld, "inv ~ value + capital", "firm", "year", model="fd", fd_intercept=False)
+    without = fit(
+        grunfeld,
+        "inv ~ value + capital",
+        entity="firm",
+        time="year",
+        model="fd",
+        fd_intercept=False,
+    )
     # the intercept matters here: dropping it moves a slope by 4.5 %
     assert np.abs(without.params / res.params[without.params.index] - 1).max() > 0.04

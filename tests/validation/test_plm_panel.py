@@ -54,7 +54,13 @@ def test_cluster_hc1_reproduces_plm_arellano_hc1(grunfeld, r_reference):
     # the entity effects not counted (nested in the firm clusters).
     ref = r_reference["grunfeld_fe_ind_cluster_HC1"]["se"]
     res = fit(
-        grunfeld, FORMULA, "firm", "year", model="fe", cov="cluster", cluster_adjustment="hc1"
+        grunfeld,
+        FORMULA,
+        entity="firm",
+        time="year",
+        model="fe",
+        cov="cluster",
+        cluster_adjustment="hc1",
     )
     np.testing.assert_allclose(res.bse[list(ref)], list(ref.values()), rtol=RTOL)
 
@@ -62,6 +68,6 @@ def test_cluster_hc1_reproduces_plm_arellano_hc1(grunfeld, r_reference):
 def test_cluster_crv1_is_plm_hc1_times_group_factor(grunfeld, r_reference):
     # CRV1 = HC1 * G/(G-1) * (n-1)/n with G = 10 firms, n = 200.
     ref = r_reference["grunfeld_fe_ind_cluster_HC1"]["se"]
-    res = fit(grunfeld, FORMULA, "firm", "year", model="fe", cov="cluster")
+    res = fit(grunfeld, FORMULA, entity="firm", time="year", model="fe", cov="cluster")
     factor = np.sqrt(10 / 9 * 199 / 200)
     np.testing.assert_allclose(res.bse[list(ref)], np.array(list(ref.values())) * factor, rtol=RTOL)

@@ -38,7 +38,7 @@ def test_hedonic_unbalanced_random_effects_is_swamy_arora(hedonic, vignette):
     # plm(mv ~ ..., Hedonic, model = "random", index = "townid"): Baltagi-Chang (1994) unbalanced
     # Swamy-Arora; the between regression is on the sum T_i observations (vignette B_plmFunction).
     ref = vignette["hedonic_re_swar"]
-    res = fit(hedonic, HEDONIC, "townid", "tract", model="re", cov="unadjusted")
+    res = fit(hedonic, HEDONIC, entity="townid", time="tract", model="re", cov="unadjusted")
     assert (res.nobs, res.n_entities) == (506, 92)
     worst = assert_printed(_named(res.params), ref["coef"], "Hedonic RE coefficients")
     worst = max(worst, assert_printed(_named(res.bse), ref["se"], "Hedonic RE standard errors"))
@@ -92,7 +92,13 @@ def test_grunfeld_random_effects_vcovhc(grunfeld, vignette):
     # summary(re, vcov = vcovHC): plm's defaults are arellano / HC0 / cluster = group, i.e. our
     # cluster_adjustment="hc1" (factor n/(n-k)) times (n-k)/n, with n = 200 and k = 3.
     res = fit(
-        grunfeld, GRUNFELD, "firm", "year", model="re", cov="cluster", cluster_adjustment="hc1"
+        grunfeld,
+        GRUNFELD,
+        entity="firm",
+        time="year",
+        model="re",
+        cov="cluster",
+        cluster_adjustment="hc1",
     )
     hc0 = res.bse * np.sqrt((res.nobs - 3) / res.nobs)
     ref = vignette["grunfeld_re_swar_vcovHC"]["se"]

@@ -43,11 +43,11 @@ def w46(usa46: pd.DataFrame, cigar: pd.DataFrame):
 def _fit(cigar, w46, model, effects, bias_correction):
     return fit(
         cigar,
-        "logc",
-        X,
-        w46,
-        "state",
-        "year",
+        y="logc",
+        x=X,
+        w=w46,
+        entity="state",
+        time="year",
         model=model,
         effects=effects,
         bias_correction=bias_correction,
@@ -179,8 +179,12 @@ def test_direct_correction_with_splm_convention_corrects_rho(cigar, w46):
     # SDPDmod applies the direct correction to its W(Qy), Q(WX) estimator: the two-way formula
     # (not only the σ² factor) must apply under convention="splm" too.
     kwargs = {"model": "sdm", "effects": "twoways", "convention": "splm"}
-    none = fit(cigar, "logc", X, w46, "state", "year", bias_correction=False, **kwargs)
-    direct = fit(cigar, "logc", X, w46, "state", "year", bias_correction="direct", **kwargs)
+    none = fit(
+        cigar, y="logc", x=X, w=w46, entity="state", time="year", bias_correction=False, **kwargs
+    )
+    direct = fit(
+        cigar, y="logc", x=X, w=w46, entity="state", time="year", bias_correction="direct", **kwargs
+    )
     assert direct.rho - none.rho > 1e-2
 
 
@@ -317,11 +321,11 @@ def test_exact_ml_close_to_sdpdmod_twoways(
     # coefficient, moves most (up to 11 % relative).
     res = fit(
         cigar,
-        "logc",
-        X,
-        w46,
-        "state",
-        "year",
+        y="logc",
+        x=X,
+        w=w46,
+        entity="state",
+        time="year",
         model=model,
         effects="twoways",
         bias_correction=bias_correction,

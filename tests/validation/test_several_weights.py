@@ -102,7 +102,7 @@ def _dense_sac(y: np.ndarray, x: np.ndarray, w: np.ndarray, m: np.ndarray):
 
 def _fit(produc, ids, w, **kwargs):
     options = {"model": "sac", "effects": "individual", "bias_correction": False, **kwargs}
-    return fit(produc, "lgsp", X, (w, ids), "state", "year", **options)
+    return fit(produc, y="lgsp", x=X, w=(w, ids), entity="state", time="year", **options)
 
 
 def test_sac_with_separate_error_matrix_matches_dense_likelihood(produc, mats):
@@ -121,11 +121,11 @@ def test_sem_with_error_matrix_matches_dense_likelihood(produc, mats):
     ids, w, m = mats
     y, x = _arrays(produc, ids)
     res = fit(
-        produc, "lgsp", X, (w, ids), "state", "year", model="sem", effects="individual",
+        produc, y="lgsp", x=X, w=(w, ids), entity="state", time="year", model="sem", effects="individual",
         bias_correction=False, w_error=(m, ids),
     )  # fmt: skip
     same = fit(
-        produc, "lgsp", X, (m, ids), "state", "year", model="sem", effects="individual",
+        produc, y="lgsp", x=X, w=(m, ids), entity="state", time="year", model="sem", effects="individual",
         bias_correction=False,
     )  # fmt: skip
     np.testing.assert_allclose(res.params, same.params, rtol=1e-10)
@@ -193,9 +193,9 @@ def test_partial_durbin_with_its_own_matrix_equals_sar_with_those_columns(produc
         frame[f"W_{v}"] = pd.Series((ms @ block.to_numpy()).ravel(), index=index)
     frame = frame.reset_index()
     options = {"effects": effects, "bias_correction": False}
-    sdm = fit(frame, "lgsp", X, (w, ids), "state", "year", model="sdm", w_durbin=(m, ids),
+    sdm = fit(frame, y="lgsp", x=X, w=(w, ids), entity="state", time="year", model="sdm", w_durbin=(m, ids),
               durbin=["unemp", "lpcap"], **options)  # fmt: skip
-    sar = fit(frame, "lgsp", [*X, "W_lpcap", "W_unemp"], (w, ids), "state", "year",
+    sar = fit(frame, y="lgsp", x=[*X, "W_lpcap", "W_unemp"], w=(w, ids), entity="state", time="year",
               model="sar", **options)  # fmt: skip
     assert sdm.params.index.tolist() == sar.params.index.tolist()
     np.testing.assert_allclose(sdm.params, sar.params, rtol=1e-8)
@@ -205,7 +205,7 @@ def test_partial_durbin_with_its_own_matrix_equals_sar_with_those_columns(produc
 
 def test_impacts_with_durbin_matrix_match_dense_multipliers(produc, mats):
     ids, w, m = mats
-    res = fit(produc, "lgsp", X, (w, ids), "state", "year", model="sdm", effects="individual",
+    res = fit(produc, y="lgsp", x=X, w=(w, ids), entity="state", time="year", model="sdm", effects="individual",
               w_durbin=(m, ids), durbin=["lpcap", "lpc"])  # fmt: skip
     imp = res.impacts(draws=300, seed=3)
     n = len(ids)
@@ -265,15 +265,60 @@ def test_weights_arguments_are_checked(produc, mats):
     with pytest.raises(WeightsError, match=r"^w_durbin: weights ids not in the panel: 'X'"):
         big = np.pad(m, ((0, 1), (0, 1)))
         big[-1, 0] = big[0, -1] = 1.0
-        fit(produc, "lgsp", X, (w, ids), "state", "year", model="sdm", w_durbin=(big, [*ids, "X"]))
+        fit(
+            produc,
+            y="lgsp",
+            x=X,
+            w=(w, ids),
+            entity="state",
+            time="year",
+            model="sdm",
+            w_durbin=(big, [*ids, "X"]),
+        )
     with pytest.raises(EstimationError, match=r"^w_error is given but model 'sdm' has no spatial"):
-        fit(produc, "lgsp", X, (w, ids), "state", "year", model="sdm", w_error=(m, ids))
+        fit(
+            produc,
+            y="lgsp",
+            x=X,
+            w=(w, ids),
+            entity="state",
+            time="year",
+            model="sdm",
+            w_error=(m, ids),
+        )
     with pytest.raises(EstimationError, match=r"^durbin is given but model 'sar' has no Durbin"):
-        fit(produc, "lgsp", X, (w, ids), "state", "year", model="sar", durbin=["lpc"])
+        fit(
+            produc,
+            y="lgsp",
+            x=X,
+            w=(w, ids),
+            entity="state",
+            time="year",
+            model="sar",
+            durbin=["lpc"],
+        )
     with pytest.raises(EstimationError, match=r"not in x: \['gsp'\]"):
-        fit(produc, "lgsp", X, (w, ids), "state", "year", model="sdm", durbin=["lpc", "gsp"])
+        fit(
+            produc,
+            y="lgsp",
+            x=X,
+            w=(w, ids),
+            entity="state",
+            time="year",
+            model="sdm",
+            durbin=["lpc", "gsp"],
+        )
     with pytest.raises(EstimationError, match=r"^durbin='lpc' is a string"):
-        fit(produc, "lgsp", X, (w, ids), "state", "year", model="sdm", durbin="lpc")
+        fit(
+            produc,
+            y="lgsp",
+            x=X,
+            w=(w, ids),
+            entity="state",
+            time="year",
+            model="sdm",
+            durbin="lpc",
+        )
     with pytest.raises(EstimationError, match=r"^w_durbin are not available with dynamic='time'"):
-        fit(produc, "lgsp", X, (w, ids), "state", "year", model="sdm", dynamic="time",
+        fit(produc, y="lgsp", x=X, w=(w, ids), entity="state", time="year", model="sdm", dynamic="time",
             w_durbin=(m, ids))  # fmt: skip

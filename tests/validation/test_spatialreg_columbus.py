@@ -49,7 +49,16 @@ def test_row_order_matches_col_old(columbus):
 def test_cross_section_matches_spatialreg(columbus, r_reference, model, key, spatial):
     data, _, w = columbus
     ref = r_reference[key]
-    res = fit(data, "CRIME", ["INC", "HOVAL"], w, "NEIG", "t", model=model, effects="pooled")
+    res = fit(
+        data,
+        y="CRIME",
+        x=["INC", "HOVAL"],
+        w=w,
+        entity="NEIG",
+        time="t",
+        model=model,
+        effects="pooled",
+    )
     names = {"const": "(Intercept)", "INC": "INC", "HOVAL": "HOVAL"}
     np.testing.assert_allclose(
         res.params[list(names)], [ref["coef"][v] for v in names.values()], rtol=RTOL

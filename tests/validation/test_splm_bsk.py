@@ -53,7 +53,7 @@ def _by_unit(v: np.ndarray, n: int, t: int) -> np.ndarray:
 
 
 def test_lm2_squared_is_splm_pooled_lm_error(produc, setup, r_reference):
-    res = bsk_test(produc, "lgsp", X, setup["w"], "state", "year", "LM2")
+    res = bsk_test(produc, "lgsp", X, setup["w"], entity="state", time="year", test="LM2")
     ref = r_reference["slmtest_pooling"]["lme"][0][0]
     assert res.statistic**2 == pytest.approx(ref, rel=1e-8)
     assert res.statistic > 0 and res.distribution == "normal" and res.df == 1
@@ -142,7 +142,7 @@ def test_statistics_equal_brute_force_formulas(produc, setup, peers):
     expected = _brute_force(setup, peers["u_re"], peers["u_sem"], peers["lam"])
     worst = 0.0
     for test in BSK_TESTS:
-        res = bsk_test(produc, "lgsp", X, setup["w"], "state", "year", test)
+        res = bsk_test(produc, "lgsp", X, setup["w"], entity="state", time="year", test=test)
         assert res.statistic == pytest.approx(expected[test], rel=1e-4), test
         worst = max(worst, abs(res.statistic / expected[test] - 1))
         if test == "LMH":

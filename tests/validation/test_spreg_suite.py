@@ -52,7 +52,9 @@ def _worst(ours: pd.Series, ref: dict) -> float:
 def test_baltim_ml_matches_spreg_suite(spreg_values, model, key):
     data, w = _example("baltim.dbf", "baltim_q.gal", ["PRICE", *X_BALTIM])
     ref = spreg_values[key]
-    res = fit(data, "PRICE", X_BALTIM, w, "id", "t", model=model, effects="pooled")
+    res = fit(
+        data, y="PRICE", x=X_BALTIM, w=w, entity="id", time="t", model=model, effects="pooled"
+    )
     worst = max(_worst(res.params, ref["betas"]), _worst(res.bse, ref["std_err"]))
     np.testing.assert_allclose(res.sigma2, ref["sig2"], rtol=RTOL)
     np.testing.assert_allclose(res.llf, ref["logll"], rtol=RTOL)

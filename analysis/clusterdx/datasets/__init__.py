@@ -1,4 +1,9 @@
-"""Reference data transcribed from the public documents ClusterDX was built on, with provenance.
+"""Reference data from the documents ClusterDX was built on, and toy panels with known parameters.
+
+Toy panels (`clusterdx.datasets.toy`, deterministic by ``seed``): `toy_panel` (region-year with
+dt, demand, gov, tech, core, coastal), `staggered_panel` (staggered adoption for DID),
+`spatial_panel` and `dynamic_spatial_panel` (simulated spatial panels on a given W); the true
+coefficients of `toy_panel` are `TOY_PARAMS`.
 
 Every table is shipped in the package (``clusterdx/datasets/data/*.csv``) and every row carries
 its source: the document (file prefix of the seed text, listed in ``PROVENANCE.md``) and the line
@@ -18,12 +23,25 @@ import importlib.resources
 
 import pandas as pd
 
+from clusterdx.datasets.toy import (
+    TOY_PARAMS,
+    dynamic_spatial_panel,
+    spatial_panel,
+    staggered_panel,
+    toy_panel,
+)
+
 __all__ = [
     "DOCUMENTS",
+    "TOY_PARAMS",
     "domain_continent_counts",
+    "dynamic_spatial_panel",
     "named_clusters",
     "programme_timeline",
     "province_cluster_lists",
+    "spatial_panel",
+    "staggered_panel",
+    "toy_panel",
 ]
 
 #: Seed documents by file prefix (see PROVENANCE.md for the full titles).

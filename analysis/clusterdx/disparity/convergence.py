@@ -143,9 +143,9 @@ def spatial_beta_convergence(
     data = growth_frame(frame, var, entity, time, controls)
     res = spatial.fit(
         data,
-        "growth",
-        ["ln_y", *controls],
-        w,
+        y="growth",
+        x=["ln_y", *controls],
+        w=w,
         entity=entity,
         time=time,
         model=model,

@@ -26,12 +26,21 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.panel.options import (
+    DEFAULT_ENTITY,
+    DEFAULT_TIME,
+)
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean_cube
 
 
 def bacon_decomposition(
-    panel: pd.DataFrame, y: str, treat_year: str, entity: str, time: str
+    panel: pd.DataFrame,
+    y: str,
+    treat_year: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
 ) -> pd.DataFrame:
     """All 2×2 comparisons of the TWFE DID with their estimates and weights.
 
@@ -58,7 +67,7 @@ def bacon_decomposition(
     >>> df = pd.DataFrame({"region": np.repeat(np.arange(9), 6), "year": np.tile(range(6), 9)})
     >>> df["g"] = df["region"].map(lambda r: [2, 4, np.nan][r % 3])
     >>> df["y"] = (df["year"] >= df["g"]) * (1 + 0.5 * df["year"]) + rng.normal(0, 0.1, 54)
-    >>> table = bacon_decomposition(df, "y", "g", "region", "year")
+    >>> table = bacon_decomposition(df, "y", "g", entity="region", time="year")
     >>> table["type"].tolist(), round(float(table["weight"].sum()), 10)
     (['treated vs never', 'treated vs never', 'earlier vs later', 'later vs earlier'], 1.0)
     """

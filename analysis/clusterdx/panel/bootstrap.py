@@ -106,7 +106,7 @@ def wild_bootstrap(
     >>> df = pd.DataFrame({"region": np.repeat(np.arange(12), 6), "year": np.tile(np.arange(6), 12)})
     >>> df["x"] = rng.normal(size=72)
     >>> df["y"] = 0.3 * df["x"] + rng.normal(size=72)
-    >>> res = fit(df, "y ~ x", "region", "year", effects="twoways")
+    >>> res = fit(df, "y ~ x", entity="region", time="year", effects="twoways")
     >>> boot = wild_bootstrap(res, "x", reps=999, seed=1)
     >>> boot.full_enumeration, boot.reps, round(boot.pvalue, 3)
     (False, 999, 0.002)

@@ -39,9 +39,15 @@ from clusterdx.panel.options import (
     AGGREGATIONS,
     BASE_PERIODS,
     CONTROL_GROUPS,
+    DEFAULT_ALPHA,
     DEFAULT_BASE_PERIOD,
+    DEFAULT_COV,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
     DEFAULT_EST_METHOD,
     DEFAULT_MULTIPLIER,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
     EST_METHODS,
     LAGS_MIN,
     LEADS_MIN,
@@ -74,12 +80,12 @@ def did(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
-    controls: Sequence[str] = (),
-    cov: Cov = "cluster",
     *,
-    effects: Effects = "twoways",
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    controls: Sequence[str] = (),
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
     cluster: str | None = None,
 ) -> PanelResult:
     """Two-way fixed-effects difference-in-differences with a treated × post indicator.
@@ -99,7 +105,7 @@ def did(
     treat_year : str
         Column with each entity's first treated period, constant within entity; missing, 0 or
         ``inf`` for never-treated entities.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns (periods numeric, e.g. years).
     controls : sequence of str
         Time-varying controls.
@@ -117,24 +123,21 @@ def did(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import did
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> res = did(panel, "dt", "pilot_year", "region", "year")
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> res = did(panel, "dt", "pilot_year")
     >>> res.params.round(3).to_dict(), res.bse.round(3).to_dict()
-    ({'treat_post': 1.05}, {'treat_post': 0.044})
+    ({'treat_post': 0.947}, {'treat_post': 0.119})
     """
     controls = [controls] if isinstance(controls, str) else list(controls)
     frame, cohort = with_cohorts(panel, treat_year, entity, time)
     frame[TREAT_POST] = (frame[time].to_numpy(dtype=float) >= cohort).astype(float)
     formula = f"{y} ~ {' + '.join([TREAT_POST, *controls])}"
     kwargs = {} if cluster is None else {"cluster": cluster}
-    return fit(frame, formula, entity, time, model="fe", effects=effects, cov=cov, **kwargs)
+    return fit(
+        frame, formula, entity=entity, time=time, model="fe", effects=effects, cov=cov, **kwargs
+    )
 
 
 @dataclass(frozen=True)
@@ -153,23 +156,18 @@ class EventStudyResult(ForwardingResult):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import event_study
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> es = event_study(panel, "dt", "pilot_year", "region", "year", leads=2, lags=1)
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> es = event_study(panel, "dt", "pilot_year", leads=2, lags=1)
     >>> es.ref, es.nobs
     (-1, 30)
     >>> es.coefs[["event_time", "term", "coef", "binned"]].round(3)
        event_time   term   coef  binned
-    0          -2   pre2 -0.003    True
+    0          -2   pre2  0.007    True
     1          -1   pre1  0.000   False
-    2           0  post0  1.107   False
-    3           1  post1  0.953    True
+    2           0  post0  0.827   False
+    3           1  post1  1.154    True
     """
 
     coefs: pd.DataFrame
@@ -189,16 +187,16 @@ def event_study(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     leads: int = 4,
     lags: int = 4,
     ref: int = -1,
     controls: Sequence[str] = (),
-    cov: Cov = "cluster",
-    *,
-    effects: Effects = "twoways",
-    alpha: float = 0.05,
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
+    alpha: float = DEFAULT_ALPHA,
 ) -> EventStudyResult:
     """Two-way FE event study with binned endpoints.
 
@@ -231,21 +229,16 @@ def event_study(
     Two leads and one lag: ``pre2`` pools all earlier periods and ``post1`` all later ones.
     The true effect is 1 from adoption on:
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import event_study
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> es = event_study(panel, "dt", "pilot_year", "region", "year", leads=2, lags=1)
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> es = event_study(panel, "dt", "pilot_year", leads=2, lags=1)
     >>> es.coefs[["event_time", "coef", "se", "lower", "upper"]].round(3)
        event_time   coef     se  lower  upper
-    0          -2 -0.003  0.077 -0.202  0.196
+    0          -2  0.007  0.212 -0.537  0.551
     1          -1  0.000  0.000  0.000  0.000
-    2           0  1.107  0.040  1.004  1.209
-    3           1  0.953  0.068  0.779  1.126
+    2           0  0.827  0.148  0.447  1.207
+    3           1  1.154  0.166  0.729  1.580
     >>> es.params.index.tolist()
     ['pre2', 'post0', 'post1']
     """
@@ -267,7 +260,7 @@ def event_study(
         if e != ref:
             frame[name] = (binned == e).astype(float)
     formula = f"{y} ~ {' + '.join([*names, *controls])}"
-    res = fit(frame, formula, entity, time, model="fe", effects=effects, cov=cov)
+    res = fit(frame, formula, entity=entity, time=time, model="fe", effects=effects, cov=cov)
     q = stats.t.ppf(1 - alpha / 2, res.df_inference)
     rows = []
     for e, name in terms.items():
@@ -330,21 +323,16 @@ class CallawaySantAnnaResult(EstimationResult):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import callaway_santanna
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year")
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year")
     >>> cs.n_entities, cs.att_gt.shape, cs.influence.shape
     (6, (8, 12), (6, 8))
     >>> cs.params.round(3).to_dict()
-    {'ATT': 0.992}
+    {'ATT': 1.084}
     >>> cs.aggregate("group")["att"].round(3).to_dict()
-    {2020.0: 0.969, 2021.0: 1.027, 'average': 0.998}
+    {2020.0: 1.153, 2021.0: 0.981, 'average': 1.067}
     """
 
     att_gt: pd.DataFrame
@@ -482,17 +470,17 @@ def callaway_santanna(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
-    control_group: ControlGroup = "nevertreated",
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    control_group: ControlGroup = "nevertreated",
     covariates: Sequence[str] = (),
     est_method: EstMethod = DEFAULT_EST_METHOD,
     base_period: BasePeriod = DEFAULT_BASE_PERIOD,
     bootstrap: int = 0,
     multiplier: MultiplierWeights = DEFAULT_MULTIPLIER,
-    seed: int = 0,
-    alpha: float = 0.05,
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
 ) -> CallawaySantAnnaResult:
     """Callaway & Sant'Anna (2021) group-time ATTs for staggered adoption, with or without covariates.
 
@@ -572,20 +560,16 @@ def callaway_santanna(
 
     Examples
     --------
+    >>> import clusterdx as cdx
     >>> import numpy as np, pandas as pd
     >>> from clusterdx.panel import callaway_santanna
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "pilot_year": np.repeat([2020, 2020, 2021, 2021, np.nan, np.nan], 5)})
-    >>> treated = (panel["year"] >= panel["pilot_year"]).astype(float)
-    >>> panel["dt"] = 1.0 * treated + rng.normal(0, 0.1, 30)  # true effect 1
-    >>> cs = callaway_santanna(panel, "dt", "pilot_year", "region", "year",
+    >>> panel = cdx.datasets.staggered_panel()  # pilot_year 2020, 2021 or never; true effect 1
+    >>> cs = callaway_santanna(panel, "dt", "pilot_year",
     ...                        control_group="notyettreated")
     >>> cs.simple.loc["ATT", ["att", "se", "lower", "upper"]].round(3).tolist()
-    [0.992, 0.049, 0.896, 1.087]
+    [1.077, 0.137, 0.808, 1.345]
     >>> cs.dynamic["att"].round(3).to_dict()
-    {-2.0: 0.009, -1.0: 0.0, 0.0: 1.099, 1.0: 0.967, 2.0: 0.826, 'average e>=0': 0.964}
+    {-2.0: -0.019, -1.0: -0.001, 0.0: 0.851, 1.0: 1.167, 2.0: 1.348, 'average e>=0': 1.122}
 
     Trends that depend on a covariate (parallel only conditionally on ``gov``), the doubly
     robust estimator and 999 multiplier-bootstrap draws:
@@ -597,8 +581,8 @@ def callaway_santanna(
     >>> big["gov"] = np.repeat(rng.normal(size=60), 5) + big["pilot_year"].notna()
     >>> big["dt"] = ((big["year"] >= big["pilot_year"]) + 0.5 * big["gov"] * (big["year"] - 2018)
     ...              + rng.normal(0, 0.1, 300))
-    >>> plain = callaway_santanna(big, "dt", "pilot_year", "region", "year")
-    >>> cs = callaway_santanna(big, "dt", "pilot_year", "region", "year",
+    >>> plain = callaway_santanna(big, "dt", "pilot_year")
+    >>> cs = callaway_santanna(big, "dt", "pilot_year",
     ...                        covariates=["gov"], bootstrap=999, seed=1)
     >>> round(float(plain.params["ATT"]), 2), round(float(cs.params["ATT"]), 2)  # true effect 1
     (1.87, 1.0)

@@ -30,24 +30,23 @@ class HausmanResult:
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import fit, hausman
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> fe = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
-    >>> re = fit(panel, "dt ~ demand + gov", "region", "year", model="re")
+    >>> panel = cdx.datasets.toy_panel(30, noise=1.0)
+    >>> # entity effects correlated with demand: FE stays consistent, RE does not
+    >>> panel["dt"] += panel.groupby("region")["demand"].transform("mean")
+    >>> fe = fit(panel, "dt ~ demand + gov + tech", effects="individual", cov="unadjusted")
+    >>> re = fit(panel, "dt ~ demand + gov + tech", model="re", cov="unadjusted")
     >>> test = hausman(fe, re)
     >>> test.df, round(test.statistic, 2), round(test.pvalue, 3)
-    (2, 8.67, 0.013)
+    (3, 47.21, 0.0)
     >>> test.contrast.round(3)
                fe     re  difference
-    demand  0.558  0.523       0.035
-    gov    -0.173 -0.179       0.005
+    demand  0.163  0.247      -0.084
+    gov    -0.390 -0.396       0.006
+    tech    0.666  0.637       0.028
     >>> test.summary()
-    'Hausman test (classic): chi2(2) = 8.6749, p = 0.01307'
+    'Hausman test (classic): chi2(3) = 47.2052, p = 3.143e-10'
     """
 
     statistic: float
@@ -103,19 +102,17 @@ def hausman(fe: PanelResult, re: PanelResult, method: Method = "classic") -> Hau
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import fit, hausman
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["dt"] = 0.5 * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> fe = fit(panel, "dt ~ demand + gov", "region", "year", model="fe", effects="individual")
-    >>> re = fit(panel, "dt ~ demand + gov", "region", "year", model="re")
+    >>> panel = cdx.datasets.toy_panel(30, noise=1.0)
+    >>> # entity effects correlated with demand: FE stays consistent, RE does not
+    >>> panel["dt"] += panel.groupby("region")["demand"].transform("mean")
+    >>> fe = fit(panel, "dt ~ demand + gov + tech", effects="individual", cov="unadjusted")
+    >>> re = fit(panel, "dt ~ demand + gov + tech", model="re", cov="unadjusted")
     >>> print(hausman(fe, re).summary())
-    Hausman test (classic): chi2(2) = 8.6749, p = 0.01307
+    Hausman test (classic): chi2(3) = 47.2052, p = 3.143e-10
     >>> print(hausman(fe, re, method="robust").summary())
-    Hausman test (robust): chi2(2) = 5.3204, p = 0.06993
+    Hausman test (robust): chi2(3) = 21.6679, p = 7.648e-05
     """
     check_option("method", method, METHODS)
     _check_pair(fe, re)

@@ -20,6 +20,13 @@ from clusterdx.panel._checks import check_option
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
 from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit
+from clusterdx.panel.options import (
+    DEFAULT_COV,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+)
 from clusterdx.paneldata.frame import PanelFrame
 
 
@@ -47,22 +54,18 @@ class HeterogeneityResult:
     --------
     The slope of demand is 0.8 in coastal and 0.4 in inland regions:
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import heterogeneity
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["coastal"] = np.repeat(["yes", "yes", "yes", "no", "no", "no"], 5)
-    >>> slope = np.where(panel["coastal"] == "yes", 0.8, 0.4)
-    >>> panel["dt"] = slope * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", "region", "year")
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += np.where(panel["coastal"] == "yes", 0.4, 0.0) * panel["demand"]  # 0.7 vs 0.3
+    >>> het = heterogeneity(panel, "dt ~ demand + gov + tech", "coastal")
     >>> het.group, het.base, list(het.subsamples)
     ('coastal', 'no', ['no', 'yes'])
     >>> {level: round(float(res.params["demand"]), 3) for level, res in het.subsamples.items()}
-    {'no': 0.462, 'yes': 0.841}
+    {'no': 0.252, 'yes': 0.758}
     >>> het.interacted.params.index.tolist()
-    ['demand', 'gov', 'demand_x_yes', 'gov_x_yes']
+    ['demand', 'gov', 'tech', 'demand_x_yes', 'gov_x_yes', 'tech_x_yes']
     """
 
     subsamples: dict[str, PanelResult]
@@ -99,16 +102,16 @@ def heterogeneity(
     panel: pd.DataFrame,
     formula: str,
     group: str,
-    entity: str,
-    time: str,
-    model: Model = "fe",
-    effects: Effects | None = "twoways",
-    cov: Cov = "cluster",
-    test_vars: Sequence[str] | None = None,
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    model: Model = "fe",
+    effects: Effects | None = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
+    test_vars: Sequence[str] | None = None,
     base: object | None = None,
     permutations: int = 0,
-    seed: int | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> HeterogeneityResult:
     """Heterogeneous effects across groups: subsample regressions and a test of equality.
 
@@ -138,7 +141,8 @@ def heterogeneity(
         ``"y ~ x1 + x2"``.
     group : str
         Column with the group labels (no missing values).
-    entity, time : str
+    entity, time : str, default "region", "year"
+        Key columns.
     model, effects, cov
         As in :func:`clusterdx.panel.fit` (``effects`` is ignored for models without effects).
     test_vars : sequence of str, optional
@@ -147,7 +151,7 @@ def heterogeneity(
         Base level of the interaction form (default the first sorted level).
     permutations : int
         Permutations of the Fisher test (0 to skip).
-    seed : int, optional
+    seed : int, default 0
         Seed of ``numpy.random.default_rng`` for the permutations.
 
     Returns
@@ -156,23 +160,19 @@ def heterogeneity(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import heterogeneity
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["coastal"] = np.repeat(["yes", "yes", "yes", "no", "no", "no"], 5)
-    >>> slope = np.where(panel["coastal"] == "yes", 0.8, 0.4)
-    >>> panel["dt"] = slope * panel["demand"] - 0.2 * panel["gov"] + rng.normal(0, 0.1, 30)
-    >>> het = heterogeneity(panel, "dt ~ demand + gov", "coastal", "region", "year",
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += np.where(panel["coastal"] == "yes", 0.4, 0.0) * panel["demand"]  # 0.7 vs 0.3
+    >>> het = heterogeneity(panel, "dt ~ demand + gov + tech", "coastal",
     ...                     permutations=99, seed=1)
     >>> het.tests.index.tolist(), het.tests["df"].tolist()
-    (['joint', 'demand', 'gov'], [2, 1, 1])
+    (['joint', 'demand', 'gov', 'tech'], [3, 1, 1, 1])
     >>> het.tests["pvalue"].round(3).to_dict()
-    {'joint': 0.0, 'demand': 0.0, 'gov': 0.066}
+    {'joint': 0.0, 'demand': 0.006, 'gov': 1.0, 'tech': 0.354}
     >>> het.permutation.loc["demand", ["diff", "pvalue"]].round(3).tolist()
-    [0.379, 0.051]
+    [0.505, 0.263]
     """
     if not isinstance(panel, pd.DataFrame):
         raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
@@ -202,7 +202,7 @@ def heterogeneity(
     for level in levels:
         rows = panel.loc[(labels == level).to_numpy()]
         try:
-            subsamples[level] = fit(rows, formula, entity, time, **kwargs)
+            subsamples[level] = fit(rows, formula, entity=entity, time=time, **kwargs)
         except (EstimationError, PanelError) as err:
             raise type(err)(f"the {group}={level!r} subsample cannot be fitted: {err}") from err
 
@@ -230,7 +230,11 @@ def heterogeneity(
         raise PanelError(f"columns {clash} already exist; rename them before the interaction form.")
     rhs = [*exog, *columns]
     interacted = fit(
-        validated.assign(**columns), f"{depvar} ~ {' + '.join(rhs)}", entity, time, **kwargs
+        validated.assign(**columns),
+        f"{depvar} ~ {' + '.join(rhs)}",
+        entity=entity,
+        time=time,
+        **kwargs,
     )
     all_terms = [name for names in interactions.values() for name in names]
     rows = [_wald("joint", interacted, all_terms)]

@@ -20,6 +20,7 @@ import pandas as pd
 from libpysal.weights import W
 
 from clusterdx.errors import PanelError
+from clusterdx.panel.options import DEFAULT_ENTITY, DEFAULT_TIME
 from clusterdx.weights.matrix import dense
 from clusterdx.weights.validate import align
 
@@ -28,8 +29,9 @@ def historical_interaction(
     panel: pd.DataFrame,
     base: str | pd.Series,
     series: str | pd.Series,
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     lag: int = 1,
 ) -> pd.Series:
     """:math:`h_i\\,s_{t-lag}` for every row of ``panel`` (NaN where the lagged period is absent).
@@ -44,7 +46,8 @@ def historical_interaction(
     series : str or Series
         The national series :math:`s_t`: a column constant within periods, or a Series indexed by
         period.
-    entity, time : str
+    entity, time : str, default "region", "year"
+        Key columns.
     lag : int
         Periods of lag (default 1; integer periods such as years).
 
@@ -53,7 +56,7 @@ def historical_interaction(
     >>> panel = pd.DataFrame({"region": ["A", "A", "B", "B"], "year": [2020, 2021, 2020, 2021]})
     >>> phones = pd.Series({"A": 2.0, "B": 3.0})
     >>> internet = pd.Series({2019: 10.0, 2020: 20.0, 2021: 40.0})
-    >>> historical_interaction(panel, phones, internet, "region", "year").tolist()
+    >>> historical_interaction(panel, phones, internet).tolist()
     [20.0, 40.0, 30.0, 60.0]
     """
     h = _by_key(panel, base, entity, "base")
@@ -71,8 +74,8 @@ def bartik(
     *,
     levels: pd.DataFrame | None = None,
     leave_one_out: bool = False,
-    entity: str = "region",
-    time: str = "year",
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
 ) -> pd.Series:
     """Shift-share instrument :math:`\\sum_k s_{rk}g_{kt}`, long (entity, time) Series.
 
@@ -126,7 +129,14 @@ def bartik(
     return long.astype(float).rename("bartik")
 
 
-def spatial_lag(panel: pd.DataFrame, column: str, w: W, entity: str, time: str) -> pd.Series:
+def spatial_lag(
+    panel: pd.DataFrame,
+    column: str,
+    w: W,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+) -> pd.Series:
     """:math:`\\sum_j w_{ij} z_{jt}` for each row (weights as given, e.g. row-standardised).
 
     Every period must hold every region of ``w`` (a balanced cross-section), so that no missing
@@ -138,7 +148,7 @@ def spatial_lag(panel: pd.DataFrame, column: str, w: W, entity: str, time: str) 
     >>> w = weights.from_matrix(np.array([[0, 1], [1, 0]]), ids=["A", "B"])
     >>> panel = pd.DataFrame({"region": ["A", "B", "A", "B"], "year": [1, 1, 2, 2],
     ...                       "z": [1.0, 3.0, 5.0, 7.0]})
-    >>> spatial_lag(panel, "z", w, "region", "year").tolist()
+    >>> spatial_lag(panel, "z", w).tolist()
     [3.0, 1.0, 7.0, 5.0]
     """
     if column not in panel.columns:

@@ -19,8 +19,19 @@ from scipy import stats
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
+from clusterdx.panel.options import (
+    DEFAULT_ALPHA,
+    DEFAULT_COV,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_MISSING,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+    MEDIATION_MODELS,
+    MediationModel,
+    ModerationModel,
+)
 from clusterdx.panel.options import MEDIATION_METHODS as METHODS
-from clusterdx.panel.options import MEDIATION_MODELS, MediationModel, ModerationModel
 from clusterdx.panel.options import MediationMethod as Method
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import ForwardingResult
@@ -131,22 +142,17 @@ class MediationResult:
     --------
     Demand raises digital transformation directly (0.3) and through technology (0.8 × 0.5):
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import mediation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30)})
-    >>> panel["tech"] = 0.8 * panel["demand"] + rng.normal(0, 0.5, 30)
-    >>> panel["dt"] = 0.3 * panel["demand"] + 0.5 * panel["tech"] + rng.normal(0, 0.1, 30)
-    >>> med = mediation(panel, "dt", "demand", "tech", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(30)  # tech = 0.8 demand + u; dt = 0.3 demand + 0.5 tech + ...
+    >>> med = mediation(panel, "dt", "demand", "tech",
     ...                 bootstrap=99, seed=1)
     >>> [res.depvar for res in med.results]
     ['dt', 'tech', 'dt']
     >>> med.table.index.tolist()
     ['total c', 'a (x->m)', 'b (m->y|x)', "direct c'", 'indirect a*b', 'share a*b/c']
     >>> med.table.loc[["a (x->m)", "b (m->y|x)", "indirect a*b"], "estimate"].round(3).tolist()
-    [0.606, 0.546, 0.331]
+    [0.795, 0.488, 0.388]
     >>> med.draws.shape
     (99,)
     """
@@ -183,18 +189,18 @@ def mediation(
     y: str,
     x: str,
     m: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     controls: Sequence[str] = (),
-    entity: str = "region",
-    time: str = "year",
-    effects: Effects = "twoways",
-    cov: Cov = "cluster",
+    model: MediationModel = "fe",
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
+    missing: Missing = DEFAULT_MISSING,
     method: Method = "three_step",
     bootstrap: int = 1000,
-    seed: int | None = None,
-    *,
-    model: MediationModel = "fe",
-    alpha: float = 0.05,
-    missing: Missing = "raise",
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
 ) -> MediationResult:
     """Mediation analysis: the three-step design with Sobel and bootstrap tests, or two steps.
 
@@ -227,7 +233,7 @@ def mediation(
         Outcome, treatment (core explanatory variable) and mediator.
     controls : sequence of str
         Controls w of every step.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     effects : {"individual", "time", "twoways"}
         Fixed effects of ``model="fe"`` (default two-way).
@@ -236,7 +242,7 @@ def mediation(
     method : {"three_step", "two_step"}
     bootstrap : int
         Entity resamples for the a*b intervals (0 for none; ignored for two-step).
-    seed : int, optional
+    seed : int, default 0
         Seed of ``numpy.random.default_rng``: the same seed gives the same draws.
     model : {"fe", "pooled"}
     alpha : float
@@ -250,19 +256,14 @@ def mediation(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import mediation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30)})
-    >>> panel["tech"] = 0.8 * panel["demand"] + rng.normal(0, 0.5, 30)
-    >>> panel["dt"] = 0.3 * panel["demand"] + 0.5 * panel["tech"] + rng.normal(0, 0.1, 30)
-    >>> med = mediation(panel, "dt", "demand", "tech", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(30)  # tech = 0.8 demand + u; dt = 0.3 demand + 0.5 tech + ...
+    >>> med = mediation(panel, "dt", "demand", "tech",
     ...                 bootstrap=99, seed=1)
     >>> med.table.loc["indirect a*b", ["estimate", "pvalue", "lower", "upper"]].round(3).tolist()
-    [0.331, 0.0, 0.211, 0.529]
-    >>> two = mediation(panel, "dt", "demand", "tech", entity="region", time="year",
+    [0.388, 0.0, 0.28, 0.488]
+    >>> two = mediation(panel, "dt", "demand", "tech",
     ...                 method="two_step")
     >>> two.table.index.tolist(), two.outcome is None
     (['total c', 'a (x->m)'], True)
@@ -283,15 +284,17 @@ def mediation(
     if model == "fe":
         kwargs["effects"] = effects
     rhs = " + ".join([x, *controls])
-    total = fit(sample, f"{y} ~ {rhs}", entity, time, **kwargs)
-    mediator = fit(sample, f"{m} ~ {rhs}", entity, time, **kwargs)
+    total = fit(sample, f"{y} ~ {rhs}", entity=entity, time=time, **kwargs)
+    mediator = fit(sample, f"{m} ~ {rhs}", entity=entity, time=time, **kwargs)
     rows = {
         "total c": _coef_row(total, x, alpha),
         "a (x->m)": _coef_row(mediator, x, alpha),
     }
     outcome, draws = None, np.empty(0)
     if method == "three_step":
-        outcome = fit(sample, f"{y} ~ {' + '.join([x, m, *controls])}", entity, time, **kwargs)
+        outcome = fit(
+            sample, f"{y} ~ {' + '.join([x, m, *controls])}", entity=entity, time=time, **kwargs
+        )
         a, sa = mediator.params[x], mediator.bse[x]
         b, sb = outcome.params[m], outcome.bse[m]
         rows["b (m->y|x)"] = _coef_row(outcome, m, alpha)
@@ -404,20 +407,17 @@ class ModerationResult(ForwardingResult):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import moderation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["dt"] = (0.5 + 0.3 * panel["gov"]) * panel["demand"] + rng.normal(0, 0.1, 30)
-    >>> mod = moderation(panel, "dt", "demand", "gov", entity="region", time="year")
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += 0.3 * panel["gov"] * panel["demand"]  # slope of demand: 0.3 + 0.3 gov
+    >>> mod = moderation(panel, "dt", "demand", "gov", controls=["tech"])
     >>> mod.interaction, mod.absorbed
     ('demand_x_gov', [])
     >>> mod.params.round(3).to_dict()
-    {'demand': 0.652, 'gov': -0.017, 'demand_x_gov': 0.324}
+    {'demand': 0.409, 'gov': -0.277, 'demand_x_gov': 0.308, 'tech': 0.48}
     >>> {k: round(v, 3) for k, v in mod.means.items()}
-    {'demand': -0.121, 'gov': 0.276}
+    {'demand': -0.149, 'gov': 0.275}
     >>> mod.plot.shape
     (50, 4)
     """
@@ -448,17 +448,17 @@ def moderation(
     y: str,
     x: str,
     z: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     controls: Sequence[str] = (),
-    entity: str = "region",
-    time: str = "year",
-    effects: Effects = "twoways",
-    cov: Cov = "cluster",
+    model: ModerationModel = "fe",
+    effects: Effects = DEFAULT_EFFECTS,
+    cov: Cov = DEFAULT_COV,
     center: bool = True,
     at: Sequence[float] | None = None,
-    *,
-    model: ModerationModel = "fe",
-    alpha: float = 0.05,
     n_points: int = 50,
+    alpha: float = DEFAULT_ALPHA,
 ) -> ModerationResult:
     """Moderation: regression with the interaction x·z and marginal effects of x over z.
 
@@ -477,7 +477,8 @@ def moderation(
     y, x, z : str
         Outcome, explanatory variable and moderator.
     controls : sequence of str
-    entity, time : str
+    entity, time : str, default "region", "year"
+        Key columns.
     effects : {"individual", "time", "twoways"}
         Effects of ``model="fe"``.
     cov : {"unadjusted", "robust", "cluster", "driscoll-kraay"}
@@ -499,20 +500,16 @@ def moderation(
     --------
     The effect of demand is 0.5 + 0.3 · gov; its marginal effects at gov = -1, 0, 1:
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
     >>> from clusterdx.panel import moderation
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEF"), 5),
-    ...                       "year": np.tile(np.arange(2018, 2023), 6),
-    ...                       "demand": rng.normal(size=30), "gov": rng.normal(size=30)})
-    >>> panel["dt"] = (0.5 + 0.3 * panel["gov"]) * panel["demand"] + rng.normal(0, 0.1, 30)
-    >>> mod = moderation(panel, "dt", "demand", "gov", entity="region", time="year",
-    ...                  at=[-1, 0, 1])
+    >>> panel = cdx.datasets.toy_panel()
+    >>> panel["dt"] += 0.3 * panel["gov"] * panel["demand"]  # slope of demand: 0.3 + 0.3 gov
+    >>> mod = moderation(panel, "dt", "demand", "gov", controls=["tech"], at=[-1, 0, 1])
     >>> mod.marginal[["z", "effect", "se", "lower", "upper"]].round(3)
          z  effect     se  lower  upper
-    0 -1.0   0.239  0.021  0.185  0.293
-    1  0.0   0.563  0.024  0.500  0.626
-    2  1.0   0.887  0.033  0.802  0.971
+    0 -1.0   0.016  0.056 -0.127  0.160
+    1  0.0   0.324  0.054  0.186  0.462
+    2  1.0   0.632  0.054  0.492  0.771
     """
     check_option("cov", cov, COVS)
     controls = [controls] if isinstance(controls, str) else list(controls)
@@ -546,7 +543,7 @@ def moderation(
     kwargs = {"model": model, "cov": cov}
     if model == "fe":
         kwargs["effects"] = effects
-    res = fit(data, f"{y} ~ {' + '.join(rhs)}", entity, time, **kwargs)
+    res = fit(data, f"{y} ~ {' + '.join(rhs)}", entity=entity, time=time, **kwargs)
     if at is None:
         values = np.quantile(frame[z].to_numpy(), _QUANTILES)
     else:

@@ -3,8 +3,9 @@
 One source of truth for `clusterdx.panel` (``fit``, the mechanisms, threshold, DID, placebo,
 PSM-DID and the wild bootstrap) and for the study spec (`clusterdx.study`), which imports these
 ``Literal``s and ranges instead of re-declaring them, so the two cannot drift apart (the shape of
-pyfixest's ``estimation/internals/literals.py``). Defaults stay in the estimators' signatures; a
-spec field left out passes nothing, so the estimator's default applies.
+pyfixest's ``estimation/internals/literals.py``). The ``DEFAULT_*`` constants are the defaults of
+the estimators' signatures; a spec field left out passes nothing, so the estimator's default
+applies.
 
 Examples
 --------
@@ -21,6 +22,11 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from clusterdx.spatial.options import DEFAULT_ALPHA as DEFAULT_ALPHA
+from clusterdx.spatial.options import DEFAULT_ENTITY as DEFAULT_ENTITY
+from clusterdx.spatial.options import DEFAULT_SEED as DEFAULT_SEED
+from clusterdx.spatial.options import DEFAULT_TIME as DEFAULT_TIME
+
 #: `clusterdx.panel.fit`
 Model = Literal["pooled", "fe", "re", "between", "fd"]
 Effects = Literal["individual", "time", "twoways"]
@@ -33,6 +39,11 @@ EFFECTS: tuple[str, ...] = get_args(Effects)
 COVS: tuple[str, ...] = get_args(Cov)
 CLUSTER_ADJUSTMENTS: tuple[str, ...] = get_args(ClusterAdjustment)
 MISSING: tuple[str, ...] = get_args(Missing)
+DEFAULT_MISSING: Missing = "raise"
+#: Effects and covariance of the mechanisms, DID and heterogeneity; ``fit`` itself defaults to
+#: ``effects="individual"`` for ``"fe"`` (linearmodels' and plm's one-way within estimator).
+DEFAULT_EFFECTS: Effects = "twoways"
+DEFAULT_COV: Cov = "cluster"
 
 #: The ``effects`` each model takes (empty: leave ``effects`` out).
 EFFECTS_BY_MODEL: dict[str, tuple[str, ...]] = {
@@ -62,6 +73,8 @@ MEDIATION_MODELS: tuple[str, ...] = get_args(MediationModel)
 #: of the threshold variable's distribution at each end (Hansen uses 0.01 to 0.15).
 ThresholdEffects = Literal["individual", "twoways"]
 THRESHOLD_EFFECTS: tuple[str, ...] = get_args(ThresholdEffects)
+#: Hansen's (1999) model has entity effects only.
+DEFAULT_THRESHOLD_EFFECTS: ThresholdEffects = "individual"
 N_THRESHOLDS: tuple[int, int] = (1, 3)
 TRIM: tuple[float, float] = (0.01, 0.15)
 #: Fewest candidate values of an evenly spaced threshold grid.

@@ -28,7 +28,12 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option
-from clusterdx.panel.options import PLACEBO_DRAWS_MIN
+from clusterdx.panel.options import (
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+    PLACEBO_DRAWS_MIN,
+)
 from clusterdx.panel.options import PLACEBO_KINDS as KINDS
 from clusterdx.panel.options import PlaceboKind as Kind
 from clusterdx.paneldata.frame import PanelFrame
@@ -103,13 +108,13 @@ def placebo(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
-    controls: Sequence[str] = (),
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    controls: Sequence[str] = (),
     kind: Kind = "space",
     draws: int = 500,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     progress: bool = True,
 ) -> PlaceboResult:
     """Placebo DID estimates under random treatment assignment and the permutation p-value.
@@ -135,7 +140,7 @@ def placebo(
     ...                       "year": np.tile(np.arange(2015, 2021), 20)})
     >>> panel["pilot"] = np.where(panel["region"] < 8, 2018, np.nan)
     >>> panel["dt"] = 0.8 * (panel["year"] >= panel["pilot"]) + rng.normal(0, 0.3, 120)
-    >>> res = placebo(panel, "dt", "pilot", "region", "year", draws=199, progress=False)
+    >>> res = placebo(panel, "dt", "pilot", entity="region", time="year", draws=199, progress=False)
     >>> round(res.estimate, 3), res.pvalue
     (0.909, 0.005)
     """

@@ -34,9 +34,14 @@ from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option
 from clusterdx.panel.did import did
 from clusterdx.panel.models import PanelResult
+from clusterdx.panel.options import (
+    DEFAULT_COV,
+    DEFAULT_ENTITY,
+    DEFAULT_TIME,
+    Cov,
+)
 from clusterdx.panel.options import MATCH_METHODS as METHODS
 from clusterdx.panel.options import MATCH_SCOPES as SCOPES
-from clusterdx.panel.options import Cov
 from clusterdx.panel.options import MatchMethod as Method
 from clusterdx.panel.options import MatchScope as Scope
 
@@ -95,15 +100,15 @@ def psm_did(
     y: str,
     treat_year: str,
     covariates: Sequence[str],
-    entity: str,
-    time: str,
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     method: Method = "nearest",
     scope: Scope = "pooled",
     caliper: float = 0.05,
     bandwidth: float = 0.06,
     controls: Sequence[str] = (),
-    cov: Cov = "cluster",
+    cov: Cov = DEFAULT_COV,
 ) -> PSMResult:
     """Propensity-score matching on ``covariates``, then the TWFE DID on the matched sample.
 
@@ -133,7 +138,7 @@ def psm_did(
     >>> treated = np.arange(40) < 15
     >>> df["pilot"] = np.where(treated[df["region"]], 2018, np.nan)
     >>> df["y"] = size + 0.5 * (df["year"] >= df["pilot"]) + rng.normal(0, 0.2, 240)
-    >>> res = psm_did(df, "y", "pilot", ["size"], "region", "year")
+    >>> res = psm_did(df, "y", "pilot", ["size"], entity="region", time="year")
     >>> res.n_off_support, round(float(res.did.params["treat_post"]), 2)
     (0, 0.48)
     """
@@ -175,7 +180,7 @@ def psm_did(
     keep = (support & (treated == 1)) | ((treated == 0) & (weight > 0))
     if not (keep & (treated == 1)).any():
         raise EstimationError("no treated observation found a match; widen caliper/bandwidth.")
-    fit_ = did(frame.loc[keep], y, treat_year, entity, time, controls, cov)
+    fit_ = did(frame.loc[keep], y, treat_year, entity=entity, time=time, controls=controls, cov=cov)
     return PSMResult(
         did=fit_,
         balance=balance,

@@ -20,17 +20,22 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.panel.options import (
+    DEFAULT_ALPHA,
+    DEFAULT_ENTITY,
+    DEFAULT_TIME,
+)
 
 
 def sun_abraham(
     panel: pd.DataFrame,
     y: str,
     treat_year: str,
-    entity: str,
-    time: str,
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     cluster: str | None = None,
-    alpha: float = 0.05,
+    alpha: float = DEFAULT_ALPHA,
 ) -> pd.DataFrame:
     """IW event-study coefficients by relative period (``rel``, ``coef``, ``se``, ``lower``, ``upper``).
 
@@ -50,7 +55,7 @@ def sun_abraham(
     >>> df = pd.DataFrame({"region": np.repeat(np.arange(30), 6), "year": np.tile(range(6), 30)})
     >>> df["g"] = df["region"].map(lambda r: [2, 4, np.nan][r % 3])
     >>> df["y"] = (df["year"] >= df["g"]) * 1.0 + rng.normal(0, 0.1, 180)
-    >>> table = sun_abraham(df, "y", "g", "region", "year")
+    >>> table = sun_abraham(df, "y", "g", entity="region", time="year")
     >>> table.set_index("rel")["coef"].round(1).loc[[0, 1]].tolist()
     [1.0, 1.0]
     """
@@ -94,7 +99,7 @@ def sun_abraham(
             names[(e, ell)] = name
             data[name] = (in_e & (rel == ell)).astype(float)
     kwargs = {} if cluster is None else {"cluster": cluster}
-    res = fit(data, f"{y} ~ {' + '.join(names.values())}", entity, time,
+    res = fit(data, f"{y} ~ {' + '.join(names.values())}", entity=entity, time=time,
               absorb=[entity, time], **kwargs)  # fmt: skip
     rows = []
     q = stats.t.ppf(1 - alpha / 2, res.df_inference)

@@ -44,6 +44,12 @@ from clusterdx.errors import EstimationError, PanelError
 from clusterdx.panel._checks import check_option, check_rank
 from clusterdx.panel.models import COVS, Cov, PanelResult, fit
 from clusterdx.panel.options import (
+    DEFAULT_ALPHA,
+    DEFAULT_COV,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_THRESHOLD_EFFECTS,
+    DEFAULT_TIME,
     GRID_MIN,
     N_THRESHOLDS,
     THRESHOLD_EFFECTS,
@@ -102,24 +108,21 @@ class ThresholdResult(ForwardingResult):
     --------
     The slope of demand is 0.2 where ``core <= 0.5`` and 1.0 above (10 regions × 6 years):
 
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import threshold
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEFGHIJ"), 6),
-    ...                       "year": np.tile(np.arange(2017, 2023), 10),
-    ...                       "demand": rng.normal(size=60), "core": rng.uniform(0, 1, 60)})
-    >>> slope = np.where(panel["core"] <= 0.5, 0.2, 1.0)
-    >>> panel["dt"] = slope * panel["demand"] + rng.normal(0, 0.1, 60)
-    >>> res = threshold(panel, "dt", "demand", q="core", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(10, 6)
+    >>> panel["dt"] += np.where(panel["core"] > 0.5, 0.8, 0.0) * panel["demand"]  # slope 0.3 | 1.1
+    >>> res = threshold(panel, "dt", "demand", q="core", controls=["gov", "tech"],
     ...                 grid=60, bootstrap=49, seed=1)
     >>> res.thresholds.round(3).to_dict()
     {'gamma1': 0.5}
     >>> res.regimes["nobs"].to_dict()
-    {'r1': 25, 'r2': 35}
+    {'r1': 28, 'r2': 32}
     >>> res.params.round(3).to_dict()
-    {'demand_r1': 0.216, 'demand_r2': 1.009}
+    {'demand_r1': 0.289, 'demand_r2': 1.132, 'gov': -0.2, 'tech': 0.492}
     >>> res.tests[["F", "pvalue"]].round(3).to_dict("index")
-    {'0 vs 1': {'F': 713.217, 'pvalue': 0.0}}
+    {'0 vs 1': {'F': 623.095, 'pvalue': 0.0}}
     """
 
     thresholds: pd.Series
@@ -158,20 +161,20 @@ class ThresholdResult(ForwardingResult):
 def threshold(
     panel: pd.DataFrame,
     y: str,
-    x_regime: str | Sequence[str],
+    x: str | Sequence[str],
     q: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     controls: Sequence[str] = (),
-    entity: str = "region",
-    time: str = "year",
+    effects: ThresholdEffects = DEFAULT_THRESHOLD_EFFECTS,
+    cov: Cov = DEFAULT_COV,
     n_thresholds: int = 1,
     trim: float = 0.01,
     grid: int | Sequence[float] = 300,
     bootstrap: int = 300,
-    seed: int | None = None,
-    *,
-    effects: ThresholdEffects = "individual",
-    cov: Cov = "cluster",
-    alpha: float = 0.05,
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
 ) -> ThresholdResult:
     """Estimate Hansen's (1999) fixed-effects panel threshold model and test the thresholds.
 
@@ -205,13 +208,13 @@ def threshold(
         Balanced long panel (Hansen's model and the entity bootstrap need equal T).
     y : str
         Response.
-    x_regime : str or sequence of str
-        Regressors whose slopes change across regimes.
+    x : str or sequence of str
+        Regressors whose slopes change across regimes (the spec's ``x``).
     q : str
         Threshold variable (may also be a regime variable or a control).
     controls : sequence of str
         Regressors with one slope in all regimes.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     n_thresholds : {1, 2, 3}
     trim : float
@@ -228,7 +231,7 @@ def threshold(
         use a grid at least as fine as the distinct values of q when n allows.
     bootstrap : int
         Replications of the fixed-regressor bootstrap per test (0 to skip p-values).
-    seed : int, optional
+    seed : int, default 0
         Seed of ``numpy.random.default_rng`` for the bootstrap: the same seed gives the same
         p-values.
     effects : {"individual", "twoways"}
@@ -252,24 +255,21 @@ def threshold(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import clusterdx as cdx
+    >>> import numpy as np
     >>> from clusterdx.panel import threshold
-    >>> rng = np.random.default_rng(0)
-    >>> panel = pd.DataFrame({"region": np.repeat(list("ABCDEFGHIJ"), 6),
-    ...                       "year": np.tile(np.arange(2017, 2023), 10),
-    ...                       "demand": rng.normal(size=60), "core": rng.uniform(0, 1, 60)})
-    >>> slope = np.where(panel["core"] <= 0.5, 0.2, 1.0)
-    >>> panel["dt"] = slope * panel["demand"] + rng.normal(0, 0.1, 60)
-    >>> res = threshold(panel, "dt", "demand", q="core", entity="region", time="year",
+    >>> panel = cdx.datasets.toy_panel(10, 6)
+    >>> panel["dt"] += np.where(panel["core"] > 0.5, 0.8, 0.0) * panel["demand"]  # slope 0.3 | 1.1
+    >>> res = threshold(panel, "dt", "demand", q="core", controls=["gov", "tech"],
     ...                 n_thresholds=2, grid=60, bootstrap=49, seed=1)
     >>> res.tests.index.tolist()
     ['0 vs 1', '1 vs 2']
     >>> res.tests["pvalue"].round(3).tolist()
-    [0.0, 0.184]
+    [0.0, 0.49]
     >>> res.ci.loc["gamma1", ["lower", "upper"]].round(3).tolist()
-    [0.105, 0.786]
+    [0.006, 0.989]
     """
-    x_names = [x_regime] if isinstance(x_regime, str) else list(x_regime)
+    x_names = [x] if isinstance(x, str) else list(x)
     controls = [controls] if isinstance(controls, str) else list(controls)
     check_option("effects", effects, THRESHOLD_EFFECTS)
     check_option("cov", cov, COVS)
@@ -335,8 +335,8 @@ def threshold(
     result = fit(
         validated.assign(**regime_values),
         formula,
-        entity,
-        time,
+        entity=entity,
+        time=time,
         model="fe",
         effects=effects,
         cov=cov,
@@ -368,7 +368,7 @@ def _check_settings(
     if not 0 < alpha < 1:
         raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
     if not x_names:
-        raise PanelError("x_regime is empty; name at least one regime variable.")
+        raise PanelError("x is empty; name at least one regime variable.")
 
 
 def _regime_columns(

@@ -8,8 +8,8 @@
     res.summary(); res.impacts(draws=1000, seed=0)
     cdx.spatial.wald_test(res, "sar"); cdx.spatial.lr_test(res, res_sar)
     cdx.spatial.fit(..., model="sac", w_error=M)          # separate error / Durbin (w_durbin) matrices
-    cdx.spatial.spatial_did(panel, "dt", "pilot_year", W, "region", "year")   # SDM-DID spillovers
-    cdx.spatial.bsk_test(panel, "dt", ["demand", "gov"], W, "region", "year", test="LMH")
+    cdx.spatial.spatial_did(panel, "dt", "pilot_year", W)   # SDM-DID spillovers
+    cdx.spatial.bsk_test(panel, "dt", ["demand", "gov"], W, test="LMH")
 
 The names below are imported from their modules on first use (PEP 562), so that importing one
 module (e.g. ``clusterdx.spatial.models`` for the study spec) does not import esda and the rest.

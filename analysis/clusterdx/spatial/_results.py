@@ -88,10 +88,10 @@ class SpatialPanelResults(ResultDisplay, EstimationResult):
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> sdm = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sdm",
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> sdm = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sdm",
     ...                   effects="twoways")
     >>> type(sdm).__name__, sdm.model, sdm.nobs, sdm.n_entities, sdm.n_periods
     ('SpatialPanelResults', 'sdm', 125, 25, 5)

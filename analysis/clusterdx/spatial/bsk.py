@@ -60,6 +60,10 @@ from clusterdx.errors import ConvergenceError, OptionError, PanelError
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N
 from clusterdx.spatial.logdet import LogDet
+from clusterdx.spatial.options import (
+    DEFAULT_ENTITY,
+    DEFAULT_TIME,
+)
 from clusterdx.spatial.tests import SpecTestResult
 
 BSKTest = Literal["LMH", "LM1", "LM2", "CLMlambda", "CLMmu"]
@@ -87,8 +91,9 @@ def bsk_test(
     y: str,
     x: Sequence[str],
     w: Any,
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     test: BSKTest = "LMH",
 ) -> SpecTestResult:
     """Baltagi, Song & Koh (2003) LM test ``test`` of random effects and spatial error correlation.
@@ -103,7 +108,7 @@ def bsk_test(
         ``libpysal.weights.W`` or ``(matrix, ids)``; used as given (row-standardise it first, as
         splm's ``mat2listw(usaww)`` does).
     entity, time
-        Key columns.
+        Key columns (default ``"region"``, ``"year"``).
     test
         ``"LMH"`` (joint), ``"LM1"`` / ``"LM2"`` (marginal: random effects / spatial error),
         ``"CLMlambda"`` (spatial error given random effects) or ``"CLMmu"`` (random effects given
@@ -129,7 +134,7 @@ def bsk_test(
     >>> panel = pd.DataFrame({"i": np.repeat(range(n), t), "t": np.tile(range(t), n),
     ...                       "y": y.ravel(), "x1": x1.ravel()})
     >>> for test in ("LMH", "LM1", "LM2", "CLMlambda", "CLMmu"):
-    ...     res = bsk_test(panel, "y", ["x1"], w, "i", "t", test)
+    ...     res = bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test=test)
     ...     print(f"{test:9s} {res.distribution:7s} {res.statistic:8.3f}  p = {res.pvalue:.2e}")
     LMH       chibar2  151.734  p = 3.18e-34
     LM1       normal    11.761  p = 6.23e-32

@@ -24,6 +24,10 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError
 from clusterdx.spatial._data import align_weights, stack_panel
+from clusterdx.spatial.options import (
+    DEFAULT_ENTITY,
+    DEFAULT_TIME,
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,12 @@ class CDTestResult:
 
 
 def pesaran_cd(
-    panel: pd.DataFrame, column: str, entity: str, time: str, w: Any = None
+    panel: pd.DataFrame,
+    column: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    w: Any = None,
 ) -> CDTestResult:
     """Pesaran's CD statistic of ``column`` (global, or local over W's neighbours when ``w`` is given).
 
@@ -49,7 +58,7 @@ def pesaran_cd(
     column
         The series to test, usually the residuals of a panel model.
     entity, time
-        Unit and period columns.
+        Unit and period columns (default ``"region"``, ``"year"``).
     w
         ``None`` for the global test, else a ``libpysal.weights.W`` or ``(matrix, ids)`` without
         islands; pairs with a non-zero weight in either direction are neighbours.
@@ -62,7 +71,7 @@ def pesaran_cd(
     >>> e = common + rng.standard_normal((8, 20))
     >>> panel = pd.DataFrame({"i": np.repeat(range(8), 20), "t": np.tile(range(20), 8),
     ...                       "e": e.ravel()})
-    >>> res = pesaran_cd(panel, "e", "i", "t")
+    >>> res = pesaran_cd(panel, "e", entity="i", time="t")
     >>> res.pairs, round(res.statistic, 3), res.pvalue < 1e-6
     (28, 9.24, True)
     """

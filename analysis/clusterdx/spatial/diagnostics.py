@@ -27,6 +27,12 @@ from clusterdx.errors import PanelError, StudySpecError
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean_cube
 from clusterdx.spatial._data import align_weights, matched_ids, weights_matrix
+from clusterdx.spatial.options import (
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+)
 
 LMEffects = Literal["pooled", "individual", "time", "twoways"]
 LM_EFFECTS: tuple[str, ...] = ("pooled", "individual", "time", "twoways")
@@ -38,10 +44,11 @@ def moran_by_year(
     panel: pd.DataFrame,
     var: str,
     w: Weights,
-    entity: str,
-    time: str,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    *,
     permutations: int = 999,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     r"""Global Moran's I of ``var`` in every period (esda), with W aligned to the panel by id.
 
@@ -62,7 +69,7 @@ def moran_by_year(
         Weights whose ids are the values of ``panel[entity]``: what
         :func:`clusterdx.spatial.fit` accepts (ids that differ from the entities only in type,
         ``11`` and ``"11"``, are matched as strings; islands are allowed).
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     permutations : int
         Random permutations per period (0 gives ``p_sim`` = NaN).
@@ -88,16 +95,16 @@ def moran_by_year(
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> spatial.moran_by_year(panel, "y", w, "entity", "time", permutations=99).round(3)
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> spatial.moran_by_year(panel, "y", w, permutations=99).round(3)
        year      I     EI      z  p_norm  p_sim
-    0     0  0.359 -0.042  2.664   0.008   0.02
-    1     1  0.231 -0.042  1.812   0.070   0.04
-    2     2  0.155 -0.042  1.310   0.190   0.10
-    3     3  0.417 -0.042  3.050   0.002   0.01
-    4     4  0.130 -0.042  1.144   0.253   0.17
+    0  2018  0.359 -0.042  2.664   0.008   0.02
+    1  2019  0.231 -0.042  1.812   0.070   0.04
+    2  2020  0.155 -0.042  1.310   0.190   0.10
+    3  2021  0.417 -0.042  3.050   0.002   0.01
+    4  2022  0.130 -0.042  1.144   0.253   0.17
     """
     if not isinstance(permutations, int | np.integer) or permutations < 0:
         raise StudySpecError(f"permutations={permutations!r} must be a non-negative integer.")
@@ -144,9 +151,9 @@ def lm_tests(
     y: str,
     x: Sequence[str],
     w: Weights,
-    entity: str,
-    time: str,
-    effects: LMEffects = "individual",
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    effects: LMEffects = DEFAULT_EFFECTS,
 ) -> pd.DataFrame:
     r"""Panel LM tests for a spatial lag and a spatial error, plain and robust.
 
@@ -181,7 +188,7 @@ def lm_tests(
     w : libpysal.weights.W or (matrix, ids)
         Spatial weights (used as given, e.g. row-standardised) with ids = ``panel[entity]``, as
         :func:`clusterdx.spatial.fit` accepts them.
-    entity, time : str
+    entity, time : str, default "region", "year"
         Key columns.
     effects : {"pooled", "individual", "time", "twoways"}
         Transformation before OLS.
@@ -206,10 +213,10 @@ def lm_tests(
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], rho=0.4, seed=0)
-    >>> spatial.lm_tests(panel, "y", ["x1", "x2"], w, "entity", "time", "twoways").round(3)
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], rho=0.4, seed=0)
+    >>> spatial.lm_tests(panel, "y", ["x1", "x2"], w, effects="twoways").round(3)
                      statistic  df  pvalue
     LM_lag               12.21   1   0.000
     LM_error              4.30   1   0.038

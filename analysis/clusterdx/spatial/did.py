@@ -35,6 +35,12 @@ from clusterdx.panel.did import TREAT_POST, with_cohorts
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.spatial.effects import IMPACT_STATS
 from clusterdx.spatial.models import BiasCorrection, fit
+from clusterdx.spatial.options import (
+    DEFAULT_DYNAMIC_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+)
 
 
 @dataclass(frozen=True)
@@ -73,15 +79,15 @@ def spatial_did(
     y: str,
     treat_year: str,
     w: Any,
-    entity: str,
-    time: str,
-    controls: Sequence[str] = (),
     *,
-    effects: Literal["individual", "time", "twoways"] = "twoways",
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
+    controls: Sequence[str] = (),
+    effects: Literal["individual", "time", "twoways"] = DEFAULT_DYNAMIC_EFFECTS,
     bias_correction: BiasCorrection = True,
     durbin: Sequence[str] | None = None,
     draws: int = 1000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> SpatialDIDResult:
     """Spatial DID: SDM with the treated × post indicator and its spatial lag (module docstring).
 
@@ -97,7 +103,7 @@ def spatial_did(
     w
         Weights, as for :func:`clusterdx.spatial.fit` (row-standardised, ids = ``entity`` values).
     entity, time
-        Key columns (periods numeric).
+        Key columns (periods numeric; default ``"region"``, ``"year"``).
     controls
         Time-varying controls.
     effects, bias_correction
@@ -128,7 +134,7 @@ def spatial_did(
     >>> ys = np.linalg.solve(a, d + 0.5 * (w.sparse @ d) + rng.normal(0, 0.3, (n, t)))
     >>> panel = pd.DataFrame({"unit": np.repeat(np.arange(n), t), "year": np.tile(np.arange(t), n),
     ...                       "g": np.repeat(first, t), "y": ys.ravel()})
-    >>> res = spatial_did(panel, "y", "g", w, "unit", "year", draws=200, seed=0)
+    >>> res = spatial_did(panel, "y", "g", w, entity="unit", time="year", draws=200, seed=0)
     >>> res.effects["est"].round(2).to_dict()
     {'direct': 1.04, 'indirect': 0.95, 'total': 1.99}
     >>> res.effects["se"].round(2).to_dict()
@@ -160,11 +166,11 @@ def spatial_did(
         )
     res = fit(
         frame,
-        y,
-        [TREAT_POST, *controls],
-        w,
-        entity,
-        time,
+        y=y,
+        x=[TREAT_POST, *controls],
+        w=w,
+        entity=entity,
+        time=time,
         model="sdm",
         effects=effects,
         bias_correction=bias_correction,

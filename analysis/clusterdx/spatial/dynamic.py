@@ -79,7 +79,14 @@ from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N, spatial_traces
 from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
 from clusterdx.spatial.logdet import LogDet, filter_factor
-from clusterdx.spatial.options import DYNAMIC, DynamicName
+from clusterdx.spatial.options import (
+    DEFAULT_DYNAMIC_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+    DYNAMIC,
+    DynamicName,
+)
 
 _BOUND_MARGIN = 1e-7
 IMPACT_HORIZONS = ("short", "long")
@@ -374,15 +381,15 @@ def fit_dynamic(
     y: str,
     x: Sequence[str],
     w: Any,
-    entity: str,
-    time: str,
+    *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     model: Literal["sar", "sdm"] = "sdm",
-    effects: Literal["individual", "twoways"] = "twoways",
+    effects: Literal["individual", "twoways"] = DEFAULT_DYNAMIC_EFFECTS,
     dynamic: DynamicName = "both",
     bias_correction: bool = True,
-    *,
     maxiter: int = 500,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> DynamicSpatialResults:
     """Fit a dynamic spatial panel model by conditional ML (module docstring).
 
@@ -399,11 +406,11 @@ def fit_dynamic(
     Examples
     --------
     >>> import libpysal
-    >>> from clusterdx.spatial._simulate import simulate_dynamic_panel
+    >>> from clusterdx.datasets import dynamic_spatial_panel
     >>> w = libpysal.weights.lat2W(6, 6); w.transform = "r"
-    >>> panel = simulate_dynamic_panel(w.sparse, 12, beta=[1.0], theta=[0.5], rho=0.3, tau=0.4,
-    ...                                psi=0.1, seed=1)
-    >>> res = fit_dynamic(panel, "y", ["x1"], w, "entity", "time")
+    >>> panel = dynamic_spatial_panel(w, 12, beta=[1.0], theta=[0.5], rho=0.3, tau=0.4,
+    ...                               psi=0.1, seed=1)
+    >>> res = fit_dynamic(panel, "y", ["x1"], w)
     >>> res.params.round(2).to_dict()
     {'x1': 1.03, 'W_x1': 0.58, 'tau': 0.38, 'psi': 0.24, 'rho': 0.22, 'sigma2': 1.02}
     """

@@ -150,10 +150,10 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> sdm = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sdm",
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> sdm = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sdm",
     ...                   effects="twoways")
     >>> imp = spatial.impacts(sdm, draws=200, seed=0)
     >>> imp.index.tolist(), imp.columns.get_level_values("impact").unique().tolist()
@@ -168,7 +168,7 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
 
     >>> round(float(sdm.params["x1"] + sdm.params["W_x1"]) / (1 - sdm.rho), 3)
     2.114
-    >>> slx = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="slx")
+    >>> slx = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="slx")
     >>> spatial.impacts(slx)[("indirect", "est")].round(3).tolist()
     [0.23, -0.479]
     >>> slx.params[["W_x1", "W_x2"]].round(3).tolist()

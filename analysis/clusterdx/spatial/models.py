@@ -76,7 +76,14 @@ import scipy.linalg as sla
 import scipy.optimize as opt
 import scipy.sparse as sp
 
-from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.errors import (
+    ConvergenceError,
+    EstimationError,
+    OptionError,
+    StudySpecError,
+    WeightsError,
+)
+from clusterdx.expressions import parse_model_formula
 from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
@@ -87,6 +94,10 @@ from clusterdx.spatial.logdet import LogDet, LogdetMethod
 from clusterdx.spatial.options import (
     BIAS_CORRECTIONS,
     CONVENTIONS,
+    DEFAULT_EFFECTS,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
     EFFECTS,
     MODELS,
     BiasCorrection,
@@ -104,6 +115,41 @@ FE_COV_TYPE = Covariance("analytic information matrix", kind="information")
 RE_COV_TYPE = Covariance("gls and numerical hessian", kind="gls-hessian")
 _BOUND_MARGIN = 1e-7
 _BOUND_WARN = 1e-3
+
+
+def model_variables(
+    formula: str | None, y: str | None, x: Sequence[str] | None
+) -> tuple[str, Sequence[str]]:
+    """The response and regressors of a spatial model, from ``"y ~ a + b"`` or from ``y=``, ``x=``.
+
+    The formula is split by `clusterdx.expressions.parse_model_formula` (names joined by ``+``,
+    nothing evaluated); exactly one of the two ways must be used.
+
+    Examples
+    --------
+    >>> model_variables("dt ~ demand + gov", None, None)
+    ('dt', ['demand', 'gov'])
+    >>> model_variables("dt", None, ["demand"])
+    Traceback (most recent call last):
+    clusterdx.errors.OptionError: give the model either as a formula ('dt ~ demand + gov') or as y= and x=, not both (got formula='dt', y=None, x=['demand']); a response passed by position is read as a formula: write y='dt'
+    """
+    if formula is not None and (y is not None or x is not None):
+        raise OptionError(
+            "give the model either as a formula ('dt ~ demand + gov') or as y= and x=, not both "
+            f"(got formula={formula!r}, y={y!r}, x={x!r}); a response passed by position is "
+            f"read as a formula: write y={formula!r}"
+        )
+    if formula is None:
+        if y is None or x is None:
+            raise OptionError(
+                "give the model as a formula, fit(panel, 'dt ~ demand + gov', w=W), or as "
+                f"y='dt', x=['demand', 'gov'] (got y={y!r}, x={x!r})"
+            )
+        return y, x
+    try:
+        return parse_model_formula(formula)
+    except StudySpecError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def _check_option(name: str, value: str, allowed: Sequence[str]) -> None:
@@ -201,18 +247,19 @@ class _Profile:
 
 def fit(
     panel: pd.DataFrame,
-    y: str,
-    x: Sequence[str],
+    formula: str | None = None,
+    *,
+    y: str | None = None,
+    x: Sequence[str] | None = None,
     w: Any,
-    entity: str,
-    time: str,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     model: ModelName = "sar",
-    effects: EffectsName = "individual",
+    effects: EffectsName = DEFAULT_EFFECTS,
     bias_correction: BiasCorrection = True,
     logdet: LogdetMethod = "auto",
-    *,
     maxiter: int = 500,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     convention: Convention = "ml",
     dynamic: DynamicName | None = None,
     w_error: Any = None,
@@ -225,20 +272,24 @@ def fit(
     ----------
     panel
         Long data frame, one row per (entity, time); balanced, no missing values in ``y`` or ``x``.
+    formula
+        ``"y ~ x1 + x2"`` (column names joined by ``+``; nothing is evaluated), instead of
+        ``y`` and ``x``; giving both or neither raises ``OptionError``.
     y, x
-        Dependent variable and regressors (column names).
+        Dependent variable and regressors (column names), when no ``formula`` is given.
     w
         ``libpysal.weights.W`` whose ids are the values of ``entity``, or a pair ``(matrix, ids)``.
         W is used as given: row-standardise it first where the model calls for it (the
         ``clusterdx.weights`` constructors do by default). Its rows are reordered to the panel's
         (sorted) entity order by id.
     entity, time
-        Columns identifying the cross-sectional unit and the period.
+        Columns identifying the cross-sectional unit and the period (default ``"region"``,
+        ``"year"``).
     model
         ``"sar"``, ``"sem"``, ``"sdm"``, ``"sac"``, ``"sdem"`` or ``"slx"`` (module docstring).
     effects
-        ``"individual"``, ``"time"``, ``"twoways"`` (fixed), ``"random"`` (SAR / SDM / SLX only)
-        or ``"pooled"``.
+        ``"individual"`` (default, as spreg and splm), ``"time"``, ``"twoways"`` (fixed),
+        ``"random"`` (SAR / SDM / SLX only) or ``"pooled"``.
     bias_correction
         Lee & Yu (2010, *J. Econometrics* 154:165-185) correction for fixed effects; ignored for
         random / pooled. ``True`` or ``"transformation"``: the transformation approach (module
@@ -303,17 +354,17 @@ def fit(
     A spatial Durbin panel simulated on a 5 x 5 lattice with ρ = 0.4, β = (1, -0.5), θ = (0.5, 0):
 
     >>> import libpysal
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> res = fit(panel, y="y", x=["x1", "x2"], w=w, entity="entity", time="time",
-    ...           model="sdm", effects="twoways")
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> res = fit(panel, "y ~ x1 + x2", w=w, model="sdm", effects="twoways")
     >>> res.params.round(3).to_dict()
     {'x1': 0.993, 'x2': -0.662, 'W_x1': 0.374, 'W_x2': -0.337, 'rho': 0.353, 'sigma2': 0.986}
     >>> imp = res.impacts(draws=200, seed=0)   # true total effect of x1: (1 + 0.5) / (1 - 0.4) = 2.5
     >>> imp.xs("est", axis=1, level="stat").round(3).loc["x1"].to_dict()
     {'direct': 1.082, 'indirect': 1.032, 'total': 2.114}
     """
+    y, x = model_variables(formula, y, x)
     if dynamic is not None:
         from clusterdx.spatial.dynamic import fit_dynamic
 
@@ -332,7 +383,17 @@ def fit(
             )
 
         return fit_dynamic(
-            panel, y, x, w, entity, time, model, effects, dynamic, bias_correction, maxiter=maxiter
+            panel,
+            y,
+            x,
+            w,
+            entity=entity,
+            time=time,
+            model=model,
+            effects=effects,
+            dynamic=dynamic,
+            bias_correction=bias_correction,
+            maxiter=maxiter,
         )
     _check_option("model", model, MODELS)
     _check_option("effects", effects, EFFECTS)

@@ -2,8 +2,10 @@
 
 One source of truth for the estimators (`clusterdx.spatial.models`, ``dynamic``, ``logdet``) and
 the study spec (`clusterdx.study`), which imports these ``Literal``s instead of re-declaring them.
-Defaults stay in the estimators' signatures; a spec field left out passes nothing, so the
-estimator's default applies.
+The defaults of the signature skeleton shared with `clusterdx.panel` (key columns, seed,
+level) are defined here and imported by ``clusterdx.panel.options``, so that importing the
+spatial options stays cheap; a spec field left out passes nothing, so the estimator's default
+applies.
 
 Examples
 --------
@@ -16,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Final, Literal, get_args
 
 ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
 EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
@@ -28,6 +30,17 @@ Convention = Literal["ml", "splm"]
 DynamicName = Literal["time", "spacetime", "both"]
 #: Models with a spatial lag or lagged regressors, whose effects (impacts) differ from β.
 ImpactModelName = Literal["sar", "sdm", "sac", "sdem", "slx"]
+
+#: Defaults of the skeleton of every panel-based public function (`clusterdx.panel` docstring):
+#: the key columns of the study data, a seeded generator and tests at 5 %.
+DEFAULT_ENTITY: Final = "region"
+DEFAULT_TIME: Final = "year"
+DEFAULT_SEED: Final = 0
+DEFAULT_ALPHA: Final = 0.05
+#: Effects of `clusterdx.spatial.fit` and ``lm_tests`` (one-way, as spreg and splm) and of
+#: ``fit_dynamic`` and ``spatial_did`` (two-way, as Yu, de Jong & Lee 2008 and the DID designs).
+DEFAULT_EFFECTS: Final = "individual"
+DEFAULT_DYNAMIC_EFFECTS: Final = "twoways"
 
 MODELS: tuple[str, ...] = get_args(ModelName)
 EFFECTS: tuple[str, ...] = get_args(EffectsName)

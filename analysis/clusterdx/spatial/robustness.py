@@ -22,6 +22,12 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import WeightsError
+from clusterdx.spatial.options import (
+    DEFAULT_ALPHA,
+    DEFAULT_ENTITY,
+    DEFAULT_SEED,
+    DEFAULT_TIME,
+)
 
 
 def _effects(res: Any, draws: int, seed: int, horizon: str) -> pd.DataFrame:
@@ -36,11 +42,11 @@ def replace_w(
     y: str,
     x: Sequence[str],
     weights: Mapping[str, Any],
-    entity: str,
-    time: str,
     *,
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     draws: int = 1000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     horizon: Literal["short", "long"] = "short",
     **fit_options: Any,
 ) -> pd.DataFrame:
@@ -61,11 +67,11 @@ def replace_w(
     Examples
     --------
     >>> import libpysal
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> rook = libpysal.weights.lat2W(5, 5); rook.transform = "r"
     >>> queen = libpysal.weights.lat2W(5, 5, rook=False); queen.transform = "r"
-    >>> panel = simulate_panel(rook.sparse, 5, beta=[1.0], theta=[0.5], rho=0.4, seed=0)
-    >>> table = replace_w(panel, "y", ["x1"], {"rook": rook, "queen": queen}, "entity", "time",
+    >>> panel = spatial_panel(rook, 5, beta=[1.0], theta=[0.5], rho=0.4, seed=0)
+    >>> table = replace_w(panel, "y", ["x1"], {"rook": rook, "queen": queen},
     ...                   model="sdm", effects="twoways", draws=100)
     >>> list(table.columns), table.loc[("x1", "indirect", "est")].round(2).tolist()
     (['rook', 'queen'], [1.33, 1.13])
@@ -76,7 +82,7 @@ def replace_w(
         raise WeightsError("weights is empty; list at least one {name: W} to compare")
     columns = {}
     for name, w in weights.items():
-        res = fit(panel, y, x, w, entity, time, **fit_options)
+        res = fit(panel, y=y, x=x, w=w, entity=entity, time=time, **fit_options)
         imp = _effects(res, draws, seed, horizon)
         columns[name] = pd.Series(
             {
@@ -96,14 +102,14 @@ def spillover_decay(
     y: str,
     x: Sequence[str],
     regions: pd.DataFrame,
-    entity: str,
-    time: str,
-    bands: Sequence[float],
     *,
+    bands: Sequence[float],
+    entity: str = DEFAULT_ENTITY,
+    time: str = DEFAULT_TIME,
     power: float = 1.0,
-    alpha: float = 0.05,
+    alpha: float = DEFAULT_ALPHA,
     draws: int = 1000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     horizon: Literal["short", "long"] = "short",
     **fit_options: Any,
 ) -> pd.DataFrame:
@@ -138,7 +144,7 @@ def spillover_decay(
                 f"at the {band:g} km band regions {w.islands[:5]} have no neighbour; start the "
                 "bands at a larger distance"
             )
-        res = fit(panel, y, x, w, entity, time, **fit_options)
+        res = fit(panel, y=y, x=x, w=w, entity=entity, time=time, **fit_options)
         ind = _effects(res, draws, seed, horizon)["indirect"]
         for var in ind.index:
             est, se = float(ind.loc[var, "est"]), float(ind.loc[var, "se"])

@@ -54,10 +54,10 @@ class SpecTestResult(TestStatistic):
     --------
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> sdm = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sdm",
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> sdm = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sdm",
     ...                   effects="twoways")
     >>> test = spatial.wald_test(sdm, "sar")
     >>> test.name, test.df, test.null
@@ -86,12 +86,12 @@ def lr_test(unrestricted: SpatialPanelResults, restricted: SpatialPanelResults) 
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> sdm = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sdm",
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> sdm = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sdm",
     ...                   effects="twoways")
-    >>> sar = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sar",
+    >>> sar = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sar",
     ...                   effects="twoways")
     >>> print(spatial.lr_test(sdm, sar))
     LR test: chi2(2) = 4.6271, p = 0.09891 (H0: SAR against SDM)
@@ -146,10 +146,10 @@ def wald_test(res: SpatialPanelResults, restriction: Restriction) -> SpecTestRes
 
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> sdm = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sdm",
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> sdm = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sdm",
     ...                   effects="twoways")
     >>> for restriction in ("sar", "sem", "slx"):
     ...     print(spatial.wald_test(sdm, restriction))
@@ -206,12 +206,12 @@ def hausman(fe_res: SpatialPanelResults, re_res: SpatialPanelResults) -> SpecTes
     --------
     >>> import libpysal
     >>> from clusterdx import spatial
-    >>> from clusterdx.spatial._simulate import simulate_panel
+    >>> from clusterdx.datasets import spatial_panel
     >>> w = libpysal.weights.lat2W(5, 5); w.transform = "r"
-    >>> panel = simulate_panel(w.sparse, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
-    >>> fe = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sar",
+    >>> panel = spatial_panel(w, 5, beta=[1.0, -0.5], theta=[0.5, 0.0], rho=0.4, seed=0)
+    >>> fe = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sar",
     ...                  effects="individual")
-    >>> re = spatial.fit(panel, "y", ["x1", "x2"], w, "entity", "time", model="sar",
+    >>> re = spatial.fit(panel, y="y", x=["x1", "x2"], w=w, model="sar",
     ...                  effects="random")
     >>> test = spatial.hausman(fe, re)
     >>> test.df, round(test.statistic, 3), round(test.pvalue, 4)

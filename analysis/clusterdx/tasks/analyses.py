@@ -89,7 +89,7 @@ def run_regression(
             a.y,
             a.x,
             a.m,
-            a.controls,
+            controls=a.controls,
             seed=seed,
             **given(a, "effects", "cov", "method", "bootstrap"),
             **common,
@@ -103,7 +103,7 @@ def run_regression(
         written.append(path)
     elif a.kind == "moderation":
         res = panel_models.moderation(
-            frame, a.y, a.x, a.z, a.controls, **given(a, "effects", "cov"), **common
+            frame, a.y, a.x, a.z, controls=a.controls, **given(a, "effects", "cov"), **common
         )
         results, titles = [res.fit], [captions.spec_title(a, lang)]
         written.append(_csv(res.marginal, tables / f"{a.name}_marginal.csv"))
@@ -121,7 +121,7 @@ def run_regression(
             a.y,
             a.x,
             a.q,
-            a.controls,
+            controls=a.controls,
             seed=seed,
             **given(a, "n_thresholds", "trim", "grid", "bootstrap", "cov", "effects"),
             **common,
@@ -187,8 +187,8 @@ def _spatial_did(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path) -
         a.y,
         a.treat_year,
         w,
-        ENTITY,
-        TIME,
+        entity=ENTITY,
+        time=TIME,
         controls=a.controls,
         seed=spec.study.seed,
         **given(a, "effects", "draws"),
@@ -281,7 +281,7 @@ def with_historical_instruments(frame: pd.DataFrame, a: Analysis) -> pd.DataFram
         year = int(frame[TIME].min()) if spec.base_year is None else spec.base_year
         base = frame.loc[frame[TIME] == year].set_index(ENTITY)[spec.base]
         series = frame.groupby(TIME)[spec.series].mean()
-        z = historical_interaction(frame, base, series, ENTITY, TIME, lag=spec.lag)
+        z = historical_interaction(frame, base, series, entity=ENTITY, time=TIME, lag=spec.lag)
         frame = frame.assign(**{spec.name: z.to_numpy()})
     return frame
 
@@ -333,7 +333,14 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
     instruments = [*a.instruments, *(h.name for h in a.historical)]
     rhs = " + ".join([*a.controls, f"[{a.x} ~ {' + '.join(instruments)}]"])
     res = panel_models.fit(
-        frame, f"{a.y} ~ {rhs}", ENTITY, TIME, "fe", a.effects, a.cov, missing="drop"
+        frame,
+        f"{a.y} ~ {rhs}",
+        entity=ENTITY,
+        time=TIME,
+        model="fe",
+        effects=a.effects,
+        cov=a.cov,
+        missing="drop",
     )
     diag = res.diagnostics.table()
     written = [_csv(diag, tables / f"{a.name}_diagnostics.csv")]

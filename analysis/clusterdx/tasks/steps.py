@@ -604,7 +604,9 @@ def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Ta
     )
     # Baltagi, Song & Koh (2003) joint, marginal and conditional LM tests (splm bsktest)
     tests: dict[str, object] = {
-        label: spatial.bsk_test(frame, first.y, first.x, w_first, ENTITY, TIME, test)
+        label: spatial.bsk_test(
+            frame, first.y, first.x, w_first, entity=ENTITY, time=TIME, test=test
+        )
         for test, label in BSK_LABELS[study.spec.study.language].items()
     }
     for model, res in fitted:
