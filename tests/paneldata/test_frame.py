@@ -119,13 +119,15 @@ def test_select_and_assign_hand_the_frame_on(long):
 
 
 def test_panel_fit_uses_a_frame_as_given(long):
-    direct = cdx_panel.fit(long, "y ~ x", "region", "year", model="fe", effects="twoways")
+    direct = cdx_panel.fit(
+        long, "y ~ x", entity="region", time="year", model="fe", effects="twoways"
+    )
     pf = PanelFrame(long, ["y", "x"], "region", "year")
-    handed = cdx_panel.fit(pf, "y ~ x", "region", "year", model="fe", effects="twoways")
+    handed = cdx_panel.fit(pf, "y ~ x", entity="region", time="year", model="fe", effects="twoways")
     pd.testing.assert_series_equal(direct.params, handed.params)
     pd.testing.assert_series_equal(direct.bse, handed.bse)
     with pytest.raises(PanelError, match=r"differ from the keys the PanelFrame was built with"):
-        cdx_panel.fit(pf, "y ~ x", "year", "region")
+        cdx_panel.fit(pf, "y ~ x", entity="year", time="region")
 
 
 # --------------------------------------------------------------------- one door for every model
@@ -140,8 +142,10 @@ def _both(frame: pd.DataFrame, w) -> list[PanelError]:
     """The errors of panel.fit and spatial.fit (SAR) on the same long panel."""
     errors = []
     for call in (
-        lambda: cdx_panel.fit(frame, "y ~ x1 + x2", "entity", "time", model="fe"),
-        lambda: spatial.fit(frame, "y", ["x1", "x2"], w, "entity", "time", model="sar"),
+        lambda: cdx_panel.fit(frame, "y ~ x1 + x2", entity="entity", time="time", model="fe"),
+        lambda: spatial.fit(
+            frame, y="y", x=["x1", "x2"], w=w, entity="entity", time="time", model="sar"
+        ),
     ):
         with pytest.raises(PanelError) as info:
             call()
@@ -195,15 +199,20 @@ def test_diagnostics_accept_the_weights_spatial_fit_accepts(sar_data):
     ]:
         pd.testing.assert_frame_equal(by_w, by_pair, check_exact=False, rtol=1e-12)
     # the same W summed in another order: rho agrees to the optimiser's tolerance (xatol 1e-10)
-    fitted = spatial.fit(frame, "y", ["x1", "x2"], pair, "entity", "time", model="sar")
+    fitted = spatial.fit(
+        frame, y="y", x=["x1", "x2"], w=pair, entity="entity", time="time", model="sar"
+    )
     assert fitted.rho == pytest.approx(
-        spatial.fit(frame, "y", ["x1", "x2"], w, "entity", "time", model="sar").rho, abs=1e-8
+        spatial.fit(
+            frame, y="y", x=["x1", "x2"], w=w, entity="entity", time="time", model="sar"
+        ).rho,
+        abs=1e-8,
     )
     # ids that differ from the entities only in type are matched as strings, by every consumer
     named = frame.assign(entity=frame["entity"].astype(str))
-    assert spatial.fit(named, "y", ["x1", "x2"], w, "entity", "time", model="sar").rho == (
-        pytest.approx(fitted.rho, abs=1e-8)
-    )
+    assert spatial.fit(
+        named, y="y", x=["x1", "x2"], w=w, entity="entity", time="time", model="sar"
+    ).rho == (pytest.approx(fitted.rho, abs=1e-8))
     np.testing.assert_allclose(
         spatial.lm_tests(named, "y", ["x1", "x2"], w, "entity", "time")["statistic"],
         spatial.lm_tests(frame, "y", ["x1", "x2"], w, "entity", "time")["statistic"],
