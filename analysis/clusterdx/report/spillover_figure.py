@@ -8,6 +8,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from clusterdx.errors import OptionError
 from clusterdx.report._plotting import save, style
 
 
@@ -18,7 +19,7 @@ def decay_figure(decay: pd.DataFrame, variable: str, path: str | Path, label: st
     """
     part = decay[decay["variable"] == variable]
     if part.empty:
-        raise ValueError(
+        raise OptionError(
             f"variable={variable!r} is not in the decay table; choose one of "
             f"{sorted(decay['variable'].unique())}"
         )
