@@ -17,11 +17,11 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.panel import MEDIATION_METHODS as METHODS
+from clusterdx.options.panel import MEDIATION_MODELS, MediationModel, ModerationModel
+from clusterdx.options.panel import MediationMethod as Method
 from clusterdx.panel._checks import check_option, panel_frame
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
-from clusterdx.panel.options import MEDIATION_METHODS as METHODS
-from clusterdx.panel.options import MEDIATION_MODELS, MediationModel, ModerationModel
-from clusterdx.panel.options import MediationMethod as Method
 from clusterdx.results import ForwardingResult
 
 _QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)

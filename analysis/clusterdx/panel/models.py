@@ -25,10 +25,7 @@ from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
 from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, check_rank, panel_frame
-from clusterdx.panel._formula import parse_formula
-from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     CLUSTER_ADJUSTMENTS,
     COVS,
     EFFECTS,
@@ -40,7 +37,10 @@ from clusterdx.panel.options import (
     Missing,
     Model,
 )
-from clusterdx.panel.options import COVS_BY_MODEL as _COVS_BY_MODEL
+from clusterdx.options.panel import COVS_BY_MODEL as _COVS_BY_MODEL
+from clusterdx.panel._checks import check_option, check_rank, panel_frame
+from clusterdx.panel._formula import parse_formula
+from clusterdx.panel.iv import FixestResult, fit_fixest, has_instruments
 from clusterdx.panel.within import (
     codes_of,
     covariance,

@@ -27,10 +27,10 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.panel import PLACEBO_DRAWS_MIN
+from clusterdx.options.panel import PLACEBO_KINDS as KINDS
+from clusterdx.options.panel import PlaceboKind as Kind
 from clusterdx.panel._checks import check_option, panel_frame
-from clusterdx.panel.options import PLACEBO_DRAWS_MIN
-from clusterdx.panel.options import PLACEBO_KINDS as KINDS
-from clusterdx.panel.options import PlaceboKind as Kind
 from clusterdx.panel.within import demean
 
 

@@ -41,15 +41,15 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, check_rank, panel_frame
-from clusterdx.panel.models import COVS, Cov, PanelResult, fit
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     GRID_MIN,
     N_THRESHOLDS,
     THRESHOLD_EFFECTS,
     TRIM,
     ThresholdEffects,
 )
+from clusterdx.panel._checks import check_option, check_rank, panel_frame
+from clusterdx.panel.models import COVS, Cov, PanelResult, fit
 from clusterdx.results import ForwardingResult
 
 _CRITICAL = (0.90, 0.95, 0.99)

@@ -73,12 +73,12 @@ import scipy.sparse.linalg as spla
 from scipy import stats
 
 from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
+from clusterdx.options.spatial import DYNAMIC, DynamicName
 from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N, spatial_traces
 from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
 from clusterdx.spatial.logdet import LogDet, filter_factor
-from clusterdx.spatial.options import DYNAMIC, DynamicName
 
 _BOUND_MARGIN = 1e-7
 IMPACT_HORIZONS = ("short", "long")

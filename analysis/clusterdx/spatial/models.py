@@ -77,13 +77,7 @@ import scipy.optimize as opt
 import scipy.sparse as sp
 
 from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
-from clusterdx.results import Covariance
-from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial._information import information_covariance
-from clusterdx.spatial._random_effects import fit_random, random_covariance
-from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
-from clusterdx.spatial.logdet import LogDet, LogdetMethod
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     BIAS_CORRECTIONS,
     CONVENTIONS,
     EFFECTS,
@@ -94,6 +88,12 @@ from clusterdx.spatial.options import (
     EffectsName,
     ModelName,
 )
+from clusterdx.results import Covariance
+from clusterdx.spatial._data import align_weights, stack_panel
+from clusterdx.spatial._information import information_covariance
+from clusterdx.spatial._random_effects import fit_random, random_covariance
+from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
+from clusterdx.spatial.logdet import LogDet, LogdetMethod
 
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})

@@ -7,7 +7,7 @@ estimator's default applies.
 
 Examples
 --------
->>> from clusterdx.spatial import options
+>>> from clusterdx.options import spatial as options
 >>> options.MODELS
 ('sar', 'sem', 'sdm', 'sac', 'sdem', 'slx')
 >>> options.LOGDET_METHODS

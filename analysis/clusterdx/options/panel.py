@@ -8,7 +8,7 @@ spec field left out passes nothing, so the estimator's default applies.
 
 Examples
 --------
->>> from clusterdx.panel import options
+>>> from clusterdx.options import panel as options
 >>> options.MODELS
 ('pooled', 'fe', 're', 'between', 'fd')
 >>> options.EFFECTS_BY_MODEL["re"], options.EFFECTS_BY_MODEL["pooled"]
