@@ -6,8 +6,9 @@ module (e.g. ``clusterdx.data.audit`` for the pipeline) does not import pandera 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterdx._lazy import exported
 
 if TYPE_CHECKING:
     from clusterdx.data.audit import Audit
@@ -52,13 +53,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        value = getattr(importlib.import_module(f"clusterdx.data.{_HOMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'clusterdx.data' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = exported(__name__, _HOMES)

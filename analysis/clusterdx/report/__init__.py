@@ -13,8 +13,9 @@ The names below and :mod:`clusterdx.report.figures` are imported from their modu
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterdx._lazy import exported
 
 if TYPE_CHECKING:
     from clusterdx.report.bundle import write_bundle
@@ -52,17 +53,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a name of `__all__` from its module, or :mod:`clusterdx.report.figures`, on first
-    access."""
-    if name == "figures":
-        return importlib.import_module("clusterdx.report.figures")
-    if name in _HOMES:
-        value = getattr(importlib.import_module(f"clusterdx.report.{_HOMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'clusterdx.report' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES, "figures"})
+__getattr__, __dir__ = exported(__name__, _HOMES, modules=("figures",))
