@@ -1,7 +1,7 @@
 """The study spec's estimator options equal the estimators' own: allowed values, defaults, ranges.
 
-The spec imports the ``Literal``s and ranges of `clusterdx.panel.options` and
-`clusterdx.spatial.options`; these tests read the estimators' signatures, so an option changed on
+The spec imports the ``Literal``s and ranges of `clusterdx.options.panel` and
+`clusterdx.options.spatial`; these tests read the estimators' signatures, so an option changed on
 one side only fails here. A spec field defaults to None ("the estimator's default": nothing is
 passed) or to exactly the estimator's default.
 """
@@ -18,7 +18,7 @@ import pytest
 
 from clusterdx import panel, spatial
 from clusterdx.errors import EstimationError
-from clusterdx.panel import options as po
+from clusterdx.options import panel as po
 from clusterdx.spatial._results import SpatialPanelResults
 from clusterdx.study import Analysis, PanelModel, RobustnessVariant, SpatialModel, SpatialRobustness
 

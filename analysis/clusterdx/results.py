@@ -35,7 +35,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from clusterdx.errors import EstimationError
 
@@ -207,6 +206,8 @@ class StudentTResult(EstimationResult):
     @property
     def pvalues(self) -> pd.Series:
         """Two-sided p-values from Student's t with ``df_inference`` degrees of freedom."""
+        from scipy import stats
+
         p = 2 * stats.t.sf(np.abs(self.tvalues.to_numpy()), self.df_inference)
         return pd.Series(p, index=self.params.index, name="pvalue")
 
@@ -214,6 +215,8 @@ class StudentTResult(EstimationResult):
         """Confidence intervals ``params ± t_{1-alpha/2, df_inference} * bse``."""
         if not 0 < alpha < 1:
             raise EstimationError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
+        from scipy import stats
+
         q = stats.t.ppf(1 - alpha / 2, self.df_inference)
         return pd.DataFrame(
             {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}

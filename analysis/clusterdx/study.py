@@ -33,8 +33,8 @@ from pydantic import (
 
 from clusterdx.errors import StudySpecError
 from clusterdx.expressions import parse, parse_model_formula
-from clusterdx.panel import options as po
-from clusterdx.spatial import options as so
+from clusterdx.options import panel as po
+from clusterdx.options import spatial as so
 
 #: Names of sources, indicators, variables, weights, models and analyses name output files and
 #: columns: a letter (any script, e.g. Chinese) or ``_``, then letters, digits or ``_``, at most 64
@@ -614,7 +614,7 @@ class Analysis(_Spec):
     group: str | None = None
     treat_year: str | None = None
     controls: list[str] = Field(default_factory=list)
-    # Estimator options (`clusterdx.panel.options`): None passes nothing, so the estimator's
+    # Estimator options (`clusterdx.options.panel`): None passes nothing, so the estimator's
     # default applies (e.g. bootstrap 1000 for mediation, 300 for threshold).
     effects: po.Effects | None = None
     cov: po.Cov | None = None
@@ -646,7 +646,7 @@ class Analysis(_Spec):
     #: "cluster": heterogeneity / moderation on the cluster-year panel (entity = cluster).
     unit: Literal["region", "cluster"] = "region"
     # did: Callaway-Sant'Anna with ``covariates`` and ``bootstrap`` multiplier draws (0: none);
-    # defaults are the estimator's (clusterdx.panel.options)
+    # defaults are the estimator's (clusterdx.options.panel)
     est_method: po.EstMethod = po.DEFAULT_EST_METHOD
     base_period: po.BasePeriod = po.DEFAULT_BASE_PERIOD
     multiplier: po.MultiplierWeights = po.DEFAULT_MULTIPLIER

@@ -13,7 +13,7 @@ import pytest
 
 from clusterdx import panel
 from clusterdx.errors import StudySpecError
-from clusterdx.panel.options import EFFECTS, EFFECTS_BY_MODEL, MODELS
+from clusterdx.options.panel import EFFECTS, EFFECTS_BY_MODEL, MODELS
 from clusterdx.study import PanelModel, Study
 from clusterdx.tasks.steps import panel_fit_options
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from clusterdx.errors import StudySpecError
+from clusterdx.regions.registry import table as region_table
 from clusterdx.report._latin import latin_tokens
 from clusterdx.study import Study
 from clusterdx.tasks import analyses, steps
@@ -32,7 +33,7 @@ def _spatial_model(**keys) -> dict:
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    codes = sorted(steps.region_table("province")["code"])
+    codes = sorted(region_table("province")["code"])
     years = range(2011, 2024)
     df = pd.DataFrame({"region": np.repeat(codes, 13), "year": np.tile(years, 31)})
     n = len(df)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from clusterdx import panel
+from clusterdx.data import balance
 from clusterdx.study import Study
 from clusterdx.tasks import steps
 
@@ -28,8 +30,8 @@ def test_study_seed_reaches_spatial_fit(monkeypatch, tmp_path):
     monkeypatch.setattr(steps, "study_weights", lambda *args: None)
     monkeypatch.setattr(steps, "_transform_of", lambda w: "row")
     monkeypatch.setattr(steps, "check_spec_against_panel", lambda *args, **kwargs: None)
-    monkeypatch.setattr(steps, "require_balanced", lambda *args, **kwargs: None)
-    monkeypatch.setattr(steps.panel_models, "fit", lambda *args, **kwargs: object())
+    monkeypatch.setattr(balance, "require_balanced", lambda *args, **kwargs: None)
+    monkeypatch.setattr(panel, "fit", lambda *args, **kwargs: object())
     monkeypatch.setattr(steps.spatial, "fit", fake_spatial_fit)
     monkeypatch.setattr(type(study), "reports_dir", property(lambda self: tmp_path), raising=False)
     with pytest.raises(_Stop):

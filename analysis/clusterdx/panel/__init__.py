@@ -13,7 +13,7 @@ One signature skeleton for every panel-based public function here and in `cluste
 Positional: the panel, then what the model is made of (a formula, or the response and the
 role columns: ``x``, ``m``, ``z``, ``q``, ``treat_year``, ``group``, ``covariates``), then the
 weights of a spatial model. Everything else is keyword-only and defaults as below; the defaults
-live in ``clusterdx.panel.options`` / ``clusterdx.spatial.options`` (``DEFAULT_*``).
+live in ``clusterdx.options.panel`` / ``clusterdx.options.spatial`` (``DEFAULT_*``).
 
 ==========================  =================================================================
 option                      default

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_ENTITY,
     DEFAULT_TIME,
 )

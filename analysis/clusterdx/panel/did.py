@@ -31,11 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option
-from clusterdx.panel._drdid import att_2x2
-from clusterdx.panel._multiplier import bands, bootstrap_draws
-from clusterdx.panel.models import Cov, Effects, PanelResult, fit
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     AGGREGATIONS,
     BASE_PERIODS,
     CONTROL_GROUPS,
@@ -58,6 +54,10 @@ from clusterdx.panel.options import (
     EstMethod,
     MultiplierWeights,
 )
+from clusterdx.panel._checks import check_option
+from clusterdx.panel._drdid import att_2x2
+from clusterdx.panel._multiplier import bands, bootstrap_draws
+from clusterdx.panel.models import Cov, Effects, PanelResult, fit
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import Covariance, EstimationResult, ForwardingResult
 

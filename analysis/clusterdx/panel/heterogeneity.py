@@ -16,17 +16,17 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option
-from clusterdx.panel._formula import parse_formula
-from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
-from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_COV,
     DEFAULT_EFFECTS,
     DEFAULT_ENTITY,
     DEFAULT_SEED,
     DEFAULT_TIME,
 )
+from clusterdx.panel._checks import check_option
+from clusterdx.panel._formula import parse_formula
+from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
+from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit
 from clusterdx.paneldata.frame import PanelFrame
 
 

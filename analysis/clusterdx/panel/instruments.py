@@ -20,7 +20,7 @@ import pandas as pd
 from libpysal.weights import W
 
 from clusterdx.errors import PanelError
-from clusterdx.panel.options import DEFAULT_ENTITY, DEFAULT_TIME
+from clusterdx.options.panel import DEFAULT_ENTITY, DEFAULT_TIME
 from clusterdx.weights.matrix import dense
 from clusterdx.weights.validate import align
 

@@ -17,9 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option
-from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_ALPHA,
     DEFAULT_COV,
     DEFAULT_EFFECTS,
@@ -31,8 +29,10 @@ from clusterdx.panel.options import (
     MediationModel,
     ModerationModel,
 )
-from clusterdx.panel.options import MEDIATION_METHODS as METHODS
-from clusterdx.panel.options import MediationMethod as Method
+from clusterdx.options.panel import MEDIATION_METHODS as METHODS
+from clusterdx.options.panel import MediationMethod as Method
+from clusterdx.panel._checks import check_option
+from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import ForwardingResult
 

@@ -24,16 +24,7 @@ from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
 from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, check_rank
-from clusterdx.panel._formula import parse_formula
-from clusterdx.panel.iv import (
-    FixestResult,
-    check_cov_options,
-    driscoll_kraay_bandwidth,
-    fit_fixest,
-    has_instruments,
-)
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     CLUSTER_ADJUSTMENTS,
     COVS,
     DEFAULT_ENTITY,
@@ -48,7 +39,16 @@ from clusterdx.panel.options import (
     Missing,
     Model,
 )
-from clusterdx.panel.options import COVS_BY_MODEL as _COVS_BY_MODEL
+from clusterdx.options.panel import COVS_BY_MODEL as _COVS_BY_MODEL
+from clusterdx.panel._checks import check_option, check_rank
+from clusterdx.panel._formula import parse_formula
+from clusterdx.panel.iv import (
+    FixestResult,
+    check_cov_options,
+    driscoll_kraay_bandwidth,
+    fit_fixest,
+    has_instruments,
+)
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import (
     codes_of,

@@ -27,15 +27,15 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_ENTITY,
     DEFAULT_SEED,
     DEFAULT_TIME,
     PLACEBO_DRAWS_MIN,
 )
-from clusterdx.panel.options import PLACEBO_KINDS as KINDS
-from clusterdx.panel.options import PlaceboKind as Kind
+from clusterdx.options.panel import PLACEBO_KINDS as KINDS
+from clusterdx.options.panel import PlaceboKind as Kind
+from clusterdx.panel._checks import check_option
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean
 

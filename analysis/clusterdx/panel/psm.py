@@ -31,19 +31,19 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option
-from clusterdx.panel.did import did
-from clusterdx.panel.models import PanelResult
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_COV,
     DEFAULT_ENTITY,
     DEFAULT_TIME,
     Cov,
 )
-from clusterdx.panel.options import MATCH_METHODS as METHODS
-from clusterdx.panel.options import MATCH_SCOPES as SCOPES
-from clusterdx.panel.options import MatchMethod as Method
-from clusterdx.panel.options import MatchScope as Scope
+from clusterdx.options.panel import MATCH_METHODS as METHODS
+from clusterdx.options.panel import MATCH_SCOPES as SCOPES
+from clusterdx.options.panel import MatchMethod as Method
+from clusterdx.options.panel import MatchScope as Scope
+from clusterdx.panel._checks import check_option
+from clusterdx.panel.did import did
+from clusterdx.panel.models import PanelResult
 
 
 @dataclass(frozen=True)

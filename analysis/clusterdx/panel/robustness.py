@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import PanelError, StudySpecError
-from clusterdx.panel._formula import parse_formula
-from clusterdx.panel.models import PanelResult, fit
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_ENTITY,
     DEFAULT_TIME,
 )
+from clusterdx.panel._formula import parse_formula
+from clusterdx.panel.models import PanelResult, fit
 
 MUNICIPALITIES: tuple[int, ...] = (110000, 120000, 310000, 500000)
 """Beijing, Tianjin, Shanghai and Chongqing (province-level municipalities, GB/T 2260 codes)."""

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_ALPHA,
     DEFAULT_ENTITY,
     DEFAULT_TIME,

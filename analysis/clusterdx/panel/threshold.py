@@ -41,9 +41,7 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option, check_rank
-from clusterdx.panel.models import COVS, Cov, PanelResult, fit
-from clusterdx.panel.options import (
+from clusterdx.options.panel import (
     DEFAULT_ALPHA,
     DEFAULT_COV,
     DEFAULT_ENTITY,
@@ -56,6 +54,8 @@ from clusterdx.panel.options import (
     TRIM,
     ThresholdEffects,
 )
+from clusterdx.panel._checks import check_option, check_rank
+from clusterdx.panel.models import COVS, Cov, PanelResult, fit
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import ForwardingResult

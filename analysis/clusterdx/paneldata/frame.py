@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from clusterdx.errors import OptionError, PanelError
+from clusterdx.options.common import DEFAULT_MISSING, MISSING, Missing
 from clusterdx.paneldata.within import demean, demean_cube
 
-Missing = Literal["raise", "drop"]  # as clusterdx.panel.options.Missing (fit's option)
 _SHOW = 5
 _MAX_LISTED = 10
 
@@ -106,14 +106,12 @@ class PanelFrame:
         entity: str,
         time: str,
         *,
-        missing: Missing = "raise",
+        missing: Missing = DEFAULT_MISSING,
         extra: Iterable[str] = (),
         balanced: bool = False,
     ) -> None:
-        if missing not in get_args(Missing):
-            raise OptionError(
-                f"missing={missing!r} is not allowed; use one of {list(get_args(Missing))}."
-            )
+        if missing not in MISSING:
+            raise OptionError(f"missing={missing!r} is not allowed; use one of {list(MISSING)}.")
         if not isinstance(panel, pd.DataFrame):
             raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
         names = list(map(str, panel.columns))

@@ -17,8 +17,9 @@ module (e.g. ``clusterdx.spatial.models`` for the study spec) does not import es
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterdx._lazy import exported
 
 if TYPE_CHECKING:
     from clusterdx.spatial._results import SpatialPanelResults
@@ -84,13 +85,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        value = getattr(importlib.import_module(f"clusterdx.spatial.{_HOMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'clusterdx.spatial' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = exported(__name__, _HOMES)

@@ -57,13 +57,13 @@ import scipy.sparse.linalg as spla
 from scipy import stats
 
 from clusterdx.errors import ConvergenceError, OptionError, PanelError
-from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial._information import EXACT_MAX_N
-from clusterdx.spatial.logdet import LogDet
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     DEFAULT_ENTITY,
     DEFAULT_TIME,
 )
+from clusterdx.spatial._data import align_weights, stack_panel
+from clusterdx.spatial._information import EXACT_MAX_N
+from clusterdx.spatial.logdet import LogDet
 from clusterdx.spatial.tests import SpecTestResult
 
 BSKTest = Literal["LMH", "LM1", "LM2", "CLMlambda", "CLMmu"]

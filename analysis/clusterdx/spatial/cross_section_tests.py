@@ -23,11 +23,11 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError
-from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     DEFAULT_ENTITY,
     DEFAULT_TIME,
 )
+from clusterdx.spatial._data import align_weights, stack_panel
 
 
 @dataclass(frozen=True)

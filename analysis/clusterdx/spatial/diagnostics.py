@@ -24,15 +24,15 @@ import pandas as pd
 from scipy import sparse, stats
 
 from clusterdx.errors import PanelError, StudySpecError
-from clusterdx.paneldata.frame import PanelFrame
-from clusterdx.paneldata.within import demean_cube
-from clusterdx.spatial._data import align_weights, matched_ids, weights_matrix
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     DEFAULT_EFFECTS,
     DEFAULT_ENTITY,
     DEFAULT_SEED,
     DEFAULT_TIME,
 )
+from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.within import demean_cube
+from clusterdx.spatial._data import align_weights, matched_ids, weights_matrix
 
 LMEffects = Literal["pooled", "individual", "time", "twoways"]
 LM_EFFECTS: tuple[str, ...] = ("pooled", "individual", "time", "twoways")

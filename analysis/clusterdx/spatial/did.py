@@ -31,16 +31,16 @@ from typing import Any, Literal
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel.did import TREAT_POST, with_cohorts
-from clusterdx.spatial._results import SpatialPanelResults
-from clusterdx.spatial.effects import IMPACT_STATS
-from clusterdx.spatial.models import BiasCorrection, fit
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     DEFAULT_DYNAMIC_EFFECTS,
     DEFAULT_ENTITY,
     DEFAULT_SEED,
     DEFAULT_TIME,
 )
+from clusterdx.panel.did import TREAT_POST, with_cohorts
+from clusterdx.spatial._results import SpatialPanelResults
+from clusterdx.spatial.effects import IMPACT_STATS
+from clusterdx.spatial.models import BiasCorrection, fit
 
 
 @dataclass(frozen=True)

@@ -73,13 +73,7 @@ import scipy.sparse.linalg as spla
 from scipy import stats
 
 from clusterdx.errors import ConvergenceError, EstimationError, OptionError, WeightsError
-from clusterdx.paneldata.within import demean_cube
-from clusterdx.results import Covariance
-from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial._information import EXACT_MAX_N, spatial_traces
-from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
-from clusterdx.spatial.logdet import LogDet, filter_factor
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     DEFAULT_DYNAMIC_EFFECTS,
     DEFAULT_ENTITY,
     DEFAULT_SEED,
@@ -87,6 +81,12 @@ from clusterdx.spatial.options import (
     DYNAMIC,
     DynamicName,
 )
+from clusterdx.paneldata.within import demean_cube
+from clusterdx.results import Covariance
+from clusterdx.spatial._data import align_weights, stack_panel
+from clusterdx.spatial._information import EXACT_MAX_N, spatial_traces
+from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
+from clusterdx.spatial.logdet import LogDet, filter_factor
 
 _BOUND_MARGIN = 1e-7
 IMPACT_HORIZONS = ("short", "long")

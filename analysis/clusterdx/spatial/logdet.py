@@ -39,7 +39,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from clusterdx.errors import EstimationError, OptionError, WeightsError
-from clusterdx.spatial.options import LOGDET_METHODS, LogdetMethod
+from clusterdx.options.spatial import LOGDET_METHODS, LogdetMethod
 
 EIGEN_MAX_N = 1_000
 LU_MAX_N = 50_000

@@ -84,14 +84,7 @@ from clusterdx.errors import (
     WeightsError,
 )
 from clusterdx.expressions import parse_model_formula
-from clusterdx.paneldata.within import demean_cube
-from clusterdx.results import Covariance
-from clusterdx.spatial._data import align_weights, stack_panel
-from clusterdx.spatial._information import information_covariance
-from clusterdx.spatial._random_effects import fit_random, random_covariance
-from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
-from clusterdx.spatial.logdet import LogDet, LogdetMethod
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     BIAS_CORRECTIONS,
     CONVENTIONS,
     DEFAULT_EFFECTS,
@@ -106,6 +99,13 @@ from clusterdx.spatial.options import (
     EffectsName,
     ModelName,
 )
+from clusterdx.paneldata.within import demean_cube
+from clusterdx.results import Covariance
+from clusterdx.spatial._data import align_weights, stack_panel
+from clusterdx.spatial._information import information_covariance
+from clusterdx.spatial._random_effects import fit_random, random_covariance
+from clusterdx.spatial._results import SpatialPanelResults, squared_correlation
+from clusterdx.spatial.logdet import LogDet, LogdetMethod
 
 LAG_MODELS = frozenset({"sar", "sdm", "sac"})
 ERROR_MODELS = frozenset({"sem", "sac", "sdem"})

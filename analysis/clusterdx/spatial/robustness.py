@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import WeightsError
-from clusterdx.spatial.options import (
+from clusterdx.options.spatial import (
     DEFAULT_ALPHA,
     DEFAULT_ENTITY,
     DEFAULT_SEED,

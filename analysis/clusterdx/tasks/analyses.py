@@ -10,10 +10,9 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
-from clusterdx import panel as panel_models
 from clusterdx import report, spatial
 from clusterdx.data.balance import require_balanced
-from clusterdx.report import analysis_rows, captions, figures
+from clusterdx.report import analysis_rows, captions
 from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import kinds, measurement
@@ -78,6 +77,9 @@ def run_regression(
 ) -> list[Path]:
     """Fit a mediation, moderation, heterogeneity, threshold or DID analysis; write its table
     (all formats), CSV detail and figure."""
+    from clusterdx import panel as panel_models
+    from clusterdx.report import figures
+
     spec = study.spec
     lang, seed = spec.study.language, spec.study.seed
     common = {"entity": CLUSTER if a.unit == "cluster" else ENTITY, "time": TIME}
@@ -234,6 +236,8 @@ def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
 
 
 def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
+    from clusterdx import panel as panel_models
+
     spec = study.spec
     base = next(
         m for m in spec.models if isinstance(m, PanelModel) and m.name == spec.robustness.base
@@ -328,6 +332,8 @@ def _instrument_labels(study: Study, a: Analysis, zh: bool) -> dict[str, str]:
 
 def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path) -> list[Path]:
     """2SLS: first- and second-stage columns, identification statistics as notes and CSV."""
+    from clusterdx import panel as panel_models
+
     spec = study.spec
     frame = with_historical_instruments(frame, a)
     instruments = [*a.instruments, *(h.name for h in a.historical)]
@@ -386,6 +392,8 @@ def _run_iv(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: 
 
 def _twfe_did(a: Analysis, frame: pd.DataFrame):
     """The two-way fixed-effects DID of an analysis: the estimate placebo and PSM-DID start from."""
+    from clusterdx import panel as panel_models
+
     return panel_models.did(
         frame, a.y, a.treat_year, controls=a.controls, effects="twoways",
         entity=ENTITY, time=TIME, **given(a, "cov"),
@@ -408,6 +416,8 @@ def _run_placebo(
     study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 ) -> list[Path]:
     """Placebo DID: the true estimate's table with the permutation p-value, draws, density."""
+    from clusterdx import panel as panel_models
+
     spec = study.spec
     common = {"entity": ENTITY, "time": TIME}
     twfe = _twfe_did(a, frame)
@@ -440,6 +450,8 @@ def _run_psm_did(
     study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
 ) -> list[Path]:
     """PSM-DID: full-sample and matched-sample DID columns, balance CSV, common-support figure."""
+    from clusterdx import panel as panel_models
+
     spec = study.spec
     common = {"entity": ENTITY, "time": TIME}
     full = _twfe_did(a, frame)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -50,11 +50,21 @@ def _module_file(module: str, package: Path) -> Path | None:
     return package / "__init__.py" if not parts else None
 
 
+def _imports(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements in ``node`` at any depth; only statements are visited, as no
+    expression holds one (a fraction of the nodes `ast.walk` visits)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            yield child
+        elif isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
+            yield from _imports(child)
+
+
 def _bindings(node: ast.AST, module: str, package: Path) -> dict[str, str]:
     """Local names bound by the ``clusterdx`` imports in ``node`` -> the module each one names."""
     is_package = _module_file(module, package).name == "__init__.py"
     out: dict[str, str] = {}
-    for item in ast.walk(node):
+    for item in _imports(node):
         if isinstance(item, ast.Import):
             for alias in item.names:
                 if alias.name.split(".")[0] == _ROOT:

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from clusterdx import disparity, report, typology
-from clusterdx.disparity import tables as dtables
-from clusterdx.disparity.figures import kernel_surface
+from clusterdx import report, typology
 from clusterdx.study import Analysis, Study
 from clusterdx.tasks.kinds import KINDS
 from clusterdx.tasks.steps import given
@@ -99,6 +97,10 @@ def _weights(study: Study, a: Analysis, frame: pd.DataFrame):
 
 def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path) -> list[Path]:
     """Run one measurement analysis; return the files written."""
+    from clusterdx import disparity
+    from clusterdx.disparity import tables as dtables
+    from clusterdx.disparity.figures import kernel_surface
+
     digits = study.spec.tables.digits
     label = study.label(a.var) if a.var else None
 
@@ -225,6 +227,8 @@ __all__ = ["extra_tables", "run"]
 
 def _obstacle(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, title) -> list[Path]:
     """Obstacle degrees of the components of the entropy indicator ``a.var``; top factors by year."""
+    from clusterdx import disparity
+    from clusterdx.disparity import tables as dtables
     from clusterdx.errors import StudySpecError
     from clusterdx.indicators import entropy_weights, standardised
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from clusterdx import spatial
-from clusterdx.report.spillover_figure import decay_figure
 from clusterdx.study import Study
-from clusterdx.tasks.steps import ENTITY, TIME, region_table, study_weights
+from clusterdx.tasks.steps import ENTITY, TIME, study_weights
 
 
 def spatial_robustness_outputs(study: Study) -> dict[str, Path]:
@@ -26,6 +25,9 @@ def spatial_robustness_outputs(study: Study) -> dict[str, Path]:
 
 def run_spatial_robustness(study: Study, frame: pd.DataFrame) -> list[Path]:
     """Fit each check under its weights (and distance bands); write `spatial_robustness_outputs`."""
+    from clusterdx.regions.registry import table as region_table
+    from clusterdx.report.spillover_figure import decay_figure
+
     spec = study.spec
     tables, figs = study.reports_dir / "tables", study.reports_dir / "figures"
     written: list[Path] = []

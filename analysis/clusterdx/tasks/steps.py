@@ -13,24 +13,16 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
-from clusterdx import indicators, report, spatial, typology, weights
-from clusterdx import panel as panel_models
+from clusterdx import report, spatial, typology
 from clusterdx.data.audit import Audit, FileAudit
-from clusterdx.data.balance import require_balanced
-from clusterdx.data.clusters import cluster_panel
-from clusterdx.data.panel import merge_region_year, read_source
 from clusterdx.errors import ClusterDXError, StudySpecError
-from clusterdx.regions import lookup as registry_lookup
-from clusterdx.regions.own import study_regions
-from clusterdx.regions.registry import table as region_table
-from clusterdx.report import captions, figures
-from clusterdx.report import labels as lab
-from clusterdx.report.figures import index_trends, moran_trend
-from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
-from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
+
+# The estimators, readers, weights and figures are imported inside the steps that use them, so
+# that collecting the pipeline (`model_outputs`, `region_inputs`, ...) and ``clusterdx validate``
+# do not import linearmodels, libpysal, esda or matplotlib.
 
 ENTITY, TIME = "region", "year"
 CLUSTER = "cluster"  # entity of the cluster-year panel
@@ -64,6 +56,8 @@ def passed(**options) -> dict:
 
 def clean_source(study: Study, name: str, out_table: Path, out_audit: Path) -> None:
     """Read and clean one raw source; write its clean table (parquet) and its audit entry (JSON)."""
+    from clusterdx.data.panel import read_source
+
     source = next(s for s in study.spec.sources if s.name == name)
     audit = Audit()
     frame = read_source(study, source, audit)
@@ -86,6 +80,8 @@ def assemble_panel(
     study: Study, tables: dict[str, Path], audits: dict[str, Path], out_panel: Path, out_audit: Path
 ) -> None:
     """Join the region-year sources into ``panel.parquet``; merge the per-file audits into ``audit.json``."""
+    from clusterdx.data.panel import merge_region_year
+
     audit = Audit()
     for path in audits.values():
         entry = FileAudit(**json.loads(path.read_text(encoding="utf-8")))
@@ -104,6 +100,8 @@ def build_indicators(study: Study, panel_path: Path, tables: dict[str, Path], ou
     """Compute the ``[indicators]`` recipes on the clean panel, add the region attributes, write
     ``indicators.parquet``; with a cluster registry also the cluster-year panel
     (`cluster_panel_path`)."""
+    from clusterdx import indicators
+
     panel = pd.read_parquet(panel_path)
     others = {n: pd.read_parquet(p) for n, p in tables.items()}
     frame = indicators.compute_indicators(study, panel, others)
@@ -126,6 +124,8 @@ def cluster_frame(
     """The cluster-year panel of the study (`clusterdx.data.clusters.cluster_panel`): its cluster
     registry expanded over the region rows of ``frame`` (the indicator panel with the region
     attributes) and its cluster-year sources; None without a registry."""
+    from clusterdx.data.clusters import cluster_panel
+
     registry = [tables[s.name] for s in cluster_registries(study) if s.name in tables]
     if not registry:
         return None
@@ -158,6 +158,9 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
     share of the region's registered clusters of each type (`clusterdx.typology.type_shares`), so a
     region can carry several types.
     """
+    from clusterdx.regions.own import study_regions
+    from clusterdx.regions.registry import table as region_table
+
     own = study_regions(study)
     if own is not None:
         out = own.frame[["code", "group"]].rename(columns={"code": ENTITY})
@@ -193,6 +196,10 @@ def study_weights(study: Study, name: str, frame: pd.DataFrame):
     polygons, distances from their lon/lat or polygon centroids); ``type = "file"`` reads the
     matrix and matches its ids to the panel's region codes (or names).
     """
+    from clusterdx import weights
+    from clusterdx.regions.own import study_regions
+    from clusterdx.regions.registry import table as region_table
+
     spec = study.spec.weights[name]
     own = study_regions(study, with_geometry=True)
     codes = sorted(frame[ENTITY].unique().tolist())
@@ -265,6 +272,8 @@ def weights_files(study: Study) -> dict[str, str]:
 
 def _registry_alias(study: Study):
     """Registry look-up of a weights file's ids given as region names (None when unknown)."""
+    from clusterdx.regions import lookup as registry_lookup
+
     level = study.spec.study.level
 
     def alias(key: str):
@@ -378,6 +387,13 @@ def model_outputs(study: Study) -> dict[str, Path]:
 
 def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     """Estimate ``[[models]]`` and ``[diagnostics]``; write the tables and figures of `model_outputs`."""
+    from clusterdx import panel as panel_models
+    from clusterdx.data.balance import require_balanced
+    from clusterdx.regions.own import study_regions
+    from clusterdx.report import captions, figures
+    from clusterdx.report import labels as lab
+    from clusterdx.report.figures import index_trends
+
     frame = pd.read_parquet(indicators_path)
     clusters = read_cluster_panel(study)
     check_spec_against_panel(study, frame, clusters)
@@ -527,6 +543,10 @@ def _moran_outputs(
     study: Study, frame: pd.DataFrame, tables_dir: Path, figures_dir: Path
 ) -> list[Path]:
     """Moran's I by year (CSV and table), its trend, the Moran scatter and the LISA map per variable."""
+    from clusterdx.report import captions, figures
+    from clusterdx.report.figures import moran_trend
+    from clusterdx.spatial.diagnostics import moran_by_year
+
     spec = study.spec
     lang, seed, permutations = spec.study.language, spec.study.seed, spec.diagnostics.permutations
     w = study_weights(study, spec.diagnostics.weights, frame)
@@ -575,6 +595,8 @@ def _moran_outputs(
 
 def _map_shapes(study: Study):
     """Shapes of the study's own regions for maps: polygons, else lon/lat points (None: China)."""
+    from clusterdx.regions.own import study_regions
+
     own = study_regions(study, with_geometry=True)
     if own is None:
         return None
@@ -596,6 +618,8 @@ def _map_shapes(study: Study):
 
 def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:
     """LM and Baltagi-Song-Koh tests of the first spatial model; Wald / LR tests of each SDM."""
+    from clusterdx.report.spatial_tables import BSK_LABELS, BSK_NOTE
+
     first = fitted[0][0]
     effects = "individual" if first.effects == "random" else first.effects
     w_first = study_weights(study, first.weights, frame)

@@ -13,9 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from clusterdx import typology
-from clusterdx.indicators.system import indicator_system
-from clusterdx.report import captions
-from clusterdx.report.study_tables import group_descriptive_table, indicator_table
 from clusterdx.study import Study
 
 WEIGHTS, BY_TYPE = "indicator_weights", "descriptives_by_type"
@@ -59,6 +56,10 @@ def _labels(study: Study, names, lang: str) -> dict[str, str]:
 
 def write(study: Study, frame: pd.DataFrame, variables: list[str]) -> list[Path]:
     """Write the tables of `outputs`; ``variables`` are the model variables to describe."""
+    from clusterdx.indicators.system import indicator_system
+    from clusterdx.report import captions
+    from clusterdx.report.study_tables import group_descriptive_table, indicator_table
+
     folder = study.reports_dir / "tables"
     spec = study.spec
     lang, formats, digits = spec.study.language, spec.tables.formats, spec.tables.digits

@@ -3,13 +3,12 @@
 One source of truth for the estimators (`clusterdx.spatial.models`, ``dynamic``, ``logdet``) and
 the study spec (`clusterdx.study`), which imports these ``Literal``s instead of re-declaring them.
 The defaults of the signature skeleton shared with `clusterdx.panel` (key columns, seed,
-level) are defined here and imported by ``clusterdx.panel.options``, so that importing the
-spatial options stays cheap; a spec field left out passes nothing, so the estimator's default
-applies.
+level) come from `clusterdx.options.common`; a spec field left out passes nothing, so the
+estimator's default applies.
 
 Examples
 --------
->>> from clusterdx.spatial import options
+>>> from clusterdx.options import spatial as options
 >>> options.MODELS
 ('sar', 'sem', 'sdm', 'sac', 'sdem', 'slx')
 >>> options.LOGDET_METHODS
@@ -19,6 +18,11 @@ Examples
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
+
+from clusterdx.options.common import DEFAULT_ALPHA as DEFAULT_ALPHA
+from clusterdx.options.common import DEFAULT_ENTITY as DEFAULT_ENTITY
+from clusterdx.options.common import DEFAULT_SEED as DEFAULT_SEED
+from clusterdx.options.common import DEFAULT_TIME as DEFAULT_TIME
 
 ModelName = Literal["sar", "sem", "sdm", "sac", "sdem", "slx"]
 EffectsName = Literal["individual", "time", "twoways", "random", "pooled"]
@@ -31,12 +35,6 @@ DynamicName = Literal["time", "spacetime", "both"]
 #: Models with a spatial lag or lagged regressors, whose effects (impacts) differ from β.
 ImpactModelName = Literal["sar", "sdm", "sac", "sdem", "slx"]
 
-#: Defaults of the skeleton of every panel-based public function (`clusterdx.panel` docstring):
-#: the key columns of the study data, a seeded generator and tests at 5 %.
-DEFAULT_ENTITY: Final = "region"
-DEFAULT_TIME: Final = "year"
-DEFAULT_SEED: Final = 0
-DEFAULT_ALPHA: Final = 0.05
 #: Effects of `clusterdx.spatial.fit` and ``lm_tests`` (one-way, as spreg and splm) and of
 #: ``fit_dynamic`` and ``spatial_did`` (two-way, as Yu, de Jong & Lee 2008 and the DID designs).
 DEFAULT_EFFECTS: Final = "individual"

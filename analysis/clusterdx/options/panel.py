@@ -9,7 +9,7 @@ applies.
 
 Examples
 --------
->>> from clusterdx.panel import options
+>>> from clusterdx.options import panel as options
 >>> options.MODELS
 ('pooled', 'fe', 're', 'between', 'fd')
 >>> options.EFFECTS_BY_MODEL["re"], options.EFFECTS_BY_MODEL["pooled"]
@@ -22,24 +22,24 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from clusterdx.spatial.options import DEFAULT_ALPHA as DEFAULT_ALPHA
-from clusterdx.spatial.options import DEFAULT_ENTITY as DEFAULT_ENTITY
-from clusterdx.spatial.options import DEFAULT_SEED as DEFAULT_SEED
-from clusterdx.spatial.options import DEFAULT_TIME as DEFAULT_TIME
+from clusterdx.options.common import DEFAULT_ALPHA as DEFAULT_ALPHA
+from clusterdx.options.common import DEFAULT_ENTITY as DEFAULT_ENTITY
+from clusterdx.options.common import DEFAULT_MISSING as DEFAULT_MISSING
+from clusterdx.options.common import DEFAULT_SEED as DEFAULT_SEED
+from clusterdx.options.common import DEFAULT_TIME as DEFAULT_TIME
+from clusterdx.options.common import MISSING as MISSING
+from clusterdx.options.common import Missing as Missing
 
 #: `clusterdx.panel.fit`
 Model = Literal["pooled", "fe", "re", "between", "fd"]
 Effects = Literal["individual", "time", "twoways"]
 Cov = Literal["unadjusted", "robust", "cluster", "driscoll-kraay"]
 ClusterAdjustment = Literal["crv1", "hc1"]
-Missing = Literal["raise", "drop"]
 
 MODELS: tuple[str, ...] = get_args(Model)
 EFFECTS: tuple[str, ...] = get_args(Effects)
 COVS: tuple[str, ...] = get_args(Cov)
 CLUSTER_ADJUSTMENTS: tuple[str, ...] = get_args(ClusterAdjustment)
-MISSING: tuple[str, ...] = get_args(Missing)
-DEFAULT_MISSING: Missing = "raise"
 #: Effects and covariance of the mechanisms, DID and heterogeneity; ``fit`` itself defaults to
 #: ``effects="individual"`` for ``"fe"`` (linearmodels' and plm's one-way within estimator).
 DEFAULT_EFFECTS: Effects = "twoways"

@@ -1,0 +1,93 @@
+"""``import clusterdx``, the study spec, ``clusterdx --help``, ``validate`` and the pipeline's
+collection import no estimator, plotting or Word library (issue 19: the command line starts fast).
+
+Each case runs in a fresh interpreter and lists the heavy modules left in ``sys.modules``; the
+timings themselves are benchmarks (``benchmarks/bench_startup.py``), not tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import clusterdx
+
+from .conftest import REPO
+
+#: Imported by the estimators, figures and Word tables only.
+HEAVY = ("matplotlib", "seaborn", "linearmodels", "statsmodels", "esda", "pyfixest", "docx")
+#: Also absent while the pipeline is collected (the weights, tests and table writers).
+COLLECTION_HEAVY = (*HEAVY, "libpysal", "scipy.stats", "openpyxl", "pandera", "geopandas")
+
+PROBE = """
+import json, sys
+{code}
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(code: str) -> set[str]:
+    """The modules imported after running ``code`` in a fresh interpreter at the repository root."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(clusterdx.__file__).parents[1]), env.get("PYTHONPATH")])
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(code=code)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def _heavy(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in loaded]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import clusterdx",
+        "import clusterdx.study",
+        "import clusterdx.cli",
+        "import clusterdx.options.panel, clusterdx.options.spatial",
+        "from clusterdx.study import Study; Study.load('analysis/study.toml')",
+    ],
+)
+def test_the_package_and_the_spec_import_no_heavy_library(code):
+    assert _heavy(_loaded(code), COLLECTION_HEAVY) == []
+
+
+def test_help_imports_no_heavy_library():
+    code = (
+        "from typer.testing import CliRunner\nfrom clusterdx.cli import app\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0"
+    )
+    assert _heavy(_loaded(code), COLLECTION_HEAVY) == []
+
+
+def test_validate_imports_no_estimator_or_plotting_library():
+    code = (
+        "from typer.testing import CliRunner\nfrom clusterdx.cli import app\n"
+        "result = CliRunner().invoke(app, ['validate'])\n"
+        "assert result.exit_code == 0, result.output"
+    )
+    assert _heavy(_loaded(code), HEAVY) == []
+
+
+def test_collecting_the_pipeline_imports_no_step_library():
+    """What an up-to-date ``clusterdx run`` does besides pytask's check: load the spec, hash each
+    step's code and declare the tasks (the step bodies, which import the rest, do not run)."""
+    code = (
+        "from clusterdx.study import Study\nfrom clusterdx.tasks.pipeline import collect_tasks\n"
+        "assert len(collect_tasks(Study.load('analysis/study.toml'))) > 6"
+    )
+    assert _heavy(_loaded(code), COLLECTION_HEAVY) == []
