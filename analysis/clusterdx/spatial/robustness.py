@@ -127,8 +127,8 @@ def spillover_decay(
     Parameters
     ----------
     panel
-        Long panel (validated once for all the fits) or a
-        :class:`clusterdx.paneldata.PanelFrame` with ``y`` and ``x``, used as it is.
+        Long panel, validated once for the fits of all bands; a
+        :class:`clusterdx.paneldata.PanelFrame` with ``y`` and ``x`` is used as it is.
     regions
         ``code``, ``lon``, ``lat`` of the panel's entities (``clusterdx.regions.provinces()``).
     bands
