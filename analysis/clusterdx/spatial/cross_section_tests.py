@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial.options import (
     DEFAULT_ENTITY,
@@ -42,7 +43,7 @@ class CDTestResult:
 
 
 def pesaran_cd(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     column: str,
     *,
     entity: str = DEFAULT_ENTITY,
@@ -54,7 +55,8 @@ def pesaran_cd(
     Parameters
     ----------
     panel
-        Balanced long panel.
+        Balanced long panel, or a :class:`clusterdx.paneldata.PanelFrame` with these columns
+        (used as it is; its keys must be ``entity`` and ``time``).
     column
         The series to test, usually the residuals of a panel model.
     entity, time
