@@ -2,7 +2,8 @@
 
 The panel is validated by :class:`clusterdx.paneldata.PanelFrame` (columns present, one row per
 entity-period, numeric, no missing values, balanced: the same checks and messages as the linear
-panel models) and read as its cube of shape ``(N, T, c)``: entity ``i`` in row ``i`` (sorted
+panel models), once: a ``PanelFrame`` passed in is handed on as it is (:func:`spatial_frame`),
+and read as its cube of shape ``(N, T, c)``: entity ``i`` in row ``i`` (sorted
 entity values, the order ``W`` is aligned to by :func:`align_weights`), period ``t`` in column
 ``t``. Stacking period by period, as the models are written, is the same data read column by
 column. :func:`align_weights` is the one place where a weights object (a ``libpysal.weights.W``
