@@ -10,6 +10,7 @@ from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError, StudySpecError
 from clusterdx.panel import PanelResult, fit, fit_stepwise
+from clusterdx.paneldata import PanelFrame
 
 FORMULA = "dt ~ demand + gov"
 
@@ -295,6 +296,41 @@ def test_stepwise_adds_blocks_on_common_rows(sim_panel):
         fit_stepwise(frame, "dt", ["demand", "gov"], entity="region", time="year")
     with pytest.raises(PanelError, match=r"empty blocks at positions \[1\]"):
         fit_stepwise(frame, "dt", [["demand"], []], entity="region", time="year")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"cov": "robust"},
+        {"cov": "cluster", "cluster": "province", "missing": "drop"},
+        {"model": "fd", "cov": "driscoll-kraay"},
+    ],
+)
+def test_stepwise_validates_once_and_equals_separate_fits(sim_panel, monkeypatch, options):
+    frame = sim_panel.assign(tech=sim_panel["tech"].mask(sim_panel.index == 7))
+    if "missing" not in options:
+        frame = frame.drop(index=7)
+    keys = {"entity": "region", "time": "year"}
+    # the separate fits on the common rows each validate the panel
+    common = frame.drop(index=7, errors="ignore")
+    separate = [
+        fit(common, f"dt ~ {x}", **keys, **options) for x in ("demand", "demand + gov + tech")
+    ]
+    built = []
+    init = PanelFrame.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(args[1])
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(PanelFrame, "__init__", counted)
+    steps = fit_stepwise(frame, "dt", [["demand"], ["gov", "tech"]], **keys, **options)
+    assert built == [["dt", "demand", "gov", "tech"]]
+    for step, alone in zip(steps, separate, strict=True):
+        pd.testing.assert_series_equal(step.params, alone.params)
+        pd.testing.assert_series_equal(step.bse, alone.bse)
+        assert step.nobs == alone.nobs
+    assert [step.dropped for step in steps] == [int("missing" in options)] * 2
 
 
 def test_text_years_are_converted_and_bad_ones_named(sim_panel):

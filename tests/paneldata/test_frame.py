@@ -11,6 +11,7 @@ from clusterdx import panel as cdx_panel
 from clusterdx import spatial
 from clusterdx.errors import OptionError, PanelError
 from clusterdx.paneldata import PanelFrame
+from clusterdx.paneldata.frame import as_frame
 from clusterdx.spatial._simulate import simulate_panel
 
 
@@ -128,6 +129,22 @@ def test_panel_fit_uses_a_frame_as_given(long):
     pd.testing.assert_series_equal(direct.bse, handed.bse)
     with pytest.raises(PanelError, match=r"differ from the keys the PanelFrame was built with"):
         cdx_panel.fit(pf, "y ~ x", entity="year", time="region")
+
+
+def test_as_frame_validates_a_dataframe_and_hands_a_frame_on(long):
+    built = as_frame(long, ["y", "x"], "region", "year", extra=["n"])
+    pd.testing.assert_frame_equal(
+        built.data, PanelFrame(long, ["y", "x"], "region", "year", extra=["n"]).data
+    )
+    assert as_frame(built, ["x"], "region", "year", extra=["n"]) is built
+    with pytest.raises(PanelError, match=r"entity='year', time='region' differ from the keys"):
+        as_frame(built, ["y"], "year", "region")
+    with pytest.raises(PanelError, match=r"columns \['z'\] are not in the validated panel"):
+        as_frame(built, ["y", "z"], "region", "year")
+    gapped = PanelFrame(long.iloc[1:], ["y"], "region", "year")
+    assert as_frame(gapped, ["y"], "region", "year") is gapped
+    with pytest.raises(PanelError, match=r"the panel is unbalanced: 1 \(entity, time\) pairs"):
+        as_frame(gapped, ["y"], "region", "year", balanced=True)
 
 
 # --------------------------------------------------------------------- one door for every model

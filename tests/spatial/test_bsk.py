@@ -14,6 +14,7 @@ from scipy import sparse, stats
 import clusterdx.spatial.bsk as bsk
 from clusterdx import spatial
 from clusterdx.errors import PanelError
+from clusterdx.paneldata import PanelFrame
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +85,12 @@ def test_needs_two_periods_and_a_regressor_list(lattice_panel):
     one = panel[panel["t"] == 0]
     with pytest.raises(PanelError, match=r"need at least two periods; the panel has T=1$"):
         spatial.bsk_test(one, "y", ["x1"], w, entity="i", time="t")
+
+
+def test_a_panel_frame_is_used_as_it_is(lattice_panel):
+    panel, w = lattice_panel
+    frame = PanelFrame(panel, ["y", "x1"], "i", "t", balanced=True)
+    for test in bsk.BSK_TESTS:
+        direct = spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test=test)
+        handed = spatial.bsk_test(frame, "y", ["x1"], w, entity="i", time="t", test=test)
+        assert (handed.statistic, handed.pvalue) == (direct.statistic, direct.pvalue)

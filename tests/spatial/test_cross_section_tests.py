@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from clusterdx.errors import EstimationError
+from clusterdx.paneldata import PanelFrame
 from clusterdx.spatial.cross_section_tests import pesaran_cd
 
 
@@ -45,3 +46,10 @@ def test_constant_series_is_named(grunfeld):
     frame.loc[frame["firm"] == 3, "e"] = 1.0
     with pytest.raises(EstimationError, match=r"^'e' is constant over time for unit\(s\) \[3\]"):
         pesaran_cd(frame, "e", entity="firm", time="year")
+
+
+def test_a_panel_frame_is_used_as_it_is(grunfeld):
+    frame = grunfeld.assign(e=grunfeld["inv"] - grunfeld.groupby("firm")["inv"].transform("mean"))
+    handed = pesaran_cd(PanelFrame(frame, ["e"], "firm", "year"), "e", entity="firm", time="year")
+    direct = pesaran_cd(frame, "e", entity="firm", time="year")
+    assert (handed.statistic, handed.pvalue) == (direct.statistic, direct.pvalue)

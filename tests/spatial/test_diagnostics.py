@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from clusterdx.errors import PanelError, StudySpecError, WeightsError
+from clusterdx.paneldata import PanelFrame
 from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
 
 
@@ -144,3 +145,18 @@ def test_lm_tests_bad_inputs(grid):
     const = frame.assign(c=frame["unit"] * 1.0)
     with pytest.raises(PanelError, match="collinear after the 'individual' transformation"):
         lm_tests(const, "y", ["x", "c"], w, "unit", "year")
+
+
+def test_a_panel_frame_is_used_as_it_is(grid):
+    w, frame = grid
+    validated = PanelFrame(frame, ["y", "x", "v"], "unit", "year", balanced=True)
+    pd.testing.assert_frame_equal(
+        lm_tests(validated, "y", ["x"], w, "unit", "year", "twoways"),
+        lm_tests(frame, "y", ["x"], w, "unit", "year", "twoways"),
+    )
+    pd.testing.assert_frame_equal(
+        moran_by_year(validated, "v", w, "unit", "year", permutations=9),
+        moran_by_year(frame, "v", w, "unit", "year", permutations=9),
+    )
+    with pytest.raises(PanelError, match=r"differ from the keys the PanelFrame was built with"):
+        lm_tests(validated, "y", ["x"], w)

@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 import clusterdx.spatial.dynamic as dyn
-from clusterdx.errors import EstimationError
+from clusterdx.errors import EstimationError, PanelError
+from clusterdx.paneldata import PanelFrame
 from clusterdx.spatial._simulate import simulate_dynamic_panel
 from tests.conftest import reference_file
 
@@ -379,3 +380,17 @@ def test_sparse_path_with_an_asymmetric_w(monkeypatch):
     assert lu.logdet_method == "lu" and lu.engine._d is None
     np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7)
     np.testing.assert_allclose(lu.bse, eig.bse, rtol=1e-6)
+
+
+def test_fit_dynamic_uses_a_panel_frame_as_it_is():
+    w = _lattice()
+    panel = simulate_dynamic_panel(w.sparse, 6, beta=[1.0], theta=[0.4], rho=0.3, tau=0.3, seed=4)
+    direct = dyn.fit_dynamic(panel, "y", ["x1"], w, entity="entity", time="time")
+    frame = PanelFrame(panel, ["y", "x1"], "entity", "time", balanced=True)
+    handed = dyn.fit_dynamic(frame, "y", ["x1"], w, entity="entity", time="time")
+    pd.testing.assert_series_equal(direct.params, handed.params)
+    pd.testing.assert_series_equal(direct.bse, handed.bse)
+    with pytest.raises(PanelError, match=r"differ from the keys the PanelFrame was built with"):
+        dyn.fit_dynamic(frame, "y", ["x1"], w)
+    with pytest.raises(EstimationError, match=r"x='x1' is a string; pass a list"):
+        dyn.fit_dynamic(frame, "y", "x1", w, entity="entity", time="time")

@@ -13,6 +13,7 @@ import pytest
 import scipy.optimize as opt
 
 from clusterdx.errors import ConvergenceError, EstimationError, PanelError, WeightsError
+from clusterdx.paneldata import PanelFrame
 from clusterdx.spatial import fit
 from clusterdx.spatial._simulate import simulate_panel
 
@@ -675,3 +676,35 @@ def test_aic_bic_pseudo_r2_match_spreg_ml_lag_on_columbus():
     np.testing.assert_allclose(res.llf, peer.logll, rtol=1e-10)
     np.testing.assert_allclose([res.aic, res.bic], [peer.aic, peer.schwarz], rtol=1e-10)
     np.testing.assert_allclose(res.pseudo_r2, peer.pr2, rtol=1e-7)
+
+
+def test_a_panel_frame_is_used_as_it_is(sar_panel, lattice):
+    # the DataFrame validated by each call and a PanelFrame validated once give the same numbers
+    direct = _fit(sar_panel, lattice, model="sdm", effects="twoways")
+    frame = PanelFrame(sar_panel, ["y", *X], "entity", "time", balanced=True)
+    handed = _fit(frame, lattice, model="sdm", effects="twoways")
+    pd.testing.assert_series_equal(direct.params, handed.params)
+    pd.testing.assert_series_equal(direct.bse, handed.bse)
+    assert direct.llf == handed.llf
+    by_formula = fit(
+        frame,
+        "y ~ x1 + x2",
+        w=lattice,
+        entity="entity",
+        time="time",
+        model="sdm",
+        effects="twoways",
+    )
+    pd.testing.assert_series_equal(direct.params, by_formula.params)
+
+
+def test_a_panel_frame_with_other_keys_columns_or_gaps_is_refused(sar_panel, lattice):
+    frame = PanelFrame(sar_panel, ["y", "x1"], "entity", "time")
+    keys = r"entity='region', time='year' differ from the keys the PanelFrame was built with "
+    with pytest.raises(PanelError, match=keys + r"\('entity', 'time'\); pass those"):
+        fit(frame, y="y", x=["x1"], w=lattice)
+    with pytest.raises(PanelError, match=r"columns \['x2'\] are not in the validated panel"):
+        _fit(frame, lattice)
+    gapped = PanelFrame(sar_panel.iloc[1:], ["y", *X], "entity", "time")
+    with pytest.raises(PanelError, match=r"unbalanced: 1 \(entity, time\) pairs are missing"):
+        _fit(gapped, lattice)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import libpysal
+import pandas as pd
 import pytest
 
 from clusterdx import regions, spatial, weights
 from clusterdx.errors import WeightsError
+from clusterdx.paneldata import PanelFrame
 from clusterdx.report.spillover_figure import decay_figure
 from clusterdx.spatial._simulate import simulate_panel
 from clusterdx.spatial.robustness import replace_w, spillover_decay
@@ -82,3 +84,61 @@ def test_spillover_decay_band_without_neighbours_is_named(provinces_panel):
         spillover_decay(
             panel, "y", ["x1"], prov, entity="entity", time="time", bands=[500, 300], model="sdm"
         )
+
+
+def _count_validations(monkeypatch) -> list[tuple]:
+    """The (columns, entity, time) of every PanelFrame built from a DataFrame from now on."""
+    built = []
+    init = PanelFrame.__init__
+
+    def counted(self, panel, columns, entity, time, **options):
+        built.append((tuple(columns), entity, time))
+        init(self, panel, columns, entity, time, **options)
+
+    monkeypatch.setattr(PanelFrame, "__init__", counted)
+    return built
+
+
+def test_the_loops_validate_the_panel_once(provinces_panel, monkeypatch):
+    prov, panel = provinces_panel
+    opts = {"entity": "entity", "time": "time", "model": "sar", "effects": "twoways"}
+    bands = [1500, 1800, 2000]
+    # separate fits, each validating the panel (the path of a per-fit DataFrame)
+    separate = {
+        band: spatial.fit(
+            panel, y="y", x=["x1"], w=weights.inverse_distance(prov, cutoff=band), **opts
+        )
+        for band in bands[:2]
+    }
+    built = _count_validations(monkeypatch)
+    table = replace_w(
+        panel,
+        "y",
+        ["x1"],
+        {f"{b:g}": weights.inverse_distance(prov, cutoff=b) for b in bands[:2]},
+        draws=20,
+        **opts,
+    )
+    assert built == [(("y", "x1"), "entity", "time")]
+    for band, res in separate.items():
+        imp = res.impacts(draws=20)
+        expected = pd.Series(
+            {
+                ("x1", kind, stat): float(imp.loc["x1", (kind, stat)])
+                for kind in ("direct", "indirect", "total")
+                for stat in ("est", "se", "p")
+            },
+            name=f"{band:g}",
+        ).rename_axis(["variable", "impact", "stat"])
+        pd.testing.assert_series_equal(table[f"{band:g}"], expected)
+    built.clear()
+    decay = spillover_decay(panel, "y", ["x1"], prov, bands=bands, draws=20, **opts)
+    assert built == [(("y", "x1"), "entity", "time")] and len(decay) == len(bands)
+    # a PanelFrame handed in is not validated again
+    frame = PanelFrame(panel, ["y", "x1"], "entity", "time", balanced=True)
+    built.clear()
+    handed = replace_w(
+        frame, "y", ["x1"], {"1500": weights.inverse_distance(prov, cutoff=1500)}, draws=20, **opts
+    )
+    assert built == []
+    pd.testing.assert_series_equal(handed["1500"], table["1500"])

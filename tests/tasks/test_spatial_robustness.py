@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import tomllib
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from clusterdx.errors import StudySpecError
+from clusterdx.paneldata import PanelFrame
 from clusterdx.study import Study
+from clusterdx.tasks import spatial_robustness as task
+from clusterdx.tasks import steps
 from clusterdx.tasks.spatial_robustness import spatial_robustness_outputs
 
 from ..conftest import REPO
@@ -40,3 +45,27 @@ def test_outputs_follow_the_spec():
         "sdm_replace_w_decay.csv",
         "sdm_replace_w_decay.png",
     ]
+
+
+def test_one_validated_panel_serves_the_table_and_the_bands(tmp_path, monkeypatch):
+    raw = _raw()
+    raw["spatial_robustness"][0]["bands"] = [1500.0, 2000.0]
+    study = Study.from_dict(raw, tmp_path / "analysis" / "study.toml")  # reports in tmp_path
+    (study.reports_dir / "tables").mkdir(parents=True)
+    (study.reports_dir / "figures").mkdir()
+    codes = sorted(steps.region_table("province")["code"])
+    frame = pd.DataFrame({"region": np.repeat(codes, 3), "year": np.tile([2020, 2021, 2022], 31)})
+    for col in ("dt", "demand", "gov", "tech", "core"):
+        frame[col] = np.random.default_rng(0).normal(size=len(frame))
+    handed = []
+
+    def fake(panel, *args, **kwargs):
+        handed.append(panel)
+        return pd.DataFrame({"band_km": [1500.0]})
+
+    monkeypatch.setattr(task.spatial, "replace_w", fake)
+    monkeypatch.setattr(task.spatial, "spillover_decay", fake)
+    monkeypatch.setattr(task, "decay_figure", lambda *args, **kwargs: None)
+    task.run_spatial_robustness(study, frame)
+    assert len(handed) == 2 and handed[0] is handed[1] and isinstance(handed[0], PanelFrame)
+    assert handed[0].columns == ["dt", "demand", "gov", "tech", "core"]

@@ -49,7 +49,7 @@ from clusterdx.panel.iv import (
     fit_fixest,
     has_instruments,
 )
-from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.frame import PanelFrame, as_frame
 from clusterdx.paneldata.within import (
     codes_of,
     covariance,
@@ -439,11 +439,7 @@ def fit(
             f"{list(_COVS_BY_MODEL[model])}."
         )
     if isinstance(panel, PanelFrame):
-        if (entity, time) != (panel.entity, panel.time):
-            raise PanelError(
-                f"entity={entity!r}, time={time!r} differ from the keys the PanelFrame was "
-                f"built with ({panel.entity!r}, {panel.time!r}); pass those."
-            )
+        panel.require_keys(entity, time)
         columns = panel.data.columns
     elif isinstance(panel, pd.DataFrame):
         columns = panel.columns
@@ -451,13 +447,8 @@ def fit(
         raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
     depvar, exog = parse_formula(formula, columns)
     cluster_cols = _cluster_columns(cov, cluster, columns, entity, time)
-    if isinstance(panel, PanelFrame):
-        frame, dropped = panel.select([depvar, *exog], cluster_cols), panel.dropped
-    else:
-        validated = PanelFrame(
-            panel, [depvar, *exog], entity, time, missing=missing, extra=cluster_cols
-        )
-        frame, dropped = validated.data, validated.dropped
+    validated = as_frame(panel, [depvar, *exog], entity, time, missing=missing, extra=cluster_cols)
+    frame, dropped = validated.select([depvar, *exog], cluster_cols), validated.dropped
     if frame.empty:
         raise PanelError("no rows are left after dropping missing values; check the data.")
 
@@ -576,7 +567,7 @@ def _fd_rsquared(raw: Any, y: pd.Series) -> float:
 
 
 def fit_stepwise(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     y: str,
     x_steps: Sequence[Sequence[str]],
     *,
@@ -592,7 +583,10 @@ def fit_stepwise(
 
     Parameters
     ----------
-    panel : DataFrame
+    panel : DataFrame or PanelFrame
+        Long panel, validated once (with the columns of every step and a ``cluster`` column)
+        and handed on to each step's :func:`fit`; or a :class:`clusterdx.paneldata.PanelFrame`
+        with those columns, used as it is. With ``absorb`` each step reads the DataFrame.
     y : str
         Response.
     x_steps : sequence of sequences of str
@@ -624,7 +618,16 @@ def fit_stepwise(
     if empty:
         raise PanelError(f"x_steps has empty blocks at positions {empty}; give each a column.")
     all_x = list(dict.fromkeys(name for step in x_steps for name in step))
-    if kwargs.get("missing", "raise") == "drop":
+    missing = kwargs.get("missing", "raise")
+    if kwargs.get("absorb") is None:  # validated once (the last step's rows) and handed on
+        cluster = kwargs.get("cluster")
+        columns = (
+            panel.data.columns if isinstance(panel, PanelFrame) else getattr(panel, "columns", ())
+        )
+        carried = isinstance(cluster, str) and cluster in columns  # a cluster column, not a key
+        extra = [cluster] if carried and cluster not in ("entity", "time", "both") else []
+        panel = as_frame(panel, [y, *all_x], entity, time, missing=missing, extra=extra)
+    elif missing == "drop":  # pyfixest reads the absorbed columns from the DataFrame itself
         complete = panel[[y, *all_x]].notna().all(axis=1)
         panel = panel.loc[complete.to_numpy()]
     results = []
@@ -632,7 +635,7 @@ def fit_stepwise(
     for step in x_steps:
         used += [name for name in step if name not in used]
         results.append(fit(panel, f"{y} ~ {' + '.join(used)}", entity=entity, time=time, **kwargs))
-    if kwargs.get("missing", "raise") == "drop":
+    if kwargs.get("absorb") is not None and missing == "drop":
         lost = int((~complete).sum())
         results = [_replace_dropped(res, lost) for res in results]
     return results

@@ -245,6 +245,14 @@ class PanelFrame:
             "entities or periods."
         )
 
+    def require_keys(self, entity: str, time: str) -> None:
+        """Raise ``PanelError`` unless ``entity`` and ``time`` are the keys the frame was built with."""
+        if (entity, time) != (self.entity, self.time):
+            raise PanelError(
+                f"entity={entity!r}, time={time!r} differ from the keys the PanelFrame was "
+                f"built with ({self.entity!r}, {self.time!r}); pass those."
+            )
+
     def select(self, columns: Sequence[str], extra: Iterable[str] = ()) -> pd.DataFrame:
         """``data`` restricted to ``columns`` and ``extra`` (already validated; rows unchanged).
 
@@ -253,14 +261,18 @@ class PanelFrame:
         PanelError
             A column that the frame was not built with.
         """
-        wanted = list(dict.fromkeys([*columns, *extra]))
+        return self.data[self.require_columns([*columns, *extra])]
+
+    def require_columns(self, wanted: Iterable[str]) -> list[str]:
+        """``wanted`` without repeats; ``PanelError`` naming those the frame was not built with."""
+        wanted = list(dict.fromkeys(wanted))
         absent = [c for c in wanted if c not in self.data.columns]
         if absent:
             raise PanelError(
                 f"columns {absent} are not in the validated panel (it holds "
                 f"{list(self.data.columns)}); build the PanelFrame with them."
             )
-        return self.data[wanted]
+        return wanted
 
     def assign(self, **values: Any) -> PanelFrame:
         """A copy with numeric columns added or replaced, computed from the validated ones.
@@ -302,6 +314,41 @@ class PanelFrame:
         values = self.data[columns].to_numpy(dtype=float)
         codes = [c for c, on in ((self.entity_codes, entity), (self.time_codes, time)) if on]
         return demean(values, codes)
+
+
+def as_frame(
+    panel: pd.DataFrame | PanelFrame,
+    columns: Sequence[str],
+    entity: str,
+    time: str,
+    *,
+    missing: Missing = "raise",
+    extra: Iterable[str] = (),
+    balanced: bool = False,
+) -> PanelFrame:
+    """``panel`` validated into a :class:`PanelFrame`, or a ``PanelFrame`` handed on as it is.
+
+    How every estimator takes its ``panel`` argument: a DataFrame is validated (the arguments
+    are those of :class:`PanelFrame`); a ``PanelFrame`` is not checked again (so ``missing``
+    does not apply), only its keys against ``entity`` and ``time``, its columns against
+    ``columns`` and ``extra``, and its balance when ``balanced``. A loop that fits one panel
+    many times validates it once this way.
+
+    Raises
+    ------
+    PanelError
+        What :class:`PanelFrame` raises; for a ``PanelFrame``, keys other than ``entity`` and
+        ``time``, a column it was not built with, or an unbalanced panel (``balanced=True``).
+    """
+    if not isinstance(panel, PanelFrame):
+        return PanelFrame(
+            panel, columns, entity, time, missing=missing, extra=extra, balanced=balanced
+        )
+    panel.require_keys(entity, time)
+    panel.require_columns([*columns, *extra])
+    if balanced:
+        panel.require_balanced()
+    return panel
 
 
 def _period_values(values: pd.Series, time: str) -> pd.Series:

@@ -2,7 +2,8 @@
 
 The panel is validated by :class:`clusterdx.paneldata.PanelFrame` (columns present, one row per
 entity-period, numeric, no missing values, balanced: the same checks and messages as the linear
-panel models) and read as its cube of shape ``(N, T, c)``: entity ``i`` in row ``i`` (sorted
+panel models), once: a ``PanelFrame`` passed in is handed on as it is (:func:`spatial_frame`),
+and read as its cube of shape ``(N, T, c)``: entity ``i`` in row ``i`` (sorted
 entity values, the order ``W`` is aligned to by :func:`align_weights`), period ``t`` in column
 ``t``. Stacking period by period, as the models are written, is the same data read column by
 column. :func:`align_weights` is the one place where a weights object (a ``libpysal.weights.W``
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
-from clusterdx.errors import PanelError, WeightsError
-from clusterdx.paneldata.frame import PanelFrame, listing
+from clusterdx.errors import EstimationError, PanelError, WeightsError
+from clusterdx.paneldata.frame import PanelFrame, as_frame, listing
 
 
 @dataclass(frozen=True)
@@ -33,21 +35,39 @@ class PanelArrays:
     x: np.ndarray
 
 
-def stack_panel(panel: Any, y: str, x: Sequence[str], entity: str, time: str) -> PanelArrays:
-    """Validate a long panel (balanced) and reshape ``y`` and ``x`` to entity × period arrays.
+def spatial_frame(
+    panel: pd.DataFrame | PanelFrame, y: str, x: Sequence[str], entity: str, time: str
+) -> PanelFrame:
+    """The balanced panel of a spatial model of ``y`` on ``x``, validated once (or as handed on).
+
+    A DataFrame is validated by :class:`~clusterdx.paneldata.PanelFrame` with ``balanced=True``;
+    a ``PanelFrame`` is used as it is (:func:`~clusterdx.paneldata.frame.as_frame`: its keys,
+    columns and balance are checked), so a loop of fits on one panel validates it once.
 
     Raises
     ------
     PanelError
-        Everything :class:`~clusterdx.paneldata.PanelFrame` refuses with ``balanced=True`` (a
+        Everything :func:`~clusterdx.paneldata.frame.as_frame` refuses with ``balanced=True`` (a
         missing column, a duplicate (entity, time) pair, a non-numeric, missing or infinite
-        value, an unbalanced panel), or regressors that repeat a name or contain ``y``.
+        value, an unbalanced panel, a PanelFrame with other keys), or regressors that repeat a
+        name or contain ``y``.
+    EstimationError
+        ``x`` is a string rather than a list of names.
     """
+    if isinstance(x, str):
+        raise EstimationError(f"x={x!r} is a string; pass a list of column names, e.g. [{x!r}]")
     if len(set(x)) != len(x) or y in x:
         raise PanelError(
             f"regressors {list(x)} repeat a name or contain the dependent variable {y!r}"
         )
-    frame = PanelFrame(panel, [y, *x], entity, time, balanced=True)
+    return as_frame(panel, [y, *x], entity, time, balanced=True)
+
+
+def stack_panel(
+    panel: pd.DataFrame | PanelFrame, y: str, x: Sequence[str], entity: str, time: str
+) -> PanelArrays:
+    """The panel of :func:`spatial_frame` as entity × period arrays of ``y`` and ``x``."""
+    frame = spatial_frame(panel, y, x, entity, time)
     cube = frame.cube([y, *x])
     return PanelArrays(
         entities=frame.entities.tolist(),

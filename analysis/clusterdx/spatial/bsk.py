@@ -61,6 +61,7 @@ from clusterdx.options.spatial import (
     DEFAULT_ENTITY,
     DEFAULT_TIME,
 )
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.spatial._data import align_weights, stack_panel
 from clusterdx.spatial._information import EXACT_MAX_N
 from clusterdx.spatial.logdet import LogDet
@@ -87,7 +88,7 @@ _NAMES = {
 
 
 def bsk_test(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     y: str,
     x: Sequence[str],
     w: Any,
@@ -101,7 +102,8 @@ def bsk_test(
     Parameters
     ----------
     panel
-        Balanced long panel.
+        Balanced long panel, or a :class:`clusterdx.paneldata.PanelFrame` with these columns
+        (used as it is; its keys must be ``entity`` and ``time``).
     y, x
         Response and regressors (an intercept is added, as splm's formula interface does).
     w

@@ -27,6 +27,7 @@ from clusterdx.options.spatial import (
     DEFAULT_ENTITY,
     DEFAULT_TIME,
 )
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.spatial._data import align_weights, stack_panel
 
 
@@ -42,7 +43,7 @@ class CDTestResult:
 
 
 def pesaran_cd(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     column: str,
     *,
     entity: str = DEFAULT_ENTITY,
@@ -54,7 +55,8 @@ def pesaran_cd(
     Parameters
     ----------
     panel
-        Balanced long panel.
+        Balanced long panel, or a :class:`clusterdx.paneldata.PanelFrame` with these columns
+        (used as it is; its keys must be ``entity`` and ``time``).
     column
         The series to test, usually the residuals of a panel model.
     entity, time

@@ -30,7 +30,7 @@ from clusterdx.options.spatial import (
     DEFAULT_SEED,
     DEFAULT_TIME,
 )
-from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.frame import PanelFrame, as_frame
 from clusterdx.paneldata.within import demean_cube
 from clusterdx.spatial._data import align_weights, matched_ids, weights_matrix
 
@@ -41,7 +41,7 @@ _SHOW = 5
 
 
 def moran_by_year(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     var: str,
     w: Weights,
     entity: str = DEFAULT_ENTITY,
@@ -61,8 +61,10 @@ def moran_by_year(
 
     Parameters
     ----------
-    panel : DataFrame
-        Long panel; every entity of ``w`` must have a value of ``var`` in every period.
+    panel : DataFrame or PanelFrame
+        Long panel; every entity of ``w`` must have a value of ``var`` in every period. A
+        :class:`clusterdx.paneldata.PanelFrame` with ``var`` is used as it is (its keys must
+        be ``entity`` and ``time``).
     var : str
         Variable to test.
     w : libpysal.weights.W or (matrix, ids)
@@ -108,7 +110,7 @@ def moran_by_year(
     """
     if not isinstance(permutations, int | np.integer) or permutations < 0:
         raise StudySpecError(f"permutations={permutations!r} must be a non-negative integer.")
-    frame = PanelFrame(panel, [var], entity, time, missing="drop")  # gaps: named per period
+    frame = as_frame(panel, [var], entity, time, missing="drop")  # gaps: named per period
     matrix, order, _ = _weights_order(w, frame)
     if isinstance(w, libpysal.weights.W):  # esda row-standardises: work on a copy
         w_copy = libpysal.weights.W(
@@ -147,7 +149,7 @@ def moran_by_year(
 
 
 def lm_tests(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     y: str,
     x: Sequence[str],
     w: Weights,
@@ -179,8 +181,9 @@ def lm_tests(
 
     Parameters
     ----------
-    panel : DataFrame
-        Balanced long panel.
+    panel : DataFrame or PanelFrame
+        Balanced long panel, or a :class:`clusterdx.paneldata.PanelFrame` with ``y`` and ``x``
+        (used as it is; its keys must be ``entity`` and ``time``).
     y : str
         Response.
     x : sequence of str
@@ -227,7 +230,7 @@ def lm_tests(
         raise StudySpecError(f"effects={effects!r} is not allowed; use one of {list(LM_EFFECTS)}.")
     if isinstance(x, str) or not x:
         raise PanelError(f"x must be a non-empty list of column names, got {x!r}.")
-    frame = PanelFrame(panel, [y, *x], entity, time, balanced=True)
+    frame = as_frame(panel, [y, *x], entity, time, balanced=True)
     wmat, _, rows = _weights_order(w, frame)
     # T x N x k, entities in W order: the period-major stacking of I_T ⊗ W
     cube = np.ascontiguousarray(frame.cube([y, *x])[rows].transpose(1, 0, 2))

@@ -81,6 +81,7 @@ from clusterdx.options.spatial import (
     DYNAMIC,
     DynamicName,
 )
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
@@ -377,7 +378,7 @@ def stationarity(w: Any, rho: float, tau: float, psi: float) -> float:
 
 
 def fit_dynamic(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     y: str,
     x: Sequence[str],
     w: Any,
@@ -394,7 +395,9 @@ def fit_dynamic(
     """Fit a dynamic spatial panel model by conditional ML (module docstring).
 
     Parameters are those of :func:`clusterdx.spatial.fit` plus ``dynamic``; ``model`` is
-    ``"sar"`` or ``"sdm"``, ``effects`` ``"individual"`` or ``"twoways"``. The panel needs T ≥ 3.
+    ``"sar"`` or ``"sdm"``, ``effects`` ``"individual"`` or ``"twoways"``. The panel needs T ≥ 3;
+    ``panel`` is a long DataFrame or a :class:`clusterdx.paneldata.PanelFrame` with ``y`` and
+    ``x``, used as it is (its keys must be ``entity`` and ``time``), as in ``fit``.
     ``seed`` seeds the Rademacher probes of the stochastic traces used above N = 1,500 (the fit
     is exact, and ``seed`` unused, below).
 
@@ -424,8 +427,8 @@ def fit_dynamic(
                 f"{name}={value!r} is not allowed with dynamic={dynamic!r}; choose one of "
                 f"{list(allowed)}"
             )
-    x = list(x)
     data = stack_panel(panel, y, x, entity, time)
+    x = list(x)
     wsp = sp.csr_matrix(align_weights(w, data.entities), dtype=float)
     n, t = data.y.shape
     if t < 3:

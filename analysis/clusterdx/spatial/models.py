@@ -99,6 +99,7 @@ from clusterdx.options.spatial import (
     EffectsName,
     ModelName,
 )
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean_cube
 from clusterdx.results import Covariance
 from clusterdx.spatial._data import align_weights, stack_panel
@@ -246,7 +247,7 @@ class _Profile:
 
 
 def fit(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     formula: str | None = None,
     *,
     y: str | None = None,
@@ -272,6 +273,10 @@ def fit(
     ----------
     panel
         Long data frame, one row per (entity, time); balanced, no missing values in ``y`` or ``x``.
+        Or a :class:`clusterdx.paneldata.PanelFrame` already validated with those columns: used
+        as it is, not checked again (only its keys, columns and balance), as
+        :func:`clusterdx.panel.fit` does; how :func:`clusterdx.spatial.replace_w` and
+        :func:`clusterdx.spatial.spillover_decay` hand one panel to each of their fits.
     formula
         ``"y ~ x1 + x2"`` (column names joined by ``+``; nothing is evaluated), instead of
         ``y`` and ``x``; giving both or neither raises ``OptionError``.
@@ -397,13 +402,11 @@ def fit(
         )
     _check_option("model", model, MODELS)
     _check_option("effects", effects, EFFECTS)
-    if isinstance(x, str):
-        raise EstimationError(f"x={x!r} is a string; pass a list of column names, e.g. [{x!r}]")
-    x = list(x)
-    if not x:
+    if len(x) == 0:
         raise EstimationError("x is empty; give at least one regressor")
     _check_option("convention", convention, CONVENTIONS)
-    data = stack_panel(panel, y, x, entity, time)
+    data = stack_panel(panel, y, x, entity, time)  # refuses a string x
+    x = list(x)
     wmat = align_weights(w, data.entities)
     merr, mdur, durbin_cols = _extra_weights(
         model, x, data.entities, wmat, w_error, w_durbin, durbin

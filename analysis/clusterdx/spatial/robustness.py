@@ -10,13 +10,14 @@ at successive distance bands d_ij ≤ b (row-standardised) and returns each regr
 (spillover) effect with its confidence interval by band: the spillover-distance profile of
 e.g. Keller (2002, *American Economic Review* 92:120-142) as drawn in regional spillover papers.
 The effects and their simulated standard errors come from :func:`clusterdx.spatial.fit` and
-``impacts`` (dynamic models: short-run effects unless ``horizon="long"``).
+``impacts`` (dynamic models: short-run effects unless ``horizon="long"``). Both validate the panel
+once and hand the same :class:`~clusterdx.paneldata.PanelFrame` to every fit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from scipy import stats
@@ -29,6 +30,9 @@ from clusterdx.options.spatial import (
     DEFAULT_TIME,
 )
 
+if TYPE_CHECKING:
+    from clusterdx.paneldata.frame import PanelFrame
+
 
 def _effects(res: Any, draws: int, seed: int, horizon: str) -> pd.DataFrame:
     imp = res.impacts(draws=draws, seed=seed)
@@ -38,7 +42,7 @@ def _effects(res: Any, draws: int, seed: int, horizon: str) -> pd.DataFrame:
 
 
 def replace_w(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     y: str,
     x: Sequence[str],
     weights: Mapping[str, Any],
@@ -54,6 +58,9 @@ def replace_w(
 
     Parameters
     ----------
+    panel
+        Long panel (validated once for all the fits) or a
+        :class:`clusterdx.paneldata.PanelFrame` with ``y`` and ``x``, used as it is.
     weights
         ``{name: W}`` in column order (``libpysal.weights.W`` or ``(matrix, ids)``).
     fit_options
@@ -76,10 +83,12 @@ def replace_w(
     >>> list(table.columns), table.loc[("x1", "indirect", "est")].round(2).tolist()
     (['rook', 'queen'], [1.33, 1.13])
     """
+    from clusterdx.spatial._data import spatial_frame
     from clusterdx.spatial.models import fit
 
     if not weights:
         raise WeightsError("weights is empty; list at least one {name: W} to compare")
+    panel = spatial_frame(panel, y, x, entity, time)
     columns = {}
     for name, w in weights.items():
         res = fit(panel, y=y, x=x, w=w, entity=entity, time=time, **fit_options)
@@ -98,7 +107,7 @@ def replace_w(
 
 
 def spillover_decay(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | PanelFrame,
     y: str,
     x: Sequence[str],
     regions: pd.DataFrame,
@@ -117,6 +126,9 @@ def spillover_decay(
 
     Parameters
     ----------
+    panel
+        Long panel, validated once for the fits of all bands; a
+        :class:`clusterdx.paneldata.PanelFrame` with ``y`` and ``x`` is used as it is.
     regions
         ``code``, ``lon``, ``lat`` of the panel's entities (``clusterdx.regions.provinces()``).
     bands
@@ -129,12 +141,14 @@ def spillover_decay(
         Columns ``band_km``, ``variable``, ``est``, ``se``, ``lower``, ``upper`` (the 1 − α
         interval est ± z·se), one row per band and regressor.
     """
+    from clusterdx.spatial._data import spatial_frame
     from clusterdx.spatial.models import fit
     from clusterdx.weights import inverse_distance
 
     bands = [float(b) for b in bands]
     if not bands or any(b <= 0 for b in bands) or bands != sorted(set(bands)):
         raise WeightsError(f"bands must be increasing positive distances in km; got {bands}")
+    panel = spatial_frame(panel, y, x, entity, time)
     z = stats.norm.ppf(1 - alpha / 2)
     rows = []
     for band in bands:

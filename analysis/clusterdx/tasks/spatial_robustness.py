@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from clusterdx import spatial
+from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.study import Study
 from clusterdx.tasks.steps import ENTITY, TIME, study_weights
 
@@ -34,8 +35,10 @@ def run_spatial_robustness(study: Study, frame: pd.DataFrame) -> list[Path]:
     for check in spec.spatial_robustness:
         options = {"model": check.model, "effects": check.effects, "dynamic": check.dynamic}
         matrices = {name: study_weights(study, name, frame) for name in check.weights}
+        # validated once for the 'replace W' fits and the distance bands
+        panel = PanelFrame(frame, [check.y, *check.x], ENTITY, TIME, balanced=True)
         table = spatial.replace_w(
-            frame,
+            panel,
             check.y,
             check.x,
             matrices,
@@ -52,7 +55,7 @@ def run_spatial_robustness(study: Study, frame: pd.DataFrame) -> list[Path]:
             registry = region_table(spec.study.level)
             registry = registry[registry["code"].isin(frame[ENTITY].unique())]
             decay = spatial.spillover_decay(
-                frame,
+                panel,
                 check.y,
                 check.x,
                 registry,
