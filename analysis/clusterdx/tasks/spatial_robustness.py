@@ -9,7 +9,8 @@ import pandas as pd
 from clusterdx import spatial
 from clusterdx.report.spillover_figure import decay_figure
 from clusterdx.study import Study
-from clusterdx.tasks.steps import ENTITY, TIME, region_table, study_weights
+from clusterdx.tasks.spatial_inputs import read_weights
+from clusterdx.tasks.steps import ENTITY, TIME, region_table
 
 
 def spatial_robustness_outputs(study: Study) -> dict[str, Path]:
@@ -31,7 +32,7 @@ def run_spatial_robustness(study: Study, frame: pd.DataFrame) -> list[Path]:
     written: list[Path] = []
     for check in spec.spatial_robustness:
         options = {"model": check.model, "effects": check.effects, "dynamic": check.dynamic}
-        matrices = {name: study_weights(study, name, frame) for name in check.weights}
+        matrices = {name: read_weights(study, name) for name in check.weights}
         table = spatial.replace_w(
             frame,
             check.y,

@@ -31,6 +31,7 @@ from clusterdx.spatial.diagnostics import moran_by_year
 from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.spatial_inputs import read_map_shapes, read_weights
 
 ENTITY, TIME = "region", "year"
 CLUSTER = "cluster"  # entity of the cluster-year panel
@@ -408,7 +409,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     **panel_fit_options(model),
                 )
             else:
-                w = study_weights(study, model.weights, frame)
+                w = read_weights(study, model.weights)
                 used_weights[model.weights] = _transform_of(w)
                 extra = {}
                 for key, name in (
@@ -416,7 +417,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     ("w_durbin", model.weights_durbin),
                 ):
                     if name is not None:
-                        extra[key] = study_weights(study, name, frame)
+                        extra[key] = read_weights(study, name)
                         used_weights[name] = _transform_of(extra[key])
                 model_seed = seed if model.seed is None else model.seed
                 res = spatial.fit(
@@ -529,8 +530,11 @@ def _moran_outputs(
     """Moran's I by year (CSV and table), its trend, the Moran scatter and the LISA map per variable."""
     spec = study.spec
     lang, seed, permutations = spec.study.language, spec.study.seed, spec.diagnostics.permutations
-    w = study_weights(study, spec.diagnostics.weights, frame)
-    shapes = _map_shapes(study)
+    w = read_weights(study, spec.diagnostics.weights)
+    # one reading of the map shapes for every variable's map: the study's own regions are drawn
+    # in their coordinates (shapes=), China's polygons in the China projection (polygons=)
+    shapes = read_map_shapes(study)
+    maps = {"shapes": shapes} if study_regions(study) is not None else {"polygons": shapes}
     moran = pd.concat(
         [
             moran_by_year(
@@ -567,38 +571,17 @@ def _moran_outputs(
             label=label,
             lang=lang,
             path=paths[2],
-            shapes=shapes,
+            **maps,
         )
         written += paths
     return written
-
-
-def _map_shapes(study: Study):
-    """Shapes of the study's own regions for maps: polygons, else lon/lat points (None: China)."""
-    own = study_regions(study, with_geometry=True)
-    if own is None:
-        return None
-    if own.shapes is not None:
-        return own.shapes
-    if own.frame[["lon", "lat"]].isna().any().any():
-        raise StudySpecError(
-            "[diagnostics].moran draws a LISA map of the study's regions: give [regions].geometry "
-            "(polygons) or lon/lat columns in the regions file"
-        )
-    import geopandas
-
-    return geopandas.GeoDataFrame(
-        {"code": own.frame["code"]},
-        geometry=geopandas.points_from_xy(own.frame["lon"], own.frame["lat"]),
-        crs="EPSG:4326",
-    )
 
 
 def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:
     """LM and Baltagi-Song-Koh tests of the first spatial model; Wald / LR tests of each SDM."""
     first = fitted[0][0]
     effects = "individual" if first.effects == "random" else first.effects
-    w_first = study_weights(study, first.weights, frame)
+    w_first = read_weights(study, first.weights)
     lm = spatial.lm_tests(
         frame, first.y, first.x, w_first, entity=ENTITY, time=TIME, effects=effects
     )
