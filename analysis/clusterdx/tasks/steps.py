@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rich.progress import Progress
 
@@ -169,9 +170,7 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
     if clusters:
         registry_rows = clusters[0].sort_values("cluster", kind="stable")
         if "cluster_type" in registry_rows.columns:
-            dominant = registry_rows.groupby(ENTITY)["cluster_type"].agg(
-                lambda types: max(types.unique(), key=lambda t: int((types == t).sum()))
-            )
+            dominant = _dominant_type(registry_rows)
             out = out.merge(
                 dominant.rename("cluster_type"), left_on=ENTITY, right_index=True, how="left"
             )
@@ -185,6 +184,21 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
                 first.rename("designation_year"), left_on=ENTITY, right_index=True, how="left"
             )
     return out
+
+
+def _dominant_type(registry_rows: pd.DataFrame) -> pd.Series:
+    """Most frequent ``cluster_type`` of each region's clusters (rows sorted by cluster id); ties go
+    to the type that appears first, i.e. of the earliest-registered cluster. Regions whose types
+    are all missing are left out."""
+    rows = registry_rows[[ENTITY, "cluster_type"]].assign(order=np.arange(len(registry_rows)))
+    counts = rows.groupby([ENTITY, "cluster_type"], sort=False).agg(
+        n=("order", "size"), first=("order", "min")
+    )
+    counts = counts.reset_index().sort_values(
+        [ENTITY, "n", "first"], ascending=[True, False, True], kind="stable"
+    )
+    best = counts.drop_duplicates(ENTITY)
+    return pd.Series(best["cluster_type"].to_numpy(), index=pd.Index(best[ENTITY], name=ENTITY))
 
 
 def study_weights(study: Study, name: str, frame: pd.DataFrame):
