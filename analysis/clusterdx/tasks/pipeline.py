@@ -287,7 +287,9 @@ def collect_tasks(study: Study) -> list:
         },
     )
     def task_spatial(indicators: Path, spec: str, out: Annotated[dict[str, Path], Product]) -> None:
-        build_spatial_inputs(study, indicators, out)
+        # ``spatial`` itself: pytask hands an empty dict of products (no weights, no maps) on as a
+        # node, not as the dict
+        build_spatial_inputs(study, indicators, spatial)
 
     products = steps.model_outputs(study)
     analysis_products = analysis_outputs(study)
