@@ -202,7 +202,8 @@ class LogDet:
         self.w = sp.csr_matrix(w, dtype=float)
         self.n = self.w.shape[0]
         self._d = symmetrizer(self.w)
-        chebyshev_ok = self._d is not None and _is_row_stochastic(self.w)
+        self._row_stochastic = _is_row_stochastic(self.w)
+        chebyshev_ok = self._d is not None and self._row_stochastic
         if method == "auto":
             if self.n <= EIGEN_MAX_N:
                 method = "eigen"
@@ -219,14 +220,13 @@ class LogDet:
         self._probe_powers: np.ndarray | None = None
         self._cheb_traces: np.ndarray | None = None
         self.eigenvalues: np.ndarray | None = None
-        self._row_stochastic = _is_row_stochastic(self.w)
         self._extremes: tuple[float, float] | None = None
         if method == "eigen":
             self.eigenvalues = self._eigenvalues()
             vals = self.eigenvalues
             real = vals.real if not np.iscomplexobj(vals) else vals[np.abs(vals.imag) < 1e-10].real
             self._extremes = (float(real.min()), float(real.max()))
-            _bounds_from(*self._extremes)
+            _bounds_from(*self._extremes)  # a W without positive eigenvalue fails here
         elif method == "chebyshev" and not chebyshev_ok:
             raise WeightsError(
                 "logdet='chebyshev' needs a row-standardised W similar to a symmetric matrix "
@@ -238,7 +238,7 @@ class LogDet:
         """Smallest and largest real eigenvalue of W, computed on first use.
 
         From the eigenvalues with ``"eigen"``; otherwise dense up to N = 1,000 and ARPACK above,
-        except that a row-standardised W's largest eigenvalue is 1 without computation
+        where a row-standardised W's largest eigenvalue is 1 without computation
         (Perron-Frobenius: a non-negative matrix with unit row sums has spectral radius 1).
         """
         if self._extremes is None:
