@@ -97,16 +97,23 @@ def driver_contributions(
     work["_y"] = target
     for col in ["_y", *drivers]:
         work[col] = work[col] - work.groupby(time)[col].transform("mean")
+    # one region's rows at a time as slices of NumPy arrays (rows in the order of groupby)
+    codes, units = pd.factorize(work[entity], sort=True)
+    order = np.argsort(codes, kind="stable")
+    xs = work[drivers].to_numpy(dtype=float)[order]
+    ys = work["_y"].to_numpy(dtype=float)[order]
+    ends = np.cumsum(np.bincount(codes, minlength=len(units)))
     rows = []
-    for unit, part in work.groupby(entity, sort=True):
-        x = part[drivers].to_numpy(dtype=float)
-        if len(part) <= len(drivers) + 1:
+    for unit, start, stop in zip(units, ends - np.bincount(codes), ends, strict=True):
+        # column-major like the DataFrame's block, so x.std sums in the same order
+        x, size = np.asfortranarray(xs[start:stop]), stop - start
+        if size <= len(drivers) + 1:
             raise DataError(
-                f"driver_contributions: {entity} {unit!r} has {len(part)} periods; the per-region "
+                f"driver_contributions: {entity} {unit!r} has {size} periods; the per-region "
                 f"regression needs more than {len(drivers) + 1}"
             )
-        design = np.column_stack([np.ones(len(part)), x])
-        b = np.linalg.lstsq(design, part["_y"].to_numpy(), rcond=None)[0][1:]
+        design = np.column_stack([np.ones(size), x])
+        b = np.linalg.lstsq(design, ys[start:stop], rcond=None)[0][1:]
         c = np.clip(b * x.std(axis=0, ddof=1), 0, None)
         total = c.sum()
         rows.append((unit, *(c / total if total > 0 else np.full(4, 0.25))))

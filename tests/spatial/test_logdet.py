@@ -138,3 +138,41 @@ def test_chebyshev_rejects_non_symmetric_weights():
 def test_auto_picks_by_size():
     assert LogDet(_queen(10, 10)).method == "eigen"
     assert LogDet(_queen(40, 40)).method == "lu"
+
+
+def test_bounds_of_unstandardised_and_general_matrices_match_dense_eigenvalues():
+    # N = 1,089 > 1,000: ARPACK path. Binary queen (symmetric, largest eigenvalue not 1) and a
+    # row-standardised inverse-distance W (not similar to a symmetric matrix: Arnoldi on W)
+    binary = sp.csr_matrix(libpysal.weights.lat2W(33, 33, rook=False).sparse, dtype=float)
+    for w in (binary, _inverse_distance(1_050, 3)):
+        engine = LogDet(w, "lu")
+        vals = np.linalg.eigvals(w.toarray()).real
+        np.testing.assert_allclose(engine.extremes, (vals.min(), vals.max()), rtol=1e-5)
+        np.testing.assert_allclose(engine.bounds, (1 / vals.min(), 1 / vals.max()), rtol=1e-5)
+        np.testing.assert_allclose(engine.radius, np.abs(np.linalg.eigvals(w.toarray())).max())
+
+
+def test_row_standardised_w_upper_bound_and_radius_need_no_eigenvalue(monkeypatch):
+    # Perron-Frobenius: a row-standardised W has largest eigenvalue 1 and spectral radius 1
+    w = _queen(35, 35)
+    vals = np.linalg.eigvals(w.toarray())
+    assert abs(vals.real.max() - 1) < 1e-10 and abs(np.abs(vals).max() - 1) < 1e-10
+
+    def no_arpack(*args):
+        raise AssertionError("ARPACK called")
+
+    monkeypatch.setattr("clusterdx.spatial.logdet._arpack_extreme", no_arpack)
+    engine = LogDet(w, "chebyshev")
+    assert engine.upper == 1.0 and engine.radius == 1.0
+    # the Chebyshev expansion holds for |rho| < 1, inside (1/omega_min, 1) as omega_min >= -1
+    assert engine.search_interval == (-1.0, 1.0)
+    assert 1 / vals.real.min() < -1.0
+
+
+def test_lazy_bounds_equal_dense_eigenvalues_for_a_rook_lattice():
+    # a bipartite rook lattice has omega_min = -1 exactly
+    w = libpysal.weights.lat2W(34, 34)
+    w.transform = "r"
+    engine = LogDet(sp.csr_matrix(w.sparse), "lu")
+    vals = np.linalg.eigvals(w.sparse.toarray()).real
+    np.testing.assert_allclose(engine.search_interval, (1 / vals.min(), 1.0), rtol=1e-6)

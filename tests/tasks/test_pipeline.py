@@ -102,8 +102,13 @@ def test_manifest_hashes_inputs_and_maps_outputs(built):
     assert manifest["outputs"]["reports/tables/robustness.docx"]["step"] == (
         "clusterdx.tasks.analyses.run_analyses"
     )
-    # every report file but the manifest, plus panel, audit, indicators and the cluster-year panel
-    assert len(manifest["outputs"]) == len(list(study.reports_dir.rglob("*.*"))) - 1 + 4
+    # every report file but the manifest, plus panel, audit, indicators, the cluster-year panel,
+    # the queen matrix and the LISA map's polygons of the spatial step
+    assert len(manifest["outputs"]) == len(list(study.reports_dir.rglob("*.*"))) - 1 + 6
+    for name in ("clean/spatial/queen.npz", "clean/spatial/map_shapes.parquet"):
+        assert manifest["outputs"][name]["step"] == (
+            "clusterdx.tasks.spatial_inputs.build_spatial_inputs"
+        )
     assert manifest["outputs"]["clean/cluster_panel.parquet"]["step"] == (
         "clusterdx.tasks.steps.build_indicators"
     )
@@ -124,7 +129,7 @@ def test_changed_raw_file_reruns_only_what_depends_on_it(built):
     frame.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
     outcomes = _outcomes(run(study, verbose=0))
     assert outcomes.pop("clean:digital_economy") == "SUCCESS"
-    for name in ("panel", "indicators", "models", "analyses", "index", "manifest"):
+    for name in ("panel", "indicators", "spatial", "models", "analyses", "index", "manifest"):
         assert outcomes.pop(name) == "SUCCESS", name
     assert set(outcomes.values()) == {"SKIP_UNCHANGED"}, outcomes
 

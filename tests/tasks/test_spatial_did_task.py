@@ -14,6 +14,7 @@ from clusterdx.regions.registry import table as region_table
 from clusterdx.report._latin import latin_tokens
 from clusterdx.study import Study
 from clusterdx.tasks import analyses, steps
+from clusterdx.tasks.spatial_inputs import build_spatial_inputs, spatial_outputs
 
 from ..conftest import REPO
 
@@ -22,6 +23,18 @@ DEFAULT = REPO / "analysis" / "study.toml"
 
 def _raw() -> dict:
     return tomllib.loads(DEFAULT.read_text(encoding="utf-8"))
+
+
+def _with_spatial_inputs(raw: dict, frame: pd.DataFrame, folder) -> Study:
+    """The study of ``raw`` rooted in ``folder``, with its spatial step run on ``frame`` (the
+    weights matrices the models and analyses steps read)."""
+    raw["paths"].update(root=folder.as_posix(), clean="clean")
+    study = Study.from_dict(raw, DEFAULT)
+    study.clean_dir.mkdir(parents=True)
+    path = study.clean_dir / "indicators.parquet"
+    frame.to_parquet(path)
+    build_spatial_inputs(study, path, spatial_outputs(study))
+    return study
 
 
 def _spatial_model(**keys) -> dict:
@@ -97,7 +110,7 @@ def test_pipeline_passes_the_weights_keys(frame, tmp_path, monkeypatch):
                                     durbin=["gov"])]  # fmt: skip
     raw["analyses"], raw["spatial_robustness"] = [], []
     raw.pop("robustness", None)
-    study = Study.from_dict(raw, DEFAULT)
+    study = _with_spatial_inputs(raw, frame, tmp_path)
     seen = {}
 
     def fake_fit(*args, **kwargs):
@@ -122,7 +135,7 @@ def test_spatial_did_writes_both_languages(frame, tmp_path):
     raw = _raw()
     did = next(a for a in raw["analyses"] if a["kind"] == "did")
     did.update({"spatial": True, "weights": "queen", "draws": 99})
-    study = Study.from_dict(raw, DEFAULT)
+    study = _with_spatial_inputs(raw, frame, tmp_path)
     spec = next(a for a in study.spec.analyses if a.kind == "did")
     tables, figs = tmp_path / "tables", tmp_path / "figures"
     tables.mkdir()

@@ -27,7 +27,7 @@ def test_study_seed_reaches_spatial_fit(monkeypatch, tmp_path):
         raise _Stop
 
     monkeypatch.setattr(steps.pd, "read_parquet", lambda path: pd.DataFrame())
-    monkeypatch.setattr(steps, "study_weights", lambda *args: None)
+    monkeypatch.setattr(steps, "read_weights", lambda *args: None)
     monkeypatch.setattr(steps, "_transform_of", lambda w: "row")
     monkeypatch.setattr(steps, "check_spec_against_panel", lambda *args, **kwargs: None)
     monkeypatch.setattr(balance, "require_balanced", lambda *args, **kwargs: None)

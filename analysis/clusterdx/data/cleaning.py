@@ -264,6 +264,26 @@ def handle_unit_slips(
     return frame
 
 
+def _interpolate_inside(values: pd.Series, groups: pd.Series) -> pd.Series:
+    """Linear interpolation of the gaps between two observed rows of the same group, all groups
+    at once (rows sorted by group, then year).
+
+    Equal, to the last bit, to ``Series.interpolate(method="linear", limit_area="inside")`` within
+    each group: that interpolates by row position with ``np.interp``, i.e. a gap at position p
+    between observed positions a < p < b gets ``(v_b − v_a)/(b − a) · (p − a) + v_a``; gaps at the
+    start or end of a group stay missing.
+    """
+    out = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    position = np.arange(len(out), dtype=float)
+    observed = pd.Series(np.where(np.isnan(out), np.nan, position)).groupby(groups.to_numpy())
+    before, after = observed.ffill().to_numpy(), observed.bfill().to_numpy()
+    inside = np.flatnonzero(np.isnan(out) & ~np.isnan(before) & ~np.isnan(after))
+    a, b = before[inside], after[inside]
+    slope = (out[b.astype(np.intp)] - out[a.astype(np.intp)]) / (b - a)
+    out[inside] = slope * (position[inside] - a) + out[a.astype(np.intp)]
+    return pd.Series(out, index=values.index, name=values.name)
+
+
 def handle_missing(
     frame: pd.DataFrame,
     key: list[str],
@@ -304,14 +324,7 @@ def handle_missing(
         gaps = before.isna()
         if not gaps.any():
             continue
-        # interpolate only the entities with a gap (the others are unchanged by it): one call
-        # per such entity instead of one per entity
-        touched = gaps.groupby([frame[col] for col in group]).transform("any").to_numpy(bool)
-        frame.loc[touched, var] = (
-            frame.loc[touched]
-            .groupby(group)[var]
-            .transform(lambda s: s.interpolate(method="linear", limit_area="inside"))
-        )
+        frame[var] = _interpolate_inside(before, frame.groupby(group, sort=False).ngroup())
         filled = before.isna() & frame[var].notna()
         still = frame[var].isna()
         if still.any():

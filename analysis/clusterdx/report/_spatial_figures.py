@@ -288,6 +288,7 @@ def lisa_map(
     lang: Language = "zh",
     path: str | Path | None = None,
     shapes=None,
+    polygons=None,
 ) -> Figure:
     """LISA cluster map of China: HH red, LL blue, LH light blue, HL pink, not significant grey.
 
@@ -309,6 +310,9 @@ def lisa_map(
     shapes : GeoDataFrame with ``code`` and ``geometry`` (polygons or points) of a study's own
         regions; the map is then drawn in their coordinates without the China projection and
         insets (`plain_lisa_map`), and ``level`` is ignored.
+    polygons : China's polygons of ``level`` as ``clusterdx.regions.geometry(level,
+        include_sar_taiwan=True)`` returns them, for a caller that draws several maps from one
+        reading (the pipeline's ``spatial`` step writes them once per run); default: read here.
     """
     from clusterdx.regions import geometry
 
@@ -332,7 +336,7 @@ def lisa_map(
         )
     # Taiwan, Hong Kong and Macao are drawn (as "no data" unless the data have them): a map of
     # China without them is not publishable in China.
-    shapes = geometry(level, include_sar_taiwan=True)
+    shapes = geometry(level, include_sar_taiwan=True) if polygons is None else polygons
     codes = set(shapes["code"])
     unknown = [c for c in clusters.index if c not in codes]
     if unknown:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
 from clusterdx.errors import EstimationError
@@ -42,6 +43,7 @@ def spatial_traces(
     seed: int = 0,
     exact: bool | None = None,
     w_error: sp.csr_matrix | None = None,
+    lu_a: spla.SuperLU | None = None,
 ) -> dict[str, float]:
     """Traces needed by the information matrix, exact for small N and stochastic above.
 
@@ -60,6 +62,9 @@ def spatial_traces(
         Use the N unit vectors as probes (exact traces); default: when N ≤ ``EXACT_MAX_N``.
     w_error
         Weights matrix M of the error process (B = I − λM, H = M B^{-1}); default ``w``.
+    lu_a
+        The sparse LU factorisation of A = I − ρW when the caller has it (`filter_factor`), so
+        that it is not factorised twice; default: factorised here.
 
     Returns
     -------
@@ -76,7 +81,8 @@ def spatial_traces(
         u, scale = rng.choice(np.array([-1.0, 1.0]), size=(n, m)), 1.0 / m
     proj = (lambda v: demean_cube(v, entity=False, time=True)) if project else (lambda v: v)
     u = proj(u)
-    lu_a = filter_factor(w, rho) if rho is not None else None
+    if lu_a is None and rho is not None:
+        lu_a = filter_factor(w, rho)
     m = w if w_error is None else w_error
     lu_b = filter_factor(m, lam) if lam is not None else None
 
@@ -132,14 +138,15 @@ def information_covariance(
     """
     k = x.shape[2]
     xb = x @ beta
-    traces = spatial_traces(wmat, rho, lam, project=project, seed=seed, w_error=w_error)
+    lu_a = filter_factor(wmat, rho) if rho is not None else None  # one factorisation for both
+    traces = spatial_traces(wmat, rho, lam, project=project, seed=seed, w_error=w_error, lu_a=lu_a)
     m_err = wmat if w_error is None else w_error
     m = k + (rho is not None) + (lam is not None) + 1
     info = np.zeros((m, m))
     info[:k, :k] = xstar.T @ xstar / sigma2
     pos = k
     if rho is not None:
-        gxb = wmat @ filter_factor(wmat, rho).solve(xb)
+        gxb = wmat @ lu_a.solve(xb)
         if lam is not None:
             gxb = gxb - lam * (m_err @ gxb)
         if project:

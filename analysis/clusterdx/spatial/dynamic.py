@@ -456,7 +456,7 @@ def fit_dynamic(
     nobs = n_eff * t_eff
     wy = proj(wsp @ yt)
     engine = LogDet(wsp)
-    lower, upper = engine.bounds
+    lower, upper = engine.search_interval
     if project:
         lower = max(lower, 0.0)
 
@@ -481,7 +481,8 @@ def fit_dynamic(
     kz = len(coefs)
 
     def at(r: float) -> tuple[_Operators, dict[str, float]]:
-        return _Operators(wsp, r, project), spatial_traces(wsp, r, None, project=project, seed=seed)
+        ops = _Operators(wsp, r, project)  # its LU of I − rW serves the traces too
+        return ops, spatial_traces(wsp, r, None, project=project, seed=seed, lu_a=ops._lu)
 
     ops, traces = at(rho)
     uncorrected = theta.copy()

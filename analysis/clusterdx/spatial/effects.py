@@ -99,8 +99,7 @@ def _durbin_mean_diagonals(
             vals, vecs = np.linalg.eig(w.toarray())
             c = np.diag(np.linalg.solve(vecs, wd @ vecs))
         return np.real(np.sum(c / (1.0 - rho[..., None] * vals), axis=-1)) / n
-    radius = max(1.0 / engine.bounds[1], -1.0 / engine.bounds[0])
-    top = float(np.max(np.abs(rho))) * radius if rho.size else 0.0
+    top = float(np.max(np.abs(rho))) * engine.radius if rho.size else 0.0
     order = int(min(2_000, max(10, np.ceil(np.log(1e-10) / np.log(max(top, 1e-3))))))
     u = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(n, probes))
     moments = np.empty(order + 1)
@@ -199,7 +198,7 @@ def impacts(res: SpatialPanelResults, draws: int = 1000, seed: int = 0) -> pd.Da
         return _frame(names, est, se)
 
     rho = res.rho
-    upper = res.engine.bounds[1]
+    upper = res.engine.upper
     if not rho < upper:
         raise EstimationError(
             f"rho = {rho:.4f} is not below 1/(largest eigenvalue of W) = {upper:.4f}; impacts are "

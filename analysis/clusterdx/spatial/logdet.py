@@ -37,6 +37,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from threadpoolctl import threadpool_limits
 
 from clusterdx.errors import EstimationError, OptionError, WeightsError
 from clusterdx.options.spatial import LOGDET_METHODS, LogdetMethod
@@ -86,13 +87,22 @@ def _is_row_stochastic(w: sp.csr_matrix) -> bool:
     return bool(w.data.min() >= 0 and np.allclose(sums, 1.0, rtol=0, atol=1e-10))
 
 
-def _extreme_eigenvalues(w: sp.csr_matrix, d: np.ndarray | None) -> tuple[float, float]:
-    """Smallest and largest real eigenvalue of a sparse W by ARPACK."""
+def _dense_extremes(w: sp.csr_matrix) -> tuple[float, float]:
+    """Smallest and largest real part of the eigenvalues of a small W (dense, all eigenvalues)."""
+    vals = np.linalg.eigvals(w.toarray()).real
+    return float(vals.min()), float(vals.max())
+
+
+# ARPACK's Lanczos / Arnoldi steps are level-1/2 BLAS on N-vectors: BLAS threads only contend there
+# (4x slower on a shared 2-core machine at N = 90,000)
+@threadpool_limits.wrap(limits=1, user_api="blas")
+def _arpack_extreme(w: sp.csr_matrix, d: np.ndarray | None, which: str) -> float:
+    """The smallest (``which="S"``) or largest (``"L"``) real eigenvalue of a large sparse W.
+
+    A W similar to a symmetric matrix (``d`` from `symmetrizer`) is solved as the symmetric
+    S = D^{1/2} W D^{-1/2} (Lanczos, real spectrum); any other W by Arnoldi on W itself.
+    """
     n = w.shape[0]
-    if n <= EIGEN_MAX_N:
-        vals = np.linalg.eigvals(w.toarray()).real
-        return float(vals.min()), float(vals.max())
-    high = 1.0 if _is_row_stochastic(w) else None
     # A loose ARPACK tolerance: the extreme Ritz value converges far faster than its eigenvector
     # (about 1e-6 accuracy here); the bounds only delimit the search for rho.
     # A fixed start vector keeps the result reproducible (ARPACK would draw a random one).
@@ -103,13 +113,8 @@ def _extreme_eigenvalues(w: sp.csr_matrix, d: np.ndarray | None) -> tuple[float,
             root = np.sqrt(d)
             s = sp.diags(root) @ w @ sp.diags(1.0 / root)
             s = (s + s.T) / 2
-            low = float(spla.eigsh(s, which="SA", **opts)[0])
-            if high is None:
-                high = float(spla.eigsh(s, which="LA", **opts)[0])
-        else:
-            low = float(spla.eigs(w, which="SR", **opts)[0].real)
-            if high is None:
-                high = float(spla.eigs(w, which="LR", **opts)[0].real)
+            return float(spla.eigsh(s, which=f"{which}A", **opts)[0])
+        return float(spla.eigs(w, which=f"{which}R", **opts)[0].real)
     except (spla.ArpackNoConvergence, RuntimeError):
         warnings.warn(
             "ARPACK did not find the extreme eigenvalues of W; using the interval (-1, 1) for the "
@@ -117,8 +122,16 @@ def _extreme_eigenvalues(w: sp.csr_matrix, d: np.ndarray | None) -> tuple[float,
             RuntimeWarning,
             stacklevel=3,
         )
-        return -1.0, 1.0
-    return low, float(high)
+        return -1.0 if which == "S" else 1.0
+
+
+def _extreme_eigenvalues(w: sp.csr_matrix, d: np.ndarray | None) -> tuple[float, float]:
+    """Smallest and largest real eigenvalue of a sparse W (dense for N ≤ ``EIGEN_MAX_N``, else
+    ARPACK; the largest is 1 without computation when W is row-standardised)."""
+    if w.shape[0] <= EIGEN_MAX_N:
+        return _dense_extremes(w)
+    high = 1.0 if _is_row_stochastic(w) else _arpack_extreme(w, d, "L")
+    return _arpack_extreme(w, d, "S"), high
 
 
 def _bounds_from(low: float, high: float) -> tuple[float, float]:
@@ -153,7 +166,9 @@ class LogDet:
     method : str
         The resolved method.
     bounds : tuple[float, float]
-        Open interval (1/ω_min, 1/ω_max) of ρ for which I − ρW is non-singular.
+        Open interval (1/ω_min, 1/ω_max) of ρ for which I − ρW is non-singular; computed on
+        first use (`extremes`), so a fit that needs only `search_interval` or `radius` of a
+        row-standardised W under ``"chebyshev"`` computes no eigenvalue.
 
     Examples
     --------
@@ -187,7 +202,8 @@ class LogDet:
         self.w = sp.csr_matrix(w, dtype=float)
         self.n = self.w.shape[0]
         self._d = symmetrizer(self.w)
-        chebyshev_ok = self._d is not None and _is_row_stochastic(self.w)
+        self._row_stochastic = _is_row_stochastic(self.w)
+        chebyshev_ok = self._d is not None and self._row_stochastic
         if method == "auto":
             if self.n <= EIGEN_MAX_N:
                 method = "eigen"
@@ -204,18 +220,61 @@ class LogDet:
         self._probe_powers: np.ndarray | None = None
         self._cheb_traces: np.ndarray | None = None
         self.eigenvalues: np.ndarray | None = None
+        self._extremes: tuple[float, float] | None = None
         if method == "eigen":
             self.eigenvalues = self._eigenvalues()
             vals = self.eigenvalues
             real = vals.real if not np.iscomplexobj(vals) else vals[np.abs(vals.imag) < 1e-10].real
-            self.bounds = _bounds_from(float(real.min()), float(real.max()))
-        else:
-            if method == "chebyshev" and not chebyshev_ok:
-                raise WeightsError(
-                    "logdet='chebyshev' needs a row-standardised W similar to a symmetric matrix "
-                    "(eigenvalues real in [-1, 1]); use logdet='lu' or 'barry-pace'"
-                )
-            self.bounds = _bounds_from(*_extreme_eigenvalues(self.w, self._d))
+            self._extremes = (float(real.min()), float(real.max()))
+            _bounds_from(*self._extremes)  # a W without positive eigenvalue fails here
+        elif method == "chebyshev" and not chebyshev_ok:
+            raise WeightsError(
+                "logdet='chebyshev' needs a row-standardised W similar to a symmetric matrix "
+                "(eigenvalues real in [-1, 1]); use logdet='lu' or 'barry-pace'"
+            )
+
+    @property
+    def extremes(self) -> tuple[float, float]:
+        """Smallest and largest real eigenvalue of W, computed on first use.
+
+        From the eigenvalues with ``"eigen"``; otherwise dense up to N = 1,000 and ARPACK above,
+        where a row-standardised W's largest eigenvalue is 1 without computation
+        (Perron-Frobenius: a non-negative matrix with unit row sums has spectral radius 1).
+        """
+        if self._extremes is None:
+            self._extremes = _extreme_eigenvalues(self.w, self._d)
+        return self._extremes
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Open interval (1/ω_min, 1/ω_max) of ρ for which I − ρW is non-singular."""
+        return _bounds_from(*self.extremes)
+
+    @property
+    def upper(self) -> float:
+        """1/ω_max, the upper end of `bounds` (1 for a row-standardised W, without computation)."""
+        if self._row_stochastic and self._extremes is None:
+            return 1.0
+        return self.bounds[1]
+
+    @property
+    def radius(self) -> float:
+        """Spectral radius of W as the estimators use it: 1 for a row-standardised W (no
+        computation), else max(ω_max, −ω_min) of the real extreme eigenvalues."""
+        if self._row_stochastic and self.eigenvalues is None:
+            return 1.0
+        lower, upper = self.bounds
+        return max(1.0 / upper, -1.0 / lower)
+
+    @property
+    def search_interval(self) -> tuple[float, float]:
+        """The interval of ρ the likelihood is searched over: `bounds`, except for
+        ``"chebyshev"``, whose expansion of ln(1 − ρω) on ω ∈ [−1, 1] holds for |ρ| < 1 only
+        (Pace & LeSage 2004): (−1, 1), inside `bounds` because a row-standardised W has
+        ω_min ≥ −1, and known without computing any eigenvalue."""
+        if self.method == "chebyshev":
+            return -1.0, 1.0
+        return self.bounds
 
     def _eigenvalues(self) -> np.ndarray:
         dense = self.w.toarray()
@@ -314,8 +373,7 @@ class LogDet:
             denom = 1.0 - rho[..., None] * self.eigenvalues
             a1 = np.real(np.mean(self.eigenvalues / denom, axis=-1))
             return 1.0 + rho * a1, a1
-        radius = max(1.0 / self.bounds[1], -1.0 / self.bounds[0])
-        top = float(np.max(np.abs(rho))) * radius if rho.size else 0.0
+        top = float(np.max(np.abs(rho))) * self.radius if rho.size else 0.0
         if top >= 1.0:
             raise EstimationError(
                 f"|rho| times the spectral radius of W is {top:.3f}, not below 1, where the power "

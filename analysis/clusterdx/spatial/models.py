@@ -489,10 +489,10 @@ def fit(
     n_units = n - 1 if correct and time_fe else n
     n_eff = n_units * t_eff
     engine = LogDet(wmat, logdet, seed=seed)
-    lower, upper = engine.bounds
+    lower, upper = engine.search_interval
     shift = correct and time_fe
     engine_err = engine if merr is None or not has_err else LogDet(merr, logdet, seed=seed)
-    lower_l, upper_l = engine_err.bounds
+    lower_l, upper_l = engine_err.search_interval
 
     def jacobian(r: float) -> float:
         return engine(r) - (np.log1p(-r) if shift else 0.0)
@@ -525,7 +525,10 @@ def fit(
 
     cy, cx = prof.weights(rho, lam)
     ystar, xstar = zf @ cy, zf @ cx
-    beta, *_ = np.linalg.lstsq(xstar, ystar, rcond=None)
+    # β̂ from the k × k normal equations of the cross-products (random effects: of the
+    # quasi-demeaned data), not a least-squares solve on the NT × k design
+    g = gram if phi is None else zf.T @ zf
+    beta = np.linalg.solve(cx.T @ g @ cx, cx.T @ g @ cy)
     resid = ystar - xstar @ beta
     sse = float(resid @ resid)
     sigma2 = sse / n_eff
@@ -535,8 +538,8 @@ def fit(
         llf -= n / 2 * np.log1p(t * phi)
 
     for label, value, active, (lo, hi) in (
-        ("rho", rho, has_lag, engine.bounds),
-        ("lambda", lam, has_err, engine_err.bounds),
+        ("rho", rho, has_lag, (lower, upper)),
+        ("lambda", lam, has_err, (lower_l, upper_l)),
     ):
         if active and min(value - lo, hi - value) < _BOUND_WARN:
             warnings.warn(

@@ -17,6 +17,7 @@ from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import kinds, measurement
 from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.spatial_inputs import read_weights
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 from clusterdx.tasks.steps import (
     CLUSTER,
@@ -26,7 +27,6 @@ from clusterdx.tasks.steps import (
     panel_fit_options,
     passed,
     read_cluster_panel,
-    study_weights,
     weights_note,
 )
 
@@ -183,7 +183,7 @@ def _spatial_did(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path) -
     spec = study.spec
     lang = spec.study.language
     require_balanced(study, frame, f"spatial DID '{a.name}'")
-    w = study_weights(study, a.weights, frame)
+    w = read_weights(study, a.weights)
     res = spatial.spatial_did(
         frame,
         a.y,

@@ -89,10 +89,10 @@ def _both(study: Study, a: Analysis, build, tables: Path) -> list[Path]:
     return out + build(_other(lang)).save(tables / f"{a.name}_{_other(lang)}", formats)
 
 
-def _weights(study: Study, a: Analysis, frame: pd.DataFrame):
-    from clusterdx.tasks.steps import study_weights
+def _weights(study: Study, a: Analysis):
+    from clusterdx.tasks.spatial_inputs import read_weights
 
-    return study_weights(study, a.weights, frame) if a.weights else None
+    return read_weights(study, a.weights) if a.weights else None
 
 
 def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path) -> list[Path]:
@@ -139,7 +139,7 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
         )
         return [*written, path]
     if a.kind == "markov":
-        w = _weights(study, a, frame)
+        w = _weights(study, a)
         if w is None:
             res = disparity.markov(frame, a.var, ENTITY, TIME, classes=a.classes)
             key, trad = "markov", res
@@ -168,7 +168,7 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
             fits["spatial"] = disparity.spatial_beta_convergence(
                 frame,
                 a.var,
-                _weights(study, a, frame),
+                _weights(study, a),
                 ENTITY,
                 TIME,
                 a.controls,
@@ -205,7 +205,7 @@ def run(study: Study, a: Analysis, frame: pd.DataFrame, tables: Path, figs: Path
     if a.kind == "obstacle":
         return _obstacle(study, a, frame, tables, title)
     # typology
-    w = _weights(study, a, frame)
+    w = _weights(study, a)
     shares = typology.driver_contributions(frame, a.y or "dt", a.drivers, w, ENTITY, TIME)
     predicted = typology.classify(shares)
     declared = frame.groupby(ENTITY)[a.declared].first().dropna()

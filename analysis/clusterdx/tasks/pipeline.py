@@ -3,8 +3,9 @@
     raw file ──clean:<source>──► data_clean/sources/<source>.parquet (+ .audit.json)   one task per source
     sources  ──panel──────────► data_clean/panel.parquet, data_clean/audit.json
     panel    ──indicators─────► data_clean/indicators.parquet (+ cluster_panel.parquet: cluster registry)
-    indicators ──models───────► reports/tables/*, reports/figures/*   ([[models]], [diagnostics])
-    indicators ──analyses─────► reports/tables/*, reports/figures/*   ([[analyses]], [robustness])
+    indicators ──spatial──────► data_clean/spatial/<weights>.npz (+ map_shapes.parquet: LISA maps)
+    indicators, spatial ──models───► reports/tables/*, reports/figures/*   ([[models]], [diagnostics])
+    indicators, spatial ──analyses─► reports/tables/*, reports/figures/*   ([[analyses]], [robustness])
     reports    ──index────────► reports/index.html
     all of it ──manifest──────► reports/manifest.json
 
@@ -22,8 +23,9 @@ Around pytask, `run` adds what a shared project folder needs:
 - pytask tracks files by modification time, so every output's SHA-256 is recorded after a run
   (``data_clean/.clusterdx.hashes.json``) and a file whose content no longer matches (edited, even
   with its mtime restored) is deleted and rebuilt, with a message;
-- files in ``data_clean/sources/``, ``reports/tables/`` and ``reports/figures/`` that no step of
-  the current spec declares (left by a removed source, model or analysis) are deleted and listed;
+- files in ``data_clean/sources/``, ``data_clean/spatial/``, ``reports/tables/`` and
+  ``reports/figures/`` that no step of the current spec declares (left by a removed source, weights
+  matrix, model or analysis) are deleted and listed;
   ``index.html`` shows the declared outputs only, so a ``--force`` rebuild equals a first build.
 """
 
@@ -53,6 +55,7 @@ from clusterdx.tasks.analyses import analysis_outputs, run_analyses
 from clusterdx.tasks.code import code_hash as files_hash
 from clusterdx.tasks.kinds import KINDS
 from clusterdx.tasks.manifest import sha256, write_manifest
+from clusterdx.tasks.spatial_inputs import build_spatial_inputs, spatial_outputs
 
 LOCK_NAME = ".clusterdx.lock"
 HASHES_NAME = ".clusterdx.hashes.json"
@@ -76,6 +79,7 @@ STEP_FUNCTIONS = {
     "clean": (steps.clean_source,),
     "panel": (steps.assemble_panel,),
     "indicators": (steps.build_indicators,),
+    "spatial": (build_spatial_inputs,),
     "models": (steps.fit_models, run_analyses),
 }
 
@@ -131,8 +135,8 @@ def indicator_files(study: Study) -> dict[str, str]:
 def collect_tasks(study: Study) -> list:
     """The pytask task functions of a study, with their dependencies declared.
 
-    One ``clean:<source>`` task per source, then panel, indicators, models, analyses, index and
-    manifest. Creating them registers them with pytask, so hand them to ``pytask.build`` (as `run`
+    One ``clean:<source>`` task per source, then panel, indicators, spatial (the weights matrices
+    and map shapes, `clusterdx.tasks.spatial_inputs`), models, analyses, index and manifest. Creating them registers them with pytask, so hand them to ``pytask.build`` (as `run`
     does) before collecting again in the same process.
 
     Examples
@@ -169,7 +173,7 @@ def collect_tasks(study: Study) -> list:
     >>> study = Study.load(root / "study.toml")
     >>> tasks = collect_tasks(study)
     >>> [t.pytask_meta.id_ for t in tasks]
-    ['clean:gdp', 'panel', 'indicators', 'models', 'analyses', 'index', 'manifest']
+    ['clean:gdp', 'panel', 'indicators', 'spatial', 'models', 'analyses', 'index', 'manifest']
     >>> import contextlib, io
     >>> import pytask
     >>> with contextlib.redirect_stdout(io.StringIO()):  # pytask prints its report
@@ -263,6 +267,30 @@ def collect_tasks(study: Study) -> list:
     ) -> None:
         steps.build_indicators(study, panel, others, out)
 
+    spatial = spatial_outputs(study)
+
+    @task(
+        id="spatial",
+        kwargs={
+            "indicators": indicators_path,
+            "spec": _inputs_node(
+                {
+                    "study": dumped["study"],
+                    "weights": dumped["weights"],
+                    "weights_files": steps.weights_files(study),
+                    "diagnostics": dumped["diagnostics"],
+                    "regions": meta["regions"],
+                },
+                code["spatial"],
+            ),
+            "out": spatial,
+        },
+    )
+    def task_spatial(indicators: Path, spec: str, out: Annotated[dict[str, Path], Product]) -> None:
+        # ``spatial`` itself: pytask hands an empty dict of products (no weights, no maps) on as a
+        # node, not as the dict
+        build_spatial_inputs(study, indicators, spatial)
+
     products = steps.model_outputs(study)
     analysis_products = analysis_outputs(study)
     report_spec = ("study", "tables", "variables", "indicators")
@@ -277,7 +305,7 @@ def collect_tasks(study: Study) -> list:
             code["models"],
         ),
         products,
-        cluster_panel,
+        cluster_panel | spatial,
     )
     task_analyses = _report_task(
         "analyses",
@@ -292,7 +320,7 @@ def collect_tasks(study: Study) -> list:
             code["models"],
         ),
         products=analysis_products,
-        clusters=cluster_panel,
+        inputs=cluster_panel | spatial,
     )
 
     reports = {**products, **analysis_products}
@@ -328,6 +356,7 @@ def collect_tasks(study: Study) -> list:
     outputs = {
         "clusterdx.tasks.steps.assemble_panel": {"panel": panel_path, "audit": audit_path},
         "clusterdx.tasks.steps.build_indicators": {"indicators": indicators_path, **cluster_panel},
+        "clusterdx.tasks.spatial_inputs.build_spatial_inputs": spatial,
         "clusterdx.tasks.steps.fit_models": products,
         "clusterdx.tasks.analyses.run_analyses": analysis_products,
         "clusterdx.report.write_index": {"index": index_path, **bundle_paths},
@@ -352,6 +381,7 @@ def collect_tasks(study: Study) -> list:
         *tasks,
         task_panel,
         task_indicators,
+        task_spatial,
         task_models,
         task_analyses,
         task_index,
@@ -375,18 +405,19 @@ def _report_task(
     indicators: Path,
     spec: PythonNode,
     products: dict[str, Path],
-    clusters: dict[str, Path],
+    inputs: dict[str, Path],
 ):
     """A task that runs ``step(study, indicators)`` and writes ``products`` (tables and figures);
-    it also depends on the cluster-year panel, which the ``unit = "cluster"`` entries read."""
+    it also depends on ``inputs``, the other files the step reads: the cluster-year panel (read by
+    the ``unit = "cluster"`` entries) and the weights matrices and map shapes of the spatial step."""
 
     @task(
         id=name,
-        kwargs={"indicators": indicators, "clusters": clusters, "spec": spec, "products": products},
+        kwargs={"indicators": indicators, "inputs": inputs, "spec": spec, "products": products},
     )
     def task_report(
         indicators: Path,
-        clusters: dict[str, Path],
+        inputs: dict[str, Path],
         spec: str,
         products: Annotated[dict[str, Path], Product],
     ) -> None:
@@ -544,18 +575,19 @@ def declared_outputs(study: Study) -> list[Path]:
     clean = study.clean_dir
     files = [p for s in study.spec.sources for p in source_outputs(study, s.name)]
     files += [clean / "panel.parquet", clean / "audit.json", clean / "indicators.parquet"]
-    files += list(cluster_outputs(study).values())
+    files += [*cluster_outputs(study).values(), *spatial_outputs(study).values()]
     files += [*steps.model_outputs(study).values(), *analysis_outputs(study).values()]
     files += [study.reports_dir / "index.html", study.reports_dir / "manifest.json"]
     return sorted(files)
 
 
 def remove_stale_outputs(study: Study) -> list[Path]:
-    """Delete the files in ``data_clean/sources``, ``reports/tables`` and ``reports/figures`` that
-    no step of the current spec declares; return them (sorted)."""
+    """Delete the files in ``data_clean/sources``, ``data_clean/spatial``, ``reports/tables`` and
+    ``reports/figures`` that no step of the current spec declares; return them (sorted)."""
     declared = set(declared_outputs(study))
     folders = (
         study.clean_dir / "sources",
+        study.clean_dir / "spatial",
         study.reports_dir / "tables",
         study.reports_dir / "figures",
     )

@@ -9,7 +9,8 @@ import pandas as pd
 from clusterdx import spatial
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.study import Study
-from clusterdx.tasks.steps import ENTITY, TIME, study_weights
+from clusterdx.tasks.spatial_inputs import read_weights
+from clusterdx.tasks.steps import ENTITY, TIME
 
 
 def spatial_robustness_outputs(study: Study) -> dict[str, Path]:
@@ -34,7 +35,7 @@ def run_spatial_robustness(study: Study, frame: pd.DataFrame) -> list[Path]:
     written: list[Path] = []
     for check in spec.spatial_robustness:
         options = {"model": check.model, "effects": check.effects, "dynamic": check.dynamic}
-        matrices = {name: study_weights(study, name, frame) for name in check.weights}
+        matrices = {name: read_weights(study, name) for name in check.weights}
         # validated once for the 'replace W' fits and the distance bands
         panel = PanelFrame(frame, [check.y, *check.x], ENTITY, TIME, balanced=True)
         table = spatial.replace_w(

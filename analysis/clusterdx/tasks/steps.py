@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rich.progress import Progress
 
@@ -19,6 +20,7 @@ from clusterdx.errors import ClusterDXError, StudySpecError
 from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.spatial_inputs import read_map_shapes, read_weights
 
 # The estimators, readers, weights and figures are imported inside the steps that use them, so
 # that collecting the pipeline (`model_outputs`, `region_inputs`, ...) and ``clusterdx validate``
@@ -171,9 +173,7 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
     if clusters:
         registry_rows = clusters[0].sort_values("cluster", kind="stable")
         if "cluster_type" in registry_rows.columns:
-            dominant = registry_rows.groupby(ENTITY)["cluster_type"].agg(
-                lambda types: max(types.unique(), key=lambda t: int((types == t).sum()))
-            )
+            dominant = _dominant_type(registry_rows)
             out = out.merge(
                 dominant.rename("cluster_type"), left_on=ENTITY, right_index=True, how="left"
             )
@@ -187,6 +187,21 @@ def region_attributes(study: Study, tables: dict[str, pd.DataFrame]) -> pd.DataF
                 first.rename("designation_year"), left_on=ENTITY, right_index=True, how="left"
             )
     return out
+
+
+def _dominant_type(registry_rows: pd.DataFrame) -> pd.Series:
+    """Most frequent ``cluster_type`` of each region's clusters (rows sorted by cluster id); ties go
+    to the type that appears first, i.e. of the earliest-registered cluster. Regions whose types
+    are all missing are left out."""
+    rows = registry_rows[[ENTITY, "cluster_type"]].assign(order=np.arange(len(registry_rows)))
+    counts = rows.groupby([ENTITY, "cluster_type"], sort=False).agg(
+        n=("order", "size"), first=("order", "min")
+    )
+    counts = counts.reset_index().sort_values(
+        [ENTITY, "n", "first"], ascending=[True, False, True], kind="stable"
+    )
+    best = counts.drop_duplicates(ENTITY)
+    return pd.Series(best["cluster_type"].to_numpy(), index=pd.Index(best[ENTITY], name=ENTITY))
 
 
 def study_weights(study: Study, name: str, frame: pd.DataFrame):
@@ -424,7 +439,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     **panel_fit_options(model),
                 )
             else:
-                w = study_weights(study, model.weights, frame)
+                w = read_weights(study, model.weights)
                 used_weights[model.weights] = _transform_of(w)
                 extra = {}
                 for key, name in (
@@ -432,7 +447,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                     ("w_durbin", model.weights_durbin),
                 ):
                     if name is not None:
-                        extra[key] = study_weights(study, name, frame)
+                        extra[key] = read_weights(study, name)
                         used_weights[name] = _transform_of(extra[key])
                 model_seed = seed if model.seed is None else model.seed
                 res = spatial.fit(
@@ -544,13 +559,17 @@ def _moran_outputs(
 ) -> list[Path]:
     """Moran's I by year (CSV and table), its trend, the Moran scatter and the LISA map per variable."""
     from clusterdx.report import captions, figures
+    from clusterdx.regions.own import study_regions
     from clusterdx.report.figures import moran_trend
     from clusterdx.spatial.diagnostics import moran_by_year
 
     spec = study.spec
     lang, seed, permutations = spec.study.language, spec.study.seed, spec.diagnostics.permutations
-    w = study_weights(study, spec.diagnostics.weights, frame)
-    shapes = _map_shapes(study)
+    w = read_weights(study, spec.diagnostics.weights)
+    # one reading of the map shapes for every variable's map: the study's own regions are drawn
+    # in their coordinates (shapes=), China's polygons in the China projection (polygons=)
+    shapes = read_map_shapes(study)
+    maps = {"shapes": shapes} if study_regions(study) is not None else {"polygons": shapes}
     moran = pd.concat(
         [
             moran_by_year(
@@ -587,33 +606,10 @@ def _moran_outputs(
             label=label,
             lang=lang,
             path=paths[2],
-            shapes=shapes,
+            **maps,
         )
         written += paths
     return written
-
-
-def _map_shapes(study: Study):
-    """Shapes of the study's own regions for maps: polygons, else lon/lat points (None: China)."""
-    from clusterdx.regions.own import study_regions
-
-    own = study_regions(study, with_geometry=True)
-    if own is None:
-        return None
-    if own.shapes is not None:
-        return own.shapes
-    if own.frame[["lon", "lat"]].isna().any().any():
-        raise StudySpecError(
-            "[diagnostics].moran draws a LISA map of the study's regions: give [regions].geometry "
-            "(polygons) or lon/lat columns in the regions file"
-        )
-    import geopandas
-
-    return geopandas.GeoDataFrame(
-        {"code": own.frame["code"]},
-        geometry=geopandas.points_from_xy(own.frame["lon"], own.frame["lat"]),
-        crs="EPSG:4326",
-    )
 
 
 def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Table:
@@ -622,7 +618,7 @@ def _spatial_tests(study: Study, frame: pd.DataFrame, fitted: list) -> report.Ta
 
     first = fitted[0][0]
     effects = "individual" if first.effects == "random" else first.effects
-    w_first = study_weights(study, first.weights, frame)
+    w_first = read_weights(study, first.weights)
     lm = spatial.lm_tests(
         frame, first.y, first.x, w_first, entity=ENTITY, time=TIME, effects=effects
     )
