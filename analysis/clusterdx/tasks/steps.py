@@ -558,8 +558,8 @@ def _moran_outputs(
     study: Study, frame: pd.DataFrame, tables_dir: Path, figures_dir: Path
 ) -> list[Path]:
     """Moran's I by year (CSV and table), its trend, the Moran scatter and the LISA map per variable."""
-    from clusterdx.report import captions, figures
     from clusterdx.regions.own import study_regions
+    from clusterdx.report import captions, figures
     from clusterdx.report.figures import moran_trend
     from clusterdx.spatial.diagnostics import moran_by_year
 
