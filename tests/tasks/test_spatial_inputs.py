@@ -10,6 +10,7 @@ import pytest
 
 from clusterdx import weights
 from clusterdx.errors import StudySpecError
+from clusterdx.regions import registry
 from clusterdx.study import Study
 from clusterdx.tasks import steps
 from clusterdx.tasks.spatial_inputs import (
@@ -36,7 +37,7 @@ def study(tmp_path) -> Study:
     raw["analyses"], raw["spatial_robustness"] = [], []
     raw.pop("robustness", None)
     study = Study.from_dict(raw, DEFAULT)
-    codes = sorted(steps.region_table("province")["code"])
+    codes = sorted(registry.table("province")["code"])
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"region": np.repeat(codes, 13), "year": np.tile(range(2011, 2024), 31)})
     for col in ("dt", "demand", "gov", "tech", "core"):

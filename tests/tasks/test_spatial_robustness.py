@@ -10,9 +10,9 @@ import pytest
 
 from clusterdx.errors import StudySpecError
 from clusterdx.paneldata import PanelFrame
+from clusterdx.regions import registry
 from clusterdx.study import Study
 from clusterdx.tasks import spatial_robustness as task
-from clusterdx.tasks import steps
 from clusterdx.tasks.spatial_robustness import spatial_robustness_outputs
 
 from ..conftest import REPO
@@ -53,7 +53,7 @@ def test_one_validated_panel_serves_the_table_and_the_bands(tmp_path, monkeypatc
     study = Study.from_dict(raw, tmp_path / "analysis" / "study.toml")  # reports in tmp_path
     (study.reports_dir / "tables").mkdir(parents=True)
     (study.reports_dir / "figures").mkdir()
-    codes = sorted(steps.region_table("province")["code"])
+    codes = sorted(registry.table("province")["code"])
     frame = pd.DataFrame({"region": np.repeat(codes, 3), "year": np.tile([2020, 2021, 2022], 31)})
     for col in ("dt", "demand", "gov", "tech", "core"):
         frame[col] = np.random.default_rng(0).normal(size=len(frame))
@@ -65,7 +65,9 @@ def test_one_validated_panel_serves_the_table_and_the_bands(tmp_path, monkeypatc
 
     monkeypatch.setattr(task.spatial, "replace_w", fake)
     monkeypatch.setattr(task.spatial, "spillover_decay", fake)
-    monkeypatch.setattr(task, "decay_figure", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        "clusterdx.report.spillover_figure.decay_figure", lambda *args, **kwargs: None
+    )
     task.run_spatial_robustness(study, frame)
     assert len(handed) == 2 and handed[0] is handed[1] and isinstance(handed[0], PanelFrame)
     assert handed[0].columns == ["dt", "demand", "gov", "tech", "core"]
