@@ -13,6 +13,7 @@ from clusterdx.paneldata import PanelFrame
 from clusterdx.regions import registry
 from clusterdx.study import Study
 from clusterdx.tasks import spatial_robustness as task
+from clusterdx.tasks.spatial_inputs import build_spatial_inputs, spatial_outputs
 from clusterdx.tasks.spatial_robustness import spatial_robustness_outputs
 
 from ..conftest import REPO
@@ -57,6 +58,9 @@ def test_one_validated_panel_serves_the_table_and_the_bands(tmp_path, monkeypatc
     frame = pd.DataFrame({"region": np.repeat(codes, 3), "year": np.tile([2020, 2021, 2022], 31)})
     for col in ("dt", "demand", "gov", "tech", "core"):
         frame[col] = np.random.default_rng(0).normal(size=len(frame))
+    study.clean_dir.mkdir(parents=True)
+    frame.to_parquet(study.clean_dir / "indicators.parquet")
+    build_spatial_inputs(study, study.clean_dir / "indicators.parquet", spatial_outputs(study))
     handed = []
 
     def fake(panel, *args, **kwargs):
