@@ -14,13 +14,22 @@ the demo once (session fixtures are per worker); the heavy tests spread over the
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
+import os
 
-import numpy as np
-import pandas as pd
-import pytest
+# One BLAS thread per test process, set before NumPy loads OpenBLAS: the suite runs many small
+# matrix products, which a second thread only slows down, and under ``-n auto`` the xdist workers
+# already fill the cores (two BLAS threads per worker on a busy 2-core machine made a dense
+# 1,225 x 1,225 eigendecomposition take 9 s of CPU instead of 0.7 s). Subprocesses inherit it.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "validation" / "reference"
