@@ -4,12 +4,12 @@ The references live in ``tests/validation/reference/`` (copied with their proven
 project's shared reference folder; produced by R, never by this package). A missing reference file is
 a test *failure*, not a skip: a fresh clone must run every comparison.
 
-``built_demo`` builds the default study on the demo data once per test session (per xdist worker);
-the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
-on `copy_of_built_demo` (pytask's state is keyed by absolute paths: a copy is not up to date, and
+``built_demo`` builds the default study on the demo data once per test session; the tests that only
+read its outputs share it, the ones that change files or rerun the pipeline work on
+`copy_of_built_demo` (pytask's state is keyed by absolute paths: a copy is not up to date, and
 tests that need an up-to-date project run the pipeline on the copy once). Every test that uses it
-is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
-the demo once (session fixtures are per worker); the heavy tests spread over the workers.
+is marked slow. Under ``pytest -n auto`` they form one xdist group, so one worker builds the demo
+(session fixtures are per worker) while the others run the rest.
 """
 
 from __future__ import annotations
