@@ -4,34 +4,110 @@ The references live in ``tests/validation/reference/`` (copied with their proven
 project's shared reference folder; produced by R, never by this package). A missing reference file is
 a test *failure*, not a skip: a fresh clone must run every comparison.
 
-``built_demo`` builds the default study on the demo data once per test session (per xdist worker);
-the tests that only read its outputs share it, the ones that change files or rerun the pipeline work
-on `copy_of_built_demo` (pytask's state is keyed by absolute paths: a copy is not up to date, and
+``built_demo`` builds the default study on the demo data once per test session; the tests that only
+read its outputs share it, the ones that change files or rerun the pipeline work on
+`copy_of_built_demo` (pytask's state is keyed by absolute paths: a copy is not up to date, and
 tests that need an up-to-date project run the pipeline on the copy once). Every test that uses it
-is marked slow. Under ``pytest -n auto`` each worker that runs such a test builds
-the demo once (session fixtures are per worker); the heavy tests spread over the workers.
+is marked slow. Under ``pytest -n auto`` they form one xdist group, so one worker builds the demo
+(session fixtures are per worker) while the others run the rest.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
+import os
 
-import numpy as np
-import pandas as pd
-import pytest
+# One BLAS thread per test process, set before NumPy loads OpenBLAS: the suite runs many small
+# matrix products, which a second thread only slows down, and under ``-n auto`` the xdist workers
+# already fill the cores (two BLAS threads per worker on a busy 2-core machine made a dense
+# 1,225 x 1,225 eigendecomposition take 9 s of CPU instead of 0.7 s). Subprocesses inherit it.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "validation" / "reference"
 
 
+# Session fixtures that each process computes once and several modules share: their tests form
+# one xdist group, so that under ``-n auto`` one worker builds the demo (starts the backends)
+# instead of every worker that draws such a test.
+SHARED_SESSION_FIXTURES = {
+    "built_demo_run": "built_demo",
+    "local_pool": "compute_backends",
+    "dask_cluster": "compute_backends",
+}
+
+# the longest groups, started first: each builds the demo study two to four times
+LONGEST_GROUPS = ("tests/docs/test_build.py", "built_demo")
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    """The xdist group of a test: a shared session fixture's, else its module's when it uses a
+    module-scoped fixture (computed once per worker that runs the module), else none."""
+    fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name, group in SHARED_SESSION_FIXTURES.items():
+        if name in fixtures:
+            return group
+    if any(d.scope == "module" for defs in fixtures.values() for d in defs):
+        return item.nodeid.split("::")[0]
+    return None
+
+
 @pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that needs ``built_demo`` is slow: the build takes about a minute."""
+    """Mark and order the tests for ``-n auto`` (``--dist loadgroup``, in pyproject.toml).
+
+    Every test that needs ``built_demo`` is slow (the build takes about a minute). Tests are put
+    in xdist groups (`_xdist_group`, or a module's own ``xdist_group`` mark); the longest groups
+    run first, then the other modules that hold slow tests, then the rest, each module's tests
+    in their own order: xdist hands the groups out in collection order
+    (``--no-loadscope-reorder``), so the long ones start at once, the many short ones fill the
+    gaps at the end and the workers finish together.
+    """
     for item in items:
         if "built_demo_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+        group = _xdist_group(item)
+        if group is not None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
+    slow_modules = {i.nodeid.split("::")[0] for i in items if i.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        group = item.get_closest_marker("xdist_group")
+        if group is not None and group.args[0] in LONGEST_GROUPS:
+            return 0
+        return 1 if item.nodeid.split("::")[0] in slow_modules else 2
+
+    items.sort(key=rank)  # stable: each module's tests keep their order
+
+
+class _GroupIds:
+    """Give each grouped test the ``<id>@<group>`` id that ``--dist loadgroup`` schedules by.
+
+    pytest-xdist 3.8 writes it to ``item._nodeid``, which pytest 9.2 no longer reads (node ids
+    live in ``item._id``): without this plugin every test would be a group of its own.
+    """
+
+    @pytest.hookimpl(trylast=True)  # after the other hooks, deselection included
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from _pytest.nodeid import coerce_node_id
+
+        for item in items:
+            group = item.get_closest_marker("xdist_group")
+            if group is not None and "@" not in item.nodeid:
+                item._id = coerce_node_id(f"{item.nodeid}@{group.args[0]}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "loadgroup", False):  # set in the workers of --dist loadgroup
+        config.pluginmanager.register(_GroupIds(), "clusterdx-xdist-group-ids")
 
 
 def copy_of_built_demo(built_demo, folder: Path):

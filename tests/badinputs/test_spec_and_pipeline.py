@@ -278,6 +278,7 @@ def test_allow_outside_reads_raw_files_elsewhere_but_never_writes_there(tmp_path
 # ------------------------------------------------------------------ 6. cache, outputs, lock
 
 
+@pytest.mark.slow
 def test_tampered_intermediate_is_rebuilt(tmp_path, capsys):
     study = Study.load(tiny_study(tmp_path))
     pipeline.run(study, verbose=0)
@@ -300,6 +301,7 @@ def test_tampered_intermediate_is_rebuilt(tmp_path, capsys):
     assert pd.read_parquet(study.clean_dir / "panel.parquet")["gdp"].max() == 40269.6
 
 
+@pytest.mark.slow
 def test_raw_file_edited_with_its_mtime_restored_is_read_again(tmp_path, capsys):
     study = Study.load(tiny_study(tmp_path))
     pipeline.run(study, verbose=0)
@@ -315,6 +317,7 @@ def test_raw_file_edited_with_its_mtime_restored_is_read_again(tmp_path, capsys)
     assert 36102.9 in pd.read_parquet(study.clean_dir / "panel.parquet")["gdp"].tolist()
 
 
+@pytest.mark.slow
 def test_outputs_no_step_declares_are_removed_and_listed(tmp_path, capsys):
     study = Study.load(tiny_study(tmp_path))
     pipeline.run(study, verbose=0)
@@ -339,6 +342,7 @@ def test_outputs_no_step_declares_are_removed_and_listed(tmp_path, capsys):
     assert "old_model" not in index and "old.png" not in index
 
 
+@pytest.mark.slow
 def test_force_rebuild_is_byte_identical_to_a_first_build(tmp_path):
     study = Study.load(tiny_study(tmp_path / "a"))
     pipeline.run(study, verbose=0)
@@ -350,6 +354,7 @@ def test_force_rebuild_is_byte_identical_to_a_first_build(tmp_path):
     assert again == first
 
 
+@pytest.mark.slow
 def test_a_second_concurrent_run_exits_with_a_message(tmp_path):
     study = Study.load(tiny_study(tmp_path))
     lock = study.clean_dir / ".clusterdx.lock"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -46,14 +45,13 @@ def test_worker_exception_reaches_the_caller(local_pool, dask_cluster):
 
 
 def test_unreachable_scheduler_names_address_and_fix():
-    start = time.perf_counter()
+    # how long it takes to give up is timed by benchmarks/bench_scheduler_timeout.py
     with pytest.raises(StudySpecError) as info:
         open_backend("dask", scheduler="tcp://127.0.0.1:9", timeout=1)
     message = str(info.value)
     assert "compute.scheduler 'tcp://127.0.0.1:9'" in message
     assert "no Dask scheduler answered within 1 s" in message
     assert "dask scheduler" in message
-    assert time.perf_counter() - start < 15
 
 
 def test_bad_backend_options_are_named():

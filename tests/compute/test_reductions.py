@@ -80,6 +80,7 @@ def test_firm_reduction_identical_on_both_backends(firms, local_pool, dask_clust
     pd.testing.assert_frame_equal(local, duck, check_dtype=False, check_exact=False, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_firm_reduction_from_csv_chunks(firms, dask_cluster):
     frame, folder = firms
     got = reduce_firms(
@@ -93,6 +94,7 @@ def test_firm_reduction_from_csv_chunks(firms, dask_cluster):
     np.testing.assert_allclose(got["revenue_sum"], expected, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_keyword_counts_identical_on_both_backends(documents, local_pool, dask_cluster):
     table, folder = documents
     expected = keyword_intensity(table, DICTIONARY, method="scan")

@@ -78,6 +78,7 @@ def test_index_english_and_errors(tmp_path):
         write_index(tmp_path, lang="fr")
 
 
+@pytest.mark.slow
 def test_figures_is_an_attribute_of_report():
     import subprocess
     import sys

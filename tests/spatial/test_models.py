@@ -440,6 +440,7 @@ def test_lee_yu_twoways_error_models_maximise_transformed_likelihood(lattice, mo
         assert loglik(rho + 1e-3, res.lam)[0] < best and loglik(rho - 1e-3, res.lam)[0] < best
 
 
+@pytest.mark.slow
 def test_stochastic_traces_close_to_exact():
     # Hutchinson's estimator (used by default above N = 1,500) with 200 probes at N = 900;
     # tolerance 2 %.

@@ -184,6 +184,7 @@ def test_unit_cluster_only_for_heterogeneity_and_moderation(tmp_path):
     ) in str(err.value)
 
 
+@pytest.mark.slow
 def test_cluster_variable_missing_from_the_cluster_panel_is_named(tmp_path):
     study = _write(
         tmp_path,

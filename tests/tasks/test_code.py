@@ -19,6 +19,7 @@ def package(tmp_path) -> Path:
     return Path(shutil.copytree(PACKAGE, tmp_path / PACKAGE.name, ignore=ignore))
 
 
+@pytest.mark.slow
 def test_editing_a_backend_changes_the_indicators_step_hash_only_where_reached(package):
     before = {step: code_hash(step_functions(step), package) for step in STEP_FUNCTIONS}
     with (package / "compute" / "backends.py").open("a", encoding="utf-8") as handle:

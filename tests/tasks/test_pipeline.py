@@ -171,14 +171,20 @@ def test_data_error_reaches_the_caller_with_its_message(tmp_path):
         run(study, verbose=0)
 
 
+# the four municipalities (a robustness variant drops them) with 河北, 江苏 and 贵州: 37 cities in
+# three contiguous blocks, none an island
+CITY_TEST_PROVINCES = (110000, 120000, 130000, 310000, 320000, 500000, 520000)
+
+
 @pytest.mark.slow
 def test_city_level_demo_runs_end_to_end(tmp_path):
-    """The same study's models on the prefecture-city demo (codes instead of names, ~370 units).
+    """The same study's models on the prefecture-city demo (codes instead of names), on the cities
+    of seven provinces (all ~370: ``benchmarks/bench_county_pipeline.py --level city``).
 
     Without the analyses: they run the same steps as at province level, checked on the demo build."""
     from clusterdx.data.demo import write_demo
 
-    write_demo(tmp_path / "raw", level="city")
+    write_demo(tmp_path / "raw", level="city", provinces=CITY_TEST_PROVINCES)
     study = Study.load(
         REPO / "analysis" / "study.toml",
         overrides=[
@@ -192,7 +198,8 @@ def test_city_level_demo_runs_end_to_end(tmp_path):
     )
     run(study, verbose=0)
     panel = pd.read_parquet(study.clean_dir / "panel.parquet")
-    assert panel.shape[0] == len(regions.cities()) * 13
+    cities = regions.cities()["code"] // 10000 * 10000
+    assert panel.shape[0] == cities.isin(CITY_TEST_PROVINCES).sum() * 13
     audit = json.loads((study.clean_dir / "audit.json").read_text(encoding="utf-8"))
     assert audit["files"]["digital_economy.csv"]["dropped_by_reason"] == {
         "exact duplicate of an earlier row": 1

@@ -39,6 +39,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ import scipy.sparse as sp
 from openpyxl import Workbook
 
 from clusterdx import weights
+from clusterdx.errors import StudySpecError
 from clusterdx.regions.names import base_name
 from clusterdx.regions.registry import table as region_table
 from clusterdx.regions.source import Level
@@ -165,8 +167,34 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def simulate(seed: int = DEFAULT_SEED, level: Level = "province") -> dict[str, pd.DataFrame]:
+def _demo_codes(level: Level, provinces: Sequence[int] | None) -> np.ndarray:
+    """Registry codes of ``level`` in registry order; only those within ``provinces`` if given."""
+    codes = region_table(level)["code"].to_numpy()
+    if provinces is None:
+        return codes
+    province = codes // 10000 * 10000
+    unknown = sorted(set(provinces) - set(province))
+    if unknown:
+        raise StudySpecError(
+            f"provinces {unknown} are not province codes of the registry; "
+            "use six-digit codes such as 320000 (江苏省)"
+        )
+    codes = codes[np.isin(province, list(provinces))]
+    if len(codes) < 17:
+        raise StudySpecError(
+            f"provinces {sorted(provinces)} hold {len(codes)} {level} units; the demo's dirty "
+            "cells sit at the 4th, 11th and 17th unit: choose provinces with at least 17"
+        )
+    return codes
+
+
+def simulate(
+    seed: int = DEFAULT_SEED, level: Level = "province", provinces: Sequence[int] | None = None
+) -> dict[str, pd.DataFrame]:
     """Simulate the demo tables (clean, before formatting and dirt) as data frames.
+
+    ``provinces`` (six-digit codes) keeps only the units of ``level`` within them, e.g. the
+    cities of three provinces for a quick end-to-end run; by default every unit of the registry.
 
     Returns
     -------
@@ -176,7 +204,7 @@ def simulate(seed: int = DEFAULT_SEED, level: Level = "province") -> dict[str, p
         type per province).
     """
     rng = np.random.default_rng(seed)
-    codes = region_table(level)["code"].to_numpy()
+    codes = _demo_codes(level, provinces)
     n, years = len(codes), np.arange(FIRST_YEAR, LAST_YEAR + 1)
     t = len(years)
     w = contiguity_matrix(codes, level)
@@ -478,7 +506,10 @@ def _write_csv(frame: pd.DataFrame, path: Path, **options: Any) -> Path:
 
 
 def write_demo(
-    directory: str | Path, seed: int = DEFAULT_SEED, level: Level = "province"
+    directory: str | Path,
+    seed: int = DEFAULT_SEED,
+    level: Level = "province",
+    provinces: Sequence[int] | None = None,
 ) -> list[Path]:
     """Generate the demo raw files of one territorial level into ``directory``; return their paths.
 
@@ -486,7 +517,8 @@ def write_demo(
     county level by code, since names repeat below province level (several 鼓楼区). The dirty cells
     sit at fixed positions of the registry order: the 17th region's GDP in 2017 (湖北 at province
     level) is typed in 万元, the 4th region's R&D in 2015 (山西) is blank, and the 11th region's 2019
-    row (浙江) of the digital-economy file is duplicated.
+    row (浙江) of the digital-economy file is duplicated. ``provinces`` (six-digit codes) keeps
+    only the units within those provinces (see `simulate`).
 
     Examples
     --------
@@ -498,7 +530,7 @@ def write_demo(
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    sim = simulate(seed, level)
+    sim = simulate(seed, level, provinces)
     ry = sim["region_year"].copy()
     codes = ry["region"].to_numpy()
     regions_in_order = np.unique(codes)

@@ -318,6 +318,17 @@ def lisa_map(
 
     lang = language(lang)
     target = check_path(path)
+    if shapes is None:  # codes checked before the permutations of lisa_clusters
+        # Taiwan, Hong Kong and Macao are drawn (as "no data" unless the data have them): a map
+        # of China without them is not publishable in China.
+        china = geometry(level, include_sar_taiwan=True) if polygons is None else polygons
+        codes = set(china["code"])
+        unknown = [c for c in w.id_order if c not in codes]
+        if unknown:
+            raise WeightsError(
+                f"ids {unknown[:_SHOW]} of W are not {level} codes of clusterdx.regions.geometry; "
+                f"pass level= matching the codes in {entity!r}"
+            )
     clusters = lisa_clusters(
         frame,
         var,
@@ -334,17 +345,7 @@ def lisa_map(
         return plain_lisa_map(
             clusters, shapes, year=year, label=label or var, lang=lang, target=target
         )
-    # Taiwan, Hong Kong and Macao are drawn (as "no data" unless the data have them): a map of
-    # China without them is not publishable in China.
-    shapes = geometry(level, include_sar_taiwan=True) if polygons is None else polygons
-    codes = set(shapes["code"])
-    unknown = [c for c in clusters.index if c not in codes]
-    if unknown:
-        raise WeightsError(
-            f"ids {unknown[:_SHOW]} of W are not {level} codes of clusterdx.regions.geometry; "
-            f"pass level= matching the codes in {entity!r}"
-        )
-    shapes = shapes.assign(cluster=shapes["code"].map(clusters["cluster"]).fillna("none"))
+    shapes = china.assign(cluster=china["code"].map(clusters["cluster"]).fillna("none"))
     mainland = _extent(shapes, _MAINLAND_BOX)
     islands = _extent(shapes, _ISLANDS_BOX)
     shapes = shapes.to_crs(CHINA_ALBERS)
