@@ -73,7 +73,7 @@ def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption =
     from clusterdx.indicators import compute_indicators
     from clusterdx.study import Study
     from clusterdx.tasks.checks import check_spec_against_panel
-    from clusterdx.tasks.steps import cluster_frame, region_attributes, study_weights
+    from clusterdx.tasks.steps import cluster_frame, region_attributes, study_weights_matrix
 
     try:
         spec = Study.load(study, overrides=set_)
@@ -82,7 +82,7 @@ def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption =
         frame = frame.merge(region_attributes(spec, clean.tables), on="region", how="left")
         check_spec_against_panel(spec, frame, cluster_frame(spec, frame, clean.tables))
         for name in spec.spec.weights:
-            study_weights(spec, name, frame)
+            study_weights_matrix(spec, name, frame)
     except ClusterDXError as exc:
         _fail(exc)
     summary = clean.audit.to_dict()

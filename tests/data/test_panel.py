@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from clusterdx.data.panel import build_clean, build_panel
@@ -215,3 +216,16 @@ def test_schema_guards_the_assembled_panel(make_study):
         validate_panel(study, bad)
     with pytest.raises(PanelError, match=r"column 'year': in_range\(2020, 2022\) failed for 2019"):
         validate_panel(study, panel.assign(year=panel["year"] - 1))
+
+
+def test_a_conforming_panel_skips_pandera_with_the_schemas_result(make_study):
+    """The numpy pre-check passes only panels that the pandera schema returns unchanged."""
+    from clusterdx.data.schemas import _conforms, panel_schema
+
+    study = make_study()
+    panel, _ = build_panel(study)
+    variables = [c for c in panel.columns if c not in ("region", "year")]
+    assert _conforms(study, panel, variables)
+    pd.testing.assert_frame_equal(panel_schema(study, variables).validate(panel), panel)
+    assert not _conforms(study, panel.assign(year=panel["year"] - 1), variables)
+    assert not _conforms(study, pd.concat([panel, panel.head(1)]), variables)

@@ -48,3 +48,14 @@ def test_function_local_imports_are_followed():
     assert "spatial/dynamic.py" in step_files([steps.fit_models])
     # the iv runner's with_historical_instruments imports clusterdx.panel.instruments inside it
     assert "panel/instruments.py" in step_files(step_functions("models"))
+
+
+def test_the_line_scan_finds_every_import_the_syntax_tree_finds():
+    """Step 2 scans lines instead of parsing: the same modules as `ast` or more, never fewer."""
+    from clusterdx.tasks.code import _bindings, _imported_modules, _parse
+
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        parsed = set(_bindings(_parse(module, PACKAGE), module, PACKAGE).values())
+        assert parsed <= _imported_modules(module, PACKAGE), module

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
 from clusterdx.tasks.spatial_inputs import read_map_shapes, read_weights
+
+if TYPE_CHECKING:
+    from clusterdx.weights.matrix import SparseWeights
 
 # The estimators, readers, weights and figures are imported inside the steps that use them, so
 # that collecting the pipeline (`model_outputs`, `region_inputs`, ...) and ``clusterdx validate``
@@ -205,21 +209,42 @@ def _dominant_type(registry_rows: pd.DataFrame) -> pd.Series:
 
 
 def study_weights(study: Study, name: str, frame: pd.DataFrame):
-    """The spatial weights matrix ``[weights.<name>]`` for the regions of ``frame``.
+    """The spatial weights matrix ``[weights.<name>]`` for the regions of ``frame`` (a libpysal ``W``).
 
     The regions are China's registry, or the study's own ``[regions]`` (contiguity from their
     polygons, distances from their lon/lat or polygon centroids); ``type = "file"`` reads the
-    matrix and matches its ids to the panel's region codes (or names).
+    matrix and matches its ids to the panel's region codes (or names). Built from
+    `study_weights_matrix`, except ``nested``, which combines the two ``W`` (their libpysal
+    transforms).
     """
-    from clusterdx import weights
+    spec = study.spec.weights[name]
+    if spec.type == "nested":
+        from clusterdx import weights
+
+        return weights.nested(
+            study_weights(study, spec.geo, frame),
+            study_weights(study, spec.econ, frame),
+            share=spec.share,
+        )
+    return study_weights_matrix(study, name, frame).to_w()
+
+
+def study_weights_matrix(study: Study, name: str, frame: pd.DataFrame) -> SparseWeights:
+    """`study_weights` as a ``clusterdx.weights.matrix.SparseWeights`` (scipy matrix + ids) with
+    the same checks and errors, without importing libpysal (``clusterdx validate``); libpysal is
+    loaded only for contiguity of the study's own polygons and for .gal / .gwt files."""
     from clusterdx.regions.own import study_regions
     from clusterdx.regions.registry import table as region_table
+    from clusterdx.weights.contiguity import contiguity_weights
+    from clusterdx.weights.distance import inverse_distance_weights, knn_weights
+    from clusterdx.weights.economic import economic_distance_weights, nested_weights
+    from clusterdx.weights.file import file_weights
 
     spec = study.spec.weights[name]
     own = study_regions(study, with_geometry=True)
     codes = sorted(frame[ENTITY].unique().tolist())
     if spec.type == "file":
-        return weights.from_file(
+        return file_weights(
             study.root / spec.file,
             ids=codes,
             transform=spec.transform,
@@ -238,17 +263,17 @@ def study_weights(study: Study, name: str, frame: pd.DataFrame):
                 "'inverse_distance' (lon/lat) or 'file'"
             )
     if spec.type == "contiguity":
-        return weights.contiguity(registry, rule=spec.rule)
+        return contiguity_weights(registry, rule=spec.rule)
     if spec.type == "inverse_distance":
-        return weights.inverse_distance(registry, power=spec.power, cutoff=spec.cutoff)
+        return inverse_distance_weights(registry, power=spec.power, cutoff=spec.cutoff)
     if spec.type == "knn":
-        return weights.knn(registry, k=spec.k)
+        return knn_weights(registry, k=spec.k)
     if spec.type == "economic_distance":
-        return weights.economic_distance(frame, spec.variable, entity=ENTITY, time=TIME)
+        return economic_distance_weights(frame, spec.variable, entity=ENTITY, time=TIME)
     if spec.type == "nested":
-        return weights.nested(
-            study_weights(study, spec.geo, frame),
-            study_weights(study, spec.econ, frame),
+        return nested_weights(
+            study_weights_matrix(study, spec.geo, frame),
+            study_weights_matrix(study, spec.econ, frame),
             share=spec.share,
         )
     raise StudySpecError(f"weights type {spec.type!r} is not supported")

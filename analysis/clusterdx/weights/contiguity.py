@@ -7,17 +7,27 @@ lists (built with a snapping tolerance, see ``regions/data/PROVENANCE.md``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from libpysal.weights import W
 
 from clusterdx.errors import WeightsError
 from clusterdx.regions import registry
 from clusterdx.regions.registry import Rule
 from clusterdx.regions.source import LEVELS, Level, check_level
-from clusterdx.weights.matrix import Transform, check_transform, from_matrix, plain
-from clusterdx.weights.validate import check
+from clusterdx.weights.matrix import (
+    SparseWeights,
+    Transform,
+    check_transform,
+    plain,
+    sparse_weights,
+)
+from clusterdx.weights.validate import check_sparse
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 
 def region_codes(regions: pd.DataFrame) -> list:
@@ -96,6 +106,17 @@ def contiguity(
     >>> sorted(w.neighbors[110000])
     [120000, 130000]
     """
+    return contiguity_weights(regions, rule, transform, level).to_w()
+
+
+def contiguity_weights(
+    regions: pd.DataFrame,
+    rule: Rule = "queen",
+    transform: Transform = "r",
+    level: Level | None = None,
+) -> SparseWeights:
+    """``contiguity`` (same checks and errors) as a ``SparseWeights``: libpysal is imported only
+    for one's own polygons."""
     rule = registry.check_rule(rule)
     transform = check_transform(transform)
     codes = region_codes(regions)
@@ -110,12 +131,18 @@ def contiguity(
     rows = position[pairs["code_i"]].to_numpy()
     cols = position[pairs["code_j"]].to_numpy()
     binary = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
-    w = from_matrix(binary, codes, transform=transform)
-    check(w)
-    return w
+    return _checked(sparse_weights(binary, codes, transform=transform))
 
 
-def _from_polygons(regions: pd.DataFrame, codes: list, rule: Rule, transform: Transform) -> W:
+def _checked(light: SparseWeights) -> SparseWeights:
+    """``light`` after ``check`` (islands are an error)."""
+    check_sparse(light.sparse, light.ids, stacklevel=4)
+    return light
+
+
+def _from_polygons(
+    regions: pd.DataFrame, codes: list, rule: Rule, transform: Transform
+) -> SparseWeights:
     """Queen / rook contiguity of polygons (libpysal), ids = ``codes``; islands are an error."""
     import libpysal
 
@@ -125,7 +152,4 @@ def _from_polygons(regions: pd.DataFrame, codes: list, rule: Rule, transform: Tr
         lacking = [codes[i] for i in np.flatnonzero(shapes["geometry"].isna().to_numpy())]
         raise WeightsError(f"regions {lacking[:10]} have no polygon; contiguity needs one each")
     found = builder.from_dataframe(shapes, use_index=False, silence_warnings=True)
-    binary = found.sparse.tocsr()
-    w = from_matrix(binary, codes, transform=transform)
-    check(w)
-    return w
+    return _checked(sparse_weights(found.sparse.tocsr(), codes, transform=transform))

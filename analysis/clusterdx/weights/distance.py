@@ -7,15 +7,19 @@ k-th distance by KD-tree order, and China's at most a few thousand regions fit a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from libpysal.weights import W
 
 from clusterdx.errors import WeightsError
 from clusterdx.regions.geodesy import great_circle_km
 from clusterdx.weights.contiguity import region_codes
-from clusterdx.weights.matrix import Transform, check_transform, from_matrix
+from clusterdx.weights.matrix import SparseWeights, Transform, check_transform, sparse_weights
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 
 def distance_matrix_km(regions: pd.DataFrame) -> np.ndarray:
@@ -84,6 +88,16 @@ def inverse_distance(
     >>> sorted(weights.inverse_distance(provinces, cutoff=500).neighbors[110000])
     [120000, 130000, 140000, 370000]
     """
+    return inverse_distance_weights(regions, power, cutoff, transform).to_w()
+
+
+def inverse_distance_weights(
+    regions: pd.DataFrame,
+    power: float = 1,
+    cutoff: float | None = None,
+    transform: Transform = "r",
+) -> SparseWeights:
+    """``inverse_distance`` (same checks and errors) as a ``SparseWeights``, without libpysal."""
     transform = check_transform(transform)
     if not power > 0:
         raise WeightsError(f"power must be > 0; got {power!r}")
@@ -102,7 +116,7 @@ def inverse_distance(
     weights[off_diagonal] = distance[off_diagonal] ** (-float(power))
     if cutoff is not None:
         weights[distance > cutoff] = 0.0
-    return from_matrix(weights, codes, transform=transform)
+    return sparse_weights(weights, codes, transform=transform)
 
 
 def knn(regions: pd.DataFrame, k: int, transform: Transform = "r") -> W:
@@ -123,6 +137,11 @@ def knn(regions: pd.DataFrame, k: int, transform: Transform = "r") -> W:
     >>> sorted(w.neighbors[110000]), [round(x, 4) for x in w.weights[110000]]
     ([120000, 130000, 370000], [0.3333, 0.3333, 0.3333])
     """
+    return knn_weights(regions, k, transform).to_w()
+
+
+def knn_weights(regions: pd.DataFrame, k: int, transform: Transform = "r") -> SparseWeights:
+    """``knn`` (same checks and errors) as a ``SparseWeights``, without libpysal."""
     transform = check_transform(transform)
     codes = region_codes(regions)
     if not isinstance(k, int | np.integer) or not 1 <= k < len(codes):
@@ -134,4 +153,4 @@ def knn(regions: pd.DataFrame, k: int, transform: Transform = "r") -> W:
     nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
     rows = np.repeat(np.arange(len(codes)), k)
     binary = sp.csr_matrix((np.ones(rows.size), (rows, nearest.ravel())), shape=(len(codes),) * 2)
-    return from_matrix(binary, codes, transform=transform)
+    return sparse_weights(binary, codes, transform=transform)

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from libpysal.weights import W
 
 from clusterdx.errors import PanelError, WeightsError
-from clusterdx.weights.matrix import Transform, check_transform, dense, from_matrix, plain
-from clusterdx.weights.validate import align
+from clusterdx.weights.matrix import (
+    SparseWeights,
+    Transform,
+    check_transform,
+    dense,
+    from_matrix,
+    plain,
+    sparse_weights,
+)
+from clusterdx.weights.validate import align, align_sparse
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 Ties = Literal["raise", "smallest"]
 TIES: tuple[Ties, ...] = ("raise", "smallest")
@@ -68,6 +78,18 @@ def economic_distance(
     >>> weights.economic_distance(panel, "gdp_pc").full()[0][0].round(4).tolist()
     [0.0, 0.75, 0.25]
     """
+    return economic_distance_weights(panel, var, entity, time, transform, ties).to_w()
+
+
+def economic_distance_weights(
+    panel: pd.DataFrame,
+    var: str,
+    entity: str = "region",
+    time: str = "year",
+    transform: Transform = "r",
+    ties: Ties = "raise",
+) -> SparseWeights:
+    """``economic_distance`` (same checks and errors) as a ``SparseWeights``, without libpysal."""
     transform = check_transform(transform)
     if ties not in TIES:
         raise WeightsError(f"ties={ties!r} is not available; use one of {list(TIES)}")
@@ -102,7 +124,7 @@ def economic_distance(
         gap[tied] = positive.min()
     weights = np.zeros_like(gap)
     weights[off_diagonal] = 1.0 / gap[off_diagonal]
-    return from_matrix(weights, means.index.tolist(), transform=transform)
+    return sparse_weights(weights, means.index.tolist(), transform=transform)
 
 
 def nested(geo: W, econ: W, share: float = 0.5, transform: Transform = "r") -> W:
@@ -132,11 +154,27 @@ def nested(geo: W, econ: W, share: float = 0.5, transform: Transform = "r") -> W
     >>> w.id_order, w.full()[0][0].round(4).tolist()
     (['a', 'b', 'c'], [0.0, 0.875, 0.125])
     """
+    transform = _check_share(share, transform)
+    econ = align(econ, geo.id_order)
+    combined = share * dense(geo) + (1 - share) * dense(econ)
+    return from_matrix(combined, list(geo.id_order), transform=transform)
+
+
+def nested_weights(
+    geo: SparseWeights, econ: SparseWeights, share: float = 0.5, transform: Transform = "r"
+) -> SparseWeights:
+    """``nested`` (same checks and errors) of two ``SparseWeights``, without libpysal."""
+    transform = _check_share(share, transform)
+    econ = align_sparse(econ, geo.ids)
+    combined = share * geo.sparse.toarray() + (1 - share) * econ.sparse.toarray()
+    return sparse_weights(combined, geo.ids, transform=transform)
+
+
+def _check_share(share: float, transform: str) -> Transform:
+    """``transform`` checked; ``WeightsError`` unless 0 <= ``share`` <= 1."""
     transform = check_transform(transform)
     if not 0 <= share <= 1:
         raise WeightsError(
             f"share (weight on the geographic matrix) must be in [0, 1]; got {share!r}"
         )
-    econ = align(econ, geo.id_order)
-    combined = share * dense(geo) + (1 - share) * dense(econ)
-    return from_matrix(combined, list(geo.id_order), transform=transform)
+    return transform

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from libpysal.weights import W
 
 from clusterdx.errors import WeightsError
-from clusterdx.weights.matrix import from_matrix, plain
+from clusterdx.weights.matrix import SparseWeights, plain, sparse_weights
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 FileTransform = Literal["row", "none"]
 Islands = Literal["error", "keep"]
@@ -223,6 +225,19 @@ def from_file(
     clusterdx.errors.WeightsError: w.csv: weights must be >= 0; negative: 'b' -> 'c' (-2). Correct the cells
     >>> folder.cleanup()
     """
+    return file_weights(path, ids, transform=transform, islands=islands, aliases=aliases).to_w()
+
+
+def file_weights(
+    path: str | Path,
+    ids: Sequence[Hashable] | None = None,
+    *,
+    transform: FileTransform = "row",
+    islands: Islands = "error",
+    aliases: Aliases | None = None,
+) -> SparseWeights:
+    """``from_file`` (same checks and errors) as a ``SparseWeights``; libpysal is imported only for
+    a .gal / .gwt file."""
     if transform not in FILE_TRANSFORMS:
         raise WeightsError(
             f"transform={transform!r} is not available; use one of {list(FILE_TRANSFORMS)}"
@@ -261,4 +276,4 @@ def from_file(
             f"{_listing([labels[i] for i in empty])}. Give them a link, drop them "
             '([study].exclude_regions), or set islands = "keep" where the model allows a zero row'
         )
-    return from_matrix(values, labels, transform="r" if transform == "row" else "none")
+    return sparse_weights(values, labels, transform="r" if transform == "row" else "none")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from libpysal.weights import W
+import scipy.sparse as sp
 
 from clusterdx.errors import WeightsError
-from clusterdx.weights.matrix import from_matrix
+from clusterdx.weights.matrix import SparseWeights, from_matrix, plain
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 _SHOWN = 10
 
@@ -43,7 +47,26 @@ def align(w: W, ids: Sequence) -> W:
     clusterdx.errors.WeightsError: weights and data ids differ; ids not in the weights: 'd'; weights ids not in the data: 'c'. Build the weights from the same regions as the data, or drop the unmatched regions from the data.
     """
     ids = list(ids)
-    wanted, present = pd.Index(ids), pd.Index(w.id_order)
+    order = _order(w.id_order, ids)
+    raw_transform = w.transform
+    w.transform = "O"
+    matrix = w.sparse.tocsr()[order][:, order]
+    w.transform = raw_transform
+    aligned = from_matrix(matrix, ids, transform="none")
+    aligned.transform = raw_transform
+    return aligned
+
+
+def align_sparse(light: SparseWeights, ids: Sequence) -> SparseWeights:
+    """``align`` for a ``SparseWeights`` (same checks and messages, no libpysal)."""
+    ids = [plain(i) for i in ids]
+    order = _order(light.ids, ids)
+    return SparseWeights(light.raw[order][:, order], ids, light.transform)
+
+
+def _order(have: Sequence, ids: Sequence) -> np.ndarray:
+    """Position in ``have`` (the weights' ids) of each of ``ids``; ``WeightsError`` if they differ."""
+    wanted, present = pd.Index(list(ids)), pd.Index(list(have))
     if wanted.has_duplicates:
         raise WeightsError(
             f"ids to align to are duplicated: {_listing(wanted[wanted.duplicated()].unique().tolist())}"
@@ -60,14 +83,7 @@ def align(w: W, ids: Sequence) -> W:
             "weights and data ids differ; " + "; ".join(parts) + ". Build the weights from the "
             "same regions as the data, or drop the unmatched regions from the data."
         )
-    order = present.get_indexer(wanted)
-    raw_transform = w.transform
-    w.transform = "O"
-    matrix = w.sparse.tocsr()[order][:, order]
-    w.transform = raw_transform
-    aligned = from_matrix(matrix, ids, transform="none")
-    aligned.transform = raw_transform
-    return aligned
+    return present.get_indexer(wanted)
 
 
 @dataclass(frozen=True)
@@ -129,8 +145,23 @@ def check(w: W) -> WeightsReport:
     ...
     clusterdx.errors.WeightsError: 1 region(s) have no neighbour (islands): 'b'. Use contiguity on the full registry (islands get a nearest link), knn(), or inverse_distance(), or drop these regions.
     """
-    ids = list(w.id_order)
-    binary = (w.sparse.tocsr() != 0).astype(np.int8)
+    return check_sparse(w.sparse, w.id_order, stacklevel=3)
+
+
+def check_sparse(matrix: sp.spmatrix, ids: Sequence, stacklevel: int = 2) -> WeightsReport:
+    """``check`` on a weights matrix (current weights, rows in ``ids`` order) without a ``W``.
+
+    Examples
+    --------
+    >>> from clusterdx import regions
+    >>> from clusterdx.weights.contiguity import contiguity_weights
+    >>> light = contiguity_weights(regions.provinces())
+    >>> check_sparse(light.sparse, light.ids).links
+    138
+    """
+    ids = list(ids)
+    matrix = sp.csr_matrix(matrix)
+    binary = (matrix != 0).astype(np.int8)
     counts = np.asarray(binary.sum(axis=1)).ravel()
     islands = [ids[i] for i in np.flatnonzero(counts == 0)]
     if islands:
@@ -148,10 +179,10 @@ def check(w: W) -> WeightsReport:
             f"the neighbour structure is not symmetric: {len(pairs)} link(s) i->j without j->i, "
             f"e.g. {_listing(pairs)}. Expected for knn; for contiguity check the adjacency list.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     row_sums = pd.Series(
-        np.asarray(w.sparse.sum(axis=1)).ravel(), index=pd.Index(ids, name="id"), name="row_sum"
+        np.asarray(matrix.sum(axis=1)).ravel(), index=pd.Index(ids, name="id"), name="row_sum"
     )
     return WeightsReport(
         n=len(ids),
