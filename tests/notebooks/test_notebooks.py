@@ -60,7 +60,7 @@ def test_results_render_as_html_tables_in_a_kernel():
         "panel = pd.DataFrame({'region': np.repeat(np.arange(6), 5),\n"
         "                      'year': np.tile(np.arange(2018, 2023), 6), 'x': rng.normal(size=30)})\n"
         "panel['y'] = 0.5 * panel['x'] + rng.normal(size=30)\n"
-        "res = fit(panel, 'y ~ x', 'region', 'year', model='fe', effects='twoways')"
+        "res = fit(panel, 'y ~ x', entity='region', time='year', model='fe', effects='twoways')"
     )
     cells = [nbformat.v4.new_code_cell(c) for c in (source, "res", "res.summary()")]
     notebook = nbformat.v4.new_notebook(cells=cells)

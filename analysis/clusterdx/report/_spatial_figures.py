@@ -9,7 +9,6 @@ A study's own regions (``[regions]``) get `plain_lisa_map`: their polygons or po
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from shapely.geometry import box
 
 from clusterdx.errors import DataError, PanelError, StudySpecError, WeightsError
 from clusterdx.report._plotting import Language, check_path, language, save, style, word
+from clusterdx.spatial.local_moran import QUADRANTS, local_moran
 
 # Albers equal-area conic for China (standard parallels 25°N and 47°N, central meridian 105°E).
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +ellps=krass +units=m +no_defs"
@@ -58,7 +58,6 @@ _TEXT = {
     "lisa_title": ("{label} LISA集聚图（{year}年）", "LISA cluster map of {label}, {year}"),
 }
 # esda's quadrant codes q: 1 HH, 2 LH, 3 LL, 4 HL (Anselin 1995).
-_QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
 def _cross_section(
@@ -228,14 +227,15 @@ def lisa_clusters(
     permutations: int = 999,
     seed: int = 0,
 ) -> pd.DataFrame:
-    r"""Local Moran's I of one period and its cluster class (esda ``Moran_Local``).
+    r"""Local Moran's I of one period and its cluster class (`clusterdx.spatial.local_moran`).
 
     :math:`I_i = z_i \sum_j w_{ij} z_j / m_2` with :math:`z = y - \bar y`, row-standardised W and
     :math:`m_2 = \sum_k z_k^2 / (n - 1)` (Anselin 1995, *Geographical Analysis* 27:93-115, eq. 7,
     with the n − 1 divisor of esda and GeoDa); the pseudo p-value comes from ``permutations``
     conditional permutations seeded by ``seed``. A region is ``HH``, ``LH``, ``LL`` or ``HL`` by
     its quadrant in the Moran scatter plot when ``p_sim < alpha``, else ``ns``. ``p_sim`` is
-    esda's (and GeoDa's) one-sided pseudo p-value in the direction of the observed :math:`I_i`.
+    esda's (and GeoDa's) one-sided pseudo p-value in the direction of the observed :math:`I_i`,
+    equal to esda's ``Moran_Local`` with the same seed (computed without its numba compilation).
 
     Returns
     -------
@@ -250,13 +250,10 @@ def lisa_clusters(
         )
     values, _ = _cross_section(frame, var, w, entity, time, year)
     _row_standardised(w)
-    with warnings.catch_warnings():
-        # esda announces a future switch to two-sided pseudo p-values; we use the directed one
-        warnings.filterwarnings("ignore", "The alternative hypothesis", DeprecationWarning)
-        import esda
-
-        local = esda.Moran_Local(values, _copy(w), permutations=permutations, seed=seed)
-    quadrant = pd.Series(local.q).map(_QUADRANTS).to_numpy()
+    standardised = _copy(w)
+    standardised.transform = "r"  # as esda's Moran_Local does to the W it is given
+    local = local_moran(values, standardised.sparse, permutations=permutations, seed=seed)
+    quadrant = pd.Series(local.q).map(QUADRANTS).to_numpy()
     cluster = np.where(local.p_sim < alpha, quadrant, "ns")
     return pd.DataFrame(
         {"value": values, "Ii": local.Is, "q": local.q, "p_sim": local.p_sim, "cluster": cluster},

@@ -17,7 +17,7 @@ once and hand the same :class:`~clusterdx.paneldata.PanelFrame` to every fit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 from scipy import stats
@@ -29,9 +29,7 @@ from clusterdx.options.spatial import (
     DEFAULT_SEED,
     DEFAULT_TIME,
 )
-
-if TYPE_CHECKING:
-    from clusterdx.paneldata.frame import PanelFrame
+from clusterdx.paneldata.frame import PanelFrame
 
 
 def _effects(res: Any, draws: int, seed: int, horizon: str) -> pd.DataFrame:
