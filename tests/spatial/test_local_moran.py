@@ -48,6 +48,7 @@ CASES = {
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("esda")  # one worker compiles esda's kernel
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("seed", [0, 1, 12345])
 def test_equals_esda_moran_local_exactly(case, seed):
