@@ -1,8 +1,9 @@
 """Spatial-pattern figures of one period's cross-section: the Moran scatter plot and the LISA map.
 
 Both align the values to the weights by id (``w.id_order`` = region codes) and use the
-row-standardised W, as esda does. The statistics come from esda (``Moran``, ``Moran_Local``); only
-the drawing is ours. PySAL's ``splot`` draws both plots too, but it is not a dependency, has no
+row-standardised W, as esda does. Moran's I comes from esda (``Moran``); the local Moran's I and its
+permutation p-values from `clusterdx.spatial.local_moran`, which equals esda's ``Moran_Local``
+exactly without its per-process numba compilation; the drawing is ours. PySAL's ``splot`` draws both plots too, but it is not a dependency, has no
 Chinese wording, and its LISA map has neither the China projection nor the South China Sea inset.
 A study's own regions (``[regions]``) get `plain_lisa_map`: their polygons or points, no insets.
 """
@@ -57,7 +58,6 @@ _TEXT = {
     "moran_title": ("莫兰指数 I = {i}（p = {p}），{year}年", "Moran's I = {i} (p = {p}), {year}"),
     "lisa_title": ("{label} LISA集聚图（{year}年）", "LISA cluster map of {label}, {year}"),
 }
-# esda's quadrant codes q: 1 HH, 2 LH, 3 LL, 4 HL (Anselin 1995).
 
 
 def _cross_section(
