@@ -15,7 +15,6 @@ import docx
 import pytest
 
 from clusterdx.report._latin import latin_tokens
-from clusterdx.tasks.pipeline import run
 
 pytestmark = pytest.mark.slow
 
@@ -24,17 +23,12 @@ _NUMBER = re.compile(r"^\(?(-?\d+\.\d+)\)?(\**)$")
 
 @pytest.fixture(scope="module")
 def study(built_demo):
-    return built_demo  # the session's build (tests/conftest.py); a force rebuild is byte-identical
+    return built_demo  # the session's build (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def tables(study):
     return study.reports_dir / "tables"
-
-
-def test_verbose_0_prints_nothing(study, capfd):
-    run(study, verbose=0, force=True)
-    assert capfd.readouterr() == ("", "")
 
 
 def test_bundle_holds_every_table_numbered(study, tables):

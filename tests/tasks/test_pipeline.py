@@ -148,12 +148,19 @@ def test_same_inputs_give_byte_identical_tables_and_figures(built, tmp_path):
 
 
 @pytest.mark.slow
-def test_force_rebuild_is_byte_identical_to_fresh_builds(built):
-    """A --force rebuild over a reports folder with a leftover table gives a first build's bytes."""
+def test_force_rebuild_is_byte_identical_to_fresh_builds(built, capfd):
+    """A --force rebuild over a reports folder with a leftover table gives a first build's bytes;
+    with ``verbose=0`` it prints nothing but the note on the removed leftover."""
     study, _ = built
     before = {p: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
     (study.reports_dir / "tables" / "removed_analysis.html").write_text("<p/>", encoding="utf-8")
+    capfd.readouterr()
     run(study, verbose=0, force=True)
+    assert capfd.readouterr() == (
+        "",
+        "clusterdx: removed outputs no current step declares:\n"
+        "  reports/tables/removed_analysis.html\n",
+    )
     after = {p: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
     assert after.keys() == before.keys()
     for path, data in before.items():
