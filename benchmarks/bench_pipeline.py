@@ -34,6 +34,7 @@ import tracemalloc
 from pathlib import Path
 
 from clusterdx.data.demo import write_demo
+from clusterdx.regions.registry import table as region_table
 from clusterdx.study import Study
 from clusterdx.tasks import steps
 from clusterdx.tasks.analyses import run_analyses
@@ -159,7 +160,7 @@ def main() -> None:
         runs.append(result["times"])
         shares.append(result["panel_fit"] / sum(t[0] for t in result["times"].values()))
     print(f"\nmedians of {args.repeats} runs ({args.level}, N = "
-          f"{len(steps.region_table(args.level))} regions):")  # fmt: skip
+          f"{len(region_table(args.level))} regions):")  # fmt: skip
     print(f"  {'step':<34} {'wall':>9} {'CPU':>9}")
     for label in runs[0]:
         wall, cpu = (statistics.median(r[label][i] for r in runs) for i in (0, 1))
