@@ -14,7 +14,10 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Literal, get_args
+
+from clusterdx.errors import OptionError
 
 #: The key columns of the study data, a seeded generator and tests at 5 %.
 DEFAULT_ENTITY: Final = "region"
@@ -26,3 +29,9 @@ DEFAULT_ALPHA: Final = 0.05
 Missing = Literal["raise", "drop"]
 MISSING: tuple[str, ...] = get_args(Missing)
 DEFAULT_MISSING: Missing = "raise"
+
+
+def check_option(name: str, value: object, allowed: Sequence[object]) -> None:
+    """Raise ``OptionError`` (a ``StudySpecError``) listing ``allowed`` when ``value`` is not one."""
+    if value not in allowed:
+        raise OptionError(f"{name}={value!r} is not allowed; use one of {list(allowed)}.")

@@ -1,24 +1,17 @@
-"""Check the options and the rank of the design of the panel estimators.
+"""Check the rank of the design of the panel estimators.
 
-Every failure raises a ``clusterdx`` error that names the option or regressors at fault and says
+Every failure raises a ``clusterdx`` error that names the regressors at fault and says
 how to fix it, before linearmodels sees the data. The panel itself (keys, duplicates, missing
-values) is checked once by :class:`clusterdx.paneldata.PanelFrame`.
+values) is checked once by :class:`clusterdx.paneldata.PanelFrame`, the options by
+`clusterdx.options.common.check_option`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from clusterdx.errors import EstimationError, StudySpecError
-
-
-def check_option(name: str, value: object, allowed: Sequence[str]) -> None:
-    """Raise ``StudySpecError`` listing ``allowed`` when ``value`` is not one of them."""
-    if value not in allowed:
-        raise StudySpecError(f"{name}={value!r} is not allowed; use one of {list(allowed)}.")
+from clusterdx.errors import EstimationError
 
 
 def check_rank(design: pd.DataFrame, what: str) -> None:

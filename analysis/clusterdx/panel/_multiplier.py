@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import MULTIPLIER_WEIGHTS
-from clusterdx.panel._checks import check_option
 
 _SQRT5 = np.sqrt(5.0)
 _MAMMEN = np.array([(1 - _SQRT5) / 2, (1 + _SQRT5) / 2])

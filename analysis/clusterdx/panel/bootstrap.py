@@ -27,9 +27,9 @@ import pandas as pd
 from scipy import optimize
 
 from clusterdx.errors import EstimationError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import BOOTSTRAP_WEIGHTS as WEIGHTS
 from clusterdx.options.panel import BootstrapWeights as Weights
-from clusterdx.panel._checks import check_option
 
 _WEBB = np.array([-1, -1, -1, 1, 1, 1]) * np.sqrt(np.array([3, 2, 1, 1, 2, 3]) / 2)
 

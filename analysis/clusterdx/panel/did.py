@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     AGGREGATIONS,
     BASE_PERIODS,
@@ -54,7 +55,6 @@ from clusterdx.options.panel import (
     EstMethod,
     MultiplierWeights,
 )
-from clusterdx.panel._checks import check_option
 from clusterdx.panel._drdid import att_2x2
 from clusterdx.panel._multiplier import bands, bootstrap_draws
 from clusterdx.panel.models import Cov, Effects, PanelResult, fit

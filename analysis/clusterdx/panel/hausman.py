@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError
-from clusterdx.panel._checks import check_option
+from clusterdx.options.common import check_option
 from clusterdx.panel.models import PanelResult
 
 Method = Literal["classic", "robust"]

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     DEFAULT_COV,
     DEFAULT_EFFECTS,
@@ -23,7 +24,6 @@ from clusterdx.options.panel import (
     DEFAULT_SEED,
     DEFAULT_TIME,
 )
-from clusterdx.panel._checks import check_option
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.mechanisms import MEDIATION_MODELS, EntityMoments
 from clusterdx.panel.models import Cov, Effects, Model, PanelResult, fit

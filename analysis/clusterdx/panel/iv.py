@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from clusterdx.errors import EstimationError, PanelError
-from clusterdx.panel._checks import check_option
+from clusterdx.options.common import check_option
 from clusterdx.panel._formula import parse_formula
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import Covariance, EstimationResult, StudentTResult

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     DEFAULT_ALPHA,
     DEFAULT_COV,
@@ -31,7 +32,6 @@ from clusterdx.options.panel import (
 )
 from clusterdx.options.panel import MEDIATION_METHODS as METHODS
 from clusterdx.options.panel import MediationMethod as Method
-from clusterdx.panel._checks import check_option
 from clusterdx.panel.models import COVS, Cov, Effects, Missing, PanelResult, fit
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.results import ForwardingResult

@@ -24,6 +24,7 @@ from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
 from clusterdx._display import ResultDisplay, Summary
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     CLUSTER_ADJUSTMENTS,
     COVS,
@@ -40,7 +41,7 @@ from clusterdx.options.panel import (
     Model,
 )
 from clusterdx.options.panel import COVS_BY_MODEL as _COVS_BY_MODEL
-from clusterdx.panel._checks import check_option, check_rank
+from clusterdx.panel._checks import check_rank
 from clusterdx.panel._formula import parse_formula
 from clusterdx.panel.iv import (
     FixestResult,

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     DEFAULT_ENTITY,
     DEFAULT_SEED,
@@ -35,7 +36,6 @@ from clusterdx.options.panel import (
 )
 from clusterdx.options.panel import PLACEBO_KINDS as KINDS
 from clusterdx.options.panel import PlaceboKind as Kind
-from clusterdx.panel._checks import check_option
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean
 

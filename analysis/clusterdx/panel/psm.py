@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     DEFAULT_COV,
     DEFAULT_ENTITY,
@@ -41,7 +42,6 @@ from clusterdx.options.panel import MATCH_METHODS as METHODS
 from clusterdx.options.panel import MATCH_SCOPES as SCOPES
 from clusterdx.options.panel import MatchMethod as Method
 from clusterdx.options.panel import MatchScope as Scope
-from clusterdx.panel._checks import check_option
 from clusterdx.panel.did import did
 from clusterdx.panel.models import PanelResult
 

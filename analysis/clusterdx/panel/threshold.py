@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from clusterdx.errors import EstimationError, PanelError
+from clusterdx.options.common import check_option
 from clusterdx.options.panel import (
     DEFAULT_ALPHA,
     DEFAULT_COV,
@@ -54,7 +55,7 @@ from clusterdx.options.panel import (
     TRIM,
     ThresholdEffects,
 )
-from clusterdx.panel._checks import check_option, check_rank
+from clusterdx.panel._checks import check_rank
 from clusterdx.panel.models import COVS, Cov, PanelResult, fit
 from clusterdx.paneldata.frame import PanelFrame
 from clusterdx.paneldata.within import demean_cube

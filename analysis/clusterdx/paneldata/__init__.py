@@ -16,8 +16,9 @@ panel models. The names below are imported from their modules on first use (PEP 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterdx._lazy import exported
 
 if TYPE_CHECKING:
     from clusterdx.paneldata.frame import PanelFrame
@@ -27,13 +28,4 @@ _HOMES = {"PanelFrame": "frame", "demean": "within", "demean_cube": "within"}
 
 __all__ = ["PanelFrame", "demean", "demean_cube"]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = exported(__name__, _HOMES)

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clusterdx.errors import OptionError, PanelError
-from clusterdx.options.common import DEFAULT_MISSING, MISSING, Missing
+from clusterdx.errors import PanelError
+from clusterdx.options.common import DEFAULT_MISSING, MISSING, Missing, check_option
 from clusterdx.paneldata.within import demean, demean_cube
 
 _SHOW = 5
@@ -110,8 +110,7 @@ class PanelFrame:
         extra: Iterable[str] = (),
         balanced: bool = False,
     ) -> None:
-        if missing not in MISSING:
-            raise OptionError(f"missing={missing!r} is not allowed; use one of {list(MISSING)}.")
+        check_option("missing", missing, MISSING)
         if not isinstance(panel, pd.DataFrame):
             raise PanelError(f"panel must be a pandas DataFrame, got {type(panel).__name__}.")
         names = list(map(str, panel.columns))

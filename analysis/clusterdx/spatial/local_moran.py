@@ -92,9 +92,10 @@ def local_moran(
     z = y - y.mean()
     with np.errstate(all="ignore"):
         z /= y.std()
-    scaling = (n - 1) / (z * z).sum()
+    squares = (z * z).sum()
+    scaling = (n - 1) / squares
     lag = matrix @ z
-    local = (n - 1) * z * lag / (z * z).sum()
+    local = (n - 1) * z * lag / squares
     quadrant = np.where(z > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3))
     self_weight = matrix.diagonal()
     others = matrix.copy()

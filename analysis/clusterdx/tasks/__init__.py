@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterdx._lazy import exported
 
 if TYPE_CHECKING:
     from clusterdx.tasks.pipeline import collect_tasks, run
 
 __all__ = ["collect_tasks", "run"]
 
-
-def __getattr__(name: str) -> Any:
-    # the pipeline imports every step; ``clusterdx validate`` needs only tasks.checks/steps
-    if name in __all__:
-        from clusterdx.tasks import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(f"module 'clusterdx.tasks' has no attribute {name!r}")
+# the pipeline imports every step; ``clusterdx validate`` needs only tasks.checks/steps
+__getattr__, __dir__ = exported(__name__, dict.fromkeys(__all__, "pipeline"))
