@@ -42,16 +42,25 @@ def run(
 ) -> None:
     """Build the whole study: raw → clean → indicators → models → reports/ (only what changed)."""
     from clusterdx.study import Study
-    from clusterdx.tasks.pipeline import run as run_pipeline
+    from clusterdx.tasks.stamp import up_to_date
 
+    up_to_date_message = (
+        "[green]Everything is up to date[/]: no input, spec section or code changed."
+    )
     try:
         spec = Study.load(study, overrides=set_)
+        # the build stamp answers without starting pytask (clusterdx.tasks.stamp)
+        if not force and up_to_date(spec) is not None:
+            console.print(up_to_date_message)
+            return
+        from clusterdx.tasks.pipeline import run as run_pipeline
+
         session = run_pipeline(spec, force=force)
     except ClusterDXError as exc:
         _fail(exc)
     outcomes = [r.outcome.name for r in session.execution_reports]
     if outcomes and all(o == "SKIP_UNCHANGED" for o in outcomes):
-        console.print("[green]Everything is up to date[/]: no input, spec section or code changed.")
+        console.print(up_to_date_message)
         return
     timings = Table("step", "seconds", title="Steps run", title_justify="left")
     for report in session.execution_reports:

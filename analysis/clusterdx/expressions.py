@@ -30,15 +30,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from clusterdx.errors import DataError, StudySpecError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _shift(values: np.ndarray, frame: pd.DataFrame, k: int, entity: str, time: str) -> np.ndarray:
     """Value of the same entity in calendar period t − k (NaN when that period is absent)."""
+    import pandas as pd
+
     absent = [c for c in (entity, time) if c not in frame.columns]
     if absent:
         raise DataError(f"lag/lead/diff need the columns {absent} of the panel")
@@ -359,12 +364,19 @@ def evaluate(
     return np.broadcast_to(np.asarray(out, dtype="float64"), (len(frame),)).copy()
 
 
+def _is_number_column(column: pd.Series) -> bool:
+    """Numeric and not boolean (pandas is already loaded: ``column`` is one of its Series)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return is_numeric_dtype(column) and not is_bool_dtype(column)
+
+
 def _eval(node: Node, text: str, frame: pd.DataFrame, entity: str, time: str):
     if node.kind == "number":
         return node.value
     if node.kind == "name":
         column = frame[node.value]
-        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        if not _is_number_column(column):
             raise DataError(
                 f"formula {text!r}: column {node.value!r} is not numeric ({column.dtype})"
             )

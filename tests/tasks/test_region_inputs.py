@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clusterdx.study import Study
-from clusterdx.tasks import steps
+from clusterdx.tasks import fingerprints
 
 
 def _study(tmp_path, regions: bool = True) -> Study:
@@ -22,17 +22,17 @@ def test_fingerprints_follow_the_files(tmp_path):
     study = _study(tmp_path)
     (tmp_path / "regions.csv").write_text("code,name\nA,a\n", encoding="utf-8")
     (tmp_path / "w.csv").write_text("id,A\nA,0\n", encoding="utf-8")
-    before = steps.region_inputs(study), steps.weights_files(study)
+    before = fingerprints.region_inputs(study), fingerprints.weights_files(study)
     assert before[0]["files"]["shapes.shp"] == "missing"
     (tmp_path / "shapes.dbf").write_bytes(b"attributes")  # a shapefile's sibling counts too
     (tmp_path / "shapes.shp").write_bytes(b"polygons")
-    middle = steps.region_inputs(study)
+    middle = fingerprints.region_inputs(study)
     assert middle["files"]["shapes.shp"] != "missing"
     (tmp_path / "shapes.dbf").write_bytes(b"other attributes")
-    assert steps.region_inputs(study)["files"]["shapes.shp"] != middle["files"]["shapes.shp"]
+    assert fingerprints.region_inputs(study)["files"]["shapes.shp"] != middle["files"]["shapes.shp"]
     (tmp_path / "regions.csv").write_text("code,name\nA,b\n", encoding="utf-8")
     (tmp_path / "w.csv").write_text("id,A\nA,1\n", encoding="utf-8")
-    after = steps.region_inputs(study), steps.weights_files(study)
+    after = fingerprints.region_inputs(study), fingerprints.weights_files(study)
     assert after[0]["files"]["regions.csv"] != before[0]["files"]["regions.csv"]
     assert after[1]["own"] != before[1]["own"]
-    assert steps.region_inputs(_study(tmp_path, regions=False)) == {}
+    assert fingerprints.region_inputs(_study(tmp_path, regions=False)) == {}

@@ -26,7 +26,10 @@ Around pytask, `run` adds what a shared project folder needs:
 - files in ``data_clean/sources/``, ``data_clean/spatial/``, ``reports/tables/`` and
   ``reports/figures/`` that no step of the current spec declares (left by a removed source, weights
   matrix, model or analysis) are deleted and listed;
-  ``index.html`` shows the declared outputs only, so a ``--force`` rebuild equals a first build.
+  ``index.html`` shows the declared outputs only, so a ``--force`` rebuild equals a first build;
+- after a successful build, a stamp of every file node and of the spec, file fingerprints and
+  package code (`clusterdx.tasks.stamp`) lets ``clusterdx run`` recognise an up-to-date study
+  without starting pytask.
 """
 
 from __future__ import annotations
@@ -53,11 +56,13 @@ from clusterdx.study import Study
 from clusterdx.tasks import steps
 from clusterdx.tasks.analyses import analysis_outputs, run_analyses
 from clusterdx.tasks.code import code_hash as files_hash
+from clusterdx.tasks.fingerprints import indicator_files, region_inputs, weights_files
 from clusterdx.tasks.kinds import KINDS
+from clusterdx.tasks.lock import study_lock
 from clusterdx.tasks.manifest import sha256, write_manifest
 from clusterdx.tasks.spatial_inputs import build_spatial_inputs, spatial_outputs
+from clusterdx.tasks.stamp import build_key, discard_stamp, output_folders, write_stamp
 
-LOCK_NAME = ".clusterdx.lock"
 HASHES_NAME = ".clusterdx.hashes.json"
 
 
@@ -104,32 +109,6 @@ def source_outputs(study: Study, name: str) -> tuple[Path, Path]:
     """Clean table and audit entry written for one source."""
     folder = study.clean_dir / "sources"
     return folder / f"{name}.parquet", folder / f"{name}.audit.json"
-
-
-def indicator_files(study: Study) -> dict[str, str]:
-    """Fingerprints of the files that indicator recipes read directly (firm files, text corpora,
-    keyword dictionaries): name, size and modification time of every matching file, hashed.
-
-    They can be globs or folders of thousands of documents, so they enter the indicators step as one
-    hashed value rather than as pytask file nodes.
-    """
-    fingerprints = {}
-    for name, recipe in study.spec.indicators.items():
-        for key in ("file", "dictionary"):
-            pattern = getattr(recipe, key, None)
-            if not pattern:
-                continue
-            target = study.root / pattern
-            if target.is_dir():
-                files = sorted(p for p in target.rglob("*") if p.is_file())
-            else:
-                files = sorted(target.parent.glob(target.name))
-            digest = hashlib.sha256()
-            for path in files:
-                info = path.stat()
-                digest.update(f"{path.as_posix()}|{info.st_size}|{info.st_mtime_ns}".encode())
-            fingerprints[f"{name}.{key}"] = digest.hexdigest()
-    return fingerprints
 
 
 def collect_tasks(study: Study) -> list:
@@ -190,7 +169,7 @@ def collect_tasks(study: Study) -> list:
         "study": dumped["study"],
         "cleaning": dumped["cleaning"],
         "variables": dumped["variables"],
-        "regions": steps.region_inputs(study),
+        "regions": region_inputs(study),
     }
     tasks = []
     tables: dict[str, Path] = {}
@@ -277,7 +256,7 @@ def collect_tasks(study: Study) -> list:
                 {
                     "study": dumped["study"],
                     "weights": dumped["weights"],
-                    "weights_files": steps.weights_files(study),
+                    "weights_files": weights_files(study),
                     "diagnostics": dumped["diagnostics"],
                     "regions": meta["regions"],
                 },
@@ -301,7 +280,7 @@ def collect_tasks(study: Study) -> list:
         indicators_path,
         _inputs_node(
             {k: dumped[k] for k in (*report_spec, "weights", "diagnostics", "models")}
-            | {"weights_files": steps.weights_files(study), "regions": meta["regions"]},
+            | {"weights_files": weights_files(study), "regions": meta["regions"]},
             code["models"],
         ),
         products,
@@ -498,6 +477,8 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
     """
     _writable_folders(study)
     with study_lock(study):
+        discard_stamp(study)
+        key = build_key(study)
         _report(remove_stale_outputs(study), "removed outputs no current step declares", study)
         _report(
             discard_tampered(study),
@@ -513,6 +494,8 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
             session = _build(study, force, verbose)
         finally:
             record_outputs(study)
+        if session.exit_code == 0:
+            write_stamp(study, key, session)
     for outcome in session.execution_reports:
         if outcome.outcome.name == "FAIL" and outcome.exc_info:
             exc = outcome.exc_info[1]
@@ -585,15 +568,9 @@ def remove_stale_outputs(study: Study) -> list[Path]:
     """Delete the files in ``data_clean/sources``, ``data_clean/spatial``, ``reports/tables`` and
     ``reports/figures`` that no step of the current spec declares; return them (sorted)."""
     declared = set(declared_outputs(study))
-    folders = (
-        study.clean_dir / "sources",
-        study.clean_dir / "spatial",
-        study.reports_dir / "tables",
-        study.reports_dir / "figures",
-    )
     stale = sorted(
         p
-        for folder in folders
+        for folder in output_folders(study)
         if folder.is_dir()
         for p in folder.rglob("*")
         if p.is_file() and p not in declared
@@ -656,66 +633,6 @@ def record_outputs(study: Study) -> None:
     (study.clean_dir / HASHES_NAME).write_text(
         json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-
-
-@contextmanager
-def study_lock(study: Study) -> Iterator[Path]:
-    """Hold ``data_clean/.clusterdx.lock`` for the duration of a run.
-
-    Raises
-    ------
-    ClusterDXError
-        Another process (or another open handle) holds the lock: a run is already building
-        this study.
-    """
-    path = study.clean_dir / LOCK_NAME
-    handle = path.open("a+", encoding="utf-8")
-    try:
-        _lock_file(handle)
-    except OSError:
-        try:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-        except OSError:  # Windows refuses to read a locked range
-            holder = "unknown"
-        handle.close()
-        raise ClusterDXError(
-            f"another clusterdx run (pid {holder}) is building this study: {path} is locked; "
-            "wait for it to finish, then run again"
-        ) from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield path
-    finally:
-        _unlock_file(handle)
-        handle.close()
-
-
-def _lock_file(handle) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
-def _unlock_file(handle) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _writable_folders(study: Study) -> None:

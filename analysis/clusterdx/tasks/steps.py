@@ -6,7 +6,6 @@ changed raw file reruns only the steps that depend on it. Each step can also be 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -277,37 +276,6 @@ def study_weights_matrix(study: Study, name: str, frame: pd.DataFrame) -> Sparse
             share=spec.share,
         )
     raise StudySpecError(f"weights type {spec.type!r} is not supported")
-
-
-def _sha256(path: Path) -> str:
-    """SHA-256 of a file and of its shapefile siblings (same stem: .shx, .dbf, .prj), or 'missing'."""
-    files = sorted(path.parent.glob(f"{path.stem}.*")) if path.suffix.lower() == ".shp" else [path]
-    digest = hashlib.sha256()
-    for file in files:
-        if file.is_file():
-            digest.update(file.name.encode("utf-8") + file.read_bytes())
-    return digest.hexdigest() if any(f.is_file() for f in files) else "missing"
-
-
-def region_inputs(study: Study) -> dict:
-    """``[regions]`` and fingerprints of its files, so a changed region table reruns the steps."""
-    spec = study.spec.regions
-    if spec is None:
-        return {}
-    files = [spec.file, *([spec.geometry] if spec.geometry else [])]
-    return {
-        "spec": spec.model_dump(mode="json"),
-        "files": {f: _sha256(study.root / f) for f in files},
-    }
-
-
-def weights_files(study: Study) -> dict[str, str]:
-    """Fingerprints of the ``type = "file"`` weights matrices."""
-    return {
-        name: _sha256(study.root / spec.file)
-        for name, spec in study.spec.weights.items()
-        if spec.type == "file"
-    }
 
 
 def _registry_alias(study: Study):

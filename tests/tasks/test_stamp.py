@@ -1,0 +1,124 @@
+"""The build stamp (`clusterdx.tasks.stamp`): ``clusterdx run`` stops early only when pytask would
+skip every task and `run` would touch nothing; every change that reruns a step invalidates it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clusterdx.study import Study
+from clusterdx.tasks import stamp
+from clusterdx.tasks.lock import study_lock
+from clusterdx.tasks.pipeline import run
+
+STUDY = """
+[study]
+name = "demo"
+years = [2020, 2021]
+[paths]
+root = "."
+raw = "."
+[variables.gdp]
+unit = "亿元"
+[[sources]]
+name = "gdp"
+file = "gdp.csv"
+region = "省份"
+year = "年份"
+variables.gdp = { column = "GDP", unit = "亿元" }
+"""
+
+
+@pytest.fixture
+def study(tmp_path) -> Study:
+    pd.DataFrame(
+        {
+            "省份": ["北京", "天津", "北京", "天津"],
+            "年份": [2020, 2020, 2021, 2021],
+            "GDP": [36102.6, 14083.7, 40269.6, 15695.0],
+        }
+    ).to_csv(tmp_path / "gdp.csv", index=False)
+    (tmp_path / "study.toml").write_text(STUDY, encoding="utf-8")
+    built = Study.load(tmp_path / "study.toml")
+    run(built, verbose=0)
+    return built
+
+
+def _outcomes(study: Study) -> set[str]:
+    return {r.outcome.name for r in run(study, verbose=0).execution_reports}
+
+
+def test_a_built_study_is_up_to_date_and_pytask_agrees(study):
+    tasks = stamp.up_to_date(study)
+    session = run(study, verbose=0)
+    assert {r.outcome.name for r in session.execution_reports} == {"SKIP_UNCHANGED"}
+    assert tasks == sorted(t.name.split("::")[-1] for t in session.tasks) and len(tasks) == 8
+    assert stamp.up_to_date(study) == tasks  # the skipping run wrote it again
+
+
+def test_an_edited_raw_file_with_its_time_restored_is_not_up_to_date(study):
+    raw = study.raw_dir / "gdp.csv"
+    info = raw.stat()
+    raw.write_text(raw.read_text(encoding="utf-8").replace("36102.6", "36102.7"), encoding="utf-8")
+    os.utime(raw, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert stamp.up_to_date(study) is None
+    assert "SUCCESS" in _outcomes(study)  # run's own content check re-reads it
+
+
+@pytest.mark.parametrize("change", ["touch", "edit", "delete"])
+def test_a_changed_or_missing_output_is_not_up_to_date(study, change):
+    table = study.clean_dir / "panel.parquet"
+    if change == "touch":
+        os.utime(table, ns=(table.stat().st_atime_ns, table.stat().st_mtime_ns + 10**9))
+    elif change == "edit":
+        info = table.stat()
+        data = bytearray(table.read_bytes())
+        data[len(data) // 2] ^= 1
+        table.write_bytes(bytes(data))
+        os.utime(table, ns=(info.st_atime_ns, info.st_mtime_ns))
+    else:
+        table.unlink()
+    assert stamp.up_to_date(study) is None
+
+
+def test_a_stray_file_in_an_output_folder_is_not_up_to_date(study):
+    stray = study.clean_dir / "sources" / "old_source.parquet"
+    stray.write_bytes(b"left by a removed source")
+    assert stamp.up_to_date(study) is None
+    run(study, verbose=0)  # run deletes it
+    assert not stray.exists() and stamp.up_to_date(study) is not None
+
+
+def test_a_spec_override_is_not_up_to_date(study):
+    changed = Study.load(study.path, overrides=["study.name='\"other\"'"])
+    assert stamp.up_to_date(changed) is None
+    assert stamp.up_to_date(study) is not None
+
+
+def test_changed_package_code_is_not_up_to_date(study, monkeypatch):
+    original = stamp._package_digest
+    monkeypatch.setattr(stamp, "_package_digest", lambda: original() + "changed")
+    assert stamp.up_to_date(study) is None
+
+
+def test_a_new_pytask_database_is_not_up_to_date(study):
+    (study.clean_dir / stamp.DATABASE_NAME).unlink()
+    assert stamp.up_to_date(study) is None
+
+
+def test_no_stamp_while_another_run_holds_the_lock(study):
+    with study_lock(study):
+        assert stamp.up_to_date(study) is None
+    assert stamp.up_to_date(study) is not None
+
+
+def test_a_failed_run_leaves_no_stamp(study):
+    raw = Path(study.raw_dir / "gdp.csv")
+    raw.write_text("省份,年份\n北京,2020\n", encoding="utf-8")  # the GDP column is gone
+    with pytest.raises(Exception, match="GDP"):
+        run(study, verbose=0)
+    assert not stamp.stamp_path(study).exists()
+    assert stamp.up_to_date(study) is None
