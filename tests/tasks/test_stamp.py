@@ -4,6 +4,7 @@ skip every task and `run` would touch nothing; every change that reruns a step i
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +33,7 @@ variables.gdp = { column = "GDP", unit = "亿元" }
 """
 
 
-@pytest.fixture
-def study(tmp_path) -> Study:
+def _build(tmp_path: Path) -> Study:
     pd.DataFrame(
         {
             "省份": ["北京", "天津", "北京", "天津"],
@@ -45,6 +45,28 @@ def study(tmp_path) -> Study:
     built = Study.load(tmp_path / "study.toml")
     run(built, verbose=0)
     return built
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> Study:
+    """One build for the module: each test undoes its change (bytes and modification time), and the
+    stamp must then match again."""
+    return _build(tmp_path_factory.mktemp("stamp"))
+
+
+@contextmanager
+def restored(path: Path):
+    """Put ``path`` back as it was (content and times, or absent) after the block."""
+    data = path.read_bytes() if path.exists() else None
+    info = path.stat() if path.exists() else None
+    try:
+        yield path
+    finally:
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(data)
+            os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
 
 
 def _outcomes(study: Study) -> set[str]:
@@ -60,36 +82,38 @@ def test_a_built_study_is_up_to_date_and_pytask_agrees(study):
 
 
 def test_an_edited_raw_file_with_its_time_restored_is_not_up_to_date(study):
-    raw = study.raw_dir / "gdp.csv"
-    info = raw.stat()
-    raw.write_text(raw.read_text(encoding="utf-8").replace("36102.6", "36102.7"), encoding="utf-8")
-    os.utime(raw, ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert stamp.up_to_date(study) is None
-    assert "SUCCESS" in _outcomes(study)  # run's own content check re-reads it
+    with restored(study.raw_dir / "gdp.csv") as raw:
+        info = raw.stat()
+        raw.write_text(
+            raw.read_text(encoding="utf-8").replace("36102.6", "36102.7"), encoding="utf-8"
+        )
+        os.utime(raw, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert stamp.up_to_date(study) is None
+    assert stamp.up_to_date(study) is not None
 
 
 @pytest.mark.parametrize("change", ["touch", "edit", "delete"])
 def test_a_changed_or_missing_output_is_not_up_to_date(study, change):
-    table = study.clean_dir / "panel.parquet"
-    if change == "touch":
-        os.utime(table, ns=(table.stat().st_atime_ns, table.stat().st_mtime_ns + 10**9))
-    elif change == "edit":
+    with restored(study.clean_dir / "panel.parquet") as table:
         info = table.stat()
-        data = bytearray(table.read_bytes())
-        data[len(data) // 2] ^= 1
-        table.write_bytes(bytes(data))
-        os.utime(table, ns=(info.st_atime_ns, info.st_mtime_ns))
-    else:
-        table.unlink()
-    assert stamp.up_to_date(study) is None
+        if change == "touch":
+            os.utime(table, ns=(info.st_atime_ns, info.st_mtime_ns + 10**9))
+        elif change == "edit":
+            data = bytearray(table.read_bytes())
+            data[len(data) // 2] ^= 1
+            table.write_bytes(bytes(data))
+            os.utime(table, ns=(info.st_atime_ns, info.st_mtime_ns))
+        else:
+            table.unlink()
+        assert stamp.up_to_date(study) is None
+    assert stamp.up_to_date(study) is not None
 
 
 def test_a_stray_file_in_an_output_folder_is_not_up_to_date(study):
-    stray = study.clean_dir / "sources" / "old_source.parquet"
-    stray.write_bytes(b"left by a removed source")
-    assert stamp.up_to_date(study) is None
-    run(study, verbose=0)  # run deletes it
-    assert not stray.exists() and stamp.up_to_date(study) is not None
+    with restored(study.clean_dir / "sources" / "old_source.parquet") as stray:
+        stray.write_bytes(b"left by a removed source")
+        assert stamp.up_to_date(study) is None
+    assert stamp.up_to_date(study) is not None
 
 
 def test_a_spec_override_is_not_up_to_date(study):
@@ -105,8 +129,10 @@ def test_changed_package_code_is_not_up_to_date(study, monkeypatch):
 
 
 def test_a_new_pytask_database_is_not_up_to_date(study):
-    (study.clean_dir / stamp.DATABASE_NAME).unlink()
-    assert stamp.up_to_date(study) is None
+    with restored(study.clean_dir / stamp.DATABASE_NAME) as database:
+        database.unlink()
+        assert stamp.up_to_date(study) is None
+    assert stamp.up_to_date(study) is not None
 
 
 def test_no_stamp_while_another_run_holds_the_lock(study):
@@ -115,8 +141,14 @@ def test_no_stamp_while_another_run_holds_the_lock(study):
     assert stamp.up_to_date(study) is not None
 
 
-def test_a_failed_run_leaves_no_stamp(study):
-    raw = Path(study.raw_dir / "gdp.csv")
+def test_an_edited_raw_file_reruns_and_a_failed_run_leaves_no_stamp(tmp_path):
+    study = _build(tmp_path)
+    raw = study.raw_dir / "gdp.csv"
+    info = raw.stat()
+    raw.write_text(raw.read_text(encoding="utf-8").replace("36102.6", "36102.7"), encoding="utf-8")
+    os.utime(raw, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert "SUCCESS" in _outcomes(study)  # run's own content check re-reads it
+    assert stamp.up_to_date(study) is not None
     raw.write_text("省份,年份\n北京,2020\n", encoding="utf-8")  # the GDP column is gone
     with pytest.raises(Exception, match="GDP"):
         run(study, verbose=0)
