@@ -17,6 +17,7 @@ ids) and giddy's arrays into labelled tables.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import libpysal
@@ -98,12 +99,35 @@ def wide(
     return table
 
 
+def _import_mapclassify() -> None:
+    """Import ``mapclassify`` (giddy imports it too) without its import-time numba compile.
+
+    ``mapclassify.classifiers`` compiles ``_fisher_jenks_means`` with an eager signature and no
+    cache at import, seconds of every run; only ``FisherJenks`` uses it (neither giddy's chains nor
+    ``Quantiles`` do). Hiding numba during that one import makes mapclassify take its own
+    pure-Python fallback for that function (``FisherJenks`` then warns that it is slow); every other
+    module keeps the real numba.
+    """
+    if "mapclassify" in sys.modules:
+        return
+    numba = sys.modules.get("numba")
+    sys.modules["numba"] = None  # type: ignore[assignment]  # makes "from numba import" fail
+    try:
+        import mapclassify  # noqa: F401
+    finally:
+        if numba is None:
+            del sys.modules["numba"]
+        else:
+            sys.modules["numba"] = numba
+
+
 def _labels(k: int) -> list[str]:
     return [f"Q{i + 1}" for i in range(k)]
 
 
 def classify(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Pooled quantile classes 0..k-1 of an array (``mapclassify.Quantiles``, as giddy does)."""
+    _import_mapclassify()
     import mapclassify  # giddy and mapclassify cost seconds of start-up: imported on use
 
     q = mapclassify.Quantiles(values.ravel(), k=k)
@@ -114,6 +138,7 @@ def _steady(p: np.ndarray) -> np.ndarray:
     """giddy's steady state of one matrix; NaN when a class was never observed (a row of zeros)."""
     if (p.sum(axis=1) == 0).any():
         return np.full(p.shape[0], np.nan)
+    _import_mapclassify()
     from giddy.ergodic import steady_state
 
     return np.asarray(steady_state(p), dtype=float)
@@ -124,6 +149,7 @@ def _prepare(y: np.ndarray, relative: bool) -> np.ndarray:
 
 
 def _traditional(ids: np.ndarray, cutoffs: np.ndarray, k: int) -> MarkovResult:
+    _import_mapclassify()
     from giddy.markov import Markov
 
     chain = Markov(ids, classes=np.arange(k), summary=False)
@@ -178,6 +204,7 @@ def spatial_markov(
     The classes of the values and of the lags are pooled quantiles (``fixed=True``) of ``classes``
     and ``lag_classes`` (default ``classes``) groups; ``w`` is row-standardised by giddy.
     """
+    _import_mapclassify()
     from giddy.markov import Spatial_Markov
 
     order = list(w.id_order)
