@@ -39,3 +39,23 @@ def test_parse_numeric_rejects_text_with_location(tmp_path):
     path.write_text("v\n1\nn.a.\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"n\.csv, row 3, column 'v': 'n\.a\.'"):
         parse_numeric(read_csv(path), "v")
+
+
+def test_formula_scan_sees_formulas_and_ignores_look_alike_tags(tmp_path):
+    import openpyxl
+
+    from clusterdx.data.readers import _has_formulas
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["地区", "值"])
+    sheet.append(["北京", 1])
+    sheet.auto_filter.ref = "A1:B2"  # writes <autoFilter>, not a formula
+    sheet.auto_filter.add_filter_column(0, ["北京"])  # <filterColumn>
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    sheet["C2"] = "=B2*2"
+    formula = tmp_path / "formula.xlsx"
+    book.save(formula)
+    assert not _has_formulas(plain.read_bytes())
+    assert _has_formulas(formula.read_bytes())

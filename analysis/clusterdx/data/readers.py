@@ -317,6 +317,23 @@ def sheet_names(path: Path) -> list[str]:
     return _open_book(path)[1]
 
 
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of an XLSX file holds a formula (an ``<f>`` element in its XML).
+
+    Loading the workbook a second time with ``data_only=False`` (to see formulas) doubles the reading
+    time; a scan of the raw sheet XML tells whether that second load is needed at all.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
 def _open_book(path: Path):
     """(kind, sheet names, opened workbook(s)) of an XLSX or XLS file, with clear errors."""
     data = _check_exists(path)
@@ -338,7 +355,11 @@ def _open_book(path: Path):
 
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        formulas = (
+            openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            if _has_formulas(data)
+            else None
+        )
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise DataError(
             f"{path.name}: not a readable XLSX workbook, truncated or damaged ({type(exc).__name__}: "
@@ -412,10 +433,12 @@ def _sheet_table(path: Path, kind: str, book: Any, sheet: str, layout: Layout) -
             grid.append((r + 1, cells))
     else:
         values, formulas = book
-        ws, wf = values[sheet], formulas[sheet]
-        for row_values, row_formulas in zip(
-            ws.iter_rows(min_row=1), wf.iter_rows(min_row=1), strict=False
-        ):
+        ws = values[sheet]
+        if formulas is None:  # no formula anywhere: each row's own cells stand in for the formulas
+            pairs = ((row, row) for row in ws.iter_rows(min_row=1))
+        else:
+            pairs = zip(ws.iter_rows(min_row=1), formulas[sheet].iter_rows(min_row=1), strict=False)
+        for row_values, row_formulas in pairs:
             cells = []
             for cell, formula in zip(row_values, row_formulas, strict=False):
                 if cell.value is None and formula.data_type == "f":
@@ -431,7 +454,7 @@ def _sheet_table(path: Path, kind: str, book: Any, sheet: str, layout: Layout) -
 
 
 def _blank(cells: list[str]) -> bool:
-    return all(not str(c).strip() for c in cells)
+    return not "".join(map(str, cells)).strip()  # whitespace-only cells join to whitespace only
 
 
 def _is_footer(cells: list[str]) -> bool:
@@ -450,7 +473,7 @@ def _table(
 ) -> RawTable:
     """Cut a grid of (row number, cells) into lines above the header, header rows, records, footer."""
     where = f"{path.name}, sheet '{sheet}'" if sheet else path.name
-    if _blank([c for _, cells in grid for c in cells]):
+    if all(_blank(cells) for _, cells in grid):
         raise DataError(
             f"{where}: the {'sheet' if sheet else 'file'} is empty; export the table again"
         )
@@ -515,8 +538,7 @@ def _table(
         if _blank(cells):
             skipped.append({"row": number, "reason": "blank line", "text": ""})
             continue
-        cells = [str(c) for c in cells]
-        if len(cells) > width:
+        if len(cells) > width:  # cells are text already (read_csv, _sheet_table)
             if not _blank(cells[width:]):
                 raise DataError(
                     f"{where}, {unit} {number}: {len(cells)} fields but the header has {width}: an "
