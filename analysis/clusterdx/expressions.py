@@ -343,6 +343,7 @@ def evaluate(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> panel = pd.DataFrame({"region": ["A", "A", "B", "B"], "year": [2020, 2021, 2020, 2021],
     ...                       "gdp": [10.0, 12.0, 6.0, 9.0], "pop": [2.0, 2.0, 3.0, 3.0]})
     >>> evaluate("gdp / pop", panel).tolist()

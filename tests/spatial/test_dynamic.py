@@ -320,7 +320,9 @@ def test_sparse_path_equals_eigen_path(monkeypatch):
     for effects in ("individual", "twoways"):
         eig, lu = fits["eigen", effects], fits["lu", effects]
         assert lu.logdet_method == "lu" and eig.logdet_method == "eigen"
-        np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7)
+        # the two log-determinants differ in the last digits, so the optimiser stops at points
+        # 3e-8 apart on some LAPACK kernels (AMD Zen): agreement to 1e-7, absolute for small values
+        np.testing.assert_allclose(lu.params, eig.params, rtol=1e-7, atol=1e-7)
         np.testing.assert_allclose(lu.bse, eig.bse, rtol=1e-6)
         # impacts from W's moments (Hutchinson above j = 2) against eigenvalues: within 1 %
         est = (slice(None), (slice(None), slice(None), "est"))

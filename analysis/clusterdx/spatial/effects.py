@@ -80,13 +80,31 @@ def _mean_row_sums(w: sp.csr_matrix, rho: np.ndarray) -> tuple[np.ndarray, np.nd
     return v.mean(axis=0), np.asarray(w @ v).mean(axis=0)
 
 
+#: Largest condition number of W's eigenvector matrix for which the eigenvector path of
+#: `_durbin_mean_diagonals` is used; above it (a W that is not diagonalisable in practice, e.g.
+#: k-nearest neighbours: about 3e8 for k = 4 on 60 points) its error reaches 1e-4 and depends on the
+#: LAPACK kernel of the machine, so the power series with exact moments is used instead.
+EIGENVECTOR_COND_MAX = 1e6
+
+
 def _durbin_mean_diagonals(
     engine, wd: sp.csr_matrix, rho: np.ndarray, seed: int = 0, probes: int = 100
 ) -> np.ndarray:
-    """tr(W_d (I − ρW)^{-1})/N for each ρ: eigenvectors of W for N ≤ 1,000, else a power series."""
+    """tr(W_d (I − ρW)^{-1})/N for each ρ.
+
+    For N ≤ 1,000 (eigenvalues known): from the eigenvectors of W, or, when their matrix is
+    ill-conditioned (`EIGENVECTOR_COND_MAX`), from the power series Σ_j ρ^j tr(W_d W^j)/N with the
+    moments computed exactly from dense powers of W; above, the same series with Hutchinson
+    estimates of the moments (``probes`` Rademacher vectors) beyond j = 1.
+    """
     w = engine.w
     n = w.shape[0]
     rho = np.asarray(rho, dtype=float)
+    top = float(np.max(np.abs(rho))) * engine.radius if rho.size else 0.0
+    order = int(min(2_000, max(10, np.ceil(np.log(1e-10) / np.log(max(top, 1e-3))))))
+    moments = np.empty(order + 1)
+    moments[0] = wd.diagonal().sum() / n
+    moments[1] = float(wd.multiply(w.T).sum()) / n
     if engine.eigenvalues is not None:
         d = engine._d
         if d is not None:  # W = D^{-1/2} Q diag(ω) Q' D^{1/2}
@@ -95,16 +113,19 @@ def _durbin_mean_diagonals(
             vals, q = np.linalg.eigh((sym + sym.T) / 2)
             inner = q.T @ (root[:, None] * (wd @ (q / root[:, None])))
             c = np.diag(inner)
-        else:
-            vals, vecs = np.linalg.eig(w.toarray())
+            return np.real(np.sum(c / (1.0 - rho[..., None] * vals), axis=-1)) / n
+        dense = w.toarray()
+        vals, vecs = np.linalg.eig(dense)
+        if np.linalg.cond(vecs) <= EIGENVECTOR_COND_MAX:
             c = np.diag(np.linalg.solve(vecs, wd @ vecs))
-        return np.real(np.sum(c / (1.0 - rho[..., None] * vals), axis=-1)) / n
-    top = float(np.max(np.abs(rho))) * engine.radius if rho.size else 0.0
-    order = int(min(2_000, max(10, np.ceil(np.log(1e-10) / np.log(max(top, 1e-3))))))
+            return np.real(np.sum(c / (1.0 - rho[..., None] * vals), axis=-1)) / n
+        left = wd.T.toarray()  # tr(W_d W^j) = Σ (W_d')_{ik} (W^j)_{ik}
+        power = dense
+        for j in range(2, order + 1):
+            power = power @ dense
+            moments[j] = np.sum(left * power) / n
+        return rho[..., None] ** np.arange(order + 1) @ moments
     u = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(n, probes))
-    moments = np.empty(order + 1)
-    moments[0] = wd.diagonal().sum() / n
-    moments[1] = float(wd.multiply(w.T).sum()) / n
     left = np.asarray(wd.T @ u)  # u' W_d W^j u = (W_d' u)' W^j u
     cur = w @ u
     for j in range(2, order + 1):

@@ -155,13 +155,22 @@ def up_to_date(study: Study) -> list[str] | None:
     >>> from clusterdx.study import Study
     >>> tmp = tempfile.TemporaryDirectory()
     >>> root = Path(tmp.name)
+    >>> _ = (root / "gdp.csv").write_text("省份,年份,GDP\\n北京,2020,36102.6\\n", encoding="utf-8")
     >>> _ = (root / "study.toml").write_text('''
     ... [study]
     ... name = "demo"
-    ... years = [2020, 2021]
+    ... years = [2020, 2020]
     ... [paths]
     ... root = "."
     ... raw = "."
+    ... [variables.gdp]
+    ... unit = "亿元"
+    ... [[sources]]
+    ... name = "gdp"
+    ... file = "gdp.csv"
+    ... region = "省份"
+    ... year = "年份"
+    ... variables.gdp = { column = "GDP", unit = "亿元" }
     ... ''', encoding="utf-8")
     >>> up_to_date(Study.load(root / "study.toml")) is None
     True
