@@ -306,6 +306,39 @@ def demo_study_in(folder: Path):
     return Study.load(folder / "study.toml")
 
 
+ONE_SOURCE_STUDY = """
+[study]
+name = "demo"
+years = [2020, 2021]
+[paths]
+root = "."
+raw = "."
+[variables.gdp]
+unit = "亿元"
+[[sources]]
+name = "gdp"
+file = "gdp.csv"
+region = "省份"
+year = "年份"
+variables.gdp = { column = "GDP", unit = "亿元" }
+"""
+
+
+def one_source_study_in(folder: Path):
+    """The smallest buildable study (one CSV source, two provinces, two years) in ``folder``."""
+    from clusterdx.study import Study
+
+    pd.DataFrame(
+        {
+            "省份": ["北京", "天津", "北京", "天津"],
+            "年份": [2020, 2020, 2021, 2021],
+            "GDP": [36102.6, 14083.7, 40269.6, 15695.0],
+        }
+    ).to_csv(folder / "gdp.csv", index=False)
+    (folder / "study.toml").write_text(ONE_SOURCE_STUDY, encoding="utf-8")
+    return Study.load(folder / "study.toml")
+
+
 @pytest.fixture(scope="session")
 def built_demo_run(tmp_path_factory):
     """``(study, pytask session)`` of the default study built once per session on the demo data."""

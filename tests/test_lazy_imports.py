@@ -17,7 +17,7 @@ import pytest
 
 import clusterdx
 
-from .conftest import REPO
+from .conftest import REPO, one_source_study_in
 
 #: Imported by the estimators, figures and Word tables only.
 HEAVY = ("matplotlib", "seaborn", "linearmodels", "statsmodels", "esda", "pyfixest", "docx")
@@ -99,21 +99,9 @@ def test_collecting_the_pipeline_imports_no_step_library():
 
 def test_an_up_to_date_run_imports_neither_pytask_nor_pandas(tmp_path):
     """The build stamp (`clusterdx.tasks.stamp`) answers before pytask (SQLAlchemy) is imported."""
-    import pandas as pd
-
-    from clusterdx.study import Study
     from clusterdx.tasks.pipeline import run
 
-    pd.DataFrame({"省份": ["北京", "天津"], "年份": [2020, 2020], "GDP": [1.0, 2.0]}).to_csv(
-        tmp_path / "gdp.csv", index=False
-    )
-    (tmp_path / "study.toml").write_text(
-        '[study]\nname = "demo"\nyears = [2020, 2020]\n[paths]\nroot = "."\nraw = "."\n'
-        '[variables.gdp]\nunit = "亿元"\n[[sources]]\nname = "gdp"\nfile = "gdp.csv"\n'
-        'region = "省份"\nyear = "年份"\nvariables.gdp = { column = "GDP", unit = "亿元" }\n',
-        encoding="utf-8",
-    )
-    run(Study.load(tmp_path / "study.toml"), verbose=0)
+    run(one_source_study_in(tmp_path), verbose=0)
     code = (
         "from typer.testing import CliRunner\nfrom clusterdx.cli import app\n"
         f"result = CliRunner().invoke(app, ['run', '--study', {str(tmp_path / 'study.toml')!r}])\n"

@@ -7,7 +7,6 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from clusterdx.study import Study
@@ -15,36 +14,13 @@ from clusterdx.tasks import stamp
 from clusterdx.tasks.lock import study_lock
 from clusterdx.tasks.pipeline import run
 
-STUDY = """
-[study]
-name = "demo"
-years = [2020, 2021]
-[paths]
-root = "."
-raw = "."
-[variables.gdp]
-unit = "亿元"
-[[sources]]
-name = "gdp"
-file = "gdp.csv"
-region = "省份"
-year = "年份"
-variables.gdp = { column = "GDP", unit = "亿元" }
-"""
+from ..conftest import one_source_study_in
 
 
-def _build(tmp_path: Path) -> Study:
-    pd.DataFrame(
-        {
-            "省份": ["北京", "天津", "北京", "天津"],
-            "年份": [2020, 2020, 2021, 2021],
-            "GDP": [36102.6, 14083.7, 40269.6, 15695.0],
-        }
-    ).to_csv(tmp_path / "gdp.csv", index=False)
-    (tmp_path / "study.toml").write_text(STUDY, encoding="utf-8")
-    built = Study.load(tmp_path / "study.toml")
-    run(built, verbose=0)
-    return built
+def _build(folder: Path) -> Study:
+    study = one_source_study_in(folder)
+    run(study, verbose=0)
+    return study
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ from clusterdx.errors import ClusterDXError
 from clusterdx.study import Study
 from clusterdx.tasks.fingerprints import indicator_files, region_inputs, weights_files
 from clusterdx.tasks.lock import study_lock
+from clusterdx.tasks.manifest import sha256
 
 if TYPE_CHECKING:
     import pytask
@@ -56,14 +57,6 @@ def output_folders(study: Study) -> tuple[Path, ...]:
         study.reports_dir / "tables",
         study.reports_dir / "figures",
     )
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _package_digest() -> str:
@@ -102,7 +95,7 @@ def _state(path: Path) -> list | None:
         return None
     if not path.is_file():
         return None
-    return [info.st_size, info.st_mtime_ns, _file_sha256(path)]
+    return [info.st_size, info.st_mtime_ns, sha256(path)]
 
 
 def stamp_path(study: Study) -> Path:
