@@ -493,9 +493,9 @@ def run(study: Study, *, force: bool = False, verbose: int = 1) -> pytask.Sessio
         try:
             session = _build(study, force, verbose)
         finally:
-            record_outputs(study)
+            recorded = record_outputs(study)
         if session.exit_code == 0:
-            write_stamp(study, key, session)
+            write_stamp(study, key, session, recorded)
     for outcome in session.execution_reports:
         if outcome.outcome.name == "FAIL" and outcome.exc_info:
             exc = outcome.exc_info[1]
@@ -623,16 +623,17 @@ def discard_for_changed_raw(study: Study) -> list[Path]:
     return changed
 
 
-def record_outputs(study: Study) -> None:
+def record_outputs(study: Study) -> dict[Path, str]:
     """Record the SHA-256 of every declared output that exists and of the raw files (read back
-    by `discard_tampered` and `discard_for_changed_raw`)."""
-    hashes = {_rel(study, p): sha256(p) for p in declared_outputs(study) if p.is_file()}
-    hashes |= {
-        "raw:" + _rel(study, p): sha256(p) for p in _raw_inputs(study).values() if p.is_file()
-    }
+    by `discard_tampered` and `discard_for_changed_raw`); return them by path (for the stamp)."""
+    outputs = {p: sha256(p) for p in declared_outputs(study) if p.is_file()}
+    raw = {p: sha256(p) for p in _raw_inputs(study).values() if p.is_file()}
+    hashes = {_rel(study, p): digest for p, digest in outputs.items()}
+    hashes |= {"raw:" + _rel(study, p): digest for p, digest in raw.items()}
     (study.clean_dir / HASHES_NAME).write_text(
         json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
+    return outputs | raw
 
 
 def _writable_folders(study: Study) -> None:

@@ -30,6 +30,7 @@ import hashlib
 import json
 import platform
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,15 +88,16 @@ def build_key(study: Study) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _state(path: Path) -> list | None:
-    """[size, modification time in ns, SHA-256] of a file, or None when it is not a file."""
+def _state(path: Path, digest: str | None = None) -> list | None:
+    """[size, modification time in ns, SHA-256] of a file (``digest`` when already computed), or
+    None when it is not a file."""
     try:
         info = path.stat()
     except OSError:
         return None
     if not path.is_file():
         return None
-    return [info.st_size, info.st_mtime_ns, sha256(path)]
+    return [info.st_size, info.st_mtime_ns, digest or sha256(path)]
 
 
 def stamp_path(study: Study) -> Path:
@@ -108,9 +110,12 @@ def discard_stamp(study: Study) -> None:
     stamp_path(study).unlink(missing_ok=True)
 
 
-def write_stamp(study: Study, key: str, session: pytask.Session) -> None:
+def write_stamp(
+    study: Study, key: str, session: pytask.Session, digests: Mapping[Path, str]
+) -> None:
     """Record ``key`` (`build_key` before the build) and the state of every file node of the
-    session's tasks and of pytask's database."""
+    session's tasks and of pytask's database; ``digests`` are SHA-256 already computed after the
+    build (`clusterdx.tasks.pipeline.record_outputs`), the other files are read here."""
     from pytask import PPathNode, tree_util
 
     files: set[Path] = {study.clean_dir / DATABASE_NAME}
@@ -121,7 +126,7 @@ def write_stamp(study: Study, key: str, session: pytask.Session) -> None:
         ):
             if isinstance(node, PPathNode):
                 files.add(Path(node.path))
-    states = {str(path): _state(path) for path in sorted(files)}
+    states = {str(path): _state(path, digests.get(path)) for path in sorted(files)}
     stamp = {
         "key": key,
         "tasks": sorted(task.name.split("::")[-1] for task in session.tasks),
