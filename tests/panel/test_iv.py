@@ -256,3 +256,49 @@ def test_instrument_absorbed_by_time_effects_raises(cigar):
             model="fe",
             effects="twoways",
         )
+
+
+_SAME_IN_EVERY_PROCESS = """
+import numpy as np, pandas as pd
+from clusterdx.panel import fit
+rng = np.random.default_rng(7)
+frame = pd.DataFrame({"region": rng.integers(0, 60, 900), "year": rng.integers(0, 15, 900)})
+frame = frame.drop_duplicates(["region", "year"]).reset_index(drop=True)
+n = len(frame)
+a, b = rng.normal(size=60)[frame["region"]], rng.normal(size=15)[frame["year"]]
+frame["z"] = rng.normal(size=n) + a * b
+frame["x1"] = rng.normal(size=n) + 3 * a
+frame["d"] = 0.1 * frame["z"] + rng.normal(size=n) + 5 * b
+frame["y"] = frame["d"] + frame["x1"] + 10 * a + 10 * b + rng.normal(size=n)
+res = fit(frame, "y ~ x1 + [d ~ z]", entity="region", time="year", model="fe", effects="twoways")
+print(res.params.to_numpy().tobytes().hex(), res.bse.to_numpy().tobytes().hex())
+"""
+
+
+@pytest.mark.slow
+def test_two_way_iv_is_bit_identical_whatever_the_string_hashing():
+    """pyfixest orders its fixed effects by string hashes; our column names pin the order."""
+    import os
+    import subprocess
+    import sys
+
+    runs = [  # 'f0' and 'f1' iterate in opposite orders under these two seeds
+        subprocess.Popen(
+            [sys.executable, "-c", _SAME_IN_EVERY_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("0", "1")
+    ]
+    outputs = [run.communicate()[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert outputs[0] == outputs[1]
+
+
+def test_fixed_effect_names_iterate_and_sort_in_formula_order():
+    from clusterdx.panel.iv import _fixed_effect_names
+
+    for count in range(1, 6):
+        names = _fixed_effect_names(count)
+        assert list(set(names)) == names == sorted(names)

@@ -42,6 +42,7 @@ partialled out; first stage :math:`\tilde x = \tilde Z_2\pi + v`):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -376,8 +377,8 @@ def fit_fixest(
     frame = frame.reset_index()
     codes = pd.DataFrame(
         {
-            f"f{j}": frame.groupby(term.split("^"), sort=True).ngroup()
-            for j, term in enumerate(fe_terms)
+            name: frame.groupby(term.split("^"), sort=True).ngroup()
+            for name, term in zip(_fixed_effect_names(len(fe_terms)), fe_terms, strict=True)
         },
         index=frame.index,
     )
@@ -537,6 +538,23 @@ def _fe_terms(
     effects = "individual" if effects is None else effects
     check_option("effects", effects, ("individual", "time", "twoways"))
     return {"individual": [entity], "time": [time], "twoways": [entity, time]}[effects]
+
+
+def _fixed_effect_names(count: int) -> list[str]:
+    """Column names for ``count`` fixed effects that pyfixest demeans in the formula's order.
+
+    pyfixest (0.60) keeps the fixed effects of a formula in a ``set``, so the order of its
+    alternating projections follows Python's string hashing, which changes with every process
+    (``PYTHONHASHSEED``); its projections stop when the changes fall below 1e-6, so two
+    processes gave estimates that differed in the eighth digit (a weak instrument shows it in the
+    printed standard errors). The names chosen here iterate, in this process, in the formula's
+    order (and sort in it: ``f0_…`` < ``f1_…``), so every process demeans in the same order.
+    """
+    for attempt in itertools.count():
+        names = [f"f{j}_{attempt}" for j in range(count)]
+        if list(set(names)) == names:
+            return names
+    raise AssertionError("unreachable")
 
 
 def _cluster_columns(
