@@ -7,9 +7,13 @@ on a shared machine), and the target of issue 19 where there is one:
 
 * ``import clusterdx``;
 * ``clusterdx --help``;
-* ``clusterdx validate`` on the default study (``analysis/study.toml``, the demo data), ≤ 1.5 s;
+* ``clusterdx validate`` on the default study (``analysis/study.toml``, the demo data), ≤ 1.5 s,
+  as the project stands: after a build its stamp stands for the checks
+  (`clusterdx.tasks.stamp`), before one every raw file is read;
 * with ``--run``: ``clusterdx run`` when everything is up to date, ≤ 1.5 s (the warm-up run builds
-  the study first if needed, which takes minutes; it writes ``data_clean/`` and ``reports/``).
+  the study first if needed, which takes minutes; it writes ``data_clean/`` and ``reports/``),
+  then ``validate`` of the built study and ``validate`` with the stamp moved aside (every raw
+  file read and checked, as on a fresh clone).
 
 ``-X importtime`` of one ``validate`` run names the slowest imports (``--imports``).
 """
@@ -22,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +42,27 @@ def _env() -> dict[str, str]:
 
 
 #: Issue 19's acceptance: seconds of wall time (medians).
-TARGETS = {"clusterdx validate": 1.5, "clusterdx run (up to date)": 1.5}
+TARGETS = {
+    "clusterdx validate": 1.5,
+    "clusterdx validate (built)": 1.5,
+    "clusterdx validate (raw read)": 1.5,
+    "clusterdx run (up to date)": 1.5,
+}
+STAMP = ROOT / "data_clean" / ".clusterdx.stamp.json"
+
+
+@contextmanager
+def stamp_aside(hide: bool):
+    """Move the build stamp away for the block when ``hide`` (validate then reads every raw file)."""
+    if not hide or not STAMP.exists():
+        yield
+        return
+    aside = STAMP.with_name(STAMP.name + ".aside")
+    STAMP.rename(aside)
+    try:
+        yield
+    finally:
+        aside.rename(STAMP)
 
 
 def _child_cpu(times: os.times_result) -> float:
@@ -81,21 +106,26 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeats < 3:
         parser.error("--repeats must be at least 3 (the figures are medians)")
+    validate = [*CLI, "validate"]
     cases = {
         "import clusterdx": [sys.executable, "-c", "import clusterdx"],
         "clusterdx --help": [*CLI, "--help"],
-        "clusterdx validate": [*CLI, "validate"],
     }
     if args.run:
         cases["clusterdx run (up to date)"] = [*CLI, "run"]
-    print(f"{'command':<30}{'median':>10}{'min':>10}{'cpu':>10}{'target':>10}")
+        cases["clusterdx validate (built)"] = validate
+        cases["clusterdx validate (raw read)"] = validate
+    else:
+        cases["clusterdx validate"] = validate
+    print(f"{'command':<32}{'median':>10}{'min':>10}{'cpu':>10}{'target':>10}")
     for name, command in cases.items():
-        median, low, cpu = timed(command, args.repeats)
+        with stamp_aside(name.endswith("(raw read)")):
+            median, low, cpu = timed(command, args.repeats)
         target = f"≤ {TARGETS[name]:.1f}s" if name in TARGETS else "–"
-        print(f"{name:<30}{median:>9.2f}s{low:>9.2f}s{cpu:>9.2f}s{target:>10}")
+        print(f"{name:<32}{median:>9.2f}s{low:>9.2f}s{cpu:>9.2f}s{target:>10}")
     if args.imports:
         print("\nslowest imports of clusterdx validate (cumulative seconds):")
-        for seconds, name in slowest_imports(cases["clusterdx validate"]):
+        for seconds, name in slowest_imports(validate):
             print(f"  {seconds:6.2f}  {name}")
 
 

@@ -97,15 +97,19 @@ def test_collecting_the_pipeline_imports_no_step_library():
     assert _heavy(_loaded(code), COLLECTION_HEAVY) == []
 
 
-def test_an_up_to_date_run_imports_neither_pytask_nor_pandas(tmp_path):
-    """The build stamp (`clusterdx.tasks.stamp`) answers before pytask (SQLAlchemy) is imported."""
+def test_an_up_to_date_run_and_validate_import_neither_pytask_nor_pandas(tmp_path):
+    """The build stamp (`clusterdx.tasks.stamp`) answers before pytask (SQLAlchemy) is imported,
+    and ``validate`` of the built study reports the build's audit without reading raw files."""
     from clusterdx.tasks.pipeline import run
 
     run(one_source_study_in(tmp_path), verbose=0)
+    spec = str(tmp_path / "study.toml")
     code = (
         "from typer.testing import CliRunner\nfrom clusterdx.cli import app\n"
-        f"result = CliRunner().invoke(app, ['run', '--study', {str(tmp_path / 'study.toml')!r}])\n"
-        "assert result.exit_code == 0 and 'up to date' in result.output, result.output"
+        f"result = CliRunner().invoke(app, ['run', '--study', {spec!r}])\n"
+        "assert result.exit_code == 0 and 'up to date' in result.output, result.output\n"
+        f"result = CliRunner().invoke(app, ['validate', '--study', {spec!r}])\n"
+        "assert result.exit_code == 0 and 'Valid' in result.output, result.output"
     )
     loaded = _loaded(code)
     assert _heavy(loaded, (*COLLECTION_HEAVY, "pytask", "sqlalchemy", "pandas")) == []

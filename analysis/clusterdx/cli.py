@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,6 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from clusterdx.errors import ClusterDXError
+
+if TYPE_CHECKING:
+    from clusterdx.study import Study
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True, soft_wrap=True)
@@ -77,32 +81,35 @@ def run(
 def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption = None) -> None:
     """Check the study spec, every raw file (encodings, columns, cells, keys, units) and every check
     that needs no estimation (indicator recipes on the clean panel, model and analysis variables,
-    robustness regions and years, the weights matrices); write nothing."""
-    from clusterdx.data.panel import build_clean
-    from clusterdx.indicators import compute_indicators
+    robustness regions and years, the weights matrices); write nothing.
+
+    When the build stamp says a run of the same spec would change nothing
+    (`clusterdx.tasks.stamp.up_to_date`), the raw files, spec and code are those of a successful
+    build, whose steps ran every one of these checks: the audit that build wrote is reported and
+    nothing is read again."""
     from clusterdx.study import Study
-    from clusterdx.tasks.checks import check_spec_against_panel
-    from clusterdx.tasks.steps import cluster_frame, region_attributes, study_weights_matrix
+    from clusterdx.tasks.stamp import up_to_date
 
     try:
         spec = Study.load(study, overrides=set_)
-        clean = build_clean(spec)
-        frame = compute_indicators(spec, clean.panel, clean.tables)
-        frame = frame.merge(region_attributes(spec, clean.tables), on="region", how="left")
-        check_spec_against_panel(spec, frame, cluster_frame(spec, frame, clean.tables))
-        for name in spec.spec.weights:
-            study_weights_matrix(spec, name, frame)
+        audit_path = spec.clean_dir / "audit.json"
+        if up_to_date(spec) is not None:
+            summary = json.loads(audit_path.read_text(encoding="utf-8"))
+        else:
+            summary = _checked_audit(spec)
     except ClusterDXError as exc:
         _fail(exc)
-    summary = clean.audit.to_dict()
-    for name, entry in summary["files"].items():
+    for name, entry in sorted(summary["files"].items()):
+        reasons = dict(sorted(entry["dropped_by_reason"].items()))
+        changed = dict(sorted(entry["cells_changed_by_action"].items()))
         console.print(
             f"{name}: read {entry['rows_read']}, kept {entry['rows_kept']}, dropped {entry['rows_dropped']}"
-            f" {entry['dropped_by_reason'] or ''} changed cells {entry['cells_changed_by_action'] or 0}",
+            f" {reasons or ''} changed cells {changed or 0}",
             highlight=False,
             markup=False,
         )
-    missing = summary["tables"]["panel"].get("missing_region_years", [])
+    panel = summary["tables"]["panel"]
+    missing = panel.get("missing_region_years", [])
     if missing:
         console.print(
             f"The panel is unbalanced: {len(missing)} region-year(s) missing (listed in the audit "
@@ -111,7 +118,23 @@ def validate(study: StudyOption = Path("analysis/study.toml"), set_: SetOption =
             highlight=False,
             markup=False,
         )
-    console.print(f"[green]Valid[/]: panel of {len(clean.panel)} region-years.")
+    console.print(f"[green]Valid[/]: panel of {panel['rows']} region-years.")
+
+
+def _checked_audit(spec: Study) -> dict:
+    """Run every check of `validate` on the raw files; the audit of the cleaning, as a dict."""
+    from clusterdx.data.panel import build_clean
+    from clusterdx.indicators import compute_indicators
+    from clusterdx.tasks.checks import check_spec_against_panel
+    from clusterdx.tasks.steps import cluster_frame, region_attributes, study_weights_matrix
+
+    clean = build_clean(spec)
+    frame = compute_indicators(spec, clean.panel, clean.tables)
+    frame = frame.merge(region_attributes(spec, clean.tables), on="region", how="left")
+    check_spec_against_panel(spec, frame, cluster_frame(spec, frame, clean.tables))
+    for name in spec.spec.weights:
+        study_weights_matrix(spec, name, frame)
+    return clean.audit.to_dict()
 
 
 @app.command()

@@ -130,3 +130,26 @@ def test_an_edited_raw_file_reruns_and_a_failed_run_leaves_no_stamp(tmp_path):
         run(study, verbose=0)
     assert not stamp.stamp_path(study).exists()
     assert stamp.up_to_date(study) is None
+
+
+def test_validate_of_a_built_study_reports_the_same_as_a_full_check(study, monkeypatch):
+    """An up-to-date build's audit stands for the checks; without the stamp everything is read."""
+    from typer.testing import CliRunner
+
+    from clusterdx.cli import app
+
+    def validate() -> str:
+        result = CliRunner().invoke(app, ["validate", "--study", str(study.path)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert stamp.up_to_date(study) is not None
+    checked = []
+    monkeypatch.setattr("clusterdx.cli._checked_audit", lambda spec: checked.append(spec))
+    from_stamp = validate()
+    assert checked == []
+    monkeypatch.undo()
+    with restored(stamp.stamp_path(study)) as path:
+        path.unlink()
+        assert validate() == from_stamp
+    assert from_stamp.endswith("Valid: panel of 4 region-years.\n")
