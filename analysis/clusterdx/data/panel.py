@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from clusterdx import regions
+from clusterdx.data import collector
 from clusterdx.data.audit import Audit
 from clusterdx.data.balance import excluded_codes, gaps, settle
 from clusterdx.data.cleaning import (
@@ -481,13 +482,14 @@ def read_source(study: Study, source: Source, audit: Audit) -> pd.DataFrame:
     entry.sha256 = file_sha256(path) if path.exists() else ""
     key = source_key(source)
     frames = []
-    for table, columns in _read_raw(study, source):
-        entry.encoding = table.encoding
-        frames.append(_clean_table(study, source, table, columns, audit))
-    frame = frames[0]
-    for other in frames[1:]:
-        frame = frame.merge(other, on=key, how="outer", validate="1:1")
-    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    with collector.paused():  # millions of small objects, no cycles (clusterdx.data.collector)
+        for table, columns in _read_raw(study, source):
+            entry.encoding = table.encoding
+            frames.append(_clean_table(study, source, table, columns, audit))
+        frame = frames[0]
+        for other in frames[1:]:
+            frame = frame.merge(other, on=key, how="outer", validate="1:1")
+        return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
 def merge_region_year(study: Study, frames: dict[str, pd.DataFrame], audit: Audit) -> pd.DataFrame:
