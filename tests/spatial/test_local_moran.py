@@ -1,35 +1,26 @@
 """Local Moran's I: our permutation test equals esda's ``Moran_Local`` exactly (same seed).
 
-esda 2.8 is the reference (its numba kernel compiles once in this test process, ~20 CPU s, so the
-comparisons are marked slow); the checks of the inputs need no reference.
+esda 2.8 is the reference: its outputs on four weights matrices and three seeds, with their inputs,
+are stored in ``tests/validation/reference/esda_moran_local.json`` (written by esda through
+``make_esda_local_moran.py`` there; esda's numba kernel compiles for ~20 CPU s, which the suite no
+longer pays); the checks of the inputs need no reference.
 """
 
 from __future__ import annotations
 
-import warnings
+import json
 
 import libpysal
 import numpy as np
 import pytest
+from scipy import sparse
 
-from clusterdx import regions, weights
 from clusterdx.errors import ClusterDXError
 from clusterdx.spatial.local_moran import local_moran
 
+from ..conftest import REFERENCE
 
-def _copy(w):
-    """A fresh copy of ``w`` (esda row-standardises and edits the W it is given)."""
-    return libpysal.weights.W(
-        dict(w.neighbors), dict(w.weights), id_order=list(w.id_order), silence_warnings=True
-    )
-
-
-def _esda(values, w, permutations, seed):
-    import esda
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return esda.Moran_Local(values, _copy(w), permutations=permutations, seed=seed)
+ESDA = json.loads((REFERENCE / "esda_moran_local.json").read_text(encoding="utf-8"))
 
 
 def _row_standardised(w):
@@ -37,29 +28,24 @@ def _row_standardised(w):
     return w
 
 
-CASES = {
-    "lattice 6x6 rook": lambda: _row_standardised(libpysal.weights.lat2W(6, 6)),
-    "lattice 9x9 queen": lambda: _row_standardised(libpysal.weights.lat2W(9, 9, rook=False)),
-    "columbus": lambda: _row_standardised(
-        libpysal.io.open(libpysal.examples.get_path("columbus.gal")).read()
-    ),
-    "provinces queen": lambda: weights.contiguity(regions.provinces(), rule="queen"),
-}
+@pytest.mark.parametrize("case", ESDA["cases"], ids=lambda c: f"{c['case']}-{c['seed']}")
+def test_equals_esda_moran_local_exactly(case):
+    n = len(case["values"])
+    w = sparse.csr_matrix((case["w_data"], case["w_indices"], case["w_indptr"]), shape=(n, n))
+    ours = local_moran(
+        np.array(case["values"]), w, permutations=ESDA["provenance"]["permutations"],
+        seed=case["seed"],
+    )  # fmt: skip
+    np.testing.assert_array_equal(ours.Is, case["Is"])
+    np.testing.assert_array_equal(ours.q, case["q"])
+    np.testing.assert_array_equal(ours.p_sim, case["p_sim"])
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("esda")  # one worker compiles esda's kernel
-@pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("seed", [0, 1, 12345])
-def test_equals_esda_moran_local_exactly(case, seed):
-    w = CASES[case]()
-    values = np.random.default_rng(seed).normal(size=w.n) + np.arange(w.n) / w.n
-    given = _row_standardised(_copy(w))  # the matrix esda works with
-    ours = local_moran(values, given.sparse, permutations=999, seed=seed)
-    peer = _esda(values, w, 999, seed)
-    np.testing.assert_array_equal(ours.Is, peer.Is)
-    np.testing.assert_array_equal(ours.q, peer.q)
-    np.testing.assert_array_equal(ours.p_sim, peer.p_sim)
+def test_the_reference_covers_every_case_and_seed():
+    assert len(ESDA["cases"]) == 12 and ESDA["provenance"]["producer"].startswith("esda 2.8")
+    assert {c["case"] for c in ESDA["cases"]} == {
+        "lattice 6x6 rook", "lattice 9x9 queen", "columbus", "provinces queen"
+    }  # fmt: skip
 
 
 def test_pseudo_p_values_lie_on_the_permutation_grid():
