@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -28,13 +27,18 @@ def _outcomes(session) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(built_demo_run, tmp_path_factory):
-    """A copy of the session's demo build (these tests change it), brought up to date (a copy's
-    pytask state does not carry over), and the first build's pytask session."""
-    demo, first = built_demo_run
+def rebuilt_copy(built_demo_run, tmp_path_factory):
+    """A copy of the session's demo build in another folder (these tests change it), built again:
+    a copy's pytask state does not carry over, so every task runs; and that run's session."""
+    demo, _ = built_demo_run
     study = copy_of_built_demo(demo, tmp_path_factory.mktemp("pipeline") / "study")
-    run(study, verbose=0)
-    return study, first
+    return study, run(study, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def built(built_demo_run, rebuilt_copy):
+    """The module's up-to-date copy and the first build's pytask session."""
+    return rebuilt_copy[0], built_demo_run[1]
 
 
 def test_first_run_builds_every_output(built):
@@ -56,6 +60,22 @@ def test_first_run_builds_every_output(built):
         *model_outputs(study).values(),
     ]:
         assert path.exists() and path.stat().st_size > 0, path
+
+
+def test_same_inputs_give_byte_identical_tables_and_figures(built_demo_run, rebuilt_copy):
+    """The copy's rebuild (every task run again, in another folder) wrote the session build's bytes:
+    no absolute path, time or hash order leaks into a table, figure, the index or the manifest.
+    Runs before the tests below change the copy."""
+    demo, _ = built_demo_run
+    study, session = rebuilt_copy
+    assert {r.outcome.name for r in session.execution_reports} == {"SUCCESS"}
+    outputs = {**model_outputs(demo), **analysis_outputs(demo)}
+    others = {**model_outputs(study), **analysis_outputs(study)}
+    assert outputs.keys() == others.keys()
+    for name, path in outputs.items():
+        assert path.read_bytes() == others[name].read_bytes(), name
+    for name in ("index.html", "manifest.json", "tables.docx", "tables.tex"):
+        assert (demo.reports_dir / name).read_bytes() == (study.reports_dir / name).read_bytes()
 
 
 def test_audit_counts_the_demo_dirt(built):
@@ -134,19 +154,6 @@ def test_changed_raw_file_reruns_only_what_depends_on_it(built):
     assert set(outcomes.values()) == {"SKIP_UNCHANGED"}, outcomes
 
 
-def test_same_inputs_give_byte_identical_tables_and_figures(built, tmp_path):
-    study, _ = built
-    other = _study_in(tmp_path)
-    shutil.copy(study.raw_dir / "digital_economy.csv", other.raw_dir / "digital_economy.csv")
-    run(other, verbose=0)
-    outputs = {**model_outputs(study), **analysis_outputs(study)}
-    others = {**model_outputs(other), **analysis_outputs(other)}
-    for name, path in outputs.items():
-        assert path.read_bytes() == others[name].read_bytes(), name
-    for name in ("index.html", "manifest.json"):
-        assert (study.reports_dir / name).read_bytes() == (other.reports_dir / name).read_bytes()
-
-
 @pytest.mark.slow
 def test_force_rebuild_is_byte_identical_to_fresh_builds(built, capfd):
     """A --force rebuild over a reports folder with a leftover table gives a first build's bytes;
@@ -215,7 +222,11 @@ def test_city_level_demo_runs_end_to_end(tmp_path):
 
 
 def test_changed_package_code_reruns_the_steps_that_run_it(built, monkeypatch):
-    """A step depends on the hash of the package code it runs (STEP_CODE), not only on its inputs."""
+    """A step depends on the hash of the package code it runs (STEP_CODE), not only on its inputs:
+    pytask's dry run (the same tasks and database as `run`) would rerun the steps of the changed
+    code and their dependents, and skip the rest (nothing is rebuilt)."""
+    import pytask
+
     from clusterdx.tasks import pipeline
 
     study, _ = built
@@ -224,11 +235,23 @@ def test_changed_package_code_reruns_the_steps_that_run_it(built, monkeypatch):
     monkeypatch.setattr(
         pipeline, "code_hash", lambda step: original(step) + ("changed" if step == "models" else "")
     )
-    outcomes = _outcomes(run(study, verbose=0))
-    assert outcomes.pop("models") == "SUCCESS"
-    assert outcomes.pop("analyses") == "SUCCESS"
-    assert {outcomes[k] for k in ("panel", "indicators")} == {"SKIP_UNCHANGED"}
+    session = pytask.build(
+        tasks=pipeline.collect_tasks(study),
+        paths=study.root,
+        ignore=["*"],
+        task_files=[],
+        database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
+        dry_run=True,
+        capture="no",
+        verbose=0,
+    )
+    outcomes = _outcomes(session)
+    assert outcomes.pop("models") == "WOULD_BE_EXECUTED"
+    assert outcomes.pop("analyses") == "WOULD_BE_EXECUTED"
+    assert {outcomes[k] for k in ("panel", "indicators", "spatial")} == {"SKIP_UNCHANGED"}
     assert all(v == "SKIP_UNCHANGED" for k, v in outcomes.items() if k.startswith("clean:"))
+    monkeypatch.undo()
+    assert set(_outcomes(run(study, verbose=0)).values()) == {"SKIP_UNCHANGED"}  # nothing rebuilt
 
 
 def test_index_shows_the_measurement_tables_in_both_languages(built):
