@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 import pandas as pd
 import pytest
@@ -26,13 +32,44 @@ def _outcomes(session) -> dict[str, str]:
     }
 
 
+LEFTOVER = "removed_analysis.html"
+
+
+@contextmanager
+def _captured_fds() -> Iterator[list[str]]:
+    """What is written to ``sys.stdout``/``sys.stderr`` and to file descriptors 1 and 2 in the block
+    (as ``capfd``, for a module fixture): ``[stdout, stderr]`` once the block ends."""
+    texts: list[str] = []
+    python = [io.StringIO(), io.StringIO()]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            with redirect_stdout(python[0]), redirect_stderr(python[1]):
+                yield texts
+        finally:
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
+            for text, file in zip(python, (out, err), strict=True):
+                file.seek(0)
+                texts.append(text.getvalue() + file.read().decode("utf-8"))
+
+
 @pytest.fixture(scope="module")
 def rebuilt_copy(built_demo_run, tmp_path_factory):
-    """A copy of the session's demo build in another folder (these tests change it), built again:
-    a copy's pytask state does not carry over, so every task runs; and that run's session."""
+    """A copy of the session's demo build in another folder (these tests change it), with a leftover
+    table no step declares, rebuilt with ``force=True`` and ``verbose=0`` (a copy's pytask state does
+    not carry over either); that run's session and what it printed (stdout, stderr)."""
     demo, _ = built_demo_run
     study = copy_of_built_demo(demo, tmp_path_factory.mktemp("pipeline") / "study")
-    return study, run(study, verbose=0)
+    (study.reports_dir / "tables" / LEFTOVER).write_text("<p/>", encoding="utf-8")
+    with _captured_fds() as printed:
+        session = run(study, verbose=0, force=True)
+    return study, session, tuple(printed)
 
 
 @pytest.fixture(scope="module")
@@ -63,19 +100,28 @@ def test_first_run_builds_every_output(built):
 
 
 def test_same_inputs_give_byte_identical_tables_and_figures(built_demo_run, rebuilt_copy):
-    """The copy's rebuild (every task run again, in another folder) wrote the session build's bytes:
-    no absolute path, time or hash order leaks into a table, figure, the index or the manifest.
-    Runs before the tests below change the copy."""
+    """The copy's forced rebuild (every task run again, in another folder, over a reports folder
+    with a leftover) wrote the session build's bytes and files: no absolute path, time or hash order
+    leaks into a table, figure, the index or the manifest. Runs before the tests below change the
+    copy."""
     demo, _ = built_demo_run
-    study, session = rebuilt_copy
+    study, session, _ = rebuilt_copy
     assert {r.outcome.name for r in session.execution_reports} == {"SUCCESS"}
-    outputs = {**model_outputs(demo), **analysis_outputs(demo)}
-    others = {**model_outputs(study), **analysis_outputs(study)}
-    assert outputs.keys() == others.keys()
-    for name, path in outputs.items():
-        assert path.read_bytes() == others[name].read_bytes(), name
-    for name in ("index.html", "manifest.json", "tables.docx", "tables.tex"):
-        assert (demo.reports_dir / name).read_bytes() == (study.reports_dir / name).read_bytes()
+    first = {p.relative_to(demo.reports_dir) for p in demo.reports_dir.rglob("*") if p.is_file()}
+    again = {p.relative_to(study.reports_dir) for p in study.reports_dir.rglob("*") if p.is_file()}
+    assert again == first  # the leftover is gone, nothing else added or lost
+    for path in sorted(first):
+        assert (demo.reports_dir / path).read_bytes() == (study.reports_dir / path).read_bytes(), (
+            path
+        )
+
+
+def test_force_rebuild_prints_only_the_removed_leftover(rebuilt_copy):
+    """With ``verbose=0`` a forced rebuild prints nothing but the note on the removed leftover."""
+    assert rebuilt_copy[2] == (
+        "",
+        f"clusterdx: removed outputs no current step declares:\n  reports/tables/{LEFTOVER}\n",
+    )
 
 
 def test_audit_counts_the_demo_dirt(built):
@@ -152,26 +198,6 @@ def test_changed_raw_file_reruns_only_what_depends_on_it(built):
     for name in ("panel", "indicators", "spatial", "models", "analyses", "index", "manifest"):
         assert outcomes.pop(name) == "SUCCESS", name
     assert set(outcomes.values()) == {"SKIP_UNCHANGED"}, outcomes
-
-
-@pytest.mark.slow
-def test_force_rebuild_is_byte_identical_to_fresh_builds(built, capfd):
-    """A --force rebuild over a reports folder with a leftover table gives a first build's bytes;
-    with ``verbose=0`` it prints nothing but the note on the removed leftover."""
-    study, _ = built
-    before = {p: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
-    (study.reports_dir / "tables" / "removed_analysis.html").write_text("<p/>", encoding="utf-8")
-    capfd.readouterr()
-    run(study, verbose=0, force=True)
-    assert capfd.readouterr() == (
-        "",
-        "clusterdx: removed outputs no current step declares:\n"
-        "  reports/tables/removed_analysis.html\n",
-    )
-    after = {p: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
-    assert after.keys() == before.keys()
-    for path, data in before.items():
-        assert after[path] == data, path
 
 
 def test_data_error_reaches_the_caller_with_its_message(tmp_path):
