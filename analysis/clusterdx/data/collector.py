@@ -1,4 +1,6 @@
-"""CPython's cyclic garbage collector paused while a raw file is read and cleaned.
+"""CPython's cyclic garbage collector paused while a raw file is read and cleaned (and while the
+spatial step builds its weights matrices and map shapes: the same pattern, 1.6 s of its 5.5 s at
+county level).
 
 Reading a raw file builds millions of small containers (a list per record, a string per cell,
 pandas object columns) that hold no reference cycles. The cyclic collector is triggered by

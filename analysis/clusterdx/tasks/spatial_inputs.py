@@ -40,13 +40,15 @@ def spatial_outputs(study: Study) -> dict[str, Path]:
 def build_spatial_inputs(study: Study, indicators_path: Path, outputs: dict[str, Path]) -> None:
     """Build every weights matrix of the study and, for its LISA maps, the map shapes; write
     ``outputs`` (`spatial_outputs`)."""
+    from clusterdx.data import collector
     from clusterdx.tasks.steps import study_weights
 
     frame = pd.read_parquet(indicators_path)
-    for name in study.spec.weights:
-        write_weights(study_weights(study, name, frame), outputs[f"weights:{name}"])
-    if "map_shapes" in outputs:
-        map_shapes(study).to_parquet(outputs["map_shapes"], index=False)
+    with collector.paused():  # neighbour dicts and lists by the hundred thousand, no cycles
+        for name in study.spec.weights:
+            write_weights(study_weights(study, name, frame), outputs[f"weights:{name}"])
+        if "map_shapes" in outputs:
+            map_shapes(study).to_parquet(outputs["map_shapes"], index=False)
 
 
 def write_weights(w, path: Path) -> None:
