@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from giddy.markov import Markov, Spatial_Markov
 
 import clusterdx as cdx
 from clusterdx.disparity import markov, spatial_markov
+from clusterdx.disparity.markov import _import_mapclassify
 from clusterdx.errors import DataError
+
+# giddy imports mapclassify: through the package's helper it skips mapclassify's import-time numba
+# compile (7 s of every test worker's collection)
+_import_mapclassify()
+from giddy.markov import Markov, Spatial_Markov  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -275,6 +275,7 @@ print(res.params.to_numpy().tobytes().hex(), res.bse.to_numpy().tobytes().hex())
 """
 
 
+@pytest.mark.slow  # a second interpreter imports pyfixest
 def test_two_way_iv_is_bit_identical_whatever_the_string_hashing(capsys):
     """pyfixest orders its fixed effects by string hashes; our column names pin the order. The
     fit here and in a process whose hashing iterates {'f0', 'f1'} the other way agree bit for bit."""
