@@ -251,8 +251,6 @@ def test_changed_package_code_reruns_the_steps_that_run_it(built, monkeypatch):
     """A step depends on the hash of the package code it runs (STEP_CODE), not only on its inputs:
     pytask's dry run (the same tasks and database as `run`) would rerun the steps of the changed
     code and their dependents, and skip the rest (nothing is rebuilt)."""
-    import pytask
-
     from clusterdx.tasks import pipeline
 
     study, _ = built
@@ -261,17 +259,7 @@ def test_changed_package_code_reruns_the_steps_that_run_it(built, monkeypatch):
     monkeypatch.setattr(
         pipeline, "code_hash", lambda step: original(step) + ("changed" if step == "models" else "")
     )
-    session = pytask.build(
-        tasks=pipeline.collect_tasks(study),
-        paths=study.root,
-        ignore=["*"],
-        task_files=[],
-        database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
-        dry_run=True,
-        capture="no",
-        verbose=0,
-    )
-    outcomes = _outcomes(session)
+    outcomes = _outcomes(pipeline._pytask_build(study, False, 0, dry_run=True))
     assert outcomes.pop("models") == "WOULD_BE_EXECUTED"
     assert outcomes.pop("analyses") == "WOULD_BE_EXECUTED"
     assert {outcomes[k] for k in ("panel", "indicators", "spatial")} == {"SKIP_UNCHANGED"}

@@ -536,7 +536,10 @@ def _silenced(console: rich.console.Console) -> Iterator[None]:
         console.quiet, console.is_jupyter = saved
 
 
-def _pytask_build(study: Study, force: bool, verbose: int) -> pytask.Session:
+def _pytask_build(
+    study: Study, force: bool, verbose: int, *, dry_run: bool = False
+) -> pytask.Session:
+    """pytask's build of the study's own tasks; ``dry_run`` reports what would run (tests)."""
     return pytask.build(
         tasks=collect_tasks(study),
         paths=study.root,
@@ -547,6 +550,7 @@ def _pytask_build(study: Study, force: bool, verbose: int) -> pytask.Session:
         task_files=[],
         database_url=f"sqlite:///{(study.clean_dir / '.pytask.sqlite3').as_posix()}",
         force=force,
+        dry_run=dry_run,
         capture="no",
         show_traceback=False,
         verbose=verbose,
