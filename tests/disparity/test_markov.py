@@ -8,7 +8,7 @@ import pytest
 
 import clusterdx as cdx
 from clusterdx.disparity import markov, spatial_markov
-from clusterdx.disparity.markov import _import_mapclassify
+from clusterdx.disparity.markov import _import_mapclassify, _steady
 from clusterdx.errors import DataError
 
 # giddy imports mapclassify: through the package's helper it skips mapclassify's import-time numba
@@ -84,3 +84,36 @@ def test_unbalanced_panel_is_named():
         match=r"markov: the panel of 'y' is unbalanced; missing \(region, year\) \[\(2, 2\)\]",
     ):
         markov(frame, "y", classes=2)
+
+
+def _chains() -> dict[str, np.ndarray]:
+    """Transition matrices of every structure `_steady` distinguishes."""
+    rng = np.random.default_rng(5)
+    dense = rng.uniform(size=(5, 5))
+    sparse = dense * (rng.uniform(size=(5, 5)) < 0.5) + np.eye(5) * 0.01
+    return {
+        "irreducible": dense / dense.sum(axis=1, keepdims=True),
+        "sparse irreducible": sparse / sparse.sum(axis=1, keepdims=True),
+        # state 0 is transient, {1, 2} the one recurrent class (giddy's docstring example)
+        "one recurrent class": np.array([[0.5, 0.25, 0.25], [0.0, 0.4, 0.6], [0.0, 0.3, 0.7]]),
+        "two recurrent classes": np.array([[0.5, 0.5, 0.0], [0.2, 0.8, 0.0], [0.0, 0.0, 1.0]]),
+        "a class never observed": np.array([[0.5, 0.5, 0.0], [0.2, 0.8, 0.0], [0.0, 0.0, 0.0]]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_chains()))
+@pytest.mark.parametrize("fill_empty", [False, True])
+def test_steady_state_equals_giddy_without_its_numba_compile(name, fill_empty):
+    from giddy.ergodic import steady_state
+
+    p = _chains()[name]
+    ours = _steady(p, fill_empty=fill_empty)
+    if (p.sum(axis=1) == 0).any() and not fill_empty:
+        assert np.isnan(ours).all()  # giddy refuses the matrix
+        return
+    # giddy: one row per recurrent class (a 2-D array once the chain is reducible)
+    ref = np.atleast_2d(np.asarray(steady_state(p, fill_empty_classes=fill_empty), dtype=float))
+    if len(ref) > 1:  # several recurrent classes: no unique steady state
+        assert np.isnan(ours).all()
+    else:  # the unique one, zero on the transient states
+        np.testing.assert_allclose(ours, ref[0], rtol=1e-12, atol=1e-15)

@@ -12,7 +12,9 @@ matrix per lag class.
 
 Everything is computed by ``giddy.markov.Markov`` and ``giddy.markov.Spatial_Markov``; this
 module only turns the long panel into giddy's ``n × T`` array (rows in the order of the weights'
-ids) and giddy's arrays into labelled tables.
+ids) and giddy's arrays into labelled tables. The one exception is the steady state, which giddy
+gets from quantecon's numba-compiled GTH solver (seconds of compilation per process): `_steady`
+runs quantecon's NumPy version of the same solver.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class MarkovResult:
     ----------
     counts : k × k transition counts (rows: class at t, columns: class at t+1).
     p : k × k transition probabilities.
-    steady_state : k ergodic probabilities (NaN when the chain has several recurrent classes).
+    steady_state : k ergodic probabilities (zero on transient classes; NaN when the chain has
+        several recurrent classes and so no unique steady state).
     mfpt : k × k mean first passage times (giddy: diagonal = mean recurrence times).
     cutoffs : upper bounds of the classes (the last one is the maximum).
     raw : the giddy object.
@@ -134,14 +137,33 @@ def classify(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return q.yb.reshape(values.shape), np.asarray(q.bins)
 
 
-def _steady(p: np.ndarray) -> np.ndarray:
-    """giddy's steady state of one matrix; NaN when a class was never observed (a row of zeros)."""
-    if (p.sum(axis=1) == 0).any():
-        return np.full(p.shape[0], np.nan)
-    _import_mapclassify()
-    from giddy.ergodic import steady_state
+def _steady(p: np.ndarray, *, fill_empty: bool = False) -> np.ndarray:
+    """The ergodic distribution of ``p`` as ``giddy.ergodic.steady_state`` computes it.
 
-    return np.asarray(steady_state(p), dtype=float)
+    giddy hands the matrix to ``quantecon.MarkovChain``, whose GTH elimination (Grassmann, Taksar
+    & Heyman 1985, *Operations Research* 33(5): 1107–1116) numba compiles on first use: 0.8–1.6 s in
+    every process, for a k × k matrix. This runs the same steps with quantecon's NumPy version of
+    ``gth_solve`` (``use_jit=False``, microseconds): the recurrent classes from
+    ``quantecon.MarkovChain`` and GTH on the one recurrent class, zero elsewhere. A row of zeros (a
+    class never observed) gives NaN, or with ``fill_empty`` becomes an absorbing state (giddy's
+    ``fill_empty_classes``); several recurrent classes (no unique steady state) give NaN.
+    """
+    import quantecon
+
+    p = np.array(p, dtype=float)
+    k = p.shape[0]
+    empty = p.sum(axis=1) == 0
+    if empty.any():
+        if not fill_empty:
+            return np.full(k, np.nan)
+        p[empty, empty] = 1.0
+    recurrent = quantecon.MarkovChain(p).recurrent_classes_indices
+    if len(recurrent) != 1:
+        return np.full(k, np.nan)
+    states = recurrent[0]
+    steady = np.zeros(k)
+    steady[states] = quantecon.gth_solve(p[np.ix_(states, states)], use_jit=False)
+    return steady
 
 
 def _prepare(y: np.ndarray, relative: bool) -> np.ndarray:
@@ -154,9 +176,7 @@ def _traditional(ids: np.ndarray, cutoffs: np.ndarray, k: int) -> MarkovResult:
 
     chain = Markov(ids, classes=np.arange(k), summary=False)
     names = _labels(k)
-    steady = np.asarray(chain.steady_state, dtype=float)
-    if steady.shape != (k,):  # several recurrent classes: no unique ergodic distribution
-        steady = np.full(k, np.nan)
+    steady = _steady(chain.p, fill_empty=True)  # giddy's chain.steady_state, without numba
     return MarkovResult(
         counts=pd.DataFrame(chain.transitions, index=names, columns=names),
         p=pd.DataFrame(chain.p, index=names, columns=names),
