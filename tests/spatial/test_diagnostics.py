@@ -10,7 +10,7 @@ from scipy import stats
 
 from clusterdx.errors import PanelError, StudySpecError, WeightsError
 from clusterdx.paneldata import PanelFrame
-from clusterdx.spatial.diagnostics import lm_tests, moran_by_year
+from clusterdx.spatial.diagnostics import lm_tests, moran_by_year, permuted_morans
 
 
 @pytest.fixture
@@ -56,6 +56,30 @@ def test_moran_matches_the_formula(grid):
         np.testing.assert_allclose([row["I"], row["EI"], row["z"]], [i, ei, z], rtol=1e-10)
         np.testing.assert_allclose(row["p_norm"], 2 * stats.norm.sf(abs(z)), rtol=1e-10)
         assert 0 < row["p_sim"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("weights", "permutations"),
+    [
+        (lambda: libpysal.weights.lat2W(5, 4, rook=True), 99),
+        (lambda: libpysal.weights.lat2W(30, 30, rook=False), 999),  # several blocks
+        (lambda: libpysal.weights.W({0: [1], 1: [0], 2: []}, silence_warnings=True), 19),
+    ],
+    ids=["rook 5x4", "queen 30x30", "an island"],
+)
+def test_permuted_morans_are_esdas_permutation_draws_bit_for_bit(weights, permutations):
+    import esda
+
+    w = weights()
+    y = np.random.default_rng(2).lognormal(size=w.n)
+    np.random.seed(8)  # noqa: NPY002  (esda draws from the global generator)
+    ref = esda.Moran(y, w, permutations=permutations)
+    np.random.seed(8)  # noqa: NPY002
+    ours = permuted_morans(esda.Moran(y, w, permutations=0), y, permutations)
+    assert np.array_equal(ours, ref.sim)
+    frame = pd.DataFrame({"unit": list(w.id_order), "year": 2020, "v": y})
+    out = moran_by_year(frame, "v", w, "unit", "year", permutations=permutations, seed=8)
+    assert out["p_sim"].item() == ref.p_sim
 
 
 def test_moran_is_reproducible_and_independent_of_row_order(grid):

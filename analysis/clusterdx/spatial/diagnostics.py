@@ -1,6 +1,9 @@
 """Spatial diagnostics of a panel: Moran's I by period and panel LM tests for lag and error.
 
-Moran's I comes from esda. The panel LM tests are written here because spreg's LM tests are
+Moran's I comes from esda; its permutation p-value is computed here, from the same permutations
+esda would draw (`_permutation_p`): esda lags one permuted vector at a time, 13,000 sparse products
+in Python for 999 permutations of 13 years (1.9 s at county level), where one sparse product of a
+block of permuted vectors gives the same numbers, bit for bit. The panel LM tests are written here because spreg's LM tests are
 cross-sectional: the panel forms need the residuals of the (within-transformed) regression with
 no intercept, the block-diagonal :math:`I_T\\otimes W` and the :math:`T\\,\\mathrm{tr}(W'W+WW)`
 information term, which spreg does not expose. :math:`I_T\\otimes W` is applied period by period
@@ -132,7 +135,8 @@ def moran_by_year(
                     "Moran's I needs every entity of W in every period (fill or drop them "
                     "from W)."
                 )
-            mi = esda.Moran(values.to_numpy(dtype=float), w_copy, permutations=permutations)
+            y = values.to_numpy(dtype=float)
+            mi = esda.Moran(y, w_copy, permutations=0)
             rows.append(
                 {
                     "year": period,
@@ -140,12 +144,54 @@ def moran_by_year(
                     "EI": mi.EI,
                     "z": mi.z_norm,
                     "p_norm": mi.p_norm,
-                    "p_sim": mi.p_sim if permutations else np.nan,
+                    "p_sim": _permutation_p(mi, y, permutations) if permutations else np.nan,
                 }
             )
     finally:
         np.random.set_state(state)  # noqa: NPY002
     return pd.DataFrame(rows, columns=["year", "I", "EI", "z", "p_norm", "p_sim"])
+
+
+def permuted_morans(moran: esda.Moran, y: np.ndarray, permutations: int) -> np.ndarray:
+    r"""Moran's I of ``permutations`` random permutations of ``y``: esda's ``Moran(...).sim``.
+
+    The permutations are drawn from NumPy's global generator one after another, exactly as
+    ``esda.Moran(y, w, permutations=permutations)`` draws them, and each statistic is esda's
+    :math:`I^{(r)} = \frac{n}{S_0}\,\frac{z^{(r)\prime} W z^{(r)}}{z'z}` with the same
+    operations in the same order (a row of the block's products is summed as esda sums its
+    vector), so the values are identical to esda's. The sparse product takes a block of up to
+    2**16 / n permuted vectors at a time instead of one (at n = 2,852 and 999 permutations
+    0.11 s instead of esda's 0.17 s, of which drawing the permutations takes 0.07 s).
+
+    Parameters
+    ----------
+    moran : esda.Moran
+        esda's statistic of ``y`` (any ``permutations``; its row-standardised ``w``, ``n``,
+        ``z2ss`` are used).
+    y : ndarray
+        The values ``moran`` was computed from.
+    permutations : int
+        Number of permutations.
+    """
+    z = y - y.mean()  # esda's z before it rescales it
+    matrix, scale = moran.w.sparse, moran.n / moran.w.s0
+    block = max(1, min(permutations, 2**16 // max(moran.n, 1)))  # 0.5 MB: in cache
+    sims = np.empty(permutations)
+    for start in range(0, permutations, block):
+        stop = min(start + block, permutations)
+        permuted = np.empty((stop - start, moran.n))
+        for row in permuted:
+            row[:] = np.random.permutation(z)  # noqa: NPY002  (esda's generator and order)
+        lagged = np.ascontiguousarray((matrix @ permuted.T).T)
+        sims[start:stop] = scale * (permuted * lagged).sum(axis=1) / moran.z2ss
+    return sims
+
+
+def _permutation_p(moran: esda.Moran, y: np.ndarray, permutations: int) -> float:
+    """esda's one-sided pseudo p-value of ``moran.I`` against `permuted_morans`."""
+    larger = int((permuted_morans(moran, y, permutations) >= moran.I).sum())
+    larger = min(larger, permutations - larger)
+    return (larger + 1.0) / (permutations + 1.0)
 
 
 def lm_tests(
