@@ -59,3 +59,112 @@ def test_formula_scan_sees_formulas_and_ignores_look_alike_tags(tmp_path):
     book.save(formula)
     assert not _has_formulas(plain.read_bytes())
     assert _has_formulas(formula.read_bytes())
+
+
+# --- the plain-CSV path (pyarrow) gives what the csv-module grid gives --------------------------
+
+
+def _both_ways(text: str, footer: str = "none"):
+    """(`_plain_csv`, `_grid_csv` or the DataError it raises) of ``text`` as a file's content."""
+    from pathlib import Path
+
+    from clusterdx.data.readers import Layout, _grid_csv, _plain_csv
+
+    path, layout = Path("t.csv"), Layout(footer=footer)
+    plain = _plain_csv(text, path, layout, "utf-8")
+    try:
+        grid = _grid_csv(text, path, layout, "utf-8")
+    except DataError as exc:
+        grid = exc
+    return plain, grid
+
+
+def _assert_same_table(plain, grid) -> None:
+    import pandas as pd
+
+    assert not isinstance(grid, DataError), grid  # plain only where the grid reads the file
+    pd.testing.assert_frame_equal(plain.frame, grid.frame, check_exact=True)
+    assert plain.rows.dtype == grid.rows.dtype and plain.rows.tolist() == grid.rows.tolist()
+    for name in ("file", "encoding", "sheet", "units", "aliases", "skipped", "lines"):
+        assert getattr(plain, name) == getattr(grid, name), name
+    assert (plain.header_lines, plain.title_unit) == (grid.header_lines, grid.title_unit)
+
+
+def test_blank_row_pattern_lists_exactly_pythons_whitespace():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from clusterdx.data.readers import _BLANK_ROW
+
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    matched = pc.match_substring_regex(pa.array(chars), _BLANK_ROW).to_numpy(zero_copy_only=False)
+    assert matched.tolist() == [c.isspace() for c in chars]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "省份,GDP(亿元)\n北京,36102.6\n天津,--\n",
+        "a,b\r\n1,2\r\n3,4",  # CRLF, no final newline
+        "a\n1\n \n",  # one column, the last line blank in Python's sense only
+        "a,b\n 1 ,\u3000\n,x\n",
+    ],
+)
+def test_plain_csv_equals_the_grid(text):
+    plain, grid = _both_ways(text)
+    if "\n \n" in text:
+        assert plain is None  # a blank line: the grid path skips and audits it
+    else:
+        _assert_same_table(plain, grid)
+
+
+@pytest.mark.parametrize(
+    ("text", "footer"),
+    [
+        ('a,b\n"1,5",2\n', "none"),  # quoted: a record may span lines
+        ("a,b\n1,2\n\n3,4\n", "none"),  # blank line
+        ("a,b\n1,2\n3\n", "none"),  # short line (padded by the grid path)
+        ("a,b\n1,2,3\n", "none"),  # an unquoted comma: the grid path words the error
+        ("a,b\n1,2\n注：单位为亿元,\n", "auto"),  # footer
+        ("a,b\r1,2\r", "none"),  # old Mac line ends
+        ("a,a\n1,2\n", "none"),  # repeated header
+        ("a,\n1,\n", "none"),  # an empty header cell
+        ("a,b\n", "none"),  # header only
+    ],
+)
+def test_what_is_not_plain_goes_the_grid_way(text, footer):
+    plain, _ = _both_ways(text, footer)
+    assert plain is None
+
+
+def _csv_texts():
+    """CSV texts of a header and 1-6 records of its width, mostly plain: cells drawn from text,
+    whitespace and a footer word, now and then a comma, quote or line break that makes them not."""
+    from hypothesis import strategies as st
+
+    char = st.sampled_from([*"ab1 .\u3000\t注" * 15, ",", '"', "\r", "\n"])
+
+    @st.composite
+    def texts(draw) -> str:
+        width = draw(st.integers(1, 3))
+        cells = st.lists(st.text(char, min_size=1, max_size=3), min_size=width, max_size=width)
+        rows = draw(st.lists(cells, min_size=1, max_size=6))
+        end = draw(st.sampled_from(["\n", "\r\n"]))
+        last = end if draw(st.booleans()) else ""
+        return end.join(",".join(r) for r in [[" x", "y ", "注z"][:width], *rows]) + last
+
+    return texts()
+
+
+def test_plain_csv_is_the_grid_on_random_files():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(_csv_texts(), st.sampled_from(["none", "auto"]))
+    def check(text, footer):
+        plain, grid = _both_ways(text, footer)
+        if plain is not None:
+            _assert_same_table(plain, grid)
+
+    check()

@@ -11,6 +11,13 @@ the header (the ``数据库：`` / ``指标：`` / ``时间：`` lines of a 国�
 (CSMAR / CNRDS exports put a field code, a Chinese name and a unit in three rows), the records, and a
 footer (``注：``, ``数据来源：``, blank lines). Every line that is not a record is kept in
 `RawTable.skipped` with its reason, so that the audit counts every line of the file.
+
+A plain CSV file (no quote character, one header line, every line a record of the header's width,
+no blank or footer line) is the common case of a large export, and one where the grid says nothing
+more than the file: every record is its own line. `_plain_csv` reads such a file with pyarrow's
+CSV parser straight into string columns (0.78 M rows in well under a second instead of seconds
+for the Python ``csv`` loop and the grid of lists); whatever it does not recognise as plain goes
+the grid way, which also words every error. Both give the same `RawTable`.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from charset_normalizer import from_bytes
 
 from clusterdx.data.units import header_unit
@@ -46,6 +54,13 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 #: hands to pyarrow's vectorised regex engine (a compiled pattern is matched cell by cell, 4x slower).
 _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: A row whose cells are all whitespace in Python's sense (``str.isspace``, which ``_blank`` uses), as
+#: a pattern for pyarrow's regex engine, where ``\s`` is ASCII only: the characters are listed
+#: (tests/data/test_readers.py checks the list against ``str.isspace``).
+_BLANK_ROW = (
+    r"^[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]*$"
+)
 
 
 @dataclass(frozen=True)
@@ -279,6 +294,12 @@ def read_csv(path: Path, encoding: str = "auto", layout: Layout | None = None) -
         )
     enc = detect_encoding(path, encoding)
     text = path.read_text(encoding=enc)
+    layout = layout or Layout()
+    return _plain_csv(text, path, layout, enc) or _grid_csv(text, path, layout, enc)
+
+
+def _grid_csv(text: str, path: Path, layout: Layout, enc: str) -> RawTable:
+    """`read_csv` through the Python ``csv`` module: the grid of (line number, cells) of any CSV."""
     reader = csv.reader(io.StringIO(text, newline=""))
     grid, ended = [], 0
     try:
@@ -289,7 +310,62 @@ def read_csv(path: Path, encoding: str = "auto", layout: Layout | None = None) -
         raise DataError(
             f"{path.name}, line {reader.line_num}: not a valid CSV line ({exc})"
         ) from None
-    return _table(grid, path, layout or Layout(), encoding=enc, unit="line")
+    return _table(grid, path, layout, encoding=enc, unit="line")
+
+
+def _plain_csv(text: str, path: Path, layout: Layout, enc: str) -> RawTable | None:
+    """`read_csv` of a plain CSV file by pyarrow, or None where the file is not plain.
+
+    Plain: the default layout (header on line 1, one header row, no units row); no quote
+    character, NUL or lone carriage return (so that every record is one line, as the ``csv``
+    module splits it); a header of distinct non-empty names; every further line a record with the
+    header's number of fields (pyarrow refuses any other line) that is not blank nor, with
+    ``footer = "auto"``, the file's last line as a footer. Then `_grid_csv` would return the same
+    table: line numbers 2, 3, ... and nothing skipped.
+    """
+    if (layout.header_row, layout.header_rows, layout.units_row) != (1, 1, None):
+        return None
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    first, newline, body = text.partition("\n")
+    header = [c.strip() for c in first.removesuffix("\r").split(",")]
+    if not newline or not all(header) or len(set(header)) < len(header):
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        parsed = pa_csv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                quote_char=False, escape_char=False, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a line of another width; a lone surrogate
+        return None
+    if parsed.num_rows == 0:
+        return None
+    joined = pc.binary_join_element_wise(*parsed.columns, "")
+    if pc.any(pc.match_substring_regex(joined, _BLANK_ROW)).as_py():
+        return None
+    last = [column[-1].as_py() for column in parsed.columns]
+    if layout.footer == "auto" and _is_footer(last):
+        return None
+    frame = parsed.rename_columns(header).to_pandas()
+    rows = np.arange(2, parsed.num_rows + 2, dtype="int64")
+    units = {name: header_unit(name) for name in header}
+    return RawTable(
+        frame,
+        rows,
+        path,
+        encoding=enc,
+        units={k: v for k, v in units.items() if v},
+        lines=parsed.num_rows + 1,
+    )
 
 
 def _cell_text(value: Any) -> str:
