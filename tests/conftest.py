@@ -44,8 +44,8 @@ SHARED_SESSION_FIXTURES = {
     "dask_cluster": "compute_backends",
 }
 
-# the longest groups, started first: each builds the demo study two to four times
-LONGEST_GROUPS = ("tests/docs/test_build.py", "built_demo")
+# the longest group, started first: the demo built, copied and rebuilt, and the docs site on it
+LONGEST_GROUPS = ("built_demo",)
 
 
 def _xdist_group(item: pytest.Item) -> str | None:

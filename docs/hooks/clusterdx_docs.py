@@ -8,7 +8,10 @@ Markers (a line of their own in a page) are replaced before Markdown is rendered
 ``{{ study NAME }}``           the blocks of ``analysis/study.toml`` for a table (``indicators.dt``)
                                or an entry (``name = "fe_twoways"``) as a TOML code block
 ``{{ table NAME }}``           ``reports/tables/NAME.md`` of the default study, built in the page's
-                               language by the pipeline itself (``build/docs/<lang>/``)
+                               language by the pipeline itself (``build/docs/<lang>/``, or the build
+                               of ``analysis/study.toml`` in that language whose spec file the
+                               environment variable ``CLUSTERDX_DOCS_STUDY_<LANG>`` names: the
+                               test suite hands over its session build of the demo)
 ``{{ figure NAME }}``          ``reports/figures/NAME.png`` of that build, embedded in the page
 
 Then every ```` ```python ```` block of the page runs, in order, in one namespace per page (like a
@@ -44,7 +47,7 @@ FENCE = re.compile(r"^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```[ ]*$", re.M |
 RAW = " output=markdown"  # a block whose printed output is Markdown (a table) shown as such
 OUTPUT_TITLE = {"en": "Output", "zh": "输出"}
 TIMINGS: dict[str, float] = {}
-_BUILT: dict[str, Path] = {}
+_BUILT: dict[str, tuple[Path, Path]] = {}  # language: (reports folder, clean-data folder)
 
 
 def _language(config) -> str:
@@ -52,26 +55,38 @@ def _language(config) -> str:
     return getattr(i18n, "current_language", None) or "en"
 
 
-def _reports(lang: str) -> Path:
-    """Run the default study in ``lang`` into ``build/docs/<lang>/`` (pytask: only what changed)."""
+def _build(lang: str) -> tuple[Path, Path]:
+    """(reports, clean data) of the default study in ``lang``: run into ``build/docs/<lang>/``
+    (pytask: only what changed), or the finished build that ``CLUSTERDX_DOCS_STUDY_<LANG>`` names."""
     if lang not in _BUILT:
         from clusterdx.study import Study
         from clusterdx.tasks import run
 
         start = time.perf_counter()
-        base = BUILD.relative_to(REPO) / lang
-        study = Study.load(
-            REPO / "analysis" / "study.toml",
-            overrides=[
-                f'study.language="{lang}"',
-                f'paths.clean="{(base / "data_clean").as_posix()}"',
-                f'paths.reports="{(base / "reports").as_posix()}"',
-            ],
-        )
-        run(study, verbose=0)
-        _BUILT[lang] = study.reports_dir
+        given = os.environ.get(f"CLUSTERDX_DOCS_STUDY_{lang.upper()}")
+        if given:
+            study = Study.load(Path(given))
+            if study.spec.study.language != lang:
+                raise PluginError(f"CLUSTERDX_DOCS_STUDY_{lang.upper()}={given} is not in {lang}")
+        else:
+            base = BUILD.relative_to(REPO) / lang
+            study = Study.load(
+                REPO / "analysis" / "study.toml",
+                overrides=[
+                    f'study.language="{lang}"',
+                    f'paths.clean="{(base / "data_clean").as_posix()}"',
+                    f'paths.reports="{(base / "reports").as_posix()}"',
+                ],
+            )
+            run(study, verbose=0)
+        _BUILT[lang] = (study.reports_dir, study.clean_dir)
         TIMINGS[f"pipeline {lang}"] = time.perf_counter() - start
     return _BUILT[lang]
+
+
+def _reports(lang: str) -> Path:
+    """The reports folder of the default study in ``lang`` (`_build`)."""
+    return _build(lang)[0]
 
 
 def _study_blocks(arg: str) -> str:
@@ -139,7 +154,7 @@ def _scratch(lang: str):
     """A scratch working folder laid out like the project after ``clusterdx run``: analysis/,
     data_raw/ and tests/ are the repository's, data_clean/ the docs build of the default study."""
     here = Path.cwd()
-    clean = _reports(lang).parent / "data_clean"
+    clean = _build(lang)[1]
     with tempfile.TemporaryDirectory(prefix="clusterdx-docs-") as tmp:
         for name in ("analysis", "data_raw", "tests"):
             (Path(tmp) / name).symlink_to(REPO / name, target_is_directory=True)
