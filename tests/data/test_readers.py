@@ -168,3 +168,74 @@ def test_plain_csv_is_the_grid_on_random_files():
             _assert_same_table(plain, grid)
 
     check()
+
+
+# --- XLSX sheets read in openpyxl's read-only mode give the fully loaded workbook's grid --------
+
+
+def _full_load_grid(path, sheet: str) -> list[tuple[int, list[str]]]:
+    """A sheet's grid from a fully loaded workbook (``ws.iter_rows()``: rows 1..max_row, each
+    A..max_column), the way the reader read sheets before it opened them read-only."""
+    import openpyxl
+
+    from clusterdx.data.readers import _cell_text
+
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    return [(row[0].row, [_cell_text(c.value) for c in row]) for row in ws.iter_rows(min_row=1)]
+
+
+def _awkward_workbook(path) -> None:
+    """Gaps, a styled empty cell beyond the data, ragged rows, dates, booleans, a cached formula,
+    and a second sheet whose stated dimensions are wrong (``A1``)."""
+    import datetime
+    import re
+    import zipfile
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "数据"
+    ws.append(["地区", "2020年", "2021年"])
+    ws.append(["北京", 1.5, 2])
+    ws.append([])
+    ws.append(["天津", None, 3.25, "extra"])
+    ws["F7"].font = Font(bold=True)  # an empty cell that exists only for its style
+    ws.append(["河北", True, datetime.date(2021, 5, 1)])
+    other = book.create_sheet("dims")
+    for row in (["a", "b"], [1, 2], [3, None, None, 4]):
+        other.append(row)
+    ws["E2"] = "=B2*2"
+    book.save(path)
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    # the formula's cached value, as Excel saves it; the second sheet's dimensions wrong
+    sheet1, sheet2 = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
+    parts[sheet1] = parts[sheet1].replace(b"<f>B2*2</f><v></v>", b"<f>B2*2</f><v>3</v>")
+    parts[sheet2] = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1"/>', parts[sheet2])
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+
+
+def test_read_only_sheet_rows_equal_the_fully_loaded_grid(tmp_path):
+    from clusterdx.data.readers import _open_book, _xlsx_rows
+
+    path = tmp_path / "awkward.xlsx"
+    _awkward_workbook(path)
+    _, names, book = _open_book(path)
+    for sheet in names:
+        assert _xlsx_rows(path, book, sheet) == _full_load_grid(path, sheet), sheet
+    assert _xlsx_rows(path, book, "数据")[1] == (2, ["北京", "1.5", "2", "", "3", ""])
+    assert _xlsx_rows(path, book, "dims")[-1] == (3, ["3", "", "", "4"])  # past the stated A1
+
+
+def test_read_only_sheet_rows_of_the_demo_yearbook_equal_the_fully_loaded_grid():
+    from clusterdx.data.readers import _open_book, _xlsx_rows
+    from tests.conftest import REPO
+
+    path = REPO / "data_raw" / "demo" / "yearbook_macro.xlsx"
+    _, names, book = _open_book(path)
+    for sheet in names:
+        assert _xlsx_rows(path, book, sheet) == _full_load_grid(path, sheet), sheet
