@@ -337,7 +337,8 @@ def _region_codes(
     changes = crosswalk(level, study.root / extra if extra else None)
     mapping: dict[str, int] = {}
     recoded: dict[str, Change] = {}
-    for value in values.unique():
+    positions, uniques = pd.factorize(values)  # each distinct name looked up once
+    for value in uniques:
         try:
             mapping[value] = regions.lookup(value, level=level)
             continue
@@ -379,7 +380,8 @@ def _region_codes(
                 sheet=table.sheet,
             )
     merged = values.isin([v for v, c in recoded.items() if c.kind == "merge"]).to_numpy()
-    return values.map(mapping).astype("int64"), merged
+    codes = np.array([mapping[value] for value in uniques], dtype="int64")[positions]
+    return pd.Series(codes, index=values.index, name=values.name), merged
 
 
 def _own_codes(table: RawTable, column: str, values: pd.Series, own) -> pd.Series:
