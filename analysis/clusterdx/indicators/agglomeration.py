@@ -65,7 +65,7 @@ def location_quotient(
         )
     if (frame[value] < 0).any() or frame[value].isna().any():
         raise DataError(f"location_quotient: column '{value}' has negative or missing values")
-    known = set(frame[industry].astype(str))
+    known = set(frame[industry].astype(str).unique())
     unknown = [i for i in industries if str(i) not in known]
     if unknown:
         raise DataError(f"location_quotient: industries {unknown} not in column '{industry}'")

@@ -72,7 +72,7 @@ def top_revenue_share(firms: pd.DataFrame, value: str, top: int) -> pd.Series:
     >>> top_revenue_share(firms, "revenue", top=2).round(4).tolist()   # 8/10, 8/8
     [0.8, 1.0]
     """
-    ranked = firms.sort_values(
+    ranked = firms[["region", "year", value]].sort_values(  # the three columns, not every one
         ["region", "year", value], ascending=[True, True, False], kind="stable"
     )
     total = ranked.groupby(["region", "year"])[value].sum()
