@@ -14,7 +14,22 @@ is marked slow. Under ``pytest -n auto`` they form one xdist group, so one worke
 
 from __future__ import annotations
 
+import compileall
 import os
+import sys
+from pathlib import Path
+
+# Bytecode caches whatever PYTHONDONTWRITEBYTECODE says. Containers often set it (this project's CI
+# machines do): then every xdist worker and every subprocess of the suite (CLI runs, notebook
+# kernels, the docs build) compiles the package's modules again, and pytest rewrites every test
+# module again, about 6 s per process. The suite writes the caches (``__pycache__/``, ignored by git;
+# the pipeline's code fingerprints skip them) and the process that starts the workers compiles
+# the package once before they start, so that they load it instead of both compiling it.
+REPO = Path(__file__).resolve().parents[1]
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+if "PYTEST_XDIST_WORKER" not in os.environ:
+    compileall.compile_dir(REPO / "analysis" / "clusterdx", quiet=1)
 
 # One BLAS thread per test process, set before NumPy loads OpenBLAS: the suite runs many small
 # matrix products, which a second thread only slows down, and under ``-n auto`` the xdist workers
@@ -25,13 +40,11 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import json  # noqa: E402
 import shutil  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "validation" / "reference"
 
 
