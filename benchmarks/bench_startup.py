@@ -34,7 +34,12 @@ CLI = [sys.executable, "-c", "import sys; from clusterdx.cli import app; sys.exi
 
 
 def _env() -> dict[str, str]:
+    """The environment of the timed commands: the repository's package first on the path, and
+    bytecode caches as an installed package has them (pip compiles what it installs; an editable
+    install's modules are compiled on first import and cached, unless PYTHONDONTWRITEBYTECODE is
+    set, as some containers do: it is unset here, and the warm-up run writes the caches)."""
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT / "analysis"), env.get("PYTHONPATH")])
     )
