@@ -27,10 +27,3 @@ def test_template_cells_equal_cells_written_one_by_one(monkeypatch):
         lambda self, paragraph, text, align: _docx._write(paragraph, text, align, **self.font),
     )
     assert _docx.render(_grid()) == fast
-
-
-def test_a_copy_of_the_parsed_template_writes_the_bytes_of_a_fresh_document(monkeypatch):
-    copied = [_docx.render(_grid()), _docx.render(_grid())]  # the second from a reused template
-    assert _docx._blank_document().paragraphs == []  # rendering leaves the template blank
-    monkeypatch.setattr(_docx, "_blank_document", _docx.Document)  # a new parse every time
-    assert copied == [_docx.render(_grid())] * 2

@@ -8,7 +8,6 @@ get Times New Roman, as Chinese journals ask.
 
 from __future__ import annotations
 
-import functools
 import io
 from copy import deepcopy
 
@@ -178,13 +177,6 @@ def column_widths(grid: Grid, size_pt: float) -> list[float]:
     return need
 
 
-@functools.cache
-def _blank_document():
-    """python-docx's default document, parsed once per process. `render` fills a deep copy of it
-    (8 ms) instead of parsing the template's parts again for every table (20-30 ms)."""
-    return Document()
-
-
 def render(
     grid: Grid,
     *,
@@ -194,7 +186,7 @@ def render(
 ) -> bytes:
     """Return the bytes of a .docx holding the title, the three-line table and the notes."""
     font = {"latin": font_latin, "east_asia": font_east_asia, "size": size_pt}
-    document = deepcopy(_blank_document())
+    document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
