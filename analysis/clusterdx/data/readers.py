@@ -352,8 +352,7 @@ def _plain_csv(text: str, path: Path, layout: Layout, enc: str) -> RawTable | No
     joined = pc.binary_join_element_wise(*parsed.columns, "")
     if pc.any(pc.match_substring_regex(joined, _BLANK_ROW)).as_py():
         return None
-    last = [column[-1].as_py() for column in parsed.columns]
-    if layout.footer == "auto" and _is_footer(last):
+    if layout.footer == "auto" and _is_footer([column[-1].as_py() for column in parsed.columns]):
         return None
     frame = parsed.rename_columns(header).to_pandas()
     rows = np.arange(2, parsed.num_rows + 2, dtype="int64")

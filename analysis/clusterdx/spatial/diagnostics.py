@@ -1,12 +1,14 @@
 """Spatial diagnostics of a panel: Moran's I by period and panel LM tests for lag and error.
 
 Moran's I comes from esda; its permutation p-value is computed here, from the same permutations
-esda would draw (`_permutation_p`): esda lags one permuted vector at a time, 13,000 sparse products
-in Python for 999 permutations of 13 years (1.9 s at county level), where one sparse product of a
-block of permuted vectors gives the same numbers, bit for bit. The panel LM tests are written here because spreg's LM tests are
-cross-sectional: the panel forms need the residuals of the (within-transformed) regression with
-no intercept, the block-diagonal :math:`I_T\\otimes W` and the :math:`T\\,\\mathrm{tr}(W'W+WW)`
-information term, which spreg does not expose. :math:`I_T\\otimes W` is applied period by period
+esda would draw (`permuted_morans`): esda lags one permuted vector at a time, 13,000 sparse
+products in Python for 999 permutations of 13 years, where one sparse product of a block of
+permuted vectors gives the same numbers, bit for bit.
+
+The panel LM tests are written here because spreg's LM tests are cross-sectional: the panel
+forms need the residuals of the (within-transformed) regression with no intercept, the
+block-diagonal :math:`I_T\\otimes W` and the :math:`T\\,\\mathrm{tr}(W'W+WW)` information term,
+which spreg does not expose. :math:`I_T\\otimes W` is applied period by period
 as a sparse product on a T x N array; the Kronecker product is never formed.
 
 The panel is validated by :class:`clusterdx.paneldata.PanelFrame` and the weights matched to its
