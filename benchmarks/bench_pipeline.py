@@ -13,9 +13,6 @@ machine) of each step and of the total, the share of the total wall time spent i
 (total ≤ 15 s at county level). "max RSS" is the process's high-water mark after the step (a step's
 own peak is where the column jumps). With ``--traced`` each step also runs under `tracemalloc`
 (several times slower: times are then not representative).
-
-At county level the default study's "剔除直辖市" robustness variant names the four municipalities'
-province codes; the benchmark gives it their county codes instead (the same regions).
 """
 
 from __future__ import annotations
@@ -44,7 +41,6 @@ from clusterdx.tasks.spatial_inputs import build_spatial_inputs, spatial_outputs
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_S = {"county": 15.0}
-MUNICIPALITIES = (110000, 120000, 310000, 500000)
 
 
 class PanelFitTimer:
@@ -76,14 +72,6 @@ def load_study(level: str, folder: Path) -> Study:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     raw["study"]["level"] = level
     raw["paths"] = {"root": folder.as_posix(), "raw": "raw", "clean": "clean", "reports": "reports"}
-    if level == "county":
-        from clusterdx import regions
-
-        table = regions.counties()
-        codes = table.loc[table["province_code"].isin(MUNICIPALITIES), "code"].tolist()
-        for variant in raw.get("robustness", {}).get("variants", []):
-            if variant.get("drop_entities"):
-                variant["drop_entities"] = codes
     return Study.from_dict(raw, path)
 
 

@@ -16,7 +16,7 @@ from clusterdx.report import analysis_rows, captions
 from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import kinds, measurement
-from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.checks import check_spec_against_panel, dropped_regions
 from clusterdx.tasks.spatial_inputs import read_weights
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 from clusterdx.tasks.steps import (
@@ -243,14 +243,16 @@ def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:
         m for m in spec.models if isinstance(m, PanelModel) and m.name == spec.robustness.base
     )
     variants = []
+    regions = set(frame[ENTITY].astype(str))
     for v in spec.robustness.variants:
+        members = dropped_regions(study, v.drop_entities, regions)
         options = {k: val for k, val in (("effects", v.effects), ("cov", v.cov)) if val is not None}
         variants.append(
             {
                 "name": v.name,
                 "y": v.y,
                 "winsorize": v.winsorize,
-                "drop_entities": v.drop_entities,
+                "drop_entities": [r for c in v.drop_entities for r in members[c]],
                 "lag": v.lag,
                 "exclude_periods": v.exclude_periods,
                 "fit": options or None,

@@ -9,6 +9,8 @@ not at all: an unknown code would silently drop nothing).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from clusterdx.errors import StudySpecError
@@ -16,6 +18,42 @@ from clusterdx.expressions import parse_model_formula
 from clusterdx.study import PanelModel, Study
 
 ENTITY, TIME = "region", "year"
+
+#: The registry columns of the units that contain a city or county (China's registry only).
+_ENCLOSING = {"city": ("province_code",), "county": ("province_code", "city_code")}
+_UNIT_NAMES = {"province_code": "provinces", "city_code": "cities"}
+
+
+def dropped_regions(study: Study, codes: Sequence[int], regions: set[str]) -> dict[int, list[str]]:
+    """The panel regions (as strings) that each ``drop_entities`` code of a robustness variant drops.
+
+    A code that is a region of the panel drops that region. With China's registry (no
+    ``[regions]``) at city level a province's code, and at county level a province's or a city's
+    code, drops the panel's regions inside that unit, so a study's "剔除直辖市" variant (the four
+    municipalities' codes 110000, 120000, 310000, 500000) means the same at every level. A code
+    that drops nothing maps to an empty list (`check_spec_against_panel` reports it).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> study = Study.from_dict({"study": {"name": "d", "years": [2020, 2020], "level": "county"},
+    ...     "sources": [{"name": "m", "file": "m.csv", "region": "region"}]}, Path("study.toml"))
+    >>> dropped_regions(study, [110000, 130102, 999999], {"110101", "110102", "130102", "130104"})
+    {110000: ['110101', '110102'], 130102: ['130102'], 999999: []}
+    """
+    parents = _ENCLOSING.get(study.spec.study.level, ()) if study.spec.regions is None else ()
+    inside: dict[int, set[str]] = {}
+    if parents and any(str(c) not in regions for c in codes):
+        from clusterdx.regions import registry
+
+        table = registry.table(study.spec.study.level, include_sar_taiwan=True)
+        for column in parents:
+            for parent, code in zip(table[column], table["code"], strict=True):
+                inside.setdefault(int(parent), set()).add(str(code))
+    return {
+        c: [str(c)] if str(c) in regions else sorted(inside.get(int(c), set()) & regions)
+        for c in codes
+    }
 
 
 def _uses_by_unit(study: Study) -> list[tuple[str, str, str]]:
@@ -124,12 +162,17 @@ def check_spec_against_panel(
     regions = set(frame[ENTITY].astype(str))
     years = set(frame[TIME].astype(int))
     for i, v in enumerate(study.spec.robustness.variants):
-        unknown = [code for code in v.drop_entities if str(code) not in regions]
+        members = dropped_regions(study, v.drop_entities, regions)
+        unknown = [code for code in v.drop_entities if not members[code]]
         if unknown:
+            parents = (
+                _ENCLOSING.get(study.spec.study.level, ()) if study.spec.regions is None else ()
+            )
+            units = " or ".join(_UNIT_NAMES[p] for p in parents)
+            also = f", or codes of the {units} that contain them" if parents else ""
             raise StudySpecError(
                 f"key 'robustness.variants.{i}.drop_entities' ({v.name}): {unknown} are not "
-                "regions of the panel; use region codes such as "
-                f"{sorted(regions)[:3]}"
+                f"regions of the panel; use region codes such as {sorted(regions)[:3]}{also}"
             )
         absent = [p for p in v.exclude_periods if int(p) not in years]
         if absent:
