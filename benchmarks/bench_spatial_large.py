@@ -41,7 +41,9 @@ def main() -> None:
     pair = (w.sparse, list(range(w.n)))
 
     def job():
-        return fit(frame, "y", X, pair, "entity", "time", model="sdm", effects="twoways")
+        return fit(
+            frame, y="y", x=X, w=pair, entity="entity", time="time", model="sdm", effects="twoways"
+        )
 
     seconds, res = timed(job, args.repeats)
     print(
