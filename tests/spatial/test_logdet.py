@@ -170,10 +170,53 @@ def test_row_standardised_w_upper_bound_and_radius_need_no_eigenvalue(monkeypatc
     assert 1 / vals.real.min() < -1.0
 
 
-def test_lazy_bounds_equal_dense_eigenvalues_for_a_rook_lattice():
+def test_lazy_bounds_equal_dense_eigenvalues_for_a_rook_lattice(monkeypatch):
     # a bipartite rook lattice has omega_min = -1 exactly
     w = libpysal.weights.lat2W(34, 34)
     w.transform = "r"
     engine = LogDet(sp.csr_matrix(w.sparse), "lu")
+    calls = _count_arpack(monkeypatch)
+    assert engine.lower_is_provisional and engine.search_interval == (-1.0, 1.0) and not calls
     vals = np.linalg.eigvals(w.sparse.toarray()).real
-    np.testing.assert_allclose(engine.search_interval, (1 / vals.min(), 1.0), rtol=1e-6)
+    np.testing.assert_allclose(engine.bounds, (1 / vals.min(), 1.0), rtol=1e-6)
+    assert calls == ["S"] and not engine.lower_is_provisional
+
+
+def _count_arpack(monkeypatch) -> list:
+    from clusterdx.spatial import logdet as module
+
+    calls: list = []
+    original = module._arpack_extreme
+
+    def counted(*args):
+        calls.append(args[-1])
+        return original(*args)
+
+    monkeypatch.setattr(module, "_arpack_extreme", counted)
+    return calls
+
+
+@pytest.mark.parametrize(("rho", "searches_below"), [(0.4, False), (-1.6, True)])
+def test_lu_fit_asks_for_the_lower_bound_only_when_rho_reaches_minus_one(
+    monkeypatch, rho, searches_below
+):
+    """A row-standardised W under "lu" is searched on (-1, 1) without ARPACK; a search that ends
+    at -1 goes on to the exact lower end 1/omega_min (here about -1.9): the same estimate as the
+    fit on the exact interval from W's eigenvalues."""
+    from clusterdx.spatial import fit
+    from clusterdx.spatial._simulate import simulate_panel
+
+    w = _queen(33, 33)  # N = 1,089 > EIGEN_MAX_N: "auto" would pick "lu" too
+    frame = simulate_panel(w, 4, [1.0, -0.5], rho=rho, seed=3)
+    calls = _count_arpack(monkeypatch)
+    options = {
+        "y": "y",
+        "x": ["x1", "x2"],
+        "w": (w, list(range(w.shape[0]))),
+        "effects": "individual",
+    }
+    lu = fit(frame, logdet="lu", entity="entity", time="time", **options)
+    assert calls == (["S"] if searches_below else [])
+    exact = fit(frame, logdet="eigen", entity="entity", time="time", **options)
+    np.testing.assert_allclose(lu.params, exact.params, rtol=1e-6)
+    assert (lu.params["rho"] < -1.0) == searches_below

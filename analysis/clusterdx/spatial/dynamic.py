@@ -474,6 +474,9 @@ def fit_dynamic(
         return nobs / 2 * np.log(e @ e / nobs) - t_eff * jacobian(r)
 
     rho = _search_rho(negll, (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN), maxiter)
+    if lower < 0 and engine.stopped_at_provisional_lower(rho):  # search on to 1/ω_min
+        lower = engine.bounds[0]
+        rho = _search_rho(negll, (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN), maxiter)
     coefs = b0 - rho * bd
     e = e0 - rho * ed
     sigma2 = float(e @ e / nobs)

@@ -43,6 +43,8 @@ from clusterdx.errors import EstimationError, OptionError, WeightsError
 from clusterdx.options.spatial import LOGDET_METHODS, LogdetMethod
 
 EIGEN_MAX_N = 1_000
+#: How close to −1 a search on the provisional (−1, 1) may end before it goes on to 1/ω_min.
+_PROVISIONAL_EDGE = 1e-3
 LU_MAX_N = 50_000
 _SYMMETRY_TOL = 1e-10
 
@@ -270,11 +272,30 @@ class LogDet:
     def search_interval(self) -> tuple[float, float]:
         """The interval of ρ the likelihood is searched over: `bounds`, except for
         ``"chebyshev"``, whose expansion of ln(1 − ρω) on ω ∈ [−1, 1] holds for |ρ| < 1 only
-        (Pace & LeSage 2004): (−1, 1), inside `bounds` because a row-standardised W has
-        ω_min ≥ −1, and known without computing any eigenvalue."""
-        if self.method == "chebyshev":
+        (Pace & LeSage 2004), and for a row-standardised W under ``"lu"`` until `bounds` is
+        computed (`lower_is_provisional`): (−1, 1), inside `bounds` because a row-standardised W
+        has ω_min ≥ −1, and known without computing any eigenvalue."""
+        if self.method == "chebyshev" or self.lower_is_provisional:
             return -1.0, 1.0
         return self.bounds
+
+    @property
+    def lower_is_provisional(self) -> bool:
+        """Whether `search_interval` starts at −1 only because ω_min is not computed yet.
+
+        True for ``"lu"`` on a row-standardised W before `bounds` is asked for: (−1, 1) lies
+        inside the exact (1/ω_min, 1) (ω_min ≥ −1), so a search for ρ starts there without
+        ARPACK's smallest eigenvalue (0.07 s at N = 2,809, seconds at N = 90,000), and only a
+        search that ends at −1 needs the exact lower end (the estimators then search again on
+        `bounds`). spreg's ML estimators (``ML_Lag``, ``Panel_FE_Lag``: ``bounds=(-1.0, 1.0)``)
+        search the same interval and stop there.
+        """
+        return self.method == "lu" and self._row_stochastic and self._extremes is None
+
+    def stopped_at_provisional_lower(self, value: float) -> bool:
+        """Whether a search on `search_interval` that ended at ``value`` stopped at the
+        provisional −1 (`lower_is_provisional`, within 1e-3), so that it must go on over `bounds`."""
+        return self.lower_is_provisional and value + 1.0 < _PROVISIONAL_EDGE
 
     def _eigenvalues(self) -> np.ndarray:
         dense = self.w.toarray()

@@ -516,12 +516,24 @@ def fit(
     bounds = (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN)
     bounds_error = (lower_l + _BOUND_MARGIN, upper_l - _BOUND_MARGIN)
 
-    if effects == "random":
-        rho, theta, phi, zf, re_loglik = fit_random(prof, z_raw, bounds, maxiter, has_lag)
-        lam = 0.0
-    else:
+    def search(bounds, bounds_error):
+        if effects == "random":
+            rho, theta, phi, zf_re, re_loglik = fit_random(prof, z_raw, bounds, maxiter, has_lag)
+            return rho, 0.0, theta, phi, zf_re, re_loglik
         rho, lam = _optimise(prof, bounds, maxiter, has_lag, has_err, bounds_error)
-        theta, phi = 0.0, None
+        return rho, lam, 0.0, None, zf, None
+
+    # a row-standardised W's search starts on (−1, 1) without eigenvalues
+    # (`LogDet.lower_is_provisional`); a search that ends at −1 goes on down to 1/ω_min
+    rho, lam, theta, phi, zf, re_loglik = search(bounds, bounds_error)
+    widen = has_lag and engine.stopped_at_provisional_lower(rho)
+    widen_error = has_err and engine_err.stopped_at_provisional_lower(lam)
+    if widen or widen_error:
+        lower = engine.bounds[0] if widen else lower
+        lower_l = engine_err.bounds[0] if widen_error else lower_l
+        bounds = (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN)
+        bounds_error = (lower_l + _BOUND_MARGIN, upper_l - _BOUND_MARGIN)
+        rho, lam, theta, phi, zf, re_loglik = search(bounds, bounds_error)
 
     cy, cx = prof.weights(rho, lam)
     ystar, xstar = zf @ cy, zf @ cx
