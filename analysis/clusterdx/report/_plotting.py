@@ -112,9 +112,13 @@ def save(fig: Figure, path: Path | None, *, dpi: int = 200) -> None:
     """
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        options: dict = {}
         if path.suffix.lower() == ".png":
             metadata = {"Software": None}
+            # zlib level 1 instead of Pillow's 6: half the encoding time of a 200-dpi figure
+            # (about 0.08 s each), files about 7 % larger, the same pixels
+            options["pil_kwargs"] = {"compress_level": 1}
         else:
             metadata = {"CreationDate": None, "Producer": None, "Creator": None}
-        fig.savefig(path, bbox_inches="tight", dpi=dpi, metadata=metadata)
+        fig.savefig(path, bbox_inches="tight", dpi=dpi, metadata=metadata, **options)
     plt.close(fig)
