@@ -94,3 +94,25 @@ def test_a_panel_frame_is_used_as_it_is(lattice_panel):
         direct = spatial.bsk_test(panel, "y", ["x1"], w, entity="i", time="t", test=test)
         handed = spatial.bsk_test(frame, "y", ["x1"], w, entity="i", time="t", test=test)
         assert (handed.statistic, handed.pvalue) == (direct.statistic, direct.pvalue)
+
+
+def test_sem_search_on_a_row_standardised_w_needs_no_eigenvalue(monkeypatch):
+    """Above N = 1,000 ("lu") the pooled SEM of the BSK tests searches lambda on (-0.999, 0.999),
+    inside (1/omega_min, 1) for a row-standardised W, without ARPACK; the same lambda as with the
+    exact interval from the eigenvalues (the clip makes them the same interval)."""
+    w = libpysal.weights.lat2W(33, 33, rook=False)
+    w.transform = "r"
+    wmat = sparse.csr_matrix(w.sparse)
+    rng = np.random.default_rng(1)
+    design = np.stack([np.ones((wmat.shape[0], 3)), rng.standard_normal((wmat.shape[0], 3))], -1)
+    y = design @ np.array([0.5, 1.0]) + rng.standard_normal((wmat.shape[0], 3))
+
+    def no_arpack(*args):
+        raise AssertionError("ARPACK called")
+
+    monkeypatch.setattr("clusterdx.spatial.logdet._arpack_extreme", no_arpack)
+    _, lam = bsk.sem_ml_resid(y, design, wmat)
+    monkeypatch.undo()
+    monkeypatch.setattr("clusterdx.spatial.bsk.LogDet", lambda w: spatial.LogDet(w, "eigen"))
+    _, exact = bsk.sem_ml_resid(y, design, wmat)
+    assert lam == pytest.approx(exact, rel=1e-6)

@@ -247,8 +247,11 @@ def sem_ml_resid(
     wy = wmat @ y
     wx = (wmat @ design.reshape(n, -1)).reshape(design.shape)
     engine = LogDet(wmat)
-    lower = max(engine.bounds[0], -_SEM_BOUND)
-    upper = min(engine.bounds[1], _SEM_BOUND)
+    # a row-standardised W under "lu": (−1, 1) ⊆ `bounds` gives the same interval once clipped to
+    # ±_SEM_BOUND, without ARPACK's smallest eigenvalue (`LogDet.lower_is_provisional`)
+    interval = engine.search_interval if engine.lower_is_provisional else engine.bounds
+    lower = max(interval[0], -_SEM_BOUND)
+    upper = min(interval[1], _SEM_BOUND)
 
     def gls(lam: float) -> tuple[np.ndarray, np.ndarray]:
         ys, xs = y - lam * wy, design - lam * wx
