@@ -24,6 +24,11 @@ _ENCLOSING = {"city": ("province_code",), "county": ("province_code", "city_code
 _UNIT_NAMES = {"province_code": "provinces", "city_code": "cities"}
 
 
+def _enclosing(study: Study) -> tuple[str, ...]:
+    """The registry columns of the units enclosing the study's regions (none for own regions)."""
+    return _ENCLOSING.get(study.spec.study.level, ()) if study.spec.regions is None else ()
+
+
 def dropped_regions(study: Study, codes: Sequence[int], regions: set[str]) -> dict[int, list[str]]:
     """The panel regions (as strings) that each ``drop_entities`` code of a robustness variant drops.
 
@@ -41,7 +46,7 @@ def dropped_regions(study: Study, codes: Sequence[int], regions: set[str]) -> di
     >>> dropped_regions(study, [110000, 130102, 999999], {"110101", "110102", "130102", "130104"})
     {110000: ['110101', '110102'], 130102: ['130102'], 999999: []}
     """
-    parents = _ENCLOSING.get(study.spec.study.level, ()) if study.spec.regions is None else ()
+    parents = _enclosing(study)
     inside: dict[int, set[str]] = {}
     if parents and any(str(c) not in regions for c in codes):
         from clusterdx.regions import registry
@@ -165,11 +170,8 @@ def check_spec_against_panel(
         members = dropped_regions(study, v.drop_entities, regions)
         unknown = [code for code in v.drop_entities if not members[code]]
         if unknown:
-            parents = (
-                _ENCLOSING.get(study.spec.study.level, ()) if study.spec.regions is None else ()
-            )
-            units = " or ".join(_UNIT_NAMES[p] for p in parents)
-            also = f", or codes of the {units} that contain them" if parents else ""
+            units = " or ".join(_UNIT_NAMES[p] for p in _enclosing(study))
+            also = f", or codes of the {units} that contain them" if units else ""
             raise StudySpecError(
                 f"key 'robustness.variants.{i}.drop_entities' ({v.name}): {unknown} are not "
                 f"regions of the panel; use region codes such as {sorted(regions)[:3]}{also}"
