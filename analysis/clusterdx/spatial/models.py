@@ -516,12 +516,14 @@ def fit(
     bounds = (lower + _BOUND_MARGIN, upper - _BOUND_MARGIN)
     bounds_error = (lower_l + _BOUND_MARGIN, upper_l - _BOUND_MARGIN)
 
+    within = zf  # the within-transformed design (random effects: quasi-demeaned in the search)
+
     def search(bounds, bounds_error):
         if effects == "random":
             rho, theta, phi, zf_re, re_loglik = fit_random(prof, z_raw, bounds, maxiter, has_lag)
             return rho, 0.0, theta, phi, zf_re, re_loglik
         rho, lam = _optimise(prof, bounds, maxiter, has_lag, has_err, bounds_error)
-        return rho, lam, 0.0, None, zf, None
+        return rho, lam, 0.0, None, within, None
 
     # a row-standardised W's search starts on (−1, 1) without eigenvalues
     # (`LogDet.lower_is_provisional`); a search that ends at −1 goes on down to 1/ω_min
