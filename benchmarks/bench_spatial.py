@@ -149,31 +149,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-spreg", action="store_true", help="spreg needs ~6 GB and ~20 s")
+    parser.add_argument(
+        "--sides", type=int, nargs=2, default=(53, 100), help="lattice sides of the two sizes"
+    )
     args = parser.parse_args()
+    small, large = args.sides
+    at = {side: f"N={side * side:,} T=15" for side in args.sides}
     gb = 1024**3
     print(f"python {platform.python_version()}, numpy {np.__version__}, {mp.cpu_count()} CPUs")
     rows = []
-    sdm = _run(_clusterdx, (53, "sdm", "twoways", True), args.repeats)
-    rows.append(("SDM two-way FE + impacts, N=2,809 T=15", sdm))
-    sar = _run(_clusterdx, (53, "sar", "individual", False), args.repeats)
-    rows.append(("SAR individual FE, N=2,809 T=15 (clusterdx)", sar))
+    sdm = _run(_clusterdx, (small, "sdm", "twoways", True), args.repeats)
+    rows.append((f"SDM two-way FE + impacts, {at[small]}", sdm))
+    sar = _run(_clusterdx, (small, "sar", "individual", False), args.repeats)
+    rows.append((f"SAR individual FE, {at[small]} (clusterdx)", sar))
     if not args.skip_spreg:
-        peer = _run(_spreg, (53,), 1, light=True)
-        rows.append(("SAR individual FE, N=2,809 T=15 (spreg.Panel_FE_Lag)", peer))
-    big = _run(_clusterdx, (100, "sdm", "twoways", True), max(1, args.repeats // 2))
-    rows.append(("SDM two-way FE + impacts, N=10,000 T=15", big))
+        peer = _run(_spreg, (small,), 1, light=True)
+        rows.append((f"SAR individual FE, {at[small]} (spreg.Panel_FE_Lag)", peer))
+    big = _run(_clusterdx, (large, "sdm", "twoways", True), max(1, args.repeats // 2))
+    rows.append((f"SDM two-way FE + impacts, {at[large]}", big))
 
     print(f"\n{'case':58s} {'median s':>9s} {'min s':>7s} {'traced GB':>10s} {'peak RSS GB':>12s}")
     for name, (median, times, traced, rss) in rows:
         print(f"{name:58s} {median:9.3f} {min(times):7.3f} {traced / gb:10.3f} {rss / gb:12.3f}")
     if not args.skip_spreg:
         print(
-            f"\nspreg / clusterdx time ratio (SAR FE, N=2,809): {peer[0] / sar[0]:.1f}x on medians, "
-            f"{min(peer[1]) / min(sar[1]):.1f}x on minima"
+            f"\nspreg / clusterdx time ratio (SAR FE, {at[small]}): {peer[0] / sar[0]:.1f}x on "
+            f"medians, {min(peer[1]) / min(sar[1]):.1f}x on minima"
         )
 
-    print("\nstochastic (177 probes) vs exact traces, SDM two-way FE, N=2,809: standard errors")
-    for key, approx, exact in _trace_accuracy(53):
+    print(f"\nstochastic vs exact traces, SDM two-way FE, {at[small]}: standard errors")
+    for key, approx, exact in _trace_accuracy(small):
         print(
             f"  {key:8s} stochastic {approx:.6g}  exact {exact:.6g}  rel diff {approx / exact - 1:+.2e}"
         )
