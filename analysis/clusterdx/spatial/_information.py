@@ -19,6 +19,9 @@ orthogonal to ι; its traces equal those of P M P with P = I − ιι'/N, applie
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
@@ -29,6 +32,26 @@ from clusterdx.paneldata.within import demean_cube
 from clusterdx.spatial.logdet import filter_factor
 
 EXACT_MAX_N = 1_500
+#: Most threads the probe solves are split over (SuperLU releases the GIL while it solves; every
+#: column is solved on its own, so the numbers do not depend on the split)
+_SOLVE_THREADS = 4
+
+
+def _solve(lu: spla.SuperLU, v: np.ndarray) -> np.ndarray:
+    """``lu.solve(v)`` for many right-hand sides, the columns split over the available cores."""
+    if v.ndim == 1:
+        return lu.solve(v)
+    workers = min(_SOLVE_THREADS, os.cpu_count() or 1, max(1, v.shape[1] // 16))
+    if workers == 1:
+        return lu.solve(v)
+    blocks = np.array_split(np.arange(v.shape[1]), workers)
+    out = np.empty(v.shape, order="F")
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(lambda cols: lu.solve(np.asfortranarray(v[:, cols])), blocks)
+        for cols, part in zip(blocks, parts, strict=True):
+            out[:, cols] = part
+    return out
+
 
 
 # SuperLU solves with ~200 right-hand sides run up to 40x slower under threaded BLAS
@@ -87,14 +110,14 @@ def spatial_traces(
     lu_b = filter_factor(m, lam) if lam is not None else None
 
     def g_op(v: np.ndarray) -> np.ndarray:
-        out = w @ lu_a.solve(v)
+        out = w @ _solve(lu_a, v)
         if lu_b is not None:
-            inner = w @ lu_a.solve(lu_b.solve(v))
+            inner = w @ _solve(lu_a, _solve(lu_b, v))
             out = inner - lam * (m @ inner)
         return proj(out)
 
     def h_op(v: np.ndarray) -> np.ndarray:
-        return proj(m @ lu_b.solve(v))
+        return proj(m @ _solve(lu_b, v))
 
     out: dict[str, float] = {}
     if lu_a is not None:
@@ -127,18 +150,21 @@ def information_covariance(
     project: bool,
     seed: int,
     w_error: sp.csr_matrix | None = None,
+    lu_a: spla.SuperLU | None = None,
 ) -> np.ndarray:
     """Inverse of the expected information matrix of (β, ρ, λ, σ²).
 
     ``x`` is the transformed design as an (N, T, k) array, ``xstar`` = B x stacked (NT × k);
     ``t_eff`` and ``n_eff`` the numbers of periods and observations after any Lee-Yu
     transformation; ``project`` restricts to the space orthogonal to ι (Lee-Yu time effects);
-    ``w_error`` the matrix M of the error process (default ``wmat``).
+    ``w_error`` the matrix M of the error process (default ``wmat``); ``lu_a`` the LU
+    factorisation of A = I − ρW where the caller has it (default: factorised here).
     Blocks as in :mod:`clusterdx.spatial.models`.
     """
     k = x.shape[2]
     xb = x @ beta
-    lu_a = filter_factor(wmat, rho) if rho is not None else None  # one factorisation for both
+    if lu_a is None and rho is not None:
+        lu_a = filter_factor(wmat, rho)  # one factorisation for the traces and G X β
     traces = spatial_traces(wmat, rho, lam, project=project, seed=seed, w_error=w_error, lu_a=lu_a)
     m_err = wmat if w_error is None else w_error
     m = k + (rho is not None) + (lam is not None) + 1

@@ -33,6 +33,7 @@ evaluated many times (spreg's panel estimators rebuild dense N × N matrices per
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +47,9 @@ EIGEN_MAX_N = 1_000
 #: How close to −1 a search on the provisional (−1, 1) may end before it goes on to 1/ω_min.
 _PROVISIONAL_EDGE = 1e-3
 LU_MAX_N = 50_000
+#: How many of the latest LU factorisations a `LogDet` keeps (`LogDet.factor`): a Brent search's
+#: best point, where the information matrix is then evaluated, is among its last few evaluations
+_RECENT_FACTORS = 3
 _SYMMETRY_TOL = 1e-10
 
 
@@ -75,13 +79,6 @@ def filter_factor(w: sp.csr_matrix, rho: float) -> spla.SuperLU:
     """Sparse LU factorisation of ``I − ρW`` (solve with ``.solve``)."""
     a = sp.identity(w.shape[0], format="csc") - rho * w.tocsc()
     return spla.splu(sp.csc_matrix(a), permc_spec="MMD_AT_PLUS_A")
-
-
-def _lu_logdet(w: sp.csr_matrix, rho: float) -> float:
-    if rho == 0.0:
-        return 0.0
-    diag = filter_factor(w, rho).U.diagonal()
-    return float(np.sum(np.log(np.abs(diag))))
 
 
 def _is_row_stochastic(w: sp.csr_matrix) -> bool:
@@ -223,6 +220,7 @@ class LogDet:
         self._cheb_traces: np.ndarray | None = None
         self.eigenvalues: np.ndarray | None = None
         self._extremes: tuple[float, float] | None = None
+        self._recent: OrderedDict[float, spla.SuperLU] = OrderedDict()
         if method == "eigen":
             self.eigenvalues = self._eigenvalues()
             vals = self.eigenvalues
@@ -313,11 +311,25 @@ class LogDet:
         if self.method == "eigen":
             return float(np.sum(np.log(np.abs(1.0 - rho * self.eigenvalues))))
         if self.method == "lu":
-            return _lu_logdet(self.w, rho)
+            if rho == 0.0:
+                return 0.0
+            return float(np.sum(np.log(np.abs(self.factor(rho).U.diagonal()))))
         if self.method == "chebyshev":
             return self._chebyshev(rho)
         powers = np.arange(1, self.order + 1)
         return float(-self.n * np.sum(rho**powers * self.moments(self.order)[1:] / powers))
+
+    def factor(self, rho: float) -> spla.SuperLU:
+        """Sparse LU factorisation of I − ρW (`filter_factor`), reused when one of the latest
+        ``_RECENT_FACTORS`` evaluations was at this very ρ (the estimators' information matrix at
+        ρ̂ then needs no factorisation of its own)."""
+        lu = self._recent.get(rho)
+        if lu is None:
+            lu = filter_factor(self.w, rho)
+            self._recent[rho] = lu
+            if len(self._recent) > _RECENT_FACTORS:
+                self._recent.popitem(last=False)
+        return lu
 
     def _chebyshev(self, rho: float) -> float:
         q = self.order
