@@ -220,3 +220,20 @@ def test_lu_fit_asks_for_the_lower_bound_only_when_rho_reaches_minus_one(
     exact = fit(frame, logdet="eigen", entity="entity", time="time", **options)
     np.testing.assert_allclose(lu.params, exact.params, rtol=1e-6)
     assert (lu.params["rho"] < -1.0) == searches_below
+
+
+def test_factor_reuses_the_latest_factorisations_only():
+    """`LogDet.factor` hands back the LU of one of the latest evaluations (the information matrix
+    at ρ̂ reuses the search's) and factorises anything older or new afresh."""
+    import clusterdx.spatial.logdet as module
+
+    w = _queen(6, 8)
+    engine = LogDet(w, "lu")
+    dense = np.eye(48) - 0.3 * w.toarray()
+    first = engine.factor(0.3)
+    assert engine.factor(0.3) is first
+    assert np.allclose(first.solve(np.ones(48)), np.linalg.solve(dense, np.ones(48)), atol=1e-12)
+    for rho in (0.1, 0.2, 0.4)[: module._RECENT_FACTORS]:
+        engine(rho)
+    assert engine.factor(0.3) is not first  # evicted by the later evaluations
+    assert np.isclose(engine(0.3), np.linalg.slogdet(dense)[1], rtol=1e-12)

@@ -53,7 +53,6 @@ def _solve(lu: spla.SuperLU, v: np.ndarray) -> np.ndarray:
     return out
 
 
-
 # SuperLU solves with ~200 right-hand sides run up to 40x slower under threaded BLAS
 @threadpool_limits.wrap(limits=1, user_api="blas")
 def spatial_traces(
