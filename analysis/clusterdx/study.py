@@ -690,7 +690,7 @@ class RobustnessVariant(_Spec):
     name: str
     y: str | None = None
     winsorize: tuple[float, float] | None = None
-    drop_entities: list[int] = Field(default_factory=list)
+    drop_entities: list[str | int] = Field(default_factory=list)
     lag: list[str] | bool = Field(default_factory=list)
     exclude_periods: list[int] = Field(default_factory=list)
     effects: po.Effects | None = None

@@ -17,7 +17,7 @@ from clusterdx.tasks.checks import check_spec_against_panel, dropped_regions
 MUNICIPALITIES = [110000, 120000, 310000, 500000]
 
 
-def _study(level: str, drop: list[int], own: bool = False) -> Study:
+def _study(level: str, drop: list[int | str], own: bool = False) -> Study:
     raw = {
         "study": {"name": "d", "years": [2020, 2022], "level": level, "language": "en"},
         "tables": {"formats": ["md"]},
@@ -30,7 +30,7 @@ def _study(level: str, drop: list[int], own: bool = False) -> Study:
     return Study.from_dict(raw, Path("study.toml"))
 
 
-def _frame(codes: list[int]) -> pd.DataFrame:
+def _frame(codes: list[int | str]) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         [(c, t) for c in codes for t in (2020, 2021, 2022)], columns=["region", "year"]
@@ -92,3 +92,20 @@ def test_robustness_variant_estimates_without_the_enclosed_regions(counties, tmp
     _robustness(study, frame, tmp_path)
     rows = (tmp_path / "robustness.md").read_text(encoding="utf-8").splitlines()
     assert f"| Observations | {len(frame)} | {3 * len(hebei)} |" in rows
+
+
+def test_own_regions_with_text_codes_are_dropped_by_those_codes():
+    """A study's own regions may have text codes (NUTS, names): ``drop_entities`` takes them, the
+    check names the one that is not a region, and the variant's sample leaves them out."""
+    study = _study("province", ["DE11", "DE12"], own=True)
+    assert study.spec.robustness.variants[0].drop_entities == ["DE11", "DE12"]
+    panel = {"DE11", "DE12", "DE13", "FR10"}
+    assert dropped_regions(study, ["DE11", "DE12", 110000], panel) == {
+        "DE11": ["DE11"],
+        "DE12": ["DE12"],
+        110000: [],
+    }
+    frame = _frame(sorted(panel))
+    check_spec_against_panel(study, frame)
+    with pytest.raises(StudySpecError, match=r"\['XX99'\] are not regions of the panel"):
+        check_spec_against_panel(_study("province", ["DE11", "XX99"], own=True), frame)

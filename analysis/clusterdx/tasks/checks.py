@@ -29,10 +29,13 @@ def _enclosing(study: Study) -> tuple[str, ...]:
     return _ENCLOSING.get(study.spec.study.level, ()) if study.spec.regions is None else ()
 
 
-def dropped_regions(study: Study, codes: Sequence[int], regions: set[str]) -> dict[int, list[str]]:
+def dropped_regions(
+    study: Study, codes: Sequence[str | int], regions: set[str]
+) -> dict[str | int, list[str]]:
     """The panel regions (as strings) that each ``drop_entities`` code of a robustness variant drops.
 
-    A code that is a region of the panel drops that region. With China's registry (no
+    A code (a number, or a text such as a study's own region code ``"DE11"``) that is a region of
+    the panel, compared as text, drops that region. With China's registry (no
     ``[regions]``) at city level a province's code, and at county level a province's or a city's
     code, drops the panel's regions inside that unit, so a study's "剔除直辖市" variant (the four
     municipalities' codes 110000, 120000, 310000, 500000) means the same at every level. A code
@@ -43,8 +46,9 @@ def dropped_regions(study: Study, codes: Sequence[int], regions: set[str]) -> di
     >>> from pathlib import Path
     >>> study = Study.from_dict({"study": {"name": "d", "years": [2020, 2020], "level": "county"},
     ...     "sources": [{"name": "m", "file": "m.csv", "region": "region"}]}, Path("study.toml"))
-    >>> dropped_regions(study, [110000, 130102, 999999], {"110101", "110102", "130102", "130104"})
-    {110000: ['110101', '110102'], 130102: ['130102'], 999999: []}
+    >>> dropped_regions(study, [110000, 130102, 999999, "北京"],
+    ...                 {"110101", "110102", "130102", "130104"})
+    {110000: ['110101', '110102'], 130102: ['130102'], 999999: [], '北京': []}
     """
     parents = _enclosing(study)
     inside: dict[int, set[str]] = {}
@@ -56,7 +60,11 @@ def dropped_regions(study: Study, codes: Sequence[int], regions: set[str]) -> di
             for parent, code in zip(table[column], table["code"], strict=True):
                 inside.setdefault(int(parent), set()).add(str(code))
     return {
-        c: [str(c)] if str(c) in regions else sorted(inside.get(int(c), set()) & regions)
+        c: [str(c)]
+        if str(c) in regions
+        else sorted(
+            inside.get(int(c), set()) & regions if str(c).isascii() and str(c).isdigit() else ()
+        )
         for c in codes
     }
 
