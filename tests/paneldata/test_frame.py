@@ -215,7 +215,9 @@ def test_diagnostics_accept_the_weights_spatial_fit_accepts(sar_data):
         ),
     ]:
         pd.testing.assert_frame_equal(by_w, by_pair, check_exact=False, rtol=1e-12)
-    # the same W summed in another order: rho agrees to the optimiser's tolerance (xatol 1e-10)
+    # the same W summed in another order: rho agrees to the search's tolerance (RHO_XATOL, √ε)
+    from clusterdx.spatial.models import RHO_XATOL
+
     fitted = spatial.fit(
         frame, y="y", x=["x1", "x2"], w=pair, entity="entity", time="time", model="sar"
     )
@@ -223,13 +225,13 @@ def test_diagnostics_accept_the_weights_spatial_fit_accepts(sar_data):
         spatial.fit(
             frame, y="y", x=["x1", "x2"], w=w, entity="entity", time="time", model="sar"
         ).rho,
-        abs=1e-8,
+        abs=10 * RHO_XATOL,
     )
     # ids that differ from the entities only in type are matched as strings, by every consumer
     named = frame.assign(entity=frame["entity"].astype(str))
     assert spatial.fit(
         named, y="y", x=["x1", "x2"], w=w, entity="entity", time="time", model="sar"
-    ).rho == (pytest.approx(fitted.rho, abs=1e-8))
+    ).rho == (pytest.approx(fitted.rho, abs=10 * RHO_XATOL))
     np.testing.assert_allclose(
         spatial.lm_tests(named, "y", ["x1", "x2"], w, "entity", "time")["statistic"],
         spatial.lm_tests(frame, "y", ["x1", "x2"], w, "entity", "time")["statistic"],
