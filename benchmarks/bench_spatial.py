@@ -161,6 +161,9 @@ def main() -> None:
         "--peer-repeats", type=int, default=3, help="spreg runs, alternating with clusterdx's"
     )
     parser.add_argument(
+        "--settle", type=float, default=5.0, help="seconds of pause before each SAR process"
+    )
+    parser.add_argument(
         "--sides", type=int, nargs=2, default=(53, 100), help="lattice sides of the two sizes"
     )
     args = parser.parse_args()
@@ -172,11 +175,15 @@ def main() -> None:
     sdm = _run(_clusterdx, (small, "sdm", "twoways", True), args.repeats)
     rows.append((f"SDM two-way FE + impacts, {at[small]}", sdm))
     # the ratio's two sides alternate, each process after the other's, so that both see the
-    # same load: clusterdx's `--repeats` runs, then one spreg run, `--peer-repeats` times
+    # same load: clusterdx's `--repeats` runs, then one spreg run, `--peer-repeats` times; each
+    # process starts `--settle` seconds after the last one ended (the exit of spreg's 6 GB
+    # process slowed the next process's first second by up to 40 % on a 2-core machine)
     sar_runs, peer_runs = [], []
     for _ in range(1 if args.skip_spreg else args.peer_repeats):
+        time.sleep(args.settle)
         sar_runs.append(_run(_clusterdx, (small, "sar", "individual", False), args.repeats))
         if not args.skip_spreg:
+            time.sleep(args.settle)
             peer_runs.append(_run(_spreg, (small,), 1, light=True))
     sar = _pooled(sar_runs)
     rows.append((f"SAR individual FE, {at[small]} (clusterdx)", sar))
