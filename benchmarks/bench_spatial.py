@@ -7,8 +7,9 @@ T = 15, queen lattices row-standardised):
    peak memory < 0.5 GB).
 2. N = 2,809: SAR individual FE fit, clusterdx against ``spreg.Panel_FE_Lag`` (same model; target
    ratio ≥ 40, issue 19): ``--peer-repeats`` rounds (default 3), each a clusterdx process
-   (``--repeats`` fits) followed by a spreg process (one fit), so that the two sides alternate
-   under the same load; the ratio is that of the medians over all rounds.
+   (``--repeats`` fits) followed by a spreg process (one fit), each ``--settle`` seconds after the
+   last process ended, so that the two sides alternate under the same load; the ratio is that of
+   the medians over all rounds.
 3. N = 10,000 (100 × 100): SDM two-way FE fit + impacts (target < 60 s, < 2 GB).
 4. Accuracy of the stochastic traces used above N = 1,500: SEs with Hutchinson traces against
    exact traces at N = 2,809.
