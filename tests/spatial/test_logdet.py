@@ -227,13 +227,33 @@ def test_factor_reuses_the_latest_factorisations_only():
     at ρ̂ reuses the search's) and factorises anything older or new afresh."""
     import clusterdx.spatial.logdet as module
 
-    w = _queen(6, 8)
+    w = _inverse_distance(60, 1)  # not similar to a symmetric matrix: the search's LUs are cached
     engine = LogDet(w, "lu")
-    dense = np.eye(48) - 0.3 * w.toarray()
+    dense = np.eye(60) - 0.3 * w.toarray()
     first = engine.factor(0.3)
     assert engine.factor(0.3) is first
-    assert np.allclose(first.solve(np.ones(48)), np.linalg.solve(dense, np.ones(48)), atol=1e-12)
+    assert np.allclose(first.solve(np.ones(60)), np.linalg.solve(dense, np.ones(60)), atol=1e-12)
     for rho in (0.1, 0.2, 0.4)[: module._RECENT_FACTORS]:
         engine(rho)
     assert engine.factor(0.3) is not first  # evicted by the later evaluations
     assert np.isclose(engine(0.3), np.linalg.slogdet(dense)[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: _queen(9, 13), lambda: sp.csr_matrix(libpysal.weights.lat2W(9, 13).sparse)],
+    ids=["row-standardised", "binary"],
+)
+def test_symmetric_ldl_log_determinant_matches_slogdet_at_every_rho(make):
+    """For W similar to a symmetric matrix, "lu" factorises I − ρS by LDL' once symbolically and
+    then numerically per ρ: equal to dense slogdet over the whole admissible interval, in any
+    order of evaluation (each refactorisation reuses the first one's analysis)."""
+    w = make()
+    engine = LogDet(w, "lu")
+    lower, upper = engine.bounds
+    dense = w.toarray()
+    rhos = [0.5 * upper, lower + 1e-6, 0.0, upper - 1e-6, 0.3 * lower, 0.5 * upper]
+    for rho in rhos:
+        expected = np.linalg.slogdet(np.eye(w.shape[0]) - rho * dense)[1]
+        assert engine(rho) == pytest.approx(expected, rel=1e-11, abs=1e-11)
+    assert engine._ldl is not None
