@@ -162,7 +162,7 @@ def main() -> None:
         "--peer-repeats", type=int, default=3, help="spreg runs, alternating with clusterdx's"
     )
     parser.add_argument(
-        "--settle", type=float, default=5.0, help="seconds of pause before each SAR process"
+        "--settle", type=float, default=5.0, help="seconds of pause between the SAR processes"
     )
     parser.add_argument(
         "--sides", type=int, nargs=2, default=(53, 100), help="lattice sides of the two sizes"
@@ -181,7 +181,8 @@ def main() -> None:
     # process slowed the next process's first second by up to 40 % on a 2-core machine)
     sar_runs, peer_runs = [], []
     for _ in range(1 if args.skip_spreg else args.peer_repeats):
-        time.sleep(args.settle)
+        if peer_runs:
+            time.sleep(args.settle)
         sar_runs.append(_run(_clusterdx, (small, "sar", "individual", False), args.repeats))
         if not args.skip_spreg:
             time.sleep(args.settle)

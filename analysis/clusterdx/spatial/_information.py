@@ -38,9 +38,7 @@ _SOLVE_THREADS = 4
 
 
 def _solve(lu: spla.SuperLU, v: np.ndarray) -> np.ndarray:
-    """``lu.solve(v)`` for many right-hand sides, the columns split over the available cores."""
-    if v.ndim == 1:
-        return lu.solve(v)
+    """``lu.solve(v)`` for the columns of ``v``, split over the available cores."""
     workers = min(_SOLVE_THREADS, os.cpu_count() or 1, max(1, v.shape[1] // 16))
     if workers == 1:
         return lu.solve(v)

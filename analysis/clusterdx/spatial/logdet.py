@@ -83,6 +83,14 @@ def symmetrizer(w: sp.csr_matrix) -> np.ndarray | None:
     return None
 
 
+def symmetric_form(w: sp.csr_matrix, d: np.ndarray) -> sp.csr_matrix:
+    """S = D^{1/2} W D^{-1/2} for ``d`` from `symmetrizer`, symmetrised against rounding: it has
+    W's eigenvalues and ln|I − ρS| = ln|I − ρW|."""
+    root = np.sqrt(d)
+    s = sp.diags(root) @ w @ sp.diags(1.0 / root)
+    return sp.csr_matrix((s + s.T) / 2)
+
+
 def filter_factor(w: sp.csr_matrix, rho: float) -> spla.SuperLU:
     """Sparse LU factorisation of ``I − ρW`` (solve with ``.solve``)."""
     a = sp.identity(w.shape[0], format="csc") - rho * w.tocsc()
@@ -104,16 +112,14 @@ class _SymmetricFactor:
         rows = pattern.indices
         cols = np.repeat(np.arange(n), np.diff(pattern.indptr))
         self._identity = (rows == cols).astype(float)
-        self._s = np.asarray(sp.csr_matrix(s)[rows, cols]).ravel()
-        self._shape = (n, n)
+        self._s = np.asarray(s[rows, cols]).ravel()
         self._solver = None
 
     def __call__(self, rho: float) -> float:
         import qdldl
 
-        a = sp.csc_matrix(
-            (self._identity - rho * self._s, self._indices, self._indptr), shape=self._shape
-        )
+        n = len(self._indptr) - 1
+        a = sp.csc_matrix((self._identity - rho * self._s, self._indices, self._indptr), (n, n))
         if self._solver is None:
             self._solver = qdldl.Solver(a)
         else:
@@ -149,10 +155,7 @@ def _arpack_extreme(w: sp.csr_matrix, d: np.ndarray | None, which: str) -> float
     opts = {"k": 1, "tol": 1e-4, "ncv": min(40, n - 1), "v0": start, "return_eigenvectors": False}
     try:
         if d is not None:
-            root = np.sqrt(d)
-            s = sp.diags(root) @ w @ sp.diags(1.0 / root)
-            s = (s + s.T) / 2
-            return float(spla.eigsh(s, which=f"{which}A", **opts)[0])
+            return float(spla.eigsh(symmetric_form(w, d), which=f"{which}A", **opts)[0])
         return float(spla.eigs(w, which=f"{which}R", **opts)[0].real)
     except (spla.ArpackNoConvergence, RuntimeError):
         warnings.warn(
@@ -337,12 +340,9 @@ class LogDet:
         return self.lower_is_provisional and value + 1.0 < _PROVISIONAL_EDGE
 
     def _eigenvalues(self) -> np.ndarray:
-        dense = self.w.toarray()
         if self._d is not None:
-            root = np.sqrt(self._d)
-            sym = root[:, None] * dense / root[None, :]
-            return np.linalg.eigvalsh((sym + sym.T) / 2)
-        vals = np.linalg.eigvals(dense)
+            return np.linalg.eigvalsh(symmetric_form(self.w, self._d).toarray())
+        vals = np.linalg.eigvals(self.w.toarray())
         if np.max(np.abs(vals.imag)) < 1e-10:
             return np.sort(vals.real)
         return vals
@@ -356,9 +356,7 @@ class LogDet:
                 return 0.0
             if self._d is not None:
                 if self._ldl is None:
-                    root = np.sqrt(self._d)
-                    sym = sp.diags(root) @ self.w @ sp.diags(1.0 / root)
-                    self._ldl = _SymmetricFactor((sym + sym.T) / 2)
+                    self._ldl = _SymmetricFactor(symmetric_form(self.w, self._d))
                 return self._ldl(rho)
             return float(np.sum(np.log(np.abs(self.factor(rho).U.diagonal()))))
         if self.method == "chebyshev":

@@ -59,14 +59,16 @@ def dropped_regions(
         for column in parents:
             for parent, code in zip(table[column], table["code"], strict=True):
                 inside.setdefault(int(parent), set()).add(str(code))
-    return {
-        c: [str(c)]
-        if str(c) in regions
-        else sorted(
-            inside.get(int(c), set()) & regions if str(c).isascii() and str(c).isdigit() else ()
-        )
-        for c in codes
-    }
+
+    def members(code: str | int) -> list[str]:
+        text = str(code)
+        if text in regions:
+            return [text]
+        if text.isascii() and text.isdigit():  # a registry code of an enclosing unit
+            return sorted(inside.get(int(text), set()) & regions)
+        return []
+
+    return {c: members(c) for c in codes}
 
 
 def _uses_by_unit(study: Study) -> list[tuple[str, str, str]]:
