@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from clusterdx import regions
 from clusterdx.data import collector
@@ -406,7 +408,15 @@ def _years(
 ) -> tuple[pd.Series, np.ndarray]:
     """Parse years; rows outside the window are an error or dropped (audited) by policy."""
     text = table.frame[column].astype(str).str.strip().str.replace("年", "", regex=False)
-    bad = np.flatnonzero(~text.str.fullmatch(r"\d{4}").to_numpy())
+    arr = pa.array(text)
+    # an ASCII cell is a year when it is four ASCII digits (Arrow's scans); the rest go through the
+    # regex, whose \d also takes other scripts' digits
+    year = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.equal(pc.utf8_length(arr), 4)), False)
+    year = year.to_numpy(zero_copy_only=False)
+    other = ~pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    if other.any():
+        year[other] = text[other].str.fullmatch(r"\d{4}").to_numpy()
+    bad = np.flatnonzero(~year)
     if bad.size:
         i = bad[0]
         raise DataError(f"{table.where(i, column)}: {table.frame[column].iloc[i]!r} is not a year")

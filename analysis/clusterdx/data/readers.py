@@ -698,8 +698,16 @@ def require_columns(table: RawTable, columns: list[str]) -> None:
 
 def normalise_full_width(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Full-width digits and signs (``９１９１``, ``１２．５``) as ASCII; returns the text and a mask of
-    the cells changed."""
-    changed = text.str.contains(_FULL_WIDTH, regex=True).to_numpy()
+    the cells changed.
+
+    Only the cells with a non-ASCII character can hold a full-width form: Arrow's ASCII scan picks
+    them (most cells of a statistical table are ASCII), and only those go through the regex.
+    """
+    ascii_cells = pc.fill_null(pc.string_is_ascii(pa.array(text)), True)
+    wide = ~ascii_cells.to_numpy(zero_copy_only=False)
+    changed = np.zeros(len(text), dtype=bool)
+    if wide.any():
+        changed[wide] = text[wide].str.contains(_FULL_WIDTH, regex=True).to_numpy()
     if not changed.any():
         return text, changed
     out = text.copy()
@@ -745,9 +753,12 @@ def parse_numeric(table: RawTable, column: str) -> pd.Series:
     >>> tmp.cleanup()
     """
     text, _ = normalise_full_width(table.frame[column].astype(str).str.strip())
-    commas = text.str.contains(",", regex=False) & ~text.str.match(_THOUSANDS)
+    with_comma = text.str.contains(",", regex=False).to_numpy()
+    commas = np.zeros(len(text), dtype=bool)
+    if with_comma.any():  # the pattern is matched only where a comma is
+        commas[with_comma] = ~text[with_comma].str.match(_THOUSANDS).to_numpy()
     if commas.any():
-        i = int(np.flatnonzero(commas.to_numpy())[0])
+        i = int(np.flatnonzero(commas)[0])
         raw = table.frame[column].iloc[i]
         raise DataError(
             f"{table.where(i, column)}: {raw!r} has a comma that is not a thousands separator (a "

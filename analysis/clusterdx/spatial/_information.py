@@ -38,16 +38,22 @@ _SOLVE_THREADS = 4
 
 
 def _solve(lu: spla.SuperLU, v: np.ndarray) -> np.ndarray:
-    """``lu.solve(v)`` for the columns of ``v``, split over the available cores."""
+    """``lu.solve(v)`` for the columns of ``v``, split over the available cores, C-ordered.
+
+    SuperLU returns Fortran-ordered blocks; each thread copies its own into the C-ordered result,
+    the layout scipy's sparse ``W @ V`` needs (it would copy a Fortran-ordered V once more).
+    """
     workers = min(_SOLVE_THREADS, os.cpu_count() or 1, max(1, v.shape[1] // 16))
     if workers == 1:
-        return lu.solve(v)
+        return np.ascontiguousarray(lu.solve(v))
     blocks = np.array_split(np.arange(v.shape[1]), workers)
-    out = np.empty(v.shape, order="F")
+    out = np.empty(v.shape)
+
+    def solve_block(cols: np.ndarray) -> None:
+        out[:, cols] = lu.solve(np.asfortranarray(v[:, cols]))
+
     with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(lambda cols: lu.solve(np.asfortranarray(v[:, cols])), blocks)
-        for cols, part in zip(blocks, parts, strict=True):
-            out[:, cols] = part
+        list(pool.map(solve_block, blocks))
     return out
 
 
@@ -119,17 +125,17 @@ def spatial_traces(
     out: dict[str, float] = {}
     if lu_a is not None:
         gu = g_op(u)
-        out["G"] = scale * float(np.sum(u * gu))
-        out["GG"] = scale * float(np.sum(u * g_op(gu)))
-        out["GtG"] = scale * float(np.sum(gu * gu))
+        out["G"] = scale * float(np.vdot(u, gu))
+        out["GG"] = scale * float(np.vdot(u, g_op(gu)))
+        out["GtG"] = scale * float(np.vdot(gu, gu))
     if lu_b is not None:
         hu = h_op(u)
-        out["H"] = scale * float(np.sum(u * hu))
-        out["HH"] = scale * float(np.sum(u * h_op(hu)))
-        out["HtH"] = scale * float(np.sum(hu * hu))
+        out["H"] = scale * float(np.vdot(u, hu))
+        out["HH"] = scale * float(np.vdot(u, h_op(hu)))
+        out["HtH"] = scale * float(np.vdot(hu, hu))
         if lu_a is not None:
-            out["HG"] = scale * float(np.sum(u * h_op(gu)))
-            out["HtG"] = scale * float(np.sum(hu * gu))
+            out["HG"] = scale * float(np.vdot(u, h_op(gu)))
+            out["HtG"] = scale * float(np.vdot(hu, gu))
     return out
 
 

@@ -101,12 +101,14 @@ class _SymmetricFactor:
     """ln|I − ρS| for a fixed symmetric S by LDL' (QDLDL), refactorising numerically per ρ.
 
     The matrices I − ρS share one sparsity pattern (that of I + S), so QDLDL's ordering and
-    symbolic analysis from the first call are reused by ``update`` for every later ρ.
+    symbolic analysis from the first call are reused by ``update`` for every later ρ. Only the
+    upper triangle is handed over (``upper=True``: QDLDL reads no more), so no triangle is cut
+    out per ρ.
     """
 
     def __init__(self, s: sp.csr_matrix) -> None:
         n = s.shape[0]
-        pattern = sp.csc_matrix(sp.identity(n, format="csc") + abs(s))
+        pattern = sp.triu(sp.identity(n, format="csc") + abs(s), format="csc")
         pattern.sort_indices()
         self._indices, self._indptr = pattern.indices, pattern.indptr
         rows = pattern.indices
@@ -121,9 +123,9 @@ class _SymmetricFactor:
         n = len(self._indptr) - 1
         a = sp.csc_matrix((self._identity - rho * self._s, self._indices, self._indptr), (n, n))
         if self._solver is None:
-            self._solver = qdldl.Solver(a)
+            self._solver = qdldl.Solver(a, upper=True)
         else:
-            self._solver.update(a)
+            self._solver.update(a, upper=True)
         return float(np.sum(np.log(np.abs(self._solver.factors()[1]))))
 
 
