@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pytest
 
-from clusterdx.data.readers import detect_encoding, parse_numeric, read_csv
+from clusterdx.data.readers import detect_encoding, normalise_full_width, parse_numeric, read_csv
 from clusterdx.errors import DataError
 
 
@@ -39,6 +42,44 @@ def test_parse_numeric_rejects_text_with_location(tmp_path):
     path.write_text("v\n1\nn.a.\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"n\.csv, row 3, column 'v': 'n\.a\.'"):
         parse_numeric(read_csv(path), "v")
+
+
+def test_parse_numeric_rejects_other_scripts_digits_with_location(tmp_path):
+    # Arabic-Indic digits matched ``\d`` and then broke Arrow's cast with a traceback
+    path = tmp_path / "n.csv"
+    path.write_text("v\n1\n\u0661\u0662\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"n\.csv, row 3, column 'v': '\u0661\u0662'"):
+        parse_numeric(read_csv(path), "v")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_parse_numeric_prefilters_equal_matching_every_cell(tmp_path, seed):
+    # the full-width regex runs on non-ASCII cells only and the thousands pattern only where a
+    # comma is: the numbers and the full-width mask equal those of matching every cell
+    rng = np.random.default_rng(seed)
+    pool = [
+        "12",
+        "1,234.5",
+        "-3e2",
+        "—",
+        "\uff19\uff11",
+        "\uff11\uff12\uff0e\uff15",
+        "7.",
+        "1,234,567",
+    ]
+    cells = [pool[i] for i in rng.integers(0, len(pool), 200)]
+    path = tmp_path / "n.csv"
+    path.write_text("v\n" + "\n".join(f'"{c}"' for c in cells) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    values = parse_numeric(table, "v")
+    text = table.frame["v"].astype(str).str.strip()
+    _, changed = normalise_full_width(text)
+    np.testing.assert_array_equal(changed, text.str.contains(re.compile("[\uff01-\uff5e\u3000]")))
+    expected = [
+        np.nan if c == "—" else float(unicodedata.normalize("NFKC", c).replace(",", ""))
+        for c in cells
+    ]
+    np.testing.assert_array_equal(values.to_numpy(), expected)
 
 
 def test_formula_scan_sees_formulas_and_ignores_look_alike_tags(tmp_path):

@@ -420,7 +420,12 @@ def _years(
     if bad.size:
         i = bad[0]
         raise DataError(f"{table.where(i, column)}: {table.frame[column].iloc[i]!r} is not a year")
-    years = text.astype("int64")
+    # Arrow's cast where every cell is ASCII; pandas (Python's int) for other scripts' digits
+    years = (
+        text.astype("int64")
+        if other.any()
+        else pd.Series(pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False), index=text.index)
+    )
     outside = ((years < window[0]) | (years > window[1])).to_numpy()
     if outside.any():
         if policy == "error":

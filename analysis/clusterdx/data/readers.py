@@ -48,8 +48,11 @@ MISSING_TOKENS = frozenset({"", "NA", "N/A", "NaN", "nan", "-", "--", "—", "�
 #: First words of the footnote lines that close a yearbook table or a database export.
 FOOTER_WORDS = ("注", "数据来源", "资料来源", "来源", "说明", "备注", "Note", "Source")
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+#: A number as Arrow's cast reads it; ASCII digits only (``\d`` would also take other scripts'
+#: digits, e.g. ``١٢``, which the cast cannot parse): anything else is a non-numeric cell. Plain
+#: pattern strings, matched by Arrow's vectorised regex engine (see ``_FULL_WIDTH``).
+_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_THOUSANDS = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
 #: Full-width forms and the ideographic space; a plain string (not ``re.compile``), which pandas
 #: hands to pyarrow's vectorised regex engine (a compiled pattern is matched cell by cell, 4x slower).
 _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
