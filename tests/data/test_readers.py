@@ -269,10 +269,14 @@ def test_read_only_sheet_rows_equal_the_fully_loaded_grid(tmp_path):
 
 
 def test_read_only_sheet_rows_of_the_demo_yearbook_equal_the_fully_loaded_grid():
-    from clusterdx.data.readers import _open_book, _xlsx_rows
+    import openpyxl
+
+    from clusterdx.data.readers import _open_book, _sheet_grid, _xlsx_rows
     from tests.conftest import REPO
 
     path = REPO / "data_raw" / "demo" / "yearbook_macro.xlsx"
-    _, names, book = _open_book(path)
+    kind, names, book = _open_book(path)  # plain values: calamine (tests/data/test_xlsx_values.py)
+    read_only = (openpyxl.load_workbook(path, data_only=True, read_only=True), None)
     for sheet in names:
-        assert _xlsx_rows(path, book, sheet) == _full_load_grid(path, sheet), sheet
+        assert _xlsx_rows(path, read_only, sheet) == _full_load_grid(path, sheet), sheet
+        assert _sheet_grid(path, kind, book, sheet) == _full_load_grid(path, sheet), sheet

@@ -1,0 +1,201 @@
+"""clusterdx.data._xlsx_values: calamine reads plain-value workbooks cell for cell as openpyxl.
+
+The reference is the grid openpyxl's read-only workbook gives (`clusterdx.data.readers._xlsx_rows`,
+the reader before calamine; ``tests/data/test_readers.py`` compares it with the fully loaded
+workbook): the same rows, blank ones below the table included, and the same cell texts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+
+import numpy as np
+import openpyxl
+import pytest
+from openpyxl.styles import Font
+
+from clusterdx.data import _xlsx_values
+from clusterdx.data.readers import _open_book, _sheet_grid, _xlsx_rows, read_workbook
+
+
+def _openpyxl_grid(path, sheet: str) -> list[tuple[int, list[str]]]:
+    book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    return _xlsx_rows(path, (book, None), sheet)
+
+
+def _assert_read_like_openpyxl(path, kind: str) -> None:
+    found, names, book = _open_book(path)
+    assert found == kind
+    assert names == openpyxl.load_workbook(path, read_only=True).sheetnames
+    for sheet in names:
+        assert _sheet_grid(path, found, book, sheet) == _openpyxl_grid(path, sheet), sheet
+
+
+def _rewrite(path, edit) -> None:
+    """Apply ``edit(name, bytes) -> bytes`` to every part of an XLSX package."""
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, edit(name, data))
+
+
+def _plain_workbook(path) -> None:
+    """Gaps, ragged rows, styled empty cells and a row height below the data, booleans, text with
+    spaces, awkward floats, merged cells, a second sheet with wrong stated dimensions."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "数据&表"
+    ws.append(["地区", "2020年", "2021年"])
+    ws.append(["北京", 1.5, 2])
+    ws.append([])
+    ws.append(["  天津 ", None, 0.1 + 0.2, "extra"])
+    ws.append(["河北", True, 1e20, -0.5, 123456789012345678, False])
+    ws["H9"].font = Font(bold=True)  # an empty cell that exists only for its style
+    ws.row_dimensions[14].height = 30  # a row element without cells
+    ws.merge_cells("A11:C11")
+    ws["A11"] = "合并"
+    other = book.create_sheet("dims")
+    for row in (["a", "b"], [1, 2], [3, None, None, 4]):
+        other.append(row)
+    book.save(path)
+    _rewrite(
+        path,
+        lambda name, data: re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1"/>', data)
+        if name == "xl/worksheets/sheet2.xml"
+        else data,
+    )
+
+
+def test_plain_workbook_is_read_by_calamine_as_openpyxl_reads_it(tmp_path):
+    path = tmp_path / "plain.xlsx"
+    _plain_workbook(path)
+    assert _xlsx_values.plain_sheets(path.read_bytes()) == {"数据&表": (14, 8), "dims": (3, 4)}
+    _assert_read_like_openpyxl(path, "xlsx-values")
+    grid = _sheet_grid(path, *_open_book(path)[::2], "数据&表")
+    assert grid[3] == (4, ["  天津 ", "", "0.3", "extra", "", "", "", ""])  # as openpyxl wrote it
+    assert grid[-1] == (14, [""] * 8)  # the blank rows below the table are there, as in openpyxl
+
+
+def test_inline_strings_are_read_by_calamine_as_openpyxl_reads_them(tmp_path):
+    path = tmp_path / "inline.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["region", "v"])
+    book.active.append(["甲", 1])
+    book.save(path)
+    _rewrite(
+        path,
+        lambda name, data: data.replace(
+            b'<c r="A2" t="s"><v>2</v></c>',
+            '<c r="A2" t="inlineStr"><is><t>乙 </t></is></c>'.encode(),
+        )
+        if name == "xl/worksheets/sheet1.xml"
+        else data,
+    )
+    assert b"inlineStr" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    _assert_read_like_openpyxl(path, "xlsx-values")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_plain_workbooks_are_read_by_calamine_as_openpyxl_reads_them(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    book = openpyxl.Workbook()
+    ws = book.active
+    for _ in range(int(rng.integers(1, 60))):
+        row, col = int(rng.integers(1, 25)), int(rng.integers(1, 9))
+        kind = rng.integers(0, 7)
+        cell = ws.cell(row, col)
+        if kind == 0:
+            cell.value = int(rng.integers(-(10**12), 10**12))
+        elif kind == 1:
+            cell.value = float(rng.normal() * 10.0 ** rng.integers(-8, 18))
+        elif kind == 2:
+            cell.value = "".join(rng.choice(list(" ab甲乙１,.-"), int(rng.integers(1, 6))))
+        elif kind == 3:
+            cell.value = bool(rng.integers(0, 2))
+        elif kind == 4:
+            cell.font = Font(italic=True)  # styled, empty
+        elif kind == 5:
+            ws.row_dimensions[row + 5].height = 20
+        else:
+            cell.value = float(rng.integers(0, 1000))
+    path = tmp_path / f"random{seed}.xlsx"
+    book.save(path)
+    _assert_read_like_openpyxl(path, "xlsx-values")
+
+
+def _with_date(ws) -> None:
+    ws["A2"] = datetime.date(2021, 5, 1)
+
+
+def _with_formula(ws) -> None:
+    ws["B2"] = "=1+1"
+
+
+def _with_error(ws) -> None:
+    ws["B2"] = "#DIV/0!"  # openpyxl writes the error codes as error cells (t="e")
+
+
+@pytest.mark.parametrize("add", [_with_date, _with_formula, _with_error])
+def test_dates_formulas_and_errors_are_left_to_openpyxl(tmp_path, add):
+    path = tmp_path / "other.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    add(book.active)
+    book.save(path)
+    assert _xlsx_values.plain_sheets(path.read_bytes()) is None
+    found, _, book_ = _open_book(path)
+    assert found == "xlsx"
+
+
+def test_error_cell_keeps_its_text():
+    # calamine would read an error cell as empty: a missing value the audit would not show
+    assert _xlsx_values._ERROR_CELL.search(b'<c r="B2" t="e"><v>#DIV/0!</v></c>')
+
+
+def test_prefixed_or_unreferenced_cells_are_left_to_openpyxl(tmp_path):
+    path = tmp_path / "noref.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    book.save(path)
+    _rewrite(
+        path,
+        lambda name, data: data.replace(b'<c r="B1"', b"<c")
+        if name == "xl/worksheets/sheet1.xml"
+        else data,
+    )
+    assert _xlsx_values.plain_sheets(path.read_bytes()) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "date"),
+    [
+        ("0.00%", False),
+        ("#,##0.00", False),
+        ("[Red]0.00", False),
+        ('0.0"m"', False),
+        ("yyyy年m月", True),
+        ('yyyy"年"m"月"d"日"', True),
+        ("h:mm:ss", True),
+        ("[$-804]dd", True),
+    ],
+)
+def test_date_format_codes_are_recognised_conservatively(code, date):
+    assert _xlsx_values._is_date_format(code) is date
+
+
+def test_demo_yearbook_is_read_by_calamine_as_openpyxl_reads_it():
+    from tests.conftest import REPO
+
+    _assert_read_like_openpyxl(REPO / "data_raw" / "demo" / "yearbook_macro.xlsx", "xlsx-values")
+
+
+def test_damaged_workbook_still_named_by_openpyxls_error(tmp_path):
+    from clusterdx.errors import DataError
+
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(DataError, match="broken.xlsx: not a readable XLSX workbook"):
+        read_workbook(path, ["Sheet"])
