@@ -5,8 +5,9 @@ reported with its file, sheet, row and column instead of being coerced to NaN. R
 person sees: the line number in a CSV file or the row number in a spreadsheet, header rows and lines
 above the header included.
 
-A file is read as a grid of rows first (the Python ``csv`` module, ``openpyxl`` for XLSX, ``xlrd`` for
-the legacy XLS format), then cut into its parts by the `Layout` of its ``[[sources]]`` entry: lines above
+A file is read as a grid of rows first (the Python ``csv`` module; for XLSX ``python-calamine``
+where the workbook holds plain values and ``openpyxl`` where it holds formulas, error cells or
+dates, `clusterdx.data._xlsx_values`; ``xlrd`` for the legacy XLS format), then cut into its parts by the `Layout` of its ``[[sources]]`` entry: lines above
 the header (the ``数据库：`` / ``指标：`` / ``时间：`` lines of a 国家数据 export), one to three header rows
 (CSMAR / CNRDS exports put a field code, a Chinese name and a unit in three rows), the records, and a
 footer (``注：``, ``数据来源：``, blank lines). Every line that is not a record is kept in

