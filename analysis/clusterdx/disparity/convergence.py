@@ -25,7 +25,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from clusterdx.disparity import _checks
 from clusterdx.disparity.theil import coefficient_of_variation
@@ -48,7 +49,7 @@ def sigma_convergence(frame: pd.DataFrame, var: str, time: str = "year") -> pd.D
     periods = cv.index.to_numpy(dtype=float)
     if periods.size < 3:
         raise DataError(f"sigma_convergence: the trend test needs >= 3 periods, got {periods.size}")
-    fit = sm.OLS(cv["cv"].to_numpy(), sm.add_constant(periods)).fit()
+    fit = OLS(cv["cv"].to_numpy(), add_constant(periods)).fit()
     cv.attrs = {
         "slope": float(fit.params[1]),
         "se": float(fit.bse[1]),

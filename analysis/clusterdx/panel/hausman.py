@@ -179,10 +179,11 @@ def _robust(fe: PanelResult, re: PanelResult) -> HausmanResult:
         np.column_stack([1 - theta, quasi, within[:, varying]]),
         columns=["const", *slopes, *tested],
     )
-    import statsmodels.api as sm  # imported here: a second of start-up for one function
+    # imported here, and not statsmodels.api (which loads every model family): start-up
+    from statsmodels.regression.linear_model import OLS
 
     groups = pd.factorize(entity)[0]
-    ols = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    ols = OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     gamma = ols.params[tested].to_numpy()
     v = ols.cov_params().loc[tested, tested].to_numpy()
     statistic = float(gamma @ np.linalg.solve(v, gamma))

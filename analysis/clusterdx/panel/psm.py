@@ -227,11 +227,12 @@ def balance_table(
 
 def _logit(x: np.ndarray, treated: np.ndarray) -> np.ndarray:
     """Fitted logit probabilities of ``treated`` on a constant and ``x`` (statsmodels)."""
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit  # not statsmodels.api: start-up
+    from statsmodels.tools.tools import add_constant
 
     if treated.min() == treated.max():
         raise EstimationError("the propensity score needs treated and control observations.")
-    model = sm.Logit(treated, sm.add_constant(x, has_constant="add"))
+    model = Logit(treated, add_constant(x, has_constant="add"))
     try:
         res = model.fit(disp=False, maxiter=200)
     except np.linalg.LinAlgError as err:
