@@ -390,3 +390,17 @@ def test_index_trends_names_regions_missing_from_the_registry(province_panel):
     text = province_panel.assign(region=province_panel["region"].astype(str))
     with pytest.raises(DataError, match=r"'region' values \['110000', '120000'"):
         figures.index_trends(text, "dt", lang="en")
+
+
+@pytest.mark.parametrize("level", ["province", "county"])
+def test_map_extent_equals_the_bounds_of_every_shape_clipped(level):
+    # _extent cuts only the shapes that cross the box's edge; the bounds are those of clipping all
+    from clusterdx.regions.registry import geometry
+    from clusterdx.report._spatial_figures import _ISLANDS_BOX, _MAINLAND_BOX, _extent
+
+    shapes = geometry(level)
+    for lonlat_box in (_MAINLAND_BOX, _ISLANDS_BOX):
+        xmin, ymin, xmax, ymax = shapes.clip(box(*lonlat_box)).to_crs(CHINA_ALBERS).total_bounds
+        pad = 0.02 * max(xmax - xmin, ymax - ymin)
+        expected = [xmin - pad, ymin - pad, xmax + pad, ymax + pad]
+        np.testing.assert_array_equal(_extent(shapes, lonlat_box), expected)

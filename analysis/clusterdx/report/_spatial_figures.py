@@ -262,8 +262,20 @@ def lisa_clusters(
 
 
 def _extent(shapes, lonlat_box: tuple[float, float, float, float]) -> np.ndarray:
-    """Projected bounds of the parts of ``shapes`` (EPSG:4490) inside a lon/lat box, 2% margin."""
-    inside = shapes.clip(box(*lonlat_box)).to_crs(CHINA_ALBERS)
+    """Projected bounds of the parts of ``shapes`` (EPSG:4490) inside a lon/lat box, 2% margin.
+
+    Only the shapes that cross the box's edge are cut (``clip``); those wholly inside count as
+    they are and those wholly outside not at all: the same parts, without 2,852 polygon
+    intersections at county level.
+    """
+    west, south, east, north = lonlat_box
+    bounds = shapes.bounds.to_numpy()
+    within = (bounds[:, 0] >= west) & (bounds[:, 2] <= east)
+    within &= (bounds[:, 1] >= south) & (bounds[:, 3] <= north)
+    apart = (bounds[:, 2] < west) | (bounds[:, 0] > east)
+    apart |= (bounds[:, 3] < south) | (bounds[:, 1] > north)
+    crossing = shapes[~within & ~apart].clip(box(*lonlat_box))
+    inside = pd.concat([shapes[within], crossing]).to_crs(CHINA_ALBERS)
     xmin, ymin, xmax, ymax = inside.total_bounds
     pad = 0.02 * max(xmax - xmin, ymax - ymin)
     return np.array([xmin - pad, ymin - pad, xmax + pad, ymax + pad])
