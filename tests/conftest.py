@@ -15,9 +15,12 @@ is marked slow. Under ``pytest -n auto`` they form one xdist group, so one worke
 from __future__ import annotations
 
 import compileall
+import contextlib
+import io
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 # Bytecode caches whatever PYTHONDONTWRITEBYTECODE says. Containers often set it (this project's CI
 # machines do): then every xdist worker and every subprocess of the suite (CLI runs, notebook
@@ -121,6 +124,26 @@ class _GroupIds:
 def pytest_configure(config: pytest.Config) -> None:
     if getattr(config.option, "loadgroup", False):  # set in the workers of --dist loadgroup
         config.pluginmanager.register(_GroupIds(), "clusterdx-xdist-group-ids")
+
+
+class CliResult(NamedTuple):
+    """What ``clusterdx ARGS`` printed and its exit status (`invoke`)."""
+
+    exit_code: int
+    output: str
+
+
+def invoke(args: list[str]) -> CliResult:
+    """Run ``clusterdx ARGS`` in this process; its exit status and everything it printed."""
+    from clusterdx.cli import app
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        try:
+            code = app(args)
+        except SystemExit as stop:  # argparse's usage errors
+            code = stop.code
+    return CliResult(int(code or 0), printed.getvalue())
 
 
 def copy_of_built_demo(built_demo, folder: Path):

