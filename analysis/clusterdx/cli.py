@@ -10,6 +10,7 @@ exits with argparse's status 2 and its usage line.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,8 +172,13 @@ def level_overrides(level: str, raw: Path) -> list[tuple[str, str]]:
     ]
 
 
-def _first_line(text: str | None) -> str:
-    return (text or "").strip().split("\n\n")[0].replace("\n", " ")
+def _help_text(doc: str | None) -> str:
+    """A docstring as help text: dedented, without reST's double backquotes."""
+    return inspect.cleandoc(doc or "").replace("``", "")
+
+
+def _first_line(doc: str | None) -> str:
+    return _help_text(doc).split("\n\n")[0].replace("\n", " ")
 
 
 def _study_options(parser: argparse.ArgumentParser) -> None:
@@ -201,7 +207,7 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(
             name,
             help=_first_line(function.__doc__),
-            description=function.__doc__,
+            description=_help_text(function.__doc__),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if name != "demo":
