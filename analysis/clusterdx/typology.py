@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from clusterdx.errors import DataError, StudySpecError
 
@@ -52,11 +53,15 @@ def _check(frame: pd.DataFrame, names: Sequence[str], where: str) -> None:
 
 
 def _lag(frame: pd.DataFrame, col: str, w: Any, entity: str, time: str) -> pd.Series:
+    """The row-standardised spatial lag of ``col`` per period (NaN for a region without
+    neighbours), by the sparse W: a dense N × N copy would take 65 MB at county level."""
     ids = list(w.id_order)
     wide = frame.pivot(index=entity, columns=time, values=col).loc[ids]
-    matrix = w.sparse.toarray()
-    matrix = matrix / matrix.sum(axis=1, keepdims=True)
-    lagged = pd.DataFrame(matrix @ wide.to_numpy(), index=wide.index, columns=wide.columns)
+    matrix = sp.csr_matrix(w.sparse, dtype=float)
+    sums = np.asarray(matrix.sum(axis=1)).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = (matrix @ wide.to_numpy()) / sums[:, None]
+    lagged = pd.DataFrame(values, index=wide.index, columns=wide.columns)
     long = lagged.reset_index().melt(id_vars=entity, var_name=time, value_name=col)
     return frame[[entity, time]].merge(long, on=[entity, time], how="left")[col]
 
