@@ -153,9 +153,47 @@ def test_dates_formulas_and_errors_are_left_to_openpyxl(tmp_path, add):
     assert _open_book(path)[0] == "xlsx"
 
 
-def test_error_cell_keeps_its_text():
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'<c r="B2" t="e"><v>#DIV/0!</v></c>',
+        b"<c r='B2' t='e'><v>#N/A</v></c>",
+        b'<c r="B2" s="0" t="d"><v>2021-05-01T00:00:00</v></c>',
+    ],
+)
+def test_error_and_date_cells_are_seen_in_either_quote(cell):
     # calamine would read an error cell as empty: a missing value the audit would not show
-    assert _xlsx_values._ERROR_CELL.search(b'<c r="B2" t="e"><v>#DIV/0!</v></c>')
+    assert _xlsx_values._ERROR_OR_DATE_CELL.search(cell)
+    assert not _xlsx_values._ERROR_OR_DATE_CELL.search(b'<c r="B2" t="s"><v>0</v></c>')
+
+
+def test_single_quoted_references_give_the_same_extent():
+    xml = b"<sheetData><row r='2'><c r='C2' t='n'><v>1</v></c></row><row r='5'/></sheetData>"
+    assert _xlsx_values._extent(xml) == (5, 3)
+
+
+def test_awkward_text_is_read_by_calamine_as_openpyxl_reads_it(tmp_path):
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    path = tmp_path / "text.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["line\r\nbreak", "'=not a formula", "tab\there", "\u00a0nbsp ", 5e-324, -0.0])
+    ws["A2"] = CellRichText(["plain ", TextBlock(InlineFont(b=True), "bold")])
+    book.save(path)
+    _assert_read_like_openpyxl(path, "xlsx-values")
+
+
+def test_character_escapes_are_left_to_openpyxl(tmp_path):
+    # "_x0041_" is "A" to calamine (and Excel), the text itself to openpyxl: the reader keeps
+    # openpyxl's reading
+    path = tmp_path / "escape.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["_x0041_ literal", 1])
+    book.save(path)
+    assert _xlsx_values.plain_sheets(path.read_bytes()) is None
+    assert _sheet_grid(path, *_open_book(path)[::2], "Sheet")[0][1][0] == "_x0041_ literal"
 
 
 def test_prefixed_or_unreferenced_cells_are_left_to_openpyxl(tmp_path):

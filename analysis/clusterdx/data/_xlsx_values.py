@@ -8,6 +8,8 @@ cells, and 0.2–0.4 s to import); python-calamine parses the sheet XML in Rust 
 * no formula (``<f>``) in any sheet: openpyxl's second, formula-reading load is what names a
   formula without a cached value (`clusterdx.data.readers._xlsx_rows`);
 * no error cell (``t="e"``): calamine reads ``#DIV/0!`` as an empty cell, openpyxl as its text;
+  no ISO 8601 date cell (``t="d"``);
+* no OOXML character escape (``_x000D_``) in the text: calamine decodes it, openpyxl keeps it;
 * no cell style whose number format openpyxl could read as a date or time (built-in formats 14–22,
   27–36, 45–47, 50–58, or a custom format code with a d, m, y, h or s outside quotes and brackets;
   a superset of openpyxl's test): the two libraries detect dates each their own way;
@@ -37,12 +39,15 @@ _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *r
 _QUOTED_OR_BRACKETED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 _DATE_LETTERS = re.compile(r"[dmyhsDMYHS]")
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_ERROR_CELL = re.compile(rb"<c\s[^>]*\bt=\"e\"")
+#: an error cell (``t="e"``) or an ISO 8601 date cell (``t="d"``), either quote
+_ERROR_OR_DATE_CELL = re.compile(rb"<c\s[^>]*\bt=[\"'][ed][\"']")
+#: an OOXML character escape (``_x000D_``): calamine decodes it, openpyxl keeps it as text
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|sheetData)[\s>/]")
 _CELL_TAG = re.compile(rb"<c[\s>/]")
-_CELL_REF = re.compile(rb"<c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]+)\"")
+_CELL_REF = re.compile(rb"<c\s[^>]*?\br=[\"']([A-Z]{1,3})([0-9]+)[\"']")
 _ROW_TAG = re.compile(rb"<row[\s>/]")
-_ROW_REF = re.compile(rb"<row\s[^>]*?\br=\"([0-9]+)\"")
+_ROW_REF = re.compile(rb"<row\s[^>]*?\br=[\"']([0-9]+)[\"']")
 
 
 def _is_date_format(code: str) -> bool:
@@ -116,10 +121,15 @@ def plain_sheets(data: bytes) -> dict[str, tuple[int, int]] | None:
             parts = _sheet_parts(archive)
             if parts is None or _styles_have_dates(archive):
                 return None
+            names = archive.namelist()
+            if "xl/sharedStrings.xml" in names and _ESCAPE.search(
+                archive.read("xl/sharedStrings.xml")
+            ):
+                return None
             extents = {}
             for name, part in parts.items():
                 xml = archive.read(part)
-                if _FORMULA.search(xml) or _ERROR_CELL.search(xml) or _PREFIXED.search(xml):
+                if any(p.search(xml) for p in (_FORMULA, _ERROR_OR_DATE_CELL, _PREFIXED, _ESCAPE)):
                     return None
                 extent = _extent(xml)
                 if extent is None:
