@@ -392,7 +392,7 @@ def test_index_trends_names_regions_missing_from_the_registry(province_panel):
         figures.index_trends(text, "dt", lang="en")
 
 
-@pytest.mark.parametrize("level", ["province", "county"])
+@pytest.mark.parametrize("level", ["province", "city"])
 def test_map_extent_equals_the_bounds_of_every_shape_clipped(level):
     # _extent cuts only the shapes that cross the box's edge; the bounds are those of clipping all
     from clusterdx.regions.registry import geometry
