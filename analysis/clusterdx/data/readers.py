@@ -7,11 +7,12 @@ above the header included.
 
 A file is read as a grid of rows first (the Python ``csv`` module; for XLSX ``python-calamine``
 where the workbook holds plain values and ``openpyxl`` where it holds formulas, error cells or
-dates, `clusterdx.data._xlsx_values`; ``xlrd`` for the legacy XLS format), then cut into its parts by the `Layout` of its ``[[sources]]`` entry: lines above
-the header (the ``数据库：`` / ``指标：`` / ``时间：`` lines of a 国家数据 export), one to three header rows
-(CSMAR / CNRDS exports put a field code, a Chinese name and a unit in three rows), the records, and a
-footer (``注：``, ``数据来源：``, blank lines). Every line that is not a record is kept in
-`RawTable.skipped` with its reason, so that the audit counts every line of the file.
+dates, `clusterdx.data._xlsx_values`; ``xlrd`` for the legacy XLS format), then cut into its parts
+by the `Layout` of its ``[[sources]]`` entry: lines above the header (the ``数据库：`` / ``指标：`` /
+``时间：`` lines of a 国家数据 export), one to three header rows (CSMAR / CNRDS exports put a field
+code, a Chinese name and a unit in three rows), the records, and a footer (``注：``, ``数据来源：``,
+blank lines). Every line that is not a record is kept in `RawTable.skipped` with its reason, so that
+the audit counts every line of the file.
 
 A plain CSV file (no quote character, one header line, every line a record of the header's width,
 no blank or footer line) is the common case of a large export, and one where the grid says nothing
