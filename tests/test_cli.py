@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .conftest import REPO, invoke
 
 
@@ -98,8 +100,12 @@ def test_validate_reports_an_unbalanced_panel(tmp_path):
 def test_help_lists_the_commands_and_their_options():
     result = invoke(["--help"])
     assert result.exit_code == 0
-    for command in ("run", "validate", "demo"):
-        assert command in result.output
+    for command, summary in (
+        ("run", "Build the whole study"),
+        ("validate", "Check the study spec"),
+        ("demo", "Generate the demo raw data"),
+    ):
+        assert re.search(rf"^\s+{command}\s+{summary}", result.output, re.MULTILINE), command
     assert invoke([]).output == result.output  # no command: the same help
     run_help = invoke(["run", "--help"]).output
     for option in ("--study", "--set KEY=VALUE", "--force"):

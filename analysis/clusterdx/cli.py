@@ -242,11 +242,12 @@ def app(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 on success, 1 for an error in the study or the data (printed,
     without a traceback). A malformed command line exits with status 2 (``SystemExit``).
     """
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
     options = {key: value for key, value in vars(args).items() if key != "command"}
     command = {"run": run, "validate": validate, "demo": demo}.get(args.command)
     if command is None:
-        parser().print_help()
+        command_line.print_help()
         return 0
     try:
         command(**options)

@@ -85,7 +85,7 @@ def test_parse_numeric_prefilters_equal_matching_every_cell(tmp_path, seed):
 def test_formula_scan_sees_formulas_and_ignores_look_alike_tags(tmp_path):
     import openpyxl
 
-    from clusterdx.data.readers import _has_formulas
+    from clusterdx.data._xlsx_values import has_formulas
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -98,8 +98,8 @@ def test_formula_scan_sees_formulas_and_ignores_look_alike_tags(tmp_path):
     sheet["C2"] = "=B2*2"
     formula = tmp_path / "formula.xlsx"
     book.save(formula)
-    assert not _has_formulas(plain.read_bytes())
-    assert _has_formulas(formula.read_bytes())
+    assert not has_formulas(plain.read_bytes())
+    assert has_formulas(formula.read_bytes())
 
 
 # --- the plain-CSV path (pyarrow) gives what the csv-module grid gives --------------------------

@@ -81,25 +81,65 @@ def test_plain_workbook_is_read_by_calamine_as_openpyxl_reads_it(tmp_path):
     assert grid[-1] == (14, [""] * 8)  # the blank rows below the table are there, as in openpyxl
 
 
-def test_inline_strings_are_read_by_calamine_as_openpyxl_reads_them(tmp_path):
-    path = tmp_path / "inline.xlsx"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+_SHARED_STRINGS_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+)
+_INLINE_CELL = re.compile(
+    rb'(<c r="[A-Z]+[0-9]+")(?: s="[0-9]+")? t="inlineStr"><is>(.*?)</is></c>'
+)
+
+
+def _to_shared_strings(path) -> None:
+    """openpyxl writes every text cell inline (``t="inlineStr"``); Excel writes them to the shared
+    strings table (``t="s"``): rewrite the package the way Excel would have saved it."""
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    texts: list[bytes] = []
+
+    def shared(match: re.Match) -> bytes:
+        texts.append(match[2])
+        return match[1] + b' t="s"><v>' + str(len(texts) - 1).encode() + b"</v></c>"
+
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = _INLINE_CELL.sub(shared, parts[sheet])
+    items = b"".join(b"<si>" + t + b"</si>" for t in texts)
+    parts["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{_MAIN_NS}" count="{len(texts)}" uniqueCount="{len(texts)}">'.encode()
+        + items
+        + b"</sst>"
+    )
+    override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SHARED_STRINGS_TYPE}"/>'
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", override.encode() + b"</Types>"
+    )
+    relation = f'<Relationship Type="{_SHARED_STRINGS_REL}" Target="sharedStrings.xml" Id="rIdS"/>'
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", relation.encode() + b"</Relationships>")
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+
+
+def test_shared_strings_are_read_by_calamine_as_openpyxl_reads_them(tmp_path):
+    path = tmp_path / "shared.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["region", "v"])
-    book.active.append(["甲", 1])
+    book.active.append(["甲 ", 1])
+    book.active.append(["  乙", "text & <markup>"])
     book.save(path)
-    _rewrite(
-        path,
-        lambda name, data: (
-            data.replace(
-                b'<c r="A2" t="s"><v>2</v></c>',
-                '<c r="A2" t="inlineStr"><is><t>乙 </t></is></c>'.encode(),
-            )
-            if name == "xl/worksheets/sheet1.xml"
-            else data
-        ),
-    )
-    assert b"inlineStr" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    _to_shared_strings(path)
+    sheet_xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert b"inlineStr" not in sheet_xml and b't="s"' in sheet_xml  # the rewrite took effect
     _assert_read_like_openpyxl(path, "xlsx-values")
+    assert _sheet_grid(path, *_open_book(path)[::2], "Sheet") == [
+        (1, ["region", "v"]),
+        (2, ["甲 ", "1"]),
+        (3, ["  乙", "text & <markup>"]),
+    ]
 
 
 @pytest.mark.parametrize("seed", range(12))

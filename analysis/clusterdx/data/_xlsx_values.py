@@ -50,6 +50,20 @@ _ROW_TAG = re.compile(rb"<row[\s>/]")
 _ROW_REF = re.compile(rb"<row\s[^>]*?\br=[\"']([0-9]+)[\"']")
 
 
+def has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of an XLSX file holds a formula (an ``<f>`` element in its XML).
+
+    Loading the workbook a second time with ``data_only=False`` (to see formulas) doubles
+    openpyxl's reading time; a scan of the raw sheet XML tells whether that second load is needed.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
 def _is_date_format(code: str) -> bool:
     """Whether a custom number format code could show a date or time (conservative)."""
     return bool(_DATE_LETTERS.search(_QUOTED_OR_BRACKETED.sub("", code)))

@@ -402,23 +402,6 @@ def sheet_names(path: Path) -> list[str]:
     return _open_book(path)[1]
 
 
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of an XLSX file holds a formula (an ``<f>`` element in its XML).
-
-    Loading the workbook a second time with ``data_only=False`` (to see formulas) doubles the reading
-    time; a scan of the raw sheet XML tells whether that second load is needed at all.
-    """
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(
-            _FORMULA_TAG.search(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
-
-
 def _open_book(path: Path):
     """(kind, sheet names, opened workbook(s)) of an XLSX or XLS file, with clear errors."""
     data = _check_exists(path)
@@ -446,7 +429,7 @@ def _open_book(path: Path):
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
         formulas = (
             openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
-            if _has_formulas(data)
+            if _xlsx_values.has_formulas(data)
             else None
         )
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:

@@ -110,7 +110,7 @@ class _SymmetricFactor:
         n = s.shape[0]
         pattern = sp.triu(sp.identity(n, format="csc") + abs(s), format="csc")
         pattern.sort_indices()
-        self._indices, self._indptr = pattern.indices, pattern.indptr
+        self._n, self._indices, self._indptr = n, pattern.indices, pattern.indptr
         rows = pattern.indices
         cols = np.repeat(np.arange(n), np.diff(pattern.indptr))
         self._identity = (rows == cols).astype(float)
@@ -120,8 +120,9 @@ class _SymmetricFactor:
     def __call__(self, rho: float) -> float:
         import qdldl
 
-        n = len(self._indptr) - 1
-        a = sp.csc_matrix((self._identity - rho * self._s, self._indices, self._indptr), (n, n))
+        a = sp.csc_matrix(
+            (self._identity - rho * self._s, self._indices, self._indptr), (self._n, self._n)
+        )
         if self._solver is None:
             self._solver = qdldl.Solver(a, upper=True)
         else:
