@@ -54,6 +54,35 @@ def test_one_placebo_draw_equals_did_on_the_permuted_assignment():
     assert res.placebo[0] == pytest.approx(ref.params["treat_post"], rel=1e-8)
 
 
+
+@pytest.mark.parametrize("unbalanced", [False, True])
+def test_every_draw_equals_did_on_its_assignment_with_controls(unbalanced):
+    """The closed-form estimates (no demeaning of the fake indicators) against a regression per
+    draw: time and space both randomised, a control, and a panel with missing region-years
+    (the partitioned-regression term of D'MD)."""
+    frame = _panel(0.5, 5, n=24, unbalanced=unbalanced)
+    res = placebo(frame, "y", "pilot", entity="region", time="year", controls=["ctrl"],
+                  kind="both", draws=19, seed=3, progress=False)  # fmt: skip
+    rng = np.random.default_rng(3)
+    by_entity = frame.groupby("region")["pilot"].first().replace(0, np.nan).to_numpy()
+    treated = np.isfinite(by_entity)
+    periods = np.sort(frame["year"].unique()).astype(float)
+    for b in range(6):
+        fake = by_entity.copy()
+        fake[treated] = rng.choice(periods[1:], size=int(treated.sum()))
+        fake = fake[rng.permutation(len(fake))]
+        permuted = frame.assign(fake=np.nan_to_num(fake, nan=0.0)[frame["region"]])
+        ref = did(permuted, "y", "fake", entity="region", time="year", controls=["ctrl"])
+        assert res.placebo[b] == pytest.approx(ref.params["treat_post"], rel=1e-9)
+
+
+def test_an_absorbed_treatment_is_refused():
+    """Every region first treated in the same year: the indicator is a period effect."""
+    frame = _panel(0.5, 6)
+    frame["pilot"] = 2016
+    with pytest.raises(EstimationError, match="absorbed by the two-way effects"):
+        placebo(frame, "y", "pilot", entity="region", time="year", draws=19, progress=False)
+
 def test_figure_marks_the_true_estimate():
     res = placebo(
         _panel(0.5, 3), "y", "pilot", entity="region", time="year", draws=49, progress=False

@@ -10,10 +10,19 @@ entities and gives each a random first-treated period among the panel's periods 
 inference, Imbens & Rubin 2015, ch. 5; the ``didplacebo`` convention of Chen, Qi & Yan 2023,
 *Stata J.*), and the placebo estimates are shown as a kernel density with the true estimate marked.
 
-Why our own: no Python package has it. Each fake :math:`D` is demeaned by the exact two-way
-within transformation of :func:`clusterdx.paneldata.within.demean`, all draws in one call, and
-:math:`\hat\delta_b` follows by Frisch-Waugh-Lovell from the demeaned response and controls, so
-500 draws cost one demeaning instead of 500 regressions; the true estimate equals :func:`did`'s (tested).
+Why our own: no Python package has it. With the response and controls demeaned once by
+:func:`clusterdx.paneldata.within.demean` (:math:`\ddot y`, :math:`\ddot C`), Frisch-Waugh-Lovell
+gives every draw's estimate from the fake indicator :math:`D_b` (:math:`D_{b,it}=1[t\ge s_{b,i}]`)
+without demeaning it: :math:`\hat\delta_b = D_b'r / (D_b'MD_b - (\ddot C'D_b)'(\ddot C'\ddot C)^{-1}
+\ddot C'D_b)`, :math:`r` the residual of :math:`\ddot y` on :math:`\ddot C` and :math:`M` the
+two-way within projection. :math:`D_b'r` and :math:`\ddot C'D_b` are per-entity suffix sums over the
+periods read at each entity's start :math:`s_{b,i}`; :math:`D_b'MD_b` is exact for any unbalanced
+panel by partitioned regression on the entity-demeaned period dummies :math:`\tilde F`:
+:math:`D_b'M_ED_b - g_b'(\tilde F'\tilde F)^{+}g_b`, :math:`D_b'M_ED_b=\sum_i(n_{bi}-n_{bi}^2/T_i)`,
+:math:`g_b=\tilde F'D_b`, :math:`n_{bi}` the periods of entity :math:`i` from :math:`s_{b,i}` on.
+So 500 draws cost O(N × draws) arithmetic on entity-by-period tables instead of demeaning an
+n × 500 indicator matrix (county demo: 1.9 s → well under 0.1 s); the true estimate equals
+:func:`did`'s, on balanced and unbalanced panels (tested).
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from clusterdx.errors import EstimationError, PanelError
 from clusterdx.options.common import check_option
@@ -182,22 +191,17 @@ def placebo(
         if kind in ("space", "both"):
             fake = fake[rng.permutation(len(fake))]
         assignments.append(fake)
-    starts = np.stack(assignments, axis=1)[ent_codes]  # n × (1 + draws)
-    d = (t[:, None] >= starts).astype(float)
-    # one two-way demeaning of the response, the controls and every assignment's indicator
-    effects = [ent_codes, pd.factorize(frame[time])[0]]
-    base = demean(frame[[y, *controls]].to_numpy(dtype=float), effects)
-    dd = demean(d, effects)
+    starts = np.stack(assignments, axis=1)  # entities × (1 + draws)
+    first = np.where(np.isfinite(starts), np.searchsorted(periods, starts), len(periods))
+    period = np.searchsorted(periods, t)
+    base = demean(frame[[y, *controls]].to_numpy(dtype=float), [ent_codes, period])
     yt, ct = base[:, 0], base[:, 1:]
     if ct.shape[1]:
         yt = yt - ct @ np.linalg.lstsq(ct, yt, rcond=None)[0]
-        dd = dd - ct @ np.linalg.lstsq(ct, dd, rcond=None)[0]
-    denom = (dd**2).sum(axis=0)
-    if denom[0] <= 1e-12:
+    est, identified = _fwl_estimates(np.column_stack([yt, ct]), ent_codes, period, first)
+    if not identified[0]:
         raise EstimationError("the treatment indicator is absorbed by the two-way effects.")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        est = (dd * yt[:, None]).sum(axis=0) / denom
-    fake_est = est[1:][denom[1:] > 1e-12]
+    fake_est = est[1:][identified[1:]]
     exceed = int((np.abs(fake_est) >= abs(est[0]) - 1e-12 * abs(est[0])).sum())
     return PlaceboResult(
         estimate=float(est[0]),
@@ -207,3 +211,58 @@ def placebo(
         draws=draws,
         seed=seed,
     )
+
+
+def _fwl_estimates(
+    values: np.ndarray, entity: np.ndarray, period: np.ndarray, first: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every assignment's DID estimate from the demeaned ``values`` (module notes).
+
+    ``values`` is n × (1 + k): the residual r of the demeaned response on the demeaned controls,
+    then the k demeaned controls; ``entity`` and ``period`` code each row; ``first[i, b]`` is the
+    index of assignment b's first treated period of entity i (the number of periods: never).
+    Returns the estimates and whether each is identified (False where the assignment's indicator
+    is absorbed by the two-way effects and the controls: its estimate is NaN).
+    """
+    n_ent, n_per = first.shape[0], int(period.max()) + 1
+    grid = np.zeros((values.shape[1], n_ent, n_per + 1))  # variable × entity × period, 0 if absent
+    grid[:, entity, period] = values.T
+    present = np.zeros((n_ent, n_per + 1))
+    present[entity, period] = 1.0
+    # suffix sums over the periods: column p holds the sum from period p on (p = n_per: none)
+    suffix = np.flip(np.cumsum(np.flip(grid, axis=2), axis=2), axis=2)
+    counts = np.flip(np.cumsum(np.flip(present, axis=1), axis=1), axis=1)
+    rows = np.arange(n_ent)[:, None]
+    cross = suffix[:, rows, first].sum(axis=1)  # (1 + k) × draws: D'r, then C'D
+    n_treated = counts[rows, first]  # n_bi, entities × draws
+    per_entity = counts[:, 0]
+    within_entity = (n_treated - n_treated**2 / per_entity[:, None]).sum(axis=0)  # D'M_E D
+    # g = F~'D: period t's treated rows minus the entity means of D over the rows of period t;
+    # started[t, b] = sum_i present[i, t] 1[first[i, b] <= t], from one-hot rows (draw, first)
+    n_draws = first.shape[1]
+    one_hot = sparse.csr_matrix(
+        (
+            np.ones(first.size),
+            (
+                (np.arange(n_draws) * (n_per + 1) + first).ravel(),
+                np.repeat(np.arange(n_ent), n_draws),
+            ),
+        ),
+        shape=(n_draws * (n_per + 1), n_ent),
+    )
+    by_start = np.cumsum((one_hot @ present[:, :n_per]).reshape(n_draws, n_per + 1, n_per), axis=1)
+    started = by_start[:, np.arange(n_per), np.arange(n_per)].T  # periods × draws
+    observed = present[:, :n_per]
+    g = started - observed.T @ (n_treated / per_entity[:, None])
+    gram = np.diag(observed.sum(axis=0)) - (observed.T / per_entity) @ observed  # F~'F~
+    eig, vectors = np.linalg.eigh(gram)
+    keep = eig > eig.max() * n_per * np.finfo(float).eps * 100
+    projected = vectors[:, keep].T @ g
+    within = within_entity - ((projected**2) / eig[keep, None]).sum(axis=0)  # D'MD
+    controls = cross[1:]
+    if controls.shape[0]:
+        solved = np.linalg.lstsq(values[:, 1:].T @ values[:, 1:], controls, rcond=None)[0]
+        within = within - (controls * solved).sum(axis=0)
+    identified = within > 1e-10 * np.maximum(n_treated.sum(axis=0), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(identified, cross[0] / within, np.nan), identified
