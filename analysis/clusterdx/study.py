@@ -723,6 +723,11 @@ class Compute(_Spec):
     waiting at most ``timeout`` seconds for it) or, when null, a local cluster of ``workers``
     processes. ``partition_rows`` rows of a firm file and ``documents_per_task`` documents make one
     task. ``progress`` shows a progress bar on stderr.
+
+    ``workers`` also caps the processes of the models and analyses steps, whose independent parts
+    (Moran's I and the LISA maps beside the fits; each ``[[analyses]]`` entry, the robustness
+    battery) run on forked copies of the step's process on Linux (`clusterdx.tasks.forked`;
+    elsewhere, and with ``workers = 1``, one after the other): the outputs are the same bytes.
     """
 
     backend: Literal["local", "dask"] = "local"

@@ -17,6 +17,7 @@ import pytest
 from clusterdx import regions
 from clusterdx.errors import DataError
 from clusterdx.study import Study
+from clusterdx.tasks import forked
 from clusterdx.tasks.analyses import analysis_outputs
 from clusterdx.tasks.pipeline import run
 from clusterdx.tasks.steps import model_outputs
@@ -63,11 +64,14 @@ def _captured_fds() -> Iterator[list[str]]:
 def rebuilt_copy(built_demo_run, tmp_path_factory):
     """A copy of the session's demo build in another folder (these tests change it), with a leftover
     table no step declares, rebuilt with ``force=True`` and ``verbose=0`` (a copy's pytask state does
-    not carry over either); that run's session and what it printed (stdout, stderr)."""
+    not carry over either); that run's session and what it printed (stdout, stderr). The session's
+    build ran the independent parts of the models and analyses steps on forked workers (Linux);
+    this rebuild runs every part in this process, one after the other."""
     demo, _ = built_demo_run
     study = copy_of_built_demo(demo, tmp_path_factory.mktemp("pipeline") / "study")
     (study.reports_dir / "tables" / LEFTOVER).write_text("<p/>", encoding="utf-8")
-    with _captured_fds() as printed:
+    with _captured_fds() as printed, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forked, "can_fork", lambda: False)
         session = run(study, verbose=0, force=True)
     return study, session, tuple(printed)
 
@@ -101,9 +105,10 @@ def test_first_run_builds_every_output(built):
 
 def test_same_inputs_give_byte_identical_tables_and_figures(built_demo_run, rebuilt_copy):
     """The copy's forced rebuild (every task run again, in another folder, over a reports folder
-    with a leftover) wrote the session build's bytes and files: no absolute path, time or hash order
-    leaks into a table, figure, the index or the manifest. Runs before the tests below change the
-    copy."""
+    with a leftover, every part of a step in this process where the session's build forked
+    workers) wrote the session build's bytes and files: no absolute path, time, hash order or
+    worker leaks into a table, figure, the index or the manifest. Runs before the tests below
+    change the copy."""
     demo, _ = built_demo_run
     study, session, _ = rebuilt_copy
     assert {r.outcome.name for r in session.execution_reports} == {"SUCCESS"}

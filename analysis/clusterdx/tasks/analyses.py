@@ -5,6 +5,7 @@ CSV detail and figures. `analysis_outputs` lists the files so the pipeline can d
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from clusterdx.report import labels as lab
 from clusterdx.study import Analysis, PanelModel, Study
 from clusterdx.tasks import kinds, measurement
 from clusterdx.tasks.checks import check_spec_against_panel, dropped_regions
+from clusterdx.tasks.forked import Jobs
 from clusterdx.tasks.spatial_inputs import read_weights
 from clusterdx.tasks.spatial_robustness import run_spatial_robustness, spatial_robustness_outputs
 from clusterdx.tasks.steps import (
@@ -221,18 +223,21 @@ def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
     tables, figs = study.reports_dir / "tables", study.reports_dir / "figures"
     tables.mkdir(parents=True, exist_ok=True)
     figs.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    jobs = [
+        functools.partial(
+            _run_one, study, a, clusters if a.unit == "cluster" else frame, tables, figs
+        )
+        for a in spec.analyses
+    ]
+    if spec.robustness is not None:
+        jobs.append(functools.partial(_robustness, study, frame, tables))
+    jobs.append(functools.partial(run_spatial_robustness, study, frame))
+    # the parts are independent (module notes of clusterdx.tasks.forked): started before the
+    # progress bar's thread, so that each worker is forked from this process alone
+    running = Jobs(jobs, spec.compute.workers, step="analyses")
     with Progress(transient=True) as progress:
-        job = progress.add_task("mechanism analyses", total=len(spec.analyses) + 1)
-        for analysis in spec.analyses:
-            data = clusters if analysis.unit == "cluster" else frame
-            written += _run_one(study, analysis, data, tables, figs)
-            progress.advance(job)
-        if spec.robustness is not None:
-            written += _robustness(study, frame, tables)
-        written += run_spatial_robustness(study, frame)
-        progress.advance(job)
-    return written
+        bar = progress.add_task("mechanism analyses", total=len(jobs))
+        return [path for files in running.results(lambda: progress.advance(bar)) for path in files]
 
 
 def _robustness(study: Study, frame: pd.DataFrame, tables: Path) -> list[Path]:

@@ -6,6 +6,7 @@ changed raw file reruns only the steps that depend on it. Each step can also be 
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from clusterdx.errors import ClusterDXError, StudySpecError
 from clusterdx.study import PanelModel, SpatialModel, Study
 from clusterdx.tasks import study_tables
 from clusterdx.tasks.checks import check_spec_against_panel
+from clusterdx.tasks.forked import Jobs
 from clusterdx.tasks.spatial_inputs import read_map_shapes, read_weights
 
 if TYPE_CHECKING:
@@ -395,12 +397,7 @@ def model_outputs(study: Study) -> dict[str, Path]:
 
 def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     """Estimate ``[[models]]`` and ``[diagnostics]``; write the tables and figures of `model_outputs`."""
-    from clusterdx import panel as panel_models
     from clusterdx.data.balance import require_balanced
-    from clusterdx.regions.own import study_regions
-    from clusterdx.report import captions, figures
-    from clusterdx.report import labels as lab
-    from clusterdx.report.figures import index_trends
 
     frame = pd.read_parquet(indicators_path)
     clusters = read_cluster_panel(study)
@@ -419,6 +416,23 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             require_balanced(study, frame, f"spatial model '{model.name}'")
     if spec.diagnostics.moran:
         require_balanced(study, frame, "Moran's I by year ([diagnostics].moran)")
+    # Moran's I, its figures and the LISA maps need none of the fits: a worker writes them
+    # meanwhile (clusterdx.tasks.forked), started before the progress bar's thread and before
+    # the imports the fits need (the worker imports what it needs itself, at the same time)
+    moran = Jobs(
+        [functools.partial(_moran_outputs, study, frame, tables_dir, figures_dir)]
+        if spec.diagnostics.moran
+        else [],
+        spec.compute.workers,
+        step="models",
+        alongside=True,
+    )
+    from clusterdx import panel as panel_models
+    from clusterdx.regions.own import study_regions
+    from clusterdx.report import captions, figures
+    from clusterdx.report import labels as lab
+    from clusterdx.report.figures import index_trends
+
     with Progress(transient=True) as progress:
         job = progress.add_task("estimating models", total=len(spec.models) + 1)
         for model in spec.models:
@@ -474,8 +488,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                         impacts[captions.spec_title(model, lang)] = imp
             results.append((model, res))
             progress.advance(job)
-        if spec.diagnostics.moran:
-            written += _moran_outputs(study, frame, tables_dir, figures_dir)
+        written += [path for files in moran.results() for path in files]
         progress.advance(job)
     if results:
         names = sorted(
