@@ -398,6 +398,8 @@ def model_outputs(study: Study) -> dict[str, Path]:
 def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     """Estimate ``[[models]]`` and ``[diagnostics]``; write the tables and figures of `model_outputs`."""
     from clusterdx.data.balance import require_balanced
+    from clusterdx.report import captions, figures  # matplotlib: both processes draw
+    from clusterdx.report.figures import index_trends
 
     frame = pd.read_parquet(indicators_path)
     clusters = read_cluster_panel(study)
@@ -416,9 +418,9 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
             require_balanced(study, frame, f"spatial model '{model.name}'")
     if spec.diagnostics.moran:
         require_balanced(study, frame, "Moran's I by year ([diagnostics].moran)")
-    # Moran's I, its figures and the LISA maps need none of the fits: a worker writes them
-    # meanwhile (clusterdx.tasks.forked), started before the progress bar's thread and before
-    # the imports the fits need (the worker imports what it needs itself, at the same time)
+    # Moran's I, its figures and the LISA maps need none of the fits nor the tables below: a
+    # worker writes them meanwhile (clusterdx.tasks.forked), started before the progress bar's
+    # thread, after the plotting imports both need and before those only the fits need
     moran = Jobs(
         [functools.partial(_moran_outputs, study, frame, tables_dir, figures_dir)]
         if spec.diagnostics.moran
@@ -429,12 +431,10 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     )
     from clusterdx import panel as panel_models
     from clusterdx.regions.own import study_regions
-    from clusterdx.report import captions, figures
     from clusterdx.report import labels as lab
-    from clusterdx.report.figures import index_trends
 
     with Progress(transient=True) as progress:
-        job = progress.add_task("estimating models", total=len(spec.models) + 1)
+        job = progress.add_task("estimating models", total=len(spec.models))
         for model in spec.models:
             if isinstance(model, PanelModel):
                 on_clusters = model.unit == "cluster"
@@ -488,8 +488,6 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
                         impacts[captions.spec_title(model, lang)] = imp
             results.append((model, res))
             progress.advance(job)
-        written += [path for files in moran.results() for path in files]
-        progress.advance(job)
     if results:
         names = sorted(
             lab.label_names({n for _, r in results for n in [*r.params.index, r.depvar]})
@@ -557,7 +555,7 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
         path_density = figures_dir / f"density_{var}.png"
         figures.index_density(frame, var, time=TIME, label=label, lang=lang, path=path_density)
         written += [path, path_density]
-    return written
+    return written + [path for files in moran.results() for path in files]
 
 
 def _moran_outputs(
