@@ -54,7 +54,6 @@ def test_one_placebo_draw_equals_did_on_the_permuted_assignment():
     assert res.placebo[0] == pytest.approx(ref.params["treat_post"], rel=1e-8)
 
 
-
 @pytest.mark.parametrize("unbalanced", [False, True])
 def test_every_draw_equals_did_on_its_assignment_with_controls(unbalanced):
     """The closed-form estimates (no demeaning of the fake indicators) against a regression per
@@ -82,6 +81,7 @@ def test_an_absorbed_treatment_is_refused():
     frame["pilot"] = 2016
     with pytest.raises(EstimationError, match="absorbed by the two-way effects"):
         placebo(frame, "y", "pilot", entity="region", time="year", draws=19, progress=False)
+
 
 def test_figure_marks_the_true_estimate():
     res = placebo(
