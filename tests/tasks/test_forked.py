@@ -20,11 +20,12 @@ from ..conftest import copy_of_built_demo
 
 @pytest.fixture
 def forking(monkeypatch):
-    """Workers forked from this test process even where another test loaded pyfixest here (the
-    jobs below do not use it); skipped where ``fork`` is not used at all (not Linux)."""
-    monkeypatch.setattr(forked, "FORK_UNSAFE_MODULES", ())
+    """Workers forked from this test process even where another test ran pyfixest or numba's
+    parallel layer here (the jobs below use neither); skipped where ``fork`` is not used (not
+    Linux)."""
+    monkeypatch.setattr(forked, "thread_pools_in_use", lambda: False)
     if not forked.can_fork():
-        pytest.skip("clusterdx forks workers on Linux only (and not after numba's parallel layer)")
+        pytest.skip("clusterdx forks workers on Linux only")
 
 
 def _pid_after(label: str) -> tuple[str, int]:

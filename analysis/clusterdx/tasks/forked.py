@@ -61,17 +61,23 @@ def available_cpus() -> int:
 FORK_UNSAFE_MODULES = ("pyfixest", "polars", "torch", "tensorflow", "jax")
 
 
-def can_fork() -> bool:
-    """Whether `Jobs` may fork workers here: Linux with ``fork``, not a daemonic worker, and none
-    of `FORK_UNSAFE_MODULES` loaded nor numba's parallel threading layer started in this process.
-    """
+def thread_pools_in_use() -> bool:
+    """Whether one of `FORK_UNSAFE_MODULES` is loaded or numba's parallel threading layer has
+    started in this process."""
     numba_threads = sys.modules.get("numba.np.ufunc.parallel")
+    return any(name in sys.modules for name in FORK_UNSAFE_MODULES) or bool(
+        getattr(numba_threads, "_is_initialized", False)
+    )
+
+
+def can_fork() -> bool:
+    """Whether `Jobs` may fork workers here: Linux with ``fork``, not a daemonic worker, and no
+    native thread pool in use (`thread_pools_in_use`)."""
     return (
         sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()
         and not multiprocessing.current_process().daemon
-        and not any(name in sys.modules for name in FORK_UNSAFE_MODULES)
-        and not getattr(numba_threads, "_is_initialized", False)
+        and not thread_pools_in_use()
     )
 
 
