@@ -122,3 +122,15 @@ def test_the_steps_on_forked_workers_write_the_sequential_builds_bytes(built_dem
         assert (copy.reports_dir / name).read_bytes() == (
             built_demo.reports_dir / name
         ).read_bytes(), name
+
+
+def test_a_step_that_fails_before_the_results_stops_its_workers(forking):
+    """``with Jobs(...)``: the step's own error propagates and no worker outlives the step."""
+    import multiprocessing
+    import time
+
+    failing = pytest.raises(RuntimeError, match="a fit failed")
+    with failing, Jobs([lambda: time.sleep(0.2)], workers=2, step="test", alongside=True):
+        assert multiprocessing.active_children()  # the worker is running
+        raise RuntimeError("a fit failed")
+    assert not multiprocessing.active_children()

@@ -21,7 +21,7 @@ panel by partitioned regression on the entity-demeaned period dummies :math:`\ti
 :math:`D_b'M_ED_b - g_b'(\tilde F'\tilde F)^{+}g_b`, :math:`D_b'M_ED_b=\sum_i(n_{bi}-n_{bi}^2/T_i)`,
 :math:`g_b=\tilde F'D_b`, :math:`n_{bi}` the periods of entity :math:`i` from :math:`s_{b,i}` on.
 So 500 draws cost O(N × draws) arithmetic on entity-by-period tables instead of demeaning an
-n × 500 indicator matrix (county demo: 1.9 s → well under 0.1 s); the true estimate equals
+n × 500 indicator matrix (county demo, 500 draws: 0.79 → 0.14 s); the true estimate equals
 :func:`did`'s, on balanced and unbalanced panels (tested).
 """
 

@@ -5,8 +5,9 @@ battery and spatial robustness each read the step's inputs and write their own f
 of them computes is used by another. `Jobs` runs such parts on ``[compute] workers`` processes
 (null: one per CPU this process may use) and returns their results in job order, so a step's list
 of files, every table and every figure are the same as when the parts run one after the other in
-this process (tested: ``tests/tasks/test_forked.py`` builds the demo both ways and compares the
-output folders byte for byte).
+this process (tested: ``tests/tasks/test_forked.py`` reruns the demo's steps on forked workers and
+``tests/tasks/test_pipeline.py`` rebuilds it in one process, each compared byte for byte with
+the session's build).
 
 Why forked processes and not a library pool: the workers must start from this process's memory,
 the step's loaded panel and the modules it has imported (statsmodels, linearmodels, esda,
@@ -124,8 +125,9 @@ class Jobs:
         self._jobs, self._step = list(jobs), step
         budget = available_cpus() if workers is None else workers
         count = min(budget - alongside, len(self._jobs))
+        worth_it = count >= (1 if alongside else 2)  # else the jobs run here, one by one
         self._pool: ProcessPoolExecutor | None = None
-        if count >= 2 - alongside and can_fork():
+        if worth_it and can_fork():
             self._key = next(_KEYS)
             _PENDING[self._key] = (self._jobs, max(1, available_cpus() // (count + alongside)))
             # the fork start method launches every worker at the first submit, before the
@@ -157,5 +159,17 @@ class Jobs:
                 "the step in one process, which reports the failing part."
             ) from error
         finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers: jobs not yet started are dropped, running ones finish first."""
+        if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             _PENDING.pop(self._key, None)
+
+    def __enter__(self) -> Jobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """`close`: where the step fails before `results`, its workers do not outlive it."""
+        self.close()

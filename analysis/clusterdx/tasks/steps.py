@@ -421,141 +421,141 @@ def fit_models(study: Study, indicators_path: Path) -> list[Path]:
     # Moran's I, its figures and the LISA maps need none of the fits nor the tables below: a
     # worker writes them meanwhile (clusterdx.tasks.forked), started before the progress bar's
     # thread, after the plotting imports both need and before those only the fits need
-    moran = Jobs(
+    with Jobs(
         [functools.partial(_moran_outputs, study, frame, tables_dir, figures_dir)]
         if spec.diagnostics.moran
         else [],
         spec.compute.workers,
         step="models",
         alongside=True,
-    )
-    from clusterdx import panel as panel_models
-    from clusterdx.regions.own import study_regions
-    from clusterdx.report import labels as lab
+    ) as moran:
+        from clusterdx import panel as panel_models
+        from clusterdx.regions.own import study_regions
+        from clusterdx.report import labels as lab
 
-    with Progress(transient=True) as progress:
-        job = progress.add_task("estimating models", total=len(spec.models))
-        for model in spec.models:
-            if isinstance(model, PanelModel):
-                on_clusters = model.unit == "cluster"
-                res = panel_models.fit(
-                    clusters if on_clusters else frame,
-                    model.formula,
-                    entity=CLUSTER if on_clusters else ENTITY,
-                    time=TIME,
-                    **panel_fit_options(model),
-                )
-            else:
-                w = read_weights(study, model.weights)
-                used_weights[model.weights] = _transform_of(w)
-                extra = {}
-                for key, name in (
-                    ("w_error", model.weights_error),
-                    ("w_durbin", model.weights_durbin),
-                ):
-                    if name is not None:
-                        extra[key] = read_weights(study, name)
-                        used_weights[name] = _transform_of(extra[key])
-                model_seed = seed if model.seed is None else model.seed
-                res = spatial.fit(
-                    frame,
-                    y=model.y,
-                    x=model.x,
-                    w=w,
-                    entity=ENTITY,
-                    time=TIME,
-                    model=model.model,
-                    effects=model.effects,
-                    bias_correction=model.bias_correction,
-                    convention=model.convention,
-                    seed=model_seed,
-                    dynamic=model.dynamic,
-                    durbin=model.durbin,
-                    **extra,
-                    **given(model, "logdet", "maxiter"),
-                )
-                if model.model in IMPACT_MODELS:
-                    imp = res.impacts(draws=model.impacts_draws, seed=model_seed)
-                    path = tables_dir / f"effects_{model.name}.csv"
-                    imp.to_csv(path, float_format="%.6f", lineterminator="\n")
-                    written.append(path)
-                    if model.dynamic:  # short- and long-run effects as two panels
-                        for horizon in ("short", "long"):
-                            title = captions.spec_title(model, lang)
-                            key = lab.text(lang, f"{horizon}_run").format(name=title)
-                            impacts[key] = imp[horizon]
-                    else:
-                        impacts[captions.spec_title(model, lang)] = imp
-            results.append((model, res))
-            progress.advance(job)
-    if results:
-        names = sorted(
-            lab.label_names({n for _, r in results for n in [*r.params.index, r.depvar]})
-        )
-        labels = _labels(study, names)
-        titles = [captions.spec_title(m, lang) for m, _ in results]
-        table = report.RegressionTable(
-            [r for _, r in results],
-            lang=lang,
-            labels=labels,
-            column_titles=titles,
-            stat=spec.tables.stat,
-            digits=spec.tables.digits,
-            notes=[weights_note(study, list(used_weights.items()))] if used_weights else None,
-        )
-        written += table.captioned(captions.caption("models", lang)).save(
-            tables_dir / "models", formats, strict=True
-        )
-        used = model_variables(study)
-        used_labels = _labels(study, used)
-        written += (
-            report.descriptive_table(frame, used, used_labels, lang)
-            .captioned(captions.caption("descriptives", lang))
-            .save(tables_dir / "descriptives", formats, strict=True)
-        )
-        written += (
-            report.correlation_table(frame, used, used_labels, lang)
-            .captioned(captions.caption("correlations", lang))
-            .save(tables_dir / "correlations", formats, strict=True)
-        )
-        path = figures_dir / "coefficients.png"
-        figures.coef_plot(
-            dict(zip(titles, [r for _, r in results], strict=True)),
-            labels=labels,
-            lang=lang,
-            path=path,
-        )
-        written.append(path)
-    if impacts:
-        labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
-        note = [weights_note(study, list(used_weights.items()))]
-        written += (
-            report.effects_table(impacts, lang, labels=labels, notes=note)
-            .captioned(captions.caption("effects", lang))
-            .save(tables_dir / "effects", formats, strict=True)
-        )
-    written += study_tables.write(study, frame, model_variables(study))
-    spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
-    if spatial_results:
-        written += (
-            _spatial_tests(study, frame, spatial_results)
-            .captioned(captions.caption("spatial_tests", lang))
-            .save(tables_dir / "spatial_tests", formats, strict=True)
-        )
-    own = study_regions(study)
-    groups = None if own is None else own.frame.set_index("code")["group"]
-    for var in sorted(
-        {_dependent(m) for m in _on_regions(spec.models)} | set(spec.diagnostics.moran)
-    ):
-        label = study.label(var)
-        path = figures_dir / f"trend_{var}.png"
-        index_trends(
-            frame, var, level=spec.study.level, label=label, lang=lang, path=path, groups=groups
-        )
-        path_density = figures_dir / f"density_{var}.png"
-        figures.index_density(frame, var, time=TIME, label=label, lang=lang, path=path_density)
-        written += [path, path_density]
-    return written + [path for files in moran.results() for path in files]
+        with Progress(transient=True) as progress:
+            job = progress.add_task("estimating models", total=len(spec.models))
+            for model in spec.models:
+                if isinstance(model, PanelModel):
+                    on_clusters = model.unit == "cluster"
+                    res = panel_models.fit(
+                        clusters if on_clusters else frame,
+                        model.formula,
+                        entity=CLUSTER if on_clusters else ENTITY,
+                        time=TIME,
+                        **panel_fit_options(model),
+                    )
+                else:
+                    w = read_weights(study, model.weights)
+                    used_weights[model.weights] = _transform_of(w)
+                    extra = {}
+                    for key, name in (
+                        ("w_error", model.weights_error),
+                        ("w_durbin", model.weights_durbin),
+                    ):
+                        if name is not None:
+                            extra[key] = read_weights(study, name)
+                            used_weights[name] = _transform_of(extra[key])
+                    model_seed = seed if model.seed is None else model.seed
+                    res = spatial.fit(
+                        frame,
+                        y=model.y,
+                        x=model.x,
+                        w=w,
+                        entity=ENTITY,
+                        time=TIME,
+                        model=model.model,
+                        effects=model.effects,
+                        bias_correction=model.bias_correction,
+                        convention=model.convention,
+                        seed=model_seed,
+                        dynamic=model.dynamic,
+                        durbin=model.durbin,
+                        **extra,
+                        **given(model, "logdet", "maxiter"),
+                    )
+                    if model.model in IMPACT_MODELS:
+                        imp = res.impacts(draws=model.impacts_draws, seed=model_seed)
+                        path = tables_dir / f"effects_{model.name}.csv"
+                        imp.to_csv(path, float_format="%.6f", lineterminator="\n")
+                        written.append(path)
+                        if model.dynamic:  # short- and long-run effects as two panels
+                            for horizon in ("short", "long"):
+                                title = captions.spec_title(model, lang)
+                                key = lab.text(lang, f"{horizon}_run").format(name=title)
+                                impacts[key] = imp[horizon]
+                        else:
+                            impacts[captions.spec_title(model, lang)] = imp
+                results.append((model, res))
+                progress.advance(job)
+        if results:
+            names = sorted(
+                lab.label_names({n for _, r in results for n in [*r.params.index, r.depvar]})
+            )
+            labels = _labels(study, names)
+            titles = [captions.spec_title(m, lang) for m, _ in results]
+            table = report.RegressionTable(
+                [r for _, r in results],
+                lang=lang,
+                labels=labels,
+                column_titles=titles,
+                stat=spec.tables.stat,
+                digits=spec.tables.digits,
+                notes=[weights_note(study, list(used_weights.items()))] if used_weights else None,
+            )
+            written += table.captioned(captions.caption("models", lang)).save(
+                tables_dir / "models", formats, strict=True
+            )
+            used = model_variables(study)
+            used_labels = _labels(study, used)
+            written += (
+                report.descriptive_table(frame, used, used_labels, lang)
+                .captioned(captions.caption("descriptives", lang))
+                .save(tables_dir / "descriptives", formats, strict=True)
+            )
+            written += (
+                report.correlation_table(frame, used, used_labels, lang)
+                .captioned(captions.caption("correlations", lang))
+                .save(tables_dir / "correlations", formats, strict=True)
+            )
+            path = figures_dir / "coefficients.png"
+            figures.coef_plot(
+                dict(zip(titles, [r for _, r in results], strict=True)),
+                labels=labels,
+                lang=lang,
+                path=path,
+            )
+            written.append(path)
+        if impacts:
+            labels = _labels(study, {v for imp in impacts.values() for v in imp.index})
+            note = [weights_note(study, list(used_weights.items()))]
+            written += (
+                report.effects_table(impacts, lang, labels=labels, notes=note)
+                .captioned(captions.caption("effects", lang))
+                .save(tables_dir / "effects", formats, strict=True)
+            )
+        written += study_tables.write(study, frame, model_variables(study))
+        spatial_results = [(m, r) for m, r in results if isinstance(m, SpatialModel)]
+        if spatial_results:
+            written += (
+                _spatial_tests(study, frame, spatial_results)
+                .captioned(captions.caption("spatial_tests", lang))
+                .save(tables_dir / "spatial_tests", formats, strict=True)
+            )
+        own = study_regions(study)
+        groups = None if own is None else own.frame.set_index("code")["group"]
+        for var in sorted(
+            {_dependent(m) for m in _on_regions(spec.models)} | set(spec.diagnostics.moran)
+        ):
+            label = study.label(var)
+            path = figures_dir / f"trend_{var}.png"
+            index_trends(
+                frame, var, level=spec.study.level, label=label, lang=lang, path=path, groups=groups
+            )
+            path_density = figures_dir / f"density_{var}.png"
+            figures.index_density(frame, var, time=TIME, label=label, lang=lang, path=path_density)
+            written += [path, path_density]
+        return written + [path for files in moran.results() for path in files]
 
 
 def _moran_outputs(
