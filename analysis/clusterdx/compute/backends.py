@@ -35,6 +35,14 @@ BackendName = Literal["local", "dask"]
 BACKENDS = ("local", "dask")
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system has one): the processes
+    ``[compute] workers = null`` stands for, here and in `clusterdx.tasks.forked`."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 class Backend(Protocol):
     """What `map_partitions` needs from a backend: submit a task, wait for some, close.
 
@@ -100,7 +108,7 @@ class LocalBackend:
             raise StudySpecError(
                 f"compute.workers must be >= 1 or null (one per core), got {workers}"
             )
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or available_cpus()
         self._pool: ProcessPoolExecutor | None = None
         if self.workers > 1:
             import multiprocessing
@@ -183,7 +191,7 @@ class DaskBackend:
         self._cluster = None
         if scheduler is None:
             self._cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
+                n_workers=workers or available_cpus(),
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",

@@ -234,8 +234,10 @@ def run_analyses(study: Study, indicators_path: Path) -> list[Path]:
     jobs.append(functools.partial(run_spatial_robustness, study, frame))
     # the parts are independent (module notes of clusterdx.tasks.forked): started before the
     # progress bar's thread, so that each worker is forked from this process alone
-    running = Jobs(jobs, spec.compute.workers, step="analyses")
-    with Progress(transient=True) as progress:
+    with (
+        Jobs(jobs, spec.compute.workers, step="analyses") as running,
+        Progress(transient=True) as progress,
+    ):
         bar = progress.add_task("mechanism analyses", total=len(jobs))
         return [path for files in running.results(lambda: progress.advance(bar)) for path in files]
 

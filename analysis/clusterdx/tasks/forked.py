@@ -33,26 +33,19 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from clusterdx.compute.backends import available_cpus
 from clusterdx.errors import ClusterDXError
 
 #: Jobs of every live `Jobs`, by key, for the forked workers (which inherit this dictionary).
 _PENDING: dict[int, tuple[Sequence[Callable[[], Any]], int]] = {}
 _KEYS = itertools.count()
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the system has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 #: Modules with native thread pools that a forked process does not inherit: once one has run
@@ -139,16 +132,8 @@ class Jobs:
         """The jobs' values in job order (run here and now where no workers were started);
         ``done()`` is called after each job's value arrives (a progress bar's advance)."""
         values = []
-        if self._pool is None:
-            for job in self._jobs:
-                values.append(job())
-                done()
-            return values
         try:
-            for future in self._futures:
-                value, caught = future.result()
-                for message, category, filename, lineno in caught:
-                    warnings.warn_explicit(message, category, filename, lineno)
+            for value in self._values():
                 values.append(value)
                 done()
             return values
@@ -160,6 +145,17 @@ class Jobs:
             ) from error
         finally:
             self.close()
+
+    def _values(self) -> Iterator[Any]:
+        """Each job's value, in job order: run here, or a worker's, with its warnings raised again."""
+        if self._pool is None:
+            yield from (job() for job in self._jobs)
+            return
+        for future in self._futures:
+            value, caught = future.result()
+            for message, category, filename, lineno in caught:
+                warnings.warn_explicit(message, category, filename, lineno)
+            yield value
 
     def close(self) -> None:
         """Stop the workers: jobs not yet started are dropped, running ones finish first."""
